@@ -1,0 +1,172 @@
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import ajvFormats from 'ajv-formats';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { channelRegistry, findChannel } from './channels/registry.ts';
+import type { ChannelAdapter, InboxRef } from './channels/channel-adapter.ts';
+import { ensureBootstrapToken } from './core/api-tokens.ts';
+import { ConfigError, describeIssues, type GatewayConfig } from './core/config/load-config.ts';
+import { createConversations } from './core/conversations.ts';
+import { HttpError } from './core/errors.ts';
+import { EventBus } from './core/events.ts';
+import { installErrorHandler } from './core/http/error-handler.ts';
+import { both } from './core/i18n/index.ts';
+import { syncConfiguredInboxes } from './core/inboxes.ts';
+import { createIngest } from './core/ingest.ts';
+import { loggerOptions } from './core/logging.ts';
+import { createMetrics } from './core/metrics.ts';
+import { createOutbox, type OutboundSender } from './core/outbox.ts';
+import { deploymentSecret } from './core/settings.ts';
+import { openStore } from './core/store/store.ts';
+import { conversationsApi } from './inbox/conversations-api.ts';
+
+export interface BuildOptions {
+  /** A logger to use instead of the configured pino one (tests pass a silent one). */
+  loggerInstance?: FastifyBaseLogger;
+}
+
+/**
+ * The root plugin, in the order the design card gives: core (store, events, ingest, outbox) ->
+ * channels -> API -> docs. Each channel's routes live in an encapsulated plugin of its own.
+ */
+export async function buildApp(config: GatewayConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const { env, file } = config;
+  const serverOptions: FastifyServerOptions = {
+    trustProxy: env.TRUST_PROXY,
+    bodyLimit: 1024 * 1024,
+    // allErrors: a citizen is told every field to fix at once, not one per try.
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false }, plugins: [ajvFormats as never] },
+  };
+  const app = options.loggerInstance
+    ? Fastify({ ...serverOptions, loggerInstance: options.loggerInstance })
+    : Fastify({ ...serverOptions, logger: loggerOptions(env.LOG_LEVEL) });
+
+  // Core.
+  const store = await openStore({ url: env.DATABASE_URL, sqliteSynchronous: env.SQLITE_SYNCHRONOUS });
+  const events = new EventBus();
+  const metrics = createMetrics();
+  const inboxes = await syncConfiguredInboxes(store, file);
+  const channelOf = new Map(inboxes.map((inbox) => [inbox.id, inbox.channel]));
+  const ingest = createIngest(store, events, {
+    reopenWithinDays: file.conversations.reopenWithinDays,
+    channelOf: (inboxId) => channelOf.get(inboxId) ?? 'unknown',
+  });
+  const conversations = createConversations(store, events, file.deployment.locale);
+  if (await ensureBootstrapToken(store, env.GATEWAY_ADMIN_TOKEN)) app.log.info('created the admin API token from GATEWAY_ADMIN_TOKEN');
+
+  // Channels: one adapter per configured inbox.
+  const adapters = new Map<number, { adapter: ChannelAdapter; inbox: InboxRef }>();
+  const seenChannels = new Set<string>();
+  for (const inbox of inboxes) {
+    const definition = findChannel(inbox.channel);
+    if (!definition) {
+      throw new ConfigError(`inbox "${inbox.key}": unknown channel "${inbox.channel}" (known: ${channelRegistry.map((c) => c.name).join(', ')})`);
+    }
+    const isDefault = !seenChannels.has(inbox.channel);
+    seenChannels.add(inbox.channel);
+    const configured = file.inboxes.find((i) => i.key === inbox.key)!.settings;
+    const fromEnv = isDefault && definition.settingsFromEnv ? definition.settingsFromEnv(config.channelEnv) : {};
+    const settings = definition.settingsSchema.safeParse({ ...fromEnv, ...configured });
+    if (!settings.success) throw new ConfigError(`inbox "${inbox.key}" settings:\n${describeIssues('', settings.error)}`);
+    const adapter = definition.create({
+      inbox,
+      settings: settings.data,
+      isDefault,
+      config,
+      ingest,
+      conversations,
+      metrics,
+      logger: app.log.child({ channel: inbox.channel, inbox: inbox.key }),
+      secret: await deploymentSecret(store, `channel.${inbox.channel}.${inbox.key}`),
+    });
+    adapters.set(inbox.id, { adapter, inbox });
+  }
+
+  const outbox = createOutbox({
+    store,
+    events,
+    config: file.outbox,
+    metrics,
+    logger: app.log,
+    senderFor: (inboxId): OutboundSender | undefined => {
+      const entry = adapters.get(inboxId);
+      return entry && { channel: entry.inbox.channel, send: (message, signal) => entry.adapter.send(message, signal) };
+    },
+  });
+
+  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, conversations, inboxes });
+
+  // HTTP plumbing.
+  installErrorHandler(app, { text: 5000 });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => {
+      const seconds = Math.ceil(context.ttl / 1000);
+      return { statusCode: 429, code: 'rate_limited', message: both('error.rateLimited', { seconds }).en, messages: both('error.rateLimited', { seconds }) };
+    },
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: `${file.deployment.shortName} gateway API`, version: '0.1.0', description: 'Public API for citizens and REST API for integrations.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+
+  // Routes.
+  app.get('/healthz', { schema: { tags: ['ops'], summary: 'The process is up', response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+  app.get(
+    '/readyz',
+    { schema: { tags: ['ops'], summary: 'The store answers', response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
+    async () => {
+      try {
+        await store.ping();
+      } catch {
+        throw new HttpError(503, 'not_ready', 'store unreachable');
+      }
+      return { status: 'ready' };
+    },
+  );
+  app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics' } }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  for (const { adapter } of adapters.values()) {
+    if (adapter.routes) await app.register(async (scope) => adapter.routes!(scope));
+  }
+  await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox }), { prefix: '/api/v1' });
+  if (env.DOCS_ENABLED) await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/gui-cau-hoi'));
+
+  // Lifecycle: workers start when the server is ready and stop before the store closes.
+  app.addHook('onReady', async () => {
+    for (const { adapter } of adapters.values()) await adapter.start?.();
+    await outbox.start();
+  });
+  app.addHook('onClose', async () => {
+    await outbox.stop();
+    for (const { adapter } of adapters.values()) await adapter.close?.();
+    await store.close();
+  });
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    gateway: {
+      config: GatewayConfig;
+      store: Awaited<ReturnType<typeof openStore>>;
+      events: EventBus;
+      metrics: ReturnType<typeof createMetrics>;
+      ingest: ReturnType<typeof createIngest>;
+      outbox: ReturnType<typeof createOutbox>;
+      conversations: ReturnType<typeof createConversations>;
+      inboxes: InboxRef[];
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { z } from 'zod';
+import type { GatewayConfig } from '../core/config/load-config.ts';
+import type { Conversations } from '../core/conversations.ts';
+import type { OutboundMessage, SendResult } from '../core/domain/types.ts';
+import type { Ingest } from '../core/ingest.ts';
+import type { Metrics } from '../core/metrics.ts';
+
+/** An inbox as channels see it: one connected account (an OA, a page, a mailbox, a form). */
+export interface InboxRef {
+  id: number;
+  key: string;
+  channel: string;
+  name: string;
+}
+
+/** What core lends a channel. Channels call core; core never imports a channel. */
+export interface ChannelContext<Settings> {
+  inbox: InboxRef;
+  /** The inbox's validated settings. */
+  settings: Settings;
+  /** True for the first inbox of this channel: it answers on the channel's short paths
+   * (e.g. `/webhooks/zalo-oa`); the others answer under `/inboxes/<key>/...`. */
+  isDefault: boolean;
+  config: GatewayConfig;
+  ingest: Ingest;
+  conversations: Conversations;
+  metrics: Metrics;
+  logger: FastifyBaseLogger;
+  /** A per-deployment secret for this channel's own tokens (HMAC keys, visitor tokens). */
+  secret: string;
+}
+
+/** One running connection to a platform, created per inbox. */
+export interface ChannelAdapter {
+  /**
+   * Registers the channel's inbound HTTP routes (webhooks, public forms) inside an encapsulated
+   * plugin of its own, so raw-body parsing and signature checks stay inside the channel.
+   */
+  routes?(app: FastifyInstance): Promise<void>;
+  /**
+   * Delivers one outbound message to the platform. Resolves with the platform's message id when
+   * it has one; rejects with a ChannelError whose `retryable` tells the outbox whether to try
+   * again. Must honour `signal` (the outbox aborts sends that take too long).
+   */
+  send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult>;
+  /** Starts background work (mailbox polling, token refresh) once the server is ready. */
+  start?(): Promise<void>;
+  /** Stops background work and releases connections on shutdown. */
+  close?(): Promise<void>;
+}
+
+/** A channel: its settings schema and a factory. `registry.ts` lists every channel. */
+export interface ChannelDefinition<Schema extends z.ZodType = z.ZodType> {
+  /** The value of `channel:` in an inbox's configuration. */
+  name: string;
+  /** Validates the inbox's settings (YAML `settings:` merged over `settingsFromEnv`). */
+  settingsSchema: Schema;
+  /** Settings of the default inbox taken from environment variables, when the channel has any. */
+  settingsFromEnv?(env: Readonly<Record<string, string | undefined>>): Record<string, unknown>;
+  create(context: ChannelContext<z.infer<Schema>>): ChannelAdapter;
+}
+
+/** Helps a channel file keep its settings type: `export default defineChannel({...})`. */
+export function defineChannel<Schema extends z.ZodType>(definition: ChannelDefinition<Schema>): ChannelDefinition<Schema> {
+  return definition;
+}

@@ -1,0 +1,145 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { NotFoundError } from '../../core/errors.ts';
+import { normalizeVnPhone } from '../../core/domain/phone.ts';
+import type { InboundMessage } from '../../core/domain/types.ts';
+import { fieldError, ValidationError, type FieldError } from '../../core/http/validation.ts';
+import type { ChannelContext } from '../channel-adapter.ts';
+import type { WebformSettings } from './config.ts';
+import { threadToken, verifyThreadToken } from './thread-token.ts';
+
+export const publicMessageBody = (maxText: number) =>
+  Type.Object(
+    {
+      name: Type.String({ minLength: 1, maxLength: 120, description: 'Họ và tên người gửi' }),
+      phone: Type.Optional(Type.String({ maxLength: 24, description: 'Số điện thoại Việt Nam; phone or email is required' })),
+      email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+      text: Type.String({ minLength: 1, maxLength: maxText, description: 'Nội dung câu hỏi, phản ánh, kiến nghị' }),
+      dossierCode: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9./-]{1,50}$', description: 'Mã hồ sơ TTHC' })),
+      unit: Type.Optional(Type.String({ maxLength: 200, description: 'Xã, phường hoặc cơ quan liên quan' })),
+      clientMessageId: Type.Optional(
+        Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._:-]+$', description: 'Set by the client so a retried submit is stored once' }),
+      ),
+    },
+    { additionalProperties: false },
+  );
+
+type PublicMessageBody = Static<ReturnType<typeof publicMessageBody>>;
+
+const accepted = Type.Object({
+  conversationId: Type.Integer(),
+  messageId: Type.Integer(),
+  duplicate: Type.Boolean({ description: 'True when this clientMessageId was already stored' }),
+  threadToken: Type.String({ description: 'Lets the citizen read the answers to this conversation' }),
+});
+
+const threadMessage = Type.Object({
+  id: Type.Integer(),
+  from: Type.Union([Type.Literal('citizen'), Type.Literal('hotline')]),
+  text: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+/** Turns a valid body into the normalized message, or lists what the citizen must fix. */
+export function toInboundMessage(inboxId: number, body: PublicMessageBody, raw: unknown): InboundMessage {
+  const errors: FieldError[] = [];
+  const name = body.name.trim();
+  const text = body.text.trim();
+  if (!name) errors.push(fieldError('name', 'required'));
+  if (!text) errors.push(fieldError('text', 'required', { max: body.text.length }));
+  const phoneInput = body.phone?.trim();
+  const phone = phoneInput ? normalizeVnPhone(phoneInput) : undefined;
+  if (phoneInput && !phone) errors.push(fieldError('phone', 'format'));
+  const email = body.email?.trim().toLowerCase() || undefined;
+  if (!phoneInput && !email) errors.push(fieldError('contact', 'required'));
+  if (errors.length) throw new ValidationError(errors);
+
+  const externalUserId = phone ? `tel:${phone}` : `mailto:${email}`;
+  // Scoped to the sender, so one citizen's client id can never collide with another's.
+  const externalMessageId = body.clientMessageId
+    ? `cm:${createHash('sha256').update(`${externalUserId}\n${body.clientMessageId}`).digest('base64url')}`
+    : `wf:${randomUUID()}`;
+  return {
+    inboxId,
+    externalMessageId,
+    sender: { externalUserId, displayName: name, ...(phone ? { phone } : {}), ...(email ? { email } : {}) },
+    text,
+    attachments: [],
+    sentAt: new Date(),
+    metadata: {
+      ...(body.dossierCode ? { dossierCode: body.dossierCode } : {}),
+      ...(body.unit?.trim() ? { unit: body.unit.trim() } : {}),
+    },
+    raw,
+  };
+}
+
+/** The public API the website and the mobile app post to, and the citizen's thread view. */
+export async function registerWebformRoutes(app: FastifyInstance, context: ChannelContext<WebformSettings>): Promise<void> {
+  const { inbox, settings, ingest, conversations, secret, metrics, config } = context;
+  const prefix = context.isDefault ? '/api/public' : `/api/public/inboxes/${inbox.key}`;
+  const perMinute = config.env.PUBLIC_RATE_LIMIT;
+  const limit = (max: number) => ({ rateLimit: perMinute > 0 ? { max, timeWindow: '1 minute' } : (false as const) });
+  const bodySchema = publicMessageBody(settings.maxTextLength);
+
+  app.post(
+    `${prefix}/messages`,
+    {
+      bodyLimit: 64 * 1024,
+      config: limit(perMinute),
+      schema: {
+        tags: ['public'],
+        summary: 'A citizen sends a question, complaint or petition (web form, mobile app)',
+        body: bodySchema,
+        response: { 202: accepted },
+      },
+    },
+    async (request, reply) => {
+      const message = toInboundMessage(inbox.id, request.body as PublicMessageBody, request.body);
+      const [result] = await ingest([message]);
+      metrics.messagesIngested.inc({ channel: 'webform', result: result!.duplicate ? 'duplicate' : 'stored' });
+      return reply.status(202).send({
+        conversationId: result!.conversationId,
+        messageId: result!.messageId,
+        duplicate: result!.duplicate,
+        threadToken: threadToken(secret, result!.conversationId),
+      });
+    },
+  );
+
+  app.get(
+    `${prefix}/conversations/:conversationId/messages`,
+    {
+      config: limit(settings.threadReadsPerMinute),
+      schema: {
+        tags: ['public'],
+        summary: "The citizen's own thread: their messages and the hotline's answers",
+        params: Type.Object({ conversationId: Type.Integer({ minimum: 1 }) }),
+        querystring: Type.Object({
+          token: Type.String({ minLength: 1, maxLength: 64 }),
+          after: Type.Optional(Type.Integer({ minimum: 0 })),
+        }),
+        response: { 200: Type.Object({ messages: Type.Array(threadMessage) }) },
+      },
+    },
+    async (request) => {
+      const { conversationId } = request.params as { conversationId: number };
+      const { token, after } = request.query as { token: string; after?: number };
+      if (!verifyThreadToken(secret, conversationId, token)) {
+        throw new NotFoundError('conversation');
+      }
+      const rows = await conversations.messages(conversationId, { limit: 200, citizenView: true, ...(after !== undefined ? { afterId: after } : {}) });
+      return {
+        messages: rows
+          .filter((row) => row.direction === 'in' || row.status !== 'failed')
+          .map((row) => ({
+            id: row.id,
+            from: row.direction === 'in' ? ('citizen' as const) : ('hotline' as const),
+            text: row.text,
+            createdAt: row.createdAt.toISOString(),
+          })),
+      };
+    },
+  );
+}

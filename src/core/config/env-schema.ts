@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/**
+ * Every environment variable the gateway reads. `config/env.example` lists the same names; a test
+ * holds the two in step.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  /** `file:./data/gateway.db` (SQLite, the default) or `postgres://user@host:5432/db`. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'must be file:<path> or postgres://...')
+    .default('file:./data/gateway.db'),
+  /** SQLite durability: NORMAL survives process crashes, FULL also power loss. */
+  SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  /** YAML deployment configuration (inboxes, teams, routing). */
+  CONFIG_FILE: z.string().min(1).default('config/default.yaml'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Requests per minute per IP on the public API; 0 turns the limit off (benchmarks only). */
+  PUBLIC_RATE_LIMIT: z.coerce.number().int().min(0).default(30),
+  /** Admin API token created on first start when no token exists yet. */
+  GATEWAY_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** Public URL of this gateway, used in links sent to citizens. */
+  PUBLIC_BASE_URL: z.url().optional(),
+  /** Trust X-Forwarded-* from a reverse proxy (needed for per-IP limits behind one). */
+  TRUST_PROXY: bool.default(false),
+  /** Serve the OpenAPI documentation at /docs. */
+  DOCS_ENABLED: bool.default(true),
+});
+
+export type Env = z.infer<typeof envSchema>;

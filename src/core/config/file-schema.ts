@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a lowercase slug (a-z, 0-9, -)');
+
+/** The deployment file (config/default.yaml): who we are, the inboxes, the teams, the queues. */
+export const fileSchema = z.object({
+  deployment: z.object({
+    name: z.string().min(1),
+    shortName: z.string().min(1),
+    locale: z.enum(['vi', 'en']).default('vi'),
+    timezone: z.string().default('Asia/Ho_Chi_Minh'),
+  }),
+  conversations: z
+    .object({
+      /** A resolved conversation is reopened by a new message within this many days. */
+      reopenWithinDays: z.number().int().min(0).default(7),
+    })
+    .default({ reopenWithinDays: 7 }),
+  outbox: z
+    .object({
+      maxAttempts: z.number().int().min(1).default(8),
+      baseDelayMs: z.number().int().min(1).default(1000),
+      maxDelayMs: z.number().int().min(1).default(300_000),
+      sendTimeoutMs: z.number().int().min(100).default(15_000),
+      /** How long a claimed send may run before another worker may take it over. */
+      leaseMs: z.number().int().min(1000).default(60_000),
+      pollIntervalMs: z.number().int().min(10).default(1000),
+      batchSize: z.number().int().min(1).default(20),
+    })
+    .default({
+      maxAttempts: 8,
+      baseDelayMs: 1000,
+      maxDelayMs: 300_000,
+      sendTimeoutMs: 15_000,
+      leaseMs: 60_000,
+      pollIntervalMs: 1000,
+      batchSize: 20,
+    }),
+  inboxes: z
+    .array(
+      z.object({
+        key: slug,
+        channel: slug,
+        name: z.string().min(1),
+        /** Channel settings; each channel validates its own (see its config.ts). */
+        settings: z.record(z.string(), z.unknown()).default({}),
+      }),
+    )
+    .min(1),
+  teams: z
+    .array(z.object({ key: slug, name: z.string().min(1) }))
+    .default([]),
+});
+
+export type FileConfig = z.infer<typeof fileSchema>;

@@ -1,0 +1,169 @@
+import { and, desc, eq, gt, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { appendAudit, type AuditEntry } from './audit.ts';
+import type { ConversationStatus } from './domain/types.ts';
+import { NotFoundError } from './errors.ts';
+import type { EventBus } from './events.ts';
+import { t as text, type Locale } from './i18n/index.ts';
+import type { Store } from './store/store.ts';
+
+export interface ConversationFilter {
+  status?: ConversationStatus;
+  inboxId?: number;
+  channel?: string;
+  teamId?: number;
+  assigneeId?: number;
+  contactId?: number;
+  /** Opaque cursor from the previous page. */
+  cursor?: string;
+  limit: number;
+}
+
+const encodeCursor = (at: Date, id: number) => Buffer.from(`${at.getTime()}:${id}`).toString('base64url');
+function decodeCursor(cursor: string): { at: Date; id: number } | null {
+  const [ms, id] = Buffer.from(cursor, 'base64url').toString().split(':').map(Number);
+  return Number.isFinite(ms) && Number.isInteger(id) ? { at: new Date(ms!), id: id! } : null;
+}
+
+/** Reads and changes conversations for the REST API, the inbox and channels' citizen views. */
+export function createConversations(store: Store, events: EventBus, locale: Locale) {
+  const { t, db } = store;
+
+  const summary = {
+    id: t.conversations.id,
+    status: t.conversations.status,
+    inboxId: t.conversations.inboxId,
+    channel: t.inboxes.channel,
+    contactId: t.conversations.contactId,
+    contactName: t.contacts.name,
+    teamId: t.conversations.teamId,
+    assigneeId: t.conversations.assigneeId,
+    lastMessageAt: t.conversations.lastMessageAt,
+    lastInboundAt: t.conversations.lastInboundAt,
+    createdAt: t.conversations.createdAt,
+    resolvedAt: t.conversations.resolvedAt,
+  };
+
+  async function list(filter: ConversationFilter) {
+    const where: SQL[] = [];
+    if (filter.status) where.push(eq(t.conversations.status, filter.status));
+    if (filter.inboxId !== undefined) where.push(eq(t.conversations.inboxId, filter.inboxId));
+    if (filter.channel) where.push(eq(t.inboxes.channel, filter.channel));
+    if (filter.teamId !== undefined) where.push(eq(t.conversations.teamId, filter.teamId));
+    if (filter.assigneeId !== undefined) where.push(eq(t.conversations.assigneeId, filter.assigneeId));
+    if (filter.contactId !== undefined) where.push(eq(t.conversations.contactId, filter.contactId));
+    const cursor = filter.cursor ? decodeCursor(filter.cursor) : null;
+    if (cursor) {
+      where.push(or(lt(t.conversations.lastMessageAt, cursor.at), and(eq(t.conversations.lastMessageAt, cursor.at), lt(t.conversations.id, cursor.id)))!);
+    }
+    const rows = await db
+      .select(summary)
+      .from(t.conversations)
+      .innerJoin(t.inboxes, eq(t.inboxes.id, t.conversations.inboxId))
+      .innerJoin(t.contacts, eq(t.contacts.id, t.conversations.contactId))
+      .where(where.length ? and(...where) : undefined)
+      .orderBy(desc(t.conversations.lastMessageAt), desc(t.conversations.id))
+      .limit(filter.limit + 1);
+    const page = rows.slice(0, filter.limit);
+    const last = page.at(-1);
+    return { items: page, nextCursor: rows.length > filter.limit && last ? encodeCursor(last.lastMessageAt, last.id) : null };
+  }
+
+  async function get(id: number) {
+    const [row] = await db
+      .select({ ...summary, contactPhone: t.contacts.phone, contactEmail: t.contacts.email })
+      .from(t.conversations)
+      .innerJoin(t.inboxes, eq(t.inboxes.id, t.conversations.inboxId))
+      .innerJoin(t.contacts, eq(t.contacts.id, t.conversations.contactId))
+      .where(eq(t.conversations.id, id))
+      .limit(1);
+    if (!row) throw new NotFoundError('conversation');
+    return row;
+  }
+
+  /** Messages of a conversation in id order, after `afterId` (ids only grow, so this resumes). */
+  async function messages(conversationId: number, options: { afterId?: number; limit: number; citizenView?: boolean }) {
+    const where: SQL[] = [eq(t.messages.conversationId, conversationId)];
+    if (options.afterId !== undefined) where.push(gt(t.messages.id, options.afterId));
+    // Citizens see what was said to them, never internal notes or activity.
+    if (options.citizenView) where.push(inArray(t.messages.direction, ['in', 'out']));
+    return db
+      .select({
+        id: t.messages.id,
+        direction: t.messages.direction,
+        senderType: t.messages.senderType,
+        senderRef: t.messages.senderRef,
+        text: t.messages.text,
+        attachments: t.messages.attachments,
+        status: t.messages.status,
+        error: t.messages.error,
+        externalId: t.messages.externalId,
+        metadata: t.messages.metadata,
+        createdAt: t.messages.createdAt,
+        sentAt: t.messages.sentAt,
+      })
+      .from(t.messages)
+      .where(and(...where))
+      .orderBy(t.messages.id)
+      .limit(options.limit);
+  }
+
+  async function addNote(conversationId: number, body: string, senderRef: string): Promise<{ messageId: number }> {
+    const at = new Date();
+    const result = await store.tx(async (tx) => {
+      const [conversation] = await tx.select({ id: t.conversations.id, inboxId: t.conversations.inboxId, contactId: t.conversations.contactId }).from(t.conversations).where(eq(t.conversations.id, conversationId)).limit(1);
+      if (!conversation) throw new NotFoundError('conversation');
+      const [row] = await tx
+        .insert(t.messages)
+        .values({ conversationId, inboxId: conversation.inboxId, direction: 'note', senderType: 'agent', senderRef, text: body, status: 'sent', createdAt: at })
+        .returning({ id: t.messages.id });
+      return { messageId: row!.id, conversation };
+    });
+    events.emit('message.created', {
+      messageId: result.messageId,
+      conversationId,
+      inboxId: result.conversation.inboxId,
+      contactId: result.conversation.contactId,
+      direction: 'note',
+      conversationOpened: false,
+    });
+    return { messageId: result.messageId };
+  }
+
+  /** Changes status (and records it as an activity message and in the audit log). */
+  async function setStatus(conversationId: number, status: ConversationStatus, actor: string) {
+    const at = new Date();
+    const changed = await store.tx(async (tx) => {
+      const [current] = await tx.select({ status: t.conversations.status, inboxId: t.conversations.inboxId }).from(t.conversations).where(eq(t.conversations.id, conversationId)).limit(1);
+      if (!current) throw new NotFoundError('conversation');
+      if (current.status === status) return false;
+      await tx
+        .update(t.conversations)
+        .set({ status, updatedAt: at, resolvedAt: status === 'resolved' ? at : null })
+        .where(eq(t.conversations.id, conversationId));
+      await tx.insert(t.messages).values({
+        conversationId,
+        inboxId: current.inboxId,
+        direction: 'activity',
+        senderType: 'system',
+        senderRef: actor,
+        text: text(locale, 'activity.statusChanged', { from: current.status, to: status }),
+        status: 'sent',
+        metadata: { from: current.status, to: status },
+        createdAt: at,
+      });
+      await appendAudit(store, tx, { actor, action: 'conversation.status', subjectType: 'conversation', subjectId: conversationId, detail: { from: current.status, to: status } }, at);
+      return true;
+    });
+    if (changed) events.emit('conversation.updated', { conversationId, status });
+    return changed;
+  }
+
+  /** Records a read of personal data (SECURITY: every read of a contact's data is audited). */
+  function audit(entry: AuditEntry) {
+    return store.tx((tx) => appendAudit(store, tx, entry));
+  }
+
+  return { list, get, messages, addNote, setStatus, audit };
+}
+
+export type Conversations = ReturnType<typeof createConversations>;

@@ -1,0 +1,38 @@
+import { EventEmitter } from 'node:events';
+import type { ConversationStatus, MessageDirection, DeliveryStatus } from './domain/types.ts';
+
+/** Emitted after the commit that made it true, never before. */
+export interface GatewayEvents {
+  'message.created': {
+    messageId: number;
+    conversationId: number;
+    inboxId: number;
+    contactId: number;
+    direction: MessageDirection;
+    /** True when the message opened a new conversation or reopened a resolved one. */
+    conversationOpened: boolean;
+  };
+  'message.updated': { messageId: number; conversationId: number; status: DeliveryStatus; error?: string | null };
+  'conversation.updated': { conversationId: number; status: ConversationStatus };
+  'outbox.enqueued': { conversationId: number };
+}
+
+export type EventName = keyof GatewayEvents;
+
+/** In-process event bus; a multi-node deployment bridges it over Redis (see the design). */
+export class EventBus {
+  readonly #emitter = new EventEmitter({ captureRejections: false });
+
+  constructor() {
+    this.#emitter.setMaxListeners(0);
+  }
+
+  emit<K extends EventName>(name: K, payload: GatewayEvents[K]): void {
+    this.#emitter.emit(name, payload);
+  }
+
+  on<K extends EventName>(name: K, listener: (payload: GatewayEvents[K]) => void): () => void {
+    this.#emitter.on(name, listener);
+    return () => this.#emitter.off(name, listener);
+  }
+}

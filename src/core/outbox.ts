@@ -1,0 +1,308 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { FileConfig } from './config/file-schema.ts';
+import type { Attachment, OutboundMessage, SendResult } from './domain/types.ts';
+import { ChannelError, NotFoundError } from './errors.ts';
+import type { EventBus } from './events.ts';
+import type { Metrics } from './metrics.ts';
+import type { Db, Store } from './store/store.ts';
+
+/** How the outbox reaches a channel; app.ts wires it to the channel registry. */
+export interface OutboundSender {
+  channel: string;
+  send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult>;
+}
+
+export interface ReplyInput {
+  conversationId: number;
+  text: string | null;
+  attachments?: Attachment[];
+  senderType: 'agent' | 'bot' | 'system';
+  /** Who sent it: an agent or API token name, a knowledge-base entry id. */
+  senderRef?: string;
+  metadata?: Record<string, unknown>;
+}
+
+interface Logger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+interface ClaimedRow {
+  id: number;
+  message_id: number;
+  conversation_id: number;
+  inbox_id: number;
+  attempts: number;
+}
+
+export function backoffMs(attempt: number, config: FileConfig['outbox'], random = Math.random): number {
+  const exponential = Math.min(config.maxDelayMs, config.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  // Full jitter in the upper half keeps retries of many conversations from marching in step.
+  return Math.round(exponential * (0.5 + random() / 2));
+}
+
+/**
+ * The durable outbound queue. A reply is a message row plus an outbox row written in one
+ * transaction; the worker claims due rows (at most one per conversation, so replies keep their
+ * order), sends them through the channel, retries retryable failures with exponential backoff
+ * and ends each in `sent` or a visible `failed` with the reason.
+ */
+export function createOutbox(deps: {
+  store: Store;
+  events: EventBus;
+  config: FileConfig['outbox'];
+  senderFor: (inboxId: number) => OutboundSender | undefined;
+  metrics: Metrics;
+  logger: Logger;
+}) {
+  const { store, events, config, metrics, logger } = deps;
+  const { t } = store;
+
+  async function enqueueReply(input: ReplyInput): Promise<{ messageId: number }> {
+    const at = new Date();
+    const messageId = await store.tx(async (db) => {
+      const conversation = await findConversation(db, input.conversationId);
+      const [message] = await db
+        .insert(t.messages)
+        .values({
+          conversationId: conversation.id,
+          inboxId: conversation.inboxId,
+          direction: 'out',
+          senderType: input.senderType,
+          senderRef: input.senderRef ?? null,
+          text: input.text,
+          attachments: input.attachments?.length ? input.attachments : null,
+          status: 'queued',
+          metadata: input.metadata ?? null,
+          createdAt: at,
+        })
+        .returning({ id: t.messages.id });
+      await db.insert(t.outbox).values({
+        messageId: message!.id,
+        conversationId: conversation.id,
+        inboxId: conversation.inboxId,
+        status: 'pending',
+        nextAttemptAt: at,
+        createdAt: at,
+        updatedAt: at,
+      });
+      await db.update(t.conversations).set({ lastMessageAt: at, updatedAt: at }).where(eq(t.conversations.id, conversation.id));
+      return { id: message!.id, conversation };
+    });
+    events.emit('message.created', {
+      messageId: messageId.id,
+      conversationId: input.conversationId,
+      inboxId: messageId.conversation.inboxId,
+      contactId: messageId.conversation.contactId,
+      direction: 'out',
+      conversationOpened: false,
+    });
+    events.emit('outbox.enqueued', { conversationId: input.conversationId });
+    return { messageId: messageId.id };
+  }
+
+  async function findConversation(db: Db, id: number) {
+    const [conversation] = await db
+      .select({ id: t.conversations.id, inboxId: t.conversations.inboxId, contactId: t.conversations.contactId })
+      .from(t.conversations)
+      .where(eq(t.conversations.id, id))
+      .limit(1);
+    if (!conversation) throw new NotFoundError('conversation');
+    return conversation;
+  }
+
+  async function claim(now: Date): Promise<ClaimedRow[]> {
+    const lockClause = store.dialect === 'pg' ? sql`for update skip locked` : sql``;
+    const nowParam = store.time(now);
+    const leaseParam = store.time(new Date(now.getTime() + config.leaseMs));
+    return store.tx((db) =>
+      store.rows<ClaimedRow>(
+        db,
+        sql`update outbox set status = 'sending', attempts = attempts + 1, locked_until = ${leaseParam}, updated_at = ${nowParam}
+          where id in (
+            select o.id from outbox o
+            where ((o.status = 'pending' and o.next_attempt_at <= ${nowParam})
+                or (o.status = 'sending' and o.locked_until < ${nowParam}))
+              and not exists (
+                select 1 from outbox p
+                where p.conversation_id = o.conversation_id and p.id < o.id and p.status in ('pending', 'sending'))
+            order by o.id
+            limit ${config.batchSize}
+            ${lockClause})
+          returning id, message_id, conversation_id, inbox_id, attempts`,
+      ),
+    );
+  }
+
+  async function loadOutbound(row: ClaimedRow): Promise<OutboundMessage | string> {
+    const [message] = await store.db
+      .select({ text: t.messages.text, attachments: t.messages.attachments, metadata: t.messages.metadata, contactId: t.conversations.contactId })
+      .from(t.messages)
+      .innerJoin(t.conversations, eq(t.conversations.id, t.messages.conversationId))
+      .where(eq(t.messages.id, Number(row.message_id)))
+      .limit(1);
+    if (!message) return 'message row is missing';
+    const [identity] = await store.db
+      .select({ externalUserId: t.contactIdentities.externalUserId })
+      .from(t.contactIdentities)
+      .where(and(eq(t.contactIdentities.contactId, message.contactId), eq(t.contactIdentities.inboxId, Number(row.inbox_id))))
+      .orderBy(t.contactIdentities.id)
+      .limit(1);
+    if (!identity) return 'the contact has no identity in this inbox';
+    return {
+      messageId: Number(row.message_id),
+      conversationId: Number(row.conversation_id),
+      inboxId: Number(row.inbox_id),
+      recipientExternalId: identity.externalUserId,
+      text: message.text,
+      attachments: (message.attachments as Attachment[] | null) ?? [],
+      metadata: (message.metadata as Record<string, unknown> | null) ?? undefined,
+    };
+  }
+
+  async function sendWithTimeout(sender: OutboundSender, message: OutboundMessage): Promise<SendResult> {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new ChannelError(sender.channel, 'network', `no answer within ${config.sendTimeoutMs} ms`, true));
+      }, config.sendTimeoutMs);
+    });
+    try {
+      return await Promise.race([sender.send(message, controller.signal), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  type Outcome = { kind: 'sent'; externalId?: string } | { kind: 'retry'; error: string } | { kind: 'failed'; error: string };
+
+  async function process(row: ClaimedRow): Promise<void> {
+    const sender = deps.senderFor(Number(row.inbox_id));
+    let outcome: Outcome;
+    const outbound = await loadOutbound(row);
+    if (!sender) outcome = { kind: 'failed', error: 'no channel adapter for this inbox' };
+    else if (typeof outbound === 'string') outcome = { kind: 'failed', error: outbound };
+    else {
+      try {
+        const result = await sendWithTimeout(sender, outbound);
+        outcome = { kind: 'sent', ...(result.externalId ? { externalId: result.externalId } : {}) };
+      } catch (error) {
+        const retryable = error instanceof ChannelError ? error.retryable : true;
+        const reason = error instanceof Error ? error.message : String(error);
+        outcome = retryable && row.attempts < config.maxAttempts ? { kind: 'retry', error: reason } : { kind: 'failed', error: reason };
+        if (!(error instanceof ChannelError)) logger.error({ err: error, outboxId: row.id }, 'channel adapter threw an unexpected error');
+      }
+    }
+    await settle(row, outcome);
+    metrics.outboxSends.inc({ channel: sender?.channel ?? 'unknown', outcome: outcome.kind });
+  }
+
+  async function settle(row: ClaimedRow, outcome: Outcome): Promise<void> {
+    const at = new Date();
+    const outboxId = Number(row.id);
+    const messageId = Number(row.message_id);
+    // Only the claim we hold may settle the row: a lease taken over by another worker wins.
+    const ours = and(eq(t.outbox.id, outboxId), eq(t.outbox.status, 'sending'), eq(t.outbox.attempts, row.attempts));
+    const settled = await store.tx(async (db) => {
+      if (outcome.kind === 'retry') {
+        const next = new Date(at.getTime() + backoffMs(row.attempts, config));
+        const updated = await db
+          .update(t.outbox)
+          .set({ status: 'pending', nextAttemptAt: next, lockedUntil: null, lastError: outcome.error, updatedAt: at })
+          .where(ours)
+          .returning({ id: t.outbox.id });
+        if (updated.length) await db.update(t.messages).set({ error: outcome.error }).where(eq(t.messages.id, messageId));
+        return updated.length > 0;
+      }
+      const status = outcome.kind === 'sent' ? 'sent' : 'failed';
+      const updated = await db
+        .update(t.outbox)
+        .set({ status, lockedUntil: null, lastError: outcome.kind === 'failed' ? outcome.error : null, updatedAt: at })
+        .where(ours)
+        .returning({ id: t.outbox.id });
+      if (!updated.length) return false;
+      await db
+        .update(t.messages)
+        .set(
+          outcome.kind === 'sent'
+            ? { status: 'sent', error: null, sentAt: at, externalId: outcome.externalId ?? null }
+            : { status: 'failed', error: outcome.error },
+        )
+        .where(eq(t.messages.id, messageId));
+      return true;
+    });
+    if (!settled) {
+      logger.warn({ outboxId }, 'outbox row was taken over by another worker before it settled');
+      return;
+    }
+    if (outcome.kind !== 'retry') {
+      events.emit('message.updated', {
+        messageId,
+        conversationId: Number(row.conversation_id),
+        status: outcome.kind === 'sent' ? 'sent' : 'failed',
+        error: outcome.kind === 'failed' ? outcome.error : null,
+      });
+      // The next reply of this conversation may be due now.
+      events.emit('outbox.enqueued', { conversationId: Number(row.conversation_id) });
+    }
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = true;
+  let unsubscribe: (() => void) | undefined;
+
+  /** Claims and sends until nothing is due. */
+  async function drain(): Promise<void> {
+    do {
+      again = false;
+      for (;;) {
+        const rows = await claim(new Date());
+        if (rows.length === 0) break;
+        await Promise.all(rows.map((row) => process(row)));
+        if (stopped) return;
+      }
+    } while (again && !stopped);
+  }
+
+  function kick(): void {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = drain()
+      .catch((error: unknown) => logger.error({ err: error }, 'outbox worker pass failed'))
+      .finally(() => {
+        running = undefined;
+      });
+  }
+
+  return {
+    enqueueReply,
+    /** Runs one pass now; resolves when nothing is due (tests and the CLI use it). */
+    drain,
+    async start(): Promise<void> {
+      if (store.dialect === 'sqlite') {
+        // One process owns a SQLite file: sends cut short by a crash can go again at once.
+        await store.tx((db) => db.update(t.outbox).set({ status: 'pending', lockedUntil: null }).where(eq(t.outbox.status, 'sending')));
+      }
+      stopped = false;
+      unsubscribe = events.on('outbox.enqueued', kick);
+      timer = setInterval(kick, config.pollIntervalMs);
+      timer.unref();
+      kick();
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      unsubscribe?.();
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+export type Outbox = ReturnType<typeof createOutbox>;

@@ -1,0 +1,173 @@
+// PostgreSQL schema. It mirrors schema.sqlite.ts column for column (a test holds them equal);
+// repositories are typed against this file and run on either dialect.
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const inboxes = pgTable('inboxes', {
+  id: serial('id').primaryKey(),
+  key: text('key').notNull().unique(),
+  channel: text('channel').notNull(),
+  name: text('name').notNull(),
+  status: text('status').notNull().default('active'),
+  statusDetail: text('status_detail'),
+  createdAt: at('created_at').notNull(),
+  updatedAt: at('updated_at').notNull(),
+});
+
+export const teams = pgTable('teams', {
+  id: serial('id').primaryKey(),
+  key: text('key').notNull().unique(),
+  name: text('name').notNull(),
+});
+
+export const contacts = pgTable(
+  'contacts',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name'),
+    phone: text('phone'),
+    email: text('email'),
+    avatarUrl: text('avatar_url'),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [index('contacts_phone_idx').on(t.phone), index('contacts_email_idx').on(t.email)],
+);
+
+export const contactIdentities = pgTable(
+  'contact_identities',
+  {
+    id: serial('id').primaryKey(),
+    contactId: integer('contact_id')
+      .notNull()
+      .references(() => contacts.id),
+    inboxId: integer('inbox_id')
+      .notNull()
+      .references(() => inboxes.id),
+    channel: text('channel').notNull(),
+    externalUserId: text('external_user_id').notNull(),
+    displayName: text('display_name'),
+    profile: jsonb('profile'),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('identities_inbox_external_uq').on(t.inboxId, t.externalUserId),
+    index('identities_contact_idx').on(t.contactId),
+  ],
+);
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: serial('id').primaryKey(),
+    inboxId: integer('inbox_id')
+      .notNull()
+      .references(() => inboxes.id),
+    contactId: integer('contact_id')
+      .notNull()
+      .references(() => contacts.id),
+    status: text('status').notNull(),
+    teamId: integer('team_id').references(() => teams.id),
+    assigneeId: integer('assignee_id'),
+    lastMessageAt: at('last_message_at').notNull(),
+    lastInboundAt: at('last_inbound_at'),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+    resolvedAt: at('resolved_at'),
+  },
+  (t) => [
+    index('conversations_contact_inbox_idx').on(t.contactId, t.inboxId, t.status),
+    index('conversations_list_idx').on(t.lastMessageAt, t.id),
+  ],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    conversationId: integer('conversation_id')
+      .notNull()
+      .references(() => conversations.id),
+    inboxId: integer('inbox_id')
+      .notNull()
+      .references(() => inboxes.id),
+    direction: text('direction').notNull(),
+    senderType: text('sender_type').notNull(),
+    senderRef: text('sender_ref'),
+    text: text('text'),
+    attachments: jsonb('attachments'),
+    externalId: text('external_id'),
+    status: text('status').notNull(),
+    error: text('error'),
+    metadata: jsonb('metadata'),
+    raw: jsonb('raw'),
+    createdAt: at('created_at').notNull(),
+    sentAt: at('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('messages_inbox_external_uq').on(t.inboxId, t.externalId),
+    index('messages_conversation_idx').on(t.conversationId, t.id),
+  ],
+);
+
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    messageId: bigint('message_id', { mode: 'number' })
+      .notNull()
+      .unique()
+      .references(() => messages.id),
+    conversationId: integer('conversation_id').notNull(),
+    inboxId: integer('inbox_id').notNull(),
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: at('next_attempt_at').notNull(),
+    lockedUntil: at('locked_until'),
+    lastError: text('last_error'),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [
+    index('outbox_due_idx').on(t.status, t.nextAttemptAt),
+    index('outbox_conversation_idx').on(t.conversationId, t.id),
+  ],
+);
+
+export const auditEvents = pgTable('audit_events', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  at: at('at').notNull(),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  subjectType: text('subject_type'),
+  subjectId: text('subject_id'),
+  detail: jsonb('detail'),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+});
+
+export const apiTokens = pgTable('api_tokens', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  role: text('role').notNull(),
+  createdAt: at('created_at').notNull(),
+  lastUsedAt: at('last_used_at'),
+  revokedAt: at('revoked_at'),
+});

@@ -1,0 +1,196 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { sql, type SQL } from 'drizzle-orm';
+import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
+import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
+import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import { projectRoot } from '../config/project-root.ts';
+import * as pgTables from './schema.pg.ts';
+import * as sqliteTables from './schema.sqlite.ts';
+
+export type Tables = typeof pgTables;
+/**
+ * The database handle repositories use. It is typed as PostgreSQL; on SQLite the same drizzle
+ * builder calls run against the mirror schema, which stores the same JavaScript values (dates as
+ * Date, JSON as objects). The store test suite runs every repository on both dialects.
+ */
+export type Db = NodePgDatabase<Tables>;
+export type Dialect = 'sqlite' | 'pg';
+
+export interface StoreOptions {
+  /** `file:<path>` or `postgres://...`; a `schema` query parameter picks a PostgreSQL schema. */
+  url: string;
+  sqliteSynchronous?: 'NORMAL' | 'FULL';
+  /** Most transactions folded into one SQLite commit. */
+  maxBatch?: number;
+}
+
+export interface Store {
+  readonly dialect: Dialect;
+  readonly db: Db;
+  readonly t: Tables;
+  /**
+   * Runs `fn` in a write transaction and resolves after the commit. On SQLite, calls made in
+   * the same tick share one commit (group commit), each inside its own savepoint so one
+   * failure does not undo the others. `fn` must only touch the store: no network waits.
+   */
+  tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  /** Runs a raw query and returns its rows (column names as in the database). */
+  rows<T>(db: Db, query: SQL): Promise<T[]>;
+  /** A time as the driver binds it inside raw SQL. */
+  time(date: Date): unknown;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const migrationsFolder = (dialect: Dialect) => join(projectRoot, 'drizzle', dialect);
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  if (options.url.startsWith('file:')) return openSqlite(options);
+  return openPg(options);
+}
+
+function openSqlite(options: StoreOptions): Store {
+  const file = options.url.slice('file:'.length);
+  const path = file === ':memory:' ? file : resolve(projectRoot, file);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path, { timeout: 5000 });
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${options.sqliteSynchronous ?? 'NORMAL'}`);
+  sqlite.pragma('foreign_keys = ON');
+  const native = drizzleSqlite(sqlite, { schema: sqliteTables });
+  migrateSqlite(native, { migrationsFolder: migrationsFolder('sqlite') });
+  const db = native as unknown as Db;
+  const maxBatch = options.maxBatch ?? 256;
+
+  interface Job {
+    fn: (db: Db) => Promise<unknown>;
+    resolve: (value: unknown) => void;
+    reject: (error: unknown) => void;
+  }
+  let queue: Job[] = [];
+  let draining = false;
+  let closed = false;
+
+  async function drain(): Promise<void> {
+    draining = true;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.slice(0, maxBatch);
+        queue = queue.slice(batch.length);
+        const settle: Array<() => void> = [];
+        try {
+          sqlite.exec('BEGIN IMMEDIATE');
+          for (const job of batch) {
+            sqlite.exec('SAVEPOINT job');
+            try {
+              const value = await job.fn(db);
+              sqlite.exec('RELEASE job');
+              settle.push(() => job.resolve(value));
+            } catch (error) {
+              sqlite.exec('ROLLBACK TO job');
+              sqlite.exec('RELEASE job');
+              settle.push(() => job.reject(error));
+            }
+          }
+          sqlite.exec('COMMIT');
+        } catch (error) {
+          if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+          for (const job of batch) job.reject(error);
+          continue;
+        }
+        // Callers hear back only after the commit: acknowledged means durable.
+        for (const done of settle) done();
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  return {
+    dialect: 'sqlite',
+    db,
+    t: sqliteTables as unknown as Tables,
+    tx<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+        // setImmediate lets the other requests of this tick join the same commit.
+        if (!draining && queue.length === 1) setImmediate(() => void drain());
+      });
+    },
+    async rows<T>(handle: Db, query: SQL): Promise<T[]> {
+      return (handle as unknown as typeof native).all<T>(query);
+    },
+    time: (date) => date.getTime(),
+    async ping() {
+      sqlite.prepare('select 1').get();
+    },
+    async close() {
+      closed = true;
+      while (draining || queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+      sqlite.close();
+    },
+  };
+}
+
+/** PostgreSQL error codes worth one more try of a whole transaction. */
+const retryableCodes = new Set(['23505', '40001', '40P01']);
+
+async function openPg(options: StoreOptions): Promise<Store> {
+  const url = new URL(options.url);
+  const schema = url.searchParams.get('schema');
+  url.searchParams.delete('schema');
+  if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
+  const pool = new pg.Pool({
+    connectionString: url.toString(),
+    max: 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // Idle clients can lose their server (restart, failover): log through the pool error, not crash.
+  pool.on('error', () => {});
+  const db = drizzlePg(pool, { schema: pgTables });
+  const client = await pool.connect();
+  try {
+    // Several gateway nodes may start at once: one migrates, the others wait for it.
+    await client.query('select pg_advisory_lock(1022001)');
+    if (schema) await client.query(`create schema if not exists ${schema}`);
+    await migratePg(drizzlePg(client), {
+      migrationsFolder: migrationsFolder('pg'),
+      migrationsSchema: schema ?? 'drizzle',
+    });
+  } finally {
+    await client.query('select pg_advisory_unlock(1022001)').catch(() => {});
+    client.release();
+  }
+
+  return {
+    dialect: 'pg',
+    db,
+    t: pgTables,
+    async tx<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction((tx) => fn(tx as unknown as Db));
+        } catch (error) {
+          const code = (error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
+          if (attempt >= 3 || !code || !retryableCodes.has(code)) throw error;
+        }
+      }
+    },
+    async rows<T>(handle: Db, query: SQL): Promise<T[]> {
+      const result = await handle.execute(query);
+      return result.rows as T[];
+    },
+    time: (date) => date,
+    async ping() {
+      await db.execute(sql`select 1`);
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

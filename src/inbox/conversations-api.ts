@@ -1,0 +1,190 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { createApiToken } from '../core/api-tokens.ts';
+import type { Conversations } from '../core/conversations.ts';
+import type { ConversationStatus } from '../core/domain/types.ts';
+import type { Outbox } from '../core/outbox.ts';
+import type { Store } from '../core/store/store.ts';
+import { actorOf, requireAdmin, requireApiToken } from './auth.ts';
+
+const Status = Type.Union([Type.Literal('open'), Type.Literal('pending'), Type.Literal('resolved')]);
+const DateTime = Type.String({ format: 'date-time' });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const ConversationSummary = Type.Object({
+  id: Type.Integer(),
+  status: Status,
+  inboxId: Type.Integer(),
+  channel: Type.String(),
+  contactId: Type.Integer(),
+  contactName: Nullable(Type.String()),
+  teamId: Nullable(Type.Integer()),
+  assigneeId: Nullable(Type.Integer()),
+  lastMessageAt: DateTime,
+  lastInboundAt: Nullable(DateTime),
+  createdAt: DateTime,
+  resolvedAt: Nullable(DateTime),
+});
+
+const Conversation = Type.Intersect([
+  ConversationSummary,
+  Type.Object({ contactPhone: Nullable(Type.String()), contactEmail: Nullable(Type.String()) }),
+]);
+
+const Message = Type.Object({
+  id: Type.Integer(),
+  direction: Type.Union([Type.Literal('in'), Type.Literal('out'), Type.Literal('note'), Type.Literal('activity')]),
+  senderType: Type.String(),
+  senderRef: Nullable(Type.String()),
+  text: Nullable(Type.String()),
+  attachments: Type.Unknown(),
+  status: Type.String(),
+  error: Nullable(Type.String()),
+  externalId: Nullable(Type.String()),
+  metadata: Type.Unknown(),
+  createdAt: DateTime,
+  sentAt: Nullable(DateTime),
+});
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const security = [{ bearerAuth: [] }];
+
+/** REST API for integrations and the agents' inbox: conversations, messages, replies, status. */
+export async function conversationsApi(app: FastifyInstance, deps: { store: Store; conversations: Conversations; outbox: Outbox }) {
+  const { store, conversations, outbox } = deps;
+  requireApiToken(app, store);
+
+  app.get(
+    '/conversations',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: 'List conversations, most recent activity first',
+        security,
+        querystring: Type.Object({
+          status: Type.Optional(Status),
+          inboxId: Type.Optional(Type.Integer()),
+          channel: Type.Optional(Type.String()),
+          teamId: Type.Optional(Type.Integer()),
+          assigneeId: Type.Optional(Type.Integer()),
+          contactId: Type.Optional(Type.Integer()),
+          cursor: Type.Optional(Type.String({ maxLength: 100 })),
+          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(ConversationSummary), nextCursor: Nullable(Type.String()) }) },
+      },
+    },
+    async (request) => {
+      const filter = request.query as Parameters<Conversations['list']>[0];
+      const page = await conversations.list(filter);
+      await conversations.audit({ actor: actorOf(request), action: 'conversation.list', detail: { filter, count: page.items.length } });
+      return page;
+    },
+  );
+
+  app.get(
+    '/conversations/:id',
+    { schema: { tags: ['conversations'], summary: 'One conversation with its contact', security, params: IdParams, response: { 200: Conversation } } },
+    async (request) => {
+      const { id } = request.params as { id: number };
+      const conversation = await conversations.get(id);
+      await conversations.audit({ actor: actorOf(request), action: 'conversation.read', subjectType: 'conversation', subjectId: id, detail: { contactId: conversation.contactId } });
+      return conversation;
+    },
+  );
+
+  app.get(
+    '/conversations/:id/messages',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: "A conversation's messages in order; `after` resumes from the last id seen",
+        security,
+        params: IdParams,
+        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }),
+        response: { 200: Type.Object({ items: Type.Array(Message) }) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: number };
+      const { after, limit } = request.query as { after?: number; limit: number };
+      await conversations.get(id);
+      const items = await conversations.messages(id, { limit, ...(after !== undefined ? { afterId: after } : {}) });
+      await conversations.audit({ actor: actorOf(request), action: 'conversation.messages.read', subjectType: 'conversation', subjectId: id, detail: { count: items.length } });
+      return { items };
+    },
+  );
+
+  app.post(
+    '/conversations/:id/messages',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: 'Reply to the citizen (sent through the outbox on their channel) or add an internal note',
+        security,
+        params: IdParams,
+        body: Type.Object(
+          {
+            text: Type.String({ minLength: 1, maxLength: 10_000 }),
+            private: Type.Boolean({ default: false, description: 'true: an internal note the citizen never sees' }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ messageId: Type.Integer(), status: Type.String() }) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: number };
+      const body = request.body as { text: string; private: boolean };
+      const actor = actorOf(request);
+      if (body.private) {
+        const note = await conversations.addNote(id, body.text, actor);
+        return reply.status(201).send({ messageId: note.messageId, status: 'sent' });
+      }
+      const sent = await outbox.enqueueReply({ conversationId: id, text: body.text, senderType: 'agent', senderRef: actor });
+      return reply.status(201).send({ messageId: sent.messageId, status: 'queued' });
+    },
+  );
+
+  app.patch(
+    '/conversations/:id',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: 'Change the status of a conversation',
+        security,
+        params: IdParams,
+        body: Type.Object({ status: Status }, { additionalProperties: false }),
+        response: { 200: Type.Object({ id: Type.Integer(), status: Status, changed: Type.Boolean() }) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: number };
+      const { status } = request.body as { status: ConversationStatus };
+      const changed = await conversations.setStatus(id, status, actorOf(request));
+      return { id, status, changed };
+    },
+  );
+
+  app.post(
+    '/tokens',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Create an API token (admin only); the token is shown once',
+        security,
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 80 }), role: Type.Union([Type.Literal('admin'), Type.Literal('integration')]) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ id: Type.Integer(), token: Type.String() }) },
+      },
+    },
+    async (request, reply) => {
+      requireAdmin(request);
+      const body = request.body as { name: string; role: 'admin' | 'integration' };
+      const created = await createApiToken(store, { ...body, actor: actorOf(request) });
+      return reply.status(201).send(created);
+    },
+  );
+}
