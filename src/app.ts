@@ -12,11 +12,11 @@ import { HttpError } from './core/errors.ts';
 import { EventBus } from './core/events.ts';
 import { installErrorHandler } from './core/http/error-handler.ts';
 import { both } from './core/i18n/index.ts';
-import { syncConfiguredInboxes } from './core/inboxes.ts';
+import { createInboxState, setInboxStatus, syncConfiguredInboxes } from './core/inboxes.ts';
 import { createIngest } from './core/ingest.ts';
 import { loggerOptions } from './core/logging.ts';
 import { createMetrics } from './core/metrics.ts';
-import { createOutbox, type OutboundSender } from './core/outbox.ts';
+import { createOutbox, type OutboundSender, type ReplyWindowState } from './core/outbox.ts';
 import { deploymentSecret } from './core/settings.ts';
 import { openStore } from './core/store/store.ts';
 import { conversationsApi } from './inbox/conversations-api.ts';
@@ -46,7 +46,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   const store = await openStore({ url: env.DATABASE_URL, sqliteSynchronous: env.SQLITE_SYNCHRONOUS });
   const events = new EventBus();
   const metrics = createMetrics();
-  const inboxes = await syncConfiguredInboxes(store, file);
+  const inboxes = await syncConfiguredInboxes(store, withEnvInboxes(config));
   const channelOf = new Map(inboxes.map((inbox) => [inbox.id, inbox.channel]));
   const ingest = createIngest(store, events, {
     reopenWithinDays: file.conversations.reopenWithinDays,
@@ -65,8 +65,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     }
     const isDefault = !seenChannels.has(inbox.channel);
     seenChannels.add(inbox.channel);
-    const configured = file.inboxes.find((i) => i.key === inbox.key)!.settings;
-    const fromEnv = isDefault && definition.settingsFromEnv ? definition.settingsFromEnv(config.channelEnv) : {};
+    const configured = file.inboxes.find((i) => i.key === inbox.key)?.settings ?? {};
+    const fromEnv = (isDefault && definition.settingsFromEnv?.(config.channelEnv)) || {};
     const settings = definition.settingsSchema.safeParse({ ...fromEnv, ...configured });
     if (!settings.success) throw new ConfigError(`inbox "${inbox.key}" settings:\n${describeIssues('', settings.error)}`);
     const adapter = definition.create({
@@ -79,6 +79,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       metrics,
       logger: app.log.child({ channel: inbox.channel, inbox: inbox.key }),
       secret: await deploymentSecret(store, `channel.${inbox.channel}.${inbox.key}`),
+      setStatus: (status, detail) => setInboxStatus(store, events, inbox.id, status, detail),
+      state: createInboxState(store, inbox.id),
     });
     adapters.set(inbox.id, { adapter, inbox });
   }
@@ -91,7 +93,13 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     logger: app.log,
     senderFor: (inboxId): OutboundSender | undefined => {
       const entry = adapters.get(inboxId);
-      return entry && { channel: entry.inbox.channel, send: (message, signal) => entry.adapter.send(message, signal) };
+      if (!entry) return undefined;
+      const { adapter } = entry;
+      return {
+        channel: entry.inbox.channel,
+        send: (message, signal) => adapter.send(message, signal),
+        ...(adapter.replyWindow ? { replyWindow: (state: ReplyWindowState) => adapter.replyWindow!(state) } : {}),
+      };
     },
   });
 
@@ -154,6 +162,16 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     await store.close();
   });
   return app;
+}
+
+/** Adds an inbox for each channel whose environment variables are set but which the YAML file
+ * does not list, so a deployment connects an OA or a page with env alone. */
+function withEnvInboxes(config: GatewayConfig): GatewayConfig['file'] {
+  const listed = new Set(config.file.inboxes.map((inbox) => inbox.channel));
+  const added = channelRegistry
+    .filter((channel) => !listed.has(channel.name) && channel.settingsFromEnv?.(config.channelEnv))
+    .map((channel) => ({ key: channel.name, channel: channel.name, name: channel.defaultInboxName ?? channel.name, settings: {} }));
+  return { ...config.file, inboxes: [...config.file.inboxes, ...added] };
 }
 
 declare module 'fastify' {

@@ -3,7 +3,9 @@ import type { z } from 'zod';
 import type { GatewayConfig } from '../core/config/load-config.ts';
 import type { Conversations } from '../core/conversations.ts';
 import type { OutboundMessage, SendResult } from '../core/domain/types.ts';
+import type { InboxState, InboxStatus } from '../core/inboxes.ts';
 import type { Ingest } from '../core/ingest.ts';
+import type { ReplyWindow, ReplyWindowState } from '../core/outbox.ts';
 import type { Metrics } from '../core/metrics.ts';
 
 /** An inbox as channels see it: one connected account (an OA, a page, a mailbox, a form). */
@@ -29,7 +31,16 @@ export interface ChannelContext<Settings> {
   logger: FastifyBaseLogger;
   /** A per-deployment secret for this channel's own tokens (HMAC keys, visitor tokens). */
   secret: string;
+  /** Marks the inbox connected or broken (e.g. "needs reconnect" after a failed token
+   * refresh); admins see it and are alerted through the `inbox.status` event. */
+  setStatus(status: InboxStatus, detail?: string): Promise<void>;
+  /** Durable key-value storage scoped to this inbox (tokens, cursors). `update` runs its
+   * function inside one transaction, so read-modify-write is atomic across nodes. */
+  state: InboxState;
 }
+
+export type { InboxState, InboxStatus } from '../core/inboxes.ts';
+export type { ReplyWindow, ReplyWindowState } from '../core/outbox.ts';
 
 /** One running connection to a platform, created per inbox. */
 export interface ChannelAdapter {
@@ -44,6 +55,11 @@ export interface ChannelAdapter {
    * again. Must honour `signal` (the outbox aborts sends that take too long).
    */
   send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult>;
+  /**
+   * The platform's messaging window (e.g. Zalo 48 h and 8 free replies, Messenger 24 h). Absent
+   * means always open. The outbox refuses a reply outside it instead of queueing a lost send.
+   */
+  replyWindow?(state: ReplyWindowState): ReplyWindow;
   /** Starts background work (mailbox polling, token refresh) once the server is ready. */
   start?(): Promise<void>;
   /** Stops background work and releases connections on shutdown. */
@@ -56,8 +72,14 @@ export interface ChannelDefinition<Schema extends z.ZodType = z.ZodType> {
   name: string;
   /** Validates the inbox's settings (YAML `settings:` merged over `settingsFromEnv`). */
   settingsSchema: Schema;
-  /** Settings of the default inbox taken from environment variables, when the channel has any. */
-  settingsFromEnv?(env: Readonly<Record<string, string | undefined>>): Record<string, unknown>;
+  /**
+   * Settings of the default inbox taken from environment variables. Returns null when the
+   * variables are not set; when they are and config/default.yaml has no inbox of this channel,
+   * an inbox keyed by the channel's name is added (so `ZALO_OA_*` alone connects an OA).
+   */
+  settingsFromEnv?(env: Readonly<Record<string, string | undefined>>): Record<string, unknown> | null;
+  /** Name of the inbox created from environment variables. */
+  defaultInboxName?: string;
   create(context: ChannelContext<z.infer<Schema>>): ChannelAdapter;
 }
 

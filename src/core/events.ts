@@ -15,6 +15,8 @@ export interface GatewayEvents {
   'message.updated': { messageId: number; conversationId: number; status: DeliveryStatus; error?: string | null };
   'conversation.updated': { conversationId: number; status: ConversationStatus };
   'outbox.enqueued': { conversationId: number };
+  /** An inbox's connection changed (e.g. a Zalo token could not be refreshed): alert admins. */
+  'inbox.status': { inboxId: number; status: 'active' | 'needs_reconnect' | 'disabled'; detail: string | null };
 }
 
 export type EventName = keyof GatewayEvents;

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { FileConfig } from './config/file-schema.ts';
-import type { Store } from './store/store.ts';
+import type { EventBus } from './events.ts';
+import type { Db, Store } from './store/store.ts';
 
 export interface InboxRow {
   id: number;
@@ -36,4 +37,48 @@ export async function syncConfiguredInboxes(store: Store, file: FileConfig): Pro
     }
     return rows;
   });
+}
+
+export type InboxStatus = 'active' | 'needs_reconnect' | 'disabled';
+
+/** Durable key-value state of one inbox (tokens, cursors, leases). */
+export interface InboxState {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+  /** Reads, lets `fn` compute the new value (null leaves it as it is), writes, all in one
+   * transaction: a compare-and-set that holds across nodes. Resolves with the stored value. */
+  update(key: string, fn: (current: string | null) => string | null): Promise<string | null>;
+}
+
+export function createInboxState(store: Store, inboxId: number): InboxState {
+  const { t } = store;
+  const name = (key: string) => `inbox.${inboxId}.${key}`;
+  const read = async (db: Db, key: string, lock: boolean) => {
+    const query = db.select({ value: t.settings.value }).from(t.settings).where(eq(t.settings.key, name(key))).limit(1);
+    // SQLite writes are serialized by the store already; PostgreSQL needs the row lock.
+    const [row] = lock && store.dialect === 'pg' ? await query.for('update') : await query;
+    return row?.value ?? null;
+  };
+  const write = (db: Db, key: string, value: string) =>
+    db.insert(t.settings).values({ key: name(key), value }).onConflictDoUpdate({ target: t.settings.key, set: { value } });
+  return {
+    get: (key) => read(store.db, key, false),
+    set: (key, value) => store.tx(async (db) => void (await write(db, key, value))),
+    update: (key, fn) =>
+      store.tx(async (db) => {
+        const current = await read(db, key, true);
+        const next = fn(current);
+        if (next === null) return current;
+        await write(db, key, next);
+        return next;
+      }),
+  };
+}
+
+export async function setInboxStatus(store: Store, events: EventBus, inboxId: number, status: InboxStatus, detail?: string): Promise<void> {
+  const { t } = store;
+  await store.tx((db) =>
+    db.update(t.inboxes).set({ status, statusDetail: detail ?? null, updatedAt: new Date() }).where(eq(t.inboxes.id, inboxId)),
+  );
+  events.emit('inbox.status', { inboxId, status, detail: detail ?? null });
 }

@@ -1,15 +1,45 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, count, eq, gt, ne, sql } from 'drizzle-orm';
 import type { FileConfig } from './config/file-schema.ts';
 import type { Attachment, OutboundMessage, SendResult } from './domain/types.ts';
-import { ChannelError, NotFoundError } from './errors.ts';
+import { ChannelError, HttpError, NotFoundError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { Metrics } from './metrics.ts';
 import type { Db, Store } from './store/store.ts';
+
+/** What the outbox knows of a conversation when it asks a channel whether a reply may go. */
+export interface ReplyWindowState {
+  /** When the citizen last wrote (platform time); null if never. */
+  lastInboundAt: Date | null;
+  /** Outbound messages to the citizen since then, including ones typed outside the gateway. */
+  outboundSinceInbound: number;
+  now: Date;
+}
+
+/** Whether a reply may be sent now, and what the agent should see about it. */
+export interface ReplyWindow {
+  open: boolean;
+  /** Why it is closed, or what limits it (shown to the agent), in the deployment's language. */
+  reason?: string;
+  closesAt?: Date;
+  remainingReplies?: number;
+  /** Extra send options the channel needs later (e.g. Messenger's HUMAN_AGENT tag): stored
+   * in the message's metadata under `window`, read back by `send`. */
+  sendOptions?: Record<string, unknown>;
+}
 
 /** How the outbox reaches a channel; app.ts wires it to the channel registry. */
 export interface OutboundSender {
   channel: string;
   send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult>;
+  replyWindow?(state: ReplyWindowState): ReplyWindow;
+}
+
+/** A reply refused because the platform's messaging window is closed: nothing was queued. */
+export class WindowClosedError extends HttpError {
+  constructor(readonly window: ReplyWindow) {
+    super(409, 'window_closed', window.reason ?? 'the messaging window of this channel is closed', { window });
+    this.name = 'WindowClosedError';
+  }
 }
 
 export interface ReplyInput {
@@ -62,6 +92,9 @@ export function createOutbox(deps: {
     const at = new Date();
     const messageId = await store.tx(async (db) => {
       const conversation = await findConversation(db, input.conversationId);
+      const window = await windowOf(db, conversation, at);
+      if (!window.open) throw new WindowClosedError(window);
+      const metadata = window.sendOptions ? { ...input.metadata, window: window.sendOptions } : input.metadata;
       const [message] = await db
         .insert(t.messages)
         .values({
@@ -73,7 +106,7 @@ export function createOutbox(deps: {
           text: input.text,
           attachments: input.attachments?.length ? input.attachments : null,
           status: 'queued',
-          metadata: input.metadata ?? null,
+          metadata: metadata ?? null,
           createdAt: at,
         })
         .returning({ id: t.messages.id });
@@ -101,9 +134,19 @@ export function createOutbox(deps: {
     return { messageId: messageId.id };
   }
 
+  /** The channel's messaging window for a conversation, as the agent should see it now. */
+  async function windowOf(db: Db, conversation: { id: number; inboxId: number; lastInboundAt: Date | null }, now: Date): Promise<ReplyWindow> {
+    const sender = deps.senderFor(conversation.inboxId);
+    if (!sender?.replyWindow) return { open: true };
+    const since = [eq(t.messages.conversationId, conversation.id), eq(t.messages.direction, 'out'), ne(t.messages.status, 'failed')];
+    if (conversation.lastInboundAt) since.push(gt(t.messages.createdAt, conversation.lastInboundAt));
+    const [row] = await db.select({ n: count() }).from(t.messages).where(and(...since));
+    return sender.replyWindow({ lastInboundAt: conversation.lastInboundAt, outboundSinceInbound: Number(row?.n ?? 0), now });
+  }
+
   async function findConversation(db: Db, id: number) {
     const [conversation] = await db
-      .select({ id: t.conversations.id, inboxId: t.conversations.inboxId, contactId: t.conversations.contactId })
+      .select({ id: t.conversations.id, inboxId: t.conversations.inboxId, contactId: t.conversations.contactId, lastInboundAt: t.conversations.lastInboundAt })
       .from(t.conversations)
       .where(eq(t.conversations.id, id))
       .limit(1);
@@ -283,6 +326,11 @@ export function createOutbox(deps: {
 
   return {
     enqueueReply,
+    /** The messaging window of a conversation now (for the agent, before typing). */
+    async replyWindow(conversationId: number): Promise<ReplyWindow> {
+      const conversation = await findConversation(store.db, conversationId);
+      return windowOf(store.db, conversation, new Date());
+    },
     /** Runs one pass now; resolves when nothing is due (tests and the CLI use it). */
     drain,
     async start(): Promise<void> {

@@ -146,6 +146,27 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
     },
   );
 
+  app.get(
+    '/conversations/:id/window',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: "The channel's messaging window now: may a reply go, until when, how many free replies are left",
+        security,
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            open: Type.Boolean(),
+            reason: Type.Optional(Type.String()),
+            closesAt: Type.Optional(DateTime),
+            remainingReplies: Type.Optional(Type.Integer()),
+          }),
+        },
+      },
+    },
+    async (request) => outbox.replyWindow((request.params as { id: number }).id),
+  );
+
   app.patch(
     '/conversations/:id',
     {

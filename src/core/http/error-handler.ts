@@ -17,7 +17,9 @@ export function installErrorHandler(app: FastifyInstance, limits: Record<string,
       return reply.status(400).send({ statusCode: 400, code: error.code, message: error.message, fields: error.fields });
     }
     if (error instanceof HttpError) {
-      return reply.status(error.statusCode).send({ statusCode: error.statusCode, code: error.code, message: error.message });
+      return reply
+        .status(error.statusCode)
+        .send({ statusCode: error.statusCode, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) });
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
