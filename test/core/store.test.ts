@@ -1,0 +1,267 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getTableColumns, getTableName, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendAudit, verifyAuditChain } from '../../src/core/audit.ts';
+import { fileSchema } from '../../src/core/config/file-schema.ts';
+import type { OutboundMessage } from '../../src/core/domain/types.ts';
+import { ChannelError } from '../../src/core/errors.ts';
+import { EventBus } from '../../src/core/events.ts';
+import { createInboxState, syncConfiguredInboxes, type InboxRow } from '../../src/core/inboxes.ts';
+import { createIngest, type Ingest } from '../../src/core/ingest.ts';
+import { createMetrics } from '../../src/core/metrics.ts';
+import { createOutbox, WindowClosedError, type OutboundSender } from '../../src/core/outbox.ts';
+import * as pgTables from '../../src/core/store/schema.pg.ts';
+import * as sqliteTables from '../../src/core/store/schema.sqlite.ts';
+import { openStore, type Store } from '../../src/core/store/store.ts';
+import { freshPgUrl, postgresAvailable } from '../helpers/postgres.ts';
+
+const file = fileSchema.parse({
+  deployment: { name: 'Test hotline', shortName: 'Test' },
+  conversations: { reopenWithinDays: 7 },
+  outbox: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, sendTimeoutMs: 200, leaseMs: 1000, pollIntervalMs: 50, batchSize: 10 },
+  inboxes: [
+    { key: 'webform', channel: 'webform', name: 'Web form' },
+    { key: 'zalo', channel: 'zalo-oa', name: 'Zalo' },
+  ],
+  teams: [{ key: 'chung', name: 'Tổ tiếp nhận chung' }],
+});
+
+const pgReady = await postgresAvailable();
+
+const dialects: Array<{ name: 'sqlite' | 'pg'; open: () => Promise<{ store: Store; cleanup: () => Promise<void> }> }> = [
+  {
+    name: 'sqlite',
+    open: async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'gw1022-store-'));
+      const store = await openStore({ url: `file:${join(dir, 'test.db')}` });
+      return { store, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'pg',
+    open: async () => {
+      const { url, drop } = freshPgUrl();
+      const store = await openStore({ url });
+      return { store, cleanup: drop };
+    },
+  },
+];
+
+const inbound = (inboxId: number, id: string, user: string, extra: Partial<Parameters<Ingest>[0][number]> = {}) => ({
+  inboxId,
+  externalMessageId: id,
+  sender: { externalUserId: user, displayName: 'Nguyễn Văn A' },
+  text: `tin nhắn ${id}`,
+  attachments: [],
+  sentAt: new Date(),
+  raw: { id },
+  ...extra,
+});
+
+describe.each(dialects)('store on $name', ({ name, open }) => {
+  const skip = name === 'pg' && !pgReady;
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let inboxes: InboxRow[];
+  let events: EventBus;
+  let ingest: Ingest;
+  let clock = Date.parse('2026-11-02T08:00:00Z');
+
+  beforeAll(async () => {
+    if (skip) return;
+    ({ store, cleanup } = await open());
+    inboxes = await syncConfiguredInboxes(store, file);
+    events = new EventBus();
+    ingest = createIngest(store, events, { reopenWithinDays: 7, channelOf: () => 'webform', now: () => new Date(clock) });
+  });
+  afterAll(async () => {
+    if (skip) return;
+    await store.close();
+    await cleanup();
+  });
+
+  it.skipIf(skip)('stores a message once however often it is delivered, and emits once', async () => {
+    const seen: number[] = [];
+    const off = events.on('message.created', (e) => seen.push(e.messageId));
+    const first = await ingest([inbound(inboxes[0]!.id, 'm-1', 'tel:84912000001')]);
+    const again = await Promise.all([1, 2, 3].map(() => ingest([inbound(inboxes[0]!.id, 'm-1', 'tel:84912000001')])));
+    off();
+    expect(first[0]!.duplicate).toBe(false);
+    for (const [result] of again) {
+      expect(result!.duplicate).toBe(true);
+      expect(result!.messageId).toBe(first[0]!.messageId);
+    }
+    const rows = await store.db.select().from(store.t.messages).where(sql`external_id = 'm-1'`);
+    expect(rows).toHaveLength(1);
+    expect(seen).toEqual([first[0]!.messageId]);
+  });
+
+  it.skipIf(skip)('the same platform id in two inboxes is two messages', async () => {
+    const a = await ingest([inbound(inboxes[0]!.id, 'same-id', 'tel:84912000002')]);
+    const b = await ingest([inbound(inboxes[1]!.id, 'same-id', 'zalo-user-2')]);
+    expect(a[0]!.duplicate).toBe(false);
+    expect(b[0]!.duplicate).toBe(false);
+    expect(a[0]!.messageId).not.toBe(b[0]!.messageId);
+  });
+
+  it.skipIf(skip)('threads a contact into one open conversation per inbox', async () => {
+    const results = await ingest([
+      inbound(inboxes[0]!.id, 't-1', 'tel:84912000003'),
+      inbound(inboxes[0]!.id, 't-2', 'tel:84912000003'),
+      inbound(inboxes[0]!.id, 't-3', 'tel:84912000004'),
+    ]);
+    expect(results[0]!.conversationId).toBe(results[1]!.conversationId);
+    expect(results[0]!.conversationOpened).toBe(true);
+    expect(results[1]!.conversationOpened).toBe(false);
+    expect(results[2]!.conversationId).not.toBe(results[0]!.conversationId);
+  });
+
+  it.skipIf(skip)('matches a known phone number across channels to one contact', async () => {
+    const [web] = await ingest([inbound(inboxes[0]!.id, 'p-1', 'tel:84912000005', { sender: { externalUserId: 'tel:84912000005', phone: '84912000005' } })]);
+    const [zalo] = await ingest([inbound(inboxes[1]!.id, 'p-2', 'zalo-99', { sender: { externalUserId: 'zalo-99', phone: '84912000005' } })]);
+    expect(zalo!.contactId).toBe(web!.contactId);
+    expect(zalo!.conversationId).not.toBe(web!.conversationId);
+    const identities = await store.db.select().from(store.t.contactIdentities).where(sql`contact_id = ${web!.contactId}`);
+    expect(identities.map((i) => i.externalUserId).sort()).toEqual(['tel:84912000005', 'zalo-99']);
+  });
+
+  it.skipIf(skip)('reopens a resolved conversation within the configured days, opens a new one after', async () => {
+    const [first] = await ingest([inbound(inboxes[0]!.id, 'r-1', 'tel:84912000006')]);
+    const resolve = () =>
+      store.tx((db) => db.update(store.t.conversations).set({ status: 'resolved', resolvedAt: new Date(clock) }).where(sql`id = ${first!.conversationId}`));
+    await resolve();
+    clock += 6 * 86_400_000;
+    const [within] = await ingest([inbound(inboxes[0]!.id, 'r-2', 'tel:84912000006')]);
+    expect(within!.conversationId).toBe(first!.conversationId);
+    expect(within!.conversationOpened).toBe(true);
+    await resolve();
+    clock += 8 * 86_400_000;
+    const [after] = await ingest([inbound(inboxes[0]!.id, 'r-3', 'tel:84912000006')]);
+    expect(after!.conversationId).not.toBe(first!.conversationId);
+  });
+
+  it.skipIf(skip)('keeps every concurrent commit when many arrive in the same tick', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => ingest([inbound(inboxes[0]!.id, `c-${i}`, `tel:849130${String(i).padStart(5, '0')}`)])),
+    );
+    expect(new Set(results.map(([r]) => r!.messageId)).size).toBe(300);
+    const [row] = await store.rows<{ n: number | string }>(store.db, sql`select count(*) as n from messages where external_id like 'c-%'`);
+    expect(Number(row!.n)).toBe(300);
+  });
+
+  it.skipIf(skip)('a failing transaction leaves the others of its batch committed', async () => {
+    const ok = ingest([inbound(inboxes[0]!.id, 'b-ok', 'tel:84912000007')]);
+    const bad = store.tx(async (db) => {
+      await db.insert(store.t.teams).values({ key: 'temp-team', name: 'x' });
+      throw new Error('boom');
+    });
+    await expect(bad).rejects.toThrow('boom');
+    expect((await ok)[0]!.duplicate).toBe(false);
+    const teams = await store.db.select().from(store.t.teams).where(sql`key = 'temp-team'`);
+    expect(teams).toHaveLength(0);
+  });
+
+  it.skipIf(skip)('delivers replies in order per conversation, retrying retryable failures', async () => {
+    const sent: Array<{ conversationId: number; text: string | null }> = [];
+    let calls = 0;
+    const sender: OutboundSender = {
+      channel: 'webform',
+      async send(message: OutboundMessage) {
+        calls++;
+        // Every third call fails in a retryable way: order must survive the retries.
+        if (calls % 3 === 0) throw new ChannelError('webform', 'network', 'flaky', true);
+        sent.push({ conversationId: message.conversationId, text: message.text });
+        return { externalId: `out-${message.messageId}` };
+      },
+    };
+    const outbox = createOutbox({ store, events, config: file.outbox, senderFor: () => sender, metrics: createMetrics(), logger: console });
+    const convs = await ingest([inbound(inboxes[0]!.id, 'o-1', 'tel:84912000008'), inbound(inboxes[0]!.id, 'o-2', 'tel:84912000009')]);
+    for (let i = 0; i < 5; i++) {
+      for (const c of convs) await outbox.enqueueReply({ conversationId: c.conversationId, text: `reply ${i}`, senderType: 'agent' });
+    }
+    await outbox.start();
+    await expect.poll(() => sent.length, { timeout: 10_000 }).toBe(10);
+    await outbox.stop();
+    for (const c of convs) {
+      expect(sent.filter((s) => s.conversationId === c.conversationId).map((s) => s.text)).toEqual([0, 1, 2, 3, 4].map((i) => `reply ${i}`));
+    }
+    const statuses = await store.rows<{ status: string }>(store.db, sql`select status from outbox`);
+    expect(statuses.every((s) => s.status === 'sent')).toBe(true);
+  });
+
+  it.skipIf(skip)('ends a final failure visibly with its reason, and a window refusal queues nothing', async () => {
+    const sender: OutboundSender = {
+      channel: 'zalo-oa',
+      async send() {
+        throw new ChannelError('zalo-oa', 'window_closed', 'người dân chưa tương tác trong 48 giờ', false, -213);
+      },
+      replyWindow: (state) => (state.outboundSinceInbound >= 1 ? { open: false, reason: 'hết lượt' } : { open: true }),
+    };
+    const outbox = createOutbox({ store, events, config: file.outbox, senderFor: () => sender, metrics: createMetrics(), logger: console });
+    const [c] = await ingest([inbound(inboxes[1]!.id, 'f-1', 'zalo-500')]);
+    const { messageId } = await outbox.enqueueReply({ conversationId: c!.conversationId, text: 'xin chào', senderType: 'agent' });
+    await outbox.drain();
+    const [message] = await store.db.select().from(store.t.messages).where(sql`id = ${messageId}`);
+    expect(message!.status).toBe('failed');
+    expect(message!.error).toBe('người dân chưa tương tác trong 48 giờ');
+    // The failed reply does not count against the window; a second one is allowed, a third not.
+    await outbox.enqueueReply({ conversationId: c!.conversationId, text: 'lần 2', senderType: 'agent' });
+    await expect(outbox.enqueueReply({ conversationId: c!.conversationId, text: 'lần 3', senderType: 'agent' })).rejects.toBeInstanceOf(WindowClosedError);
+    const queued = await store.db.select().from(store.t.messages).where(sql`text = 'lần 3'`);
+    expect(queued).toHaveLength(0);
+  });
+
+  it.skipIf(skip)('a send cut short by a crash is sent again after its lease', async () => {
+    const received: number[] = [];
+    const sender: OutboundSender = { channel: 'webform', send: async (m) => (received.push(m.messageId), {}) };
+    const outbox = createOutbox({ store, events, config: file.outbox, senderFor: () => sender, metrics: createMetrics(), logger: console });
+    const [c] = await ingest([inbound(inboxes[0]!.id, 'l-1', 'tel:84912000010')]);
+    const { messageId } = await outbox.enqueueReply({ conversationId: c!.conversationId, text: 'sau sự cố', senderType: 'agent' });
+    // As if a worker claimed it and died: status sending, lease already expired.
+    await store.tx((db) =>
+      db.update(store.t.outbox).set({ status: 'sending', attempts: 1, lockedUntil: new Date(Date.now() - 1) }).where(sql`message_id = ${messageId}`),
+    );
+    await outbox.drain();
+    expect(received.filter((id) => id === messageId)).toEqual([messageId]);
+  });
+
+  it.skipIf(skip)('keeps the audit log append-only and hash-chained', async () => {
+    for (let i = 0; i < 3; i++) await store.tx((db) => appendAudit(store, db, { actor: 'test', action: 'contact.read', subjectId: i }));
+    expect(await verifyAuditChain(store)).toBeNull();
+    // drizzle wraps the database's refusal; the trigger's words are in the cause.
+    const refused = (error: unknown) => /append-only/.test(`${(error as Error).message} ${(error as { cause?: Error }).cause?.message}`);
+    await expect(store.tx((db) => db.update(store.t.auditEvents).set({ actor: 'someone else' }))).rejects.toSatisfy(refused);
+    await expect(store.tx((db) => db.delete(store.t.auditEvents))).rejects.toSatisfy(refused);
+    expect(await verifyAuditChain(store)).toBeNull();
+  });
+
+  it.skipIf(skip)('inbox state updates are compare-and-set', async () => {
+    const state = createInboxState(store, inboxes[1]!.id);
+    await state.set('token', 'a');
+    const results = await Promise.all([1, 2, 3, 4].map((n) => state.update('token', (current) => (current === 'a' ? `b${n}` : null))));
+    const winners = results.filter((r) => r !== 'a' && r?.startsWith('b'));
+    expect(new Set(winners).size).toBe(1);
+    expect(await state.get('token')).toBe(winners[0]);
+  });
+});
+
+describe('the two schemas', () => {
+  it('have the same tables and columns', () => {
+    const describeSchema = (tables: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.values(tables)
+          .filter((table): table is Parameters<typeof getTableName>[0] => typeof table === 'object' && table !== null && Symbol.for('drizzle:Name') in table)
+          .map((table) => [
+            getTableName(table),
+            Object.values(getTableColumns(table))
+              .map((c) => `${c.name}${c.notNull ? '!' : ''}`)
+              .sort(),
+          ]),
+      );
+    const pg = describeSchema(pgTables);
+    expect(Object.keys(pg).length).toBeGreaterThan(5);
+    expect(describeSchema(sqliteTables)).toEqual(pg);
+  });
+});
