@@ -117,7 +117,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     global: false,
     errorResponseBuilder: (_request, context) => {
       const seconds = Math.ceil(context.ttl / 1000);
-      return { statusCode: 429, code: 'rate_limited', message: both('error.rateLimited', { seconds }).en, messages: both('error.rateLimited', { seconds }) };
+      const messages = both('error.rateLimited', { seconds });
+      return new HttpError(429, 'rate_limited', messages.en, { messages });
     },
   });
   await app.register(swagger, {

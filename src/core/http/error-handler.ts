@@ -26,6 +26,6 @@ export function installErrorHandler(app: FastifyInstance, limits: Record<string,
       return reply.status(status).send({ statusCode: status, code: error.code ?? 'bad_request', message: error.message });
     }
     request.log.error({ err: error }, 'request failed');
-    return reply.status(500).send({ statusCode: 500, code: 'internal', message: both('error.internal').en, messages: both('error.internal') });
+    return reply.status(500).send({ statusCode: 500, code: 'internal', message: both('error.internal').en, details: { messages: both('error.internal') } });
   });
 }
