@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, ne } from 'drizzle-orm';
+import { and, desc, eq, gte, ne, sql } from 'drizzle-orm';
 import type { InboundMessage } from './domain/types.ts';
 import type { EventBus } from './events.ts';
 import type { Db, Store, Tables } from './store/store.ts';
@@ -28,12 +28,14 @@ export interface IngestOptions {
  */
 export function createIngest(store: Store, events: EventBus, options: IngestOptions) {
   const now = options.now ?? (() => new Date());
+  const buildQueries = (db: Db) => ingestQueries(db)(store.t);
 
   async function ingest(messages: InboundMessage[]): Promise<IngestResult[]> {
     if (messages.length === 0) return [];
     const results = await store.tx(async (db) => {
       const out: IngestResult[] = [];
-      for (const message of messages) out.push(await ingestOne(db, store.t, message, now(), options));
+      const q = store.queries(db, buildQueries);
+      for (const message of messages) out.push(await ingestOne(q, message, now(), options));
       return out;
     });
     messages.forEach((message, i) => {
@@ -56,139 +58,192 @@ export function createIngest(store: Store, events: EventBus, options: IngestOpti
 
 export type Ingest = ReturnType<typeof createIngest>;
 
-async function ingestOne(
-  db: Db,
-  t: Tables,
-  message: InboundMessage,
-  at: Date,
-  options: IngestOptions,
-): Promise<IngestResult> {
-  const [existing] = await db
-    .select({ id: t.messages.id, conversationId: t.messages.conversationId, contactId: t.conversations.contactId })
-    .from(t.messages)
-    .innerJoin(t.conversations, eq(t.conversations.id, t.messages.conversationId))
-    .where(and(eq(t.messages.inboxId, message.inboxId), eq(t.messages.externalId, message.externalMessageId)))
-    .limit(1);
+const p = sql.placeholder;
+/** A placeholder bound through the column's encoder (Date, JSON), as a literal value would be. */
+const encoded = (name: string, column: Parameters<typeof sql.param>[1]) => sql.param(p(name), column);
+/** The same, where drizzle's types want SQL (update sets). */
+const encodedSql = (name: string, column: Parameters<typeof sql.param>[1]) => sql`${encoded(name, column)}`;
+
+/** The ingest path's statements, with placeholders so SQLite compiles each one once. */
+function ingestQueries(db: Db) {
+  return (t: Tables) => ({
+    existing: db
+      .select({ id: t.messages.id, conversationId: t.messages.conversationId })
+      .from(t.messages)
+      .where(and(eq(t.messages.inboxId, p('inboxId')), eq(t.messages.externalId, p('externalId'))))
+      .limit(1)
+      .prepare('ingest_existing'),
+    contactOf: db.select({ contactId: t.conversations.contactId }).from(t.conversations).where(eq(t.conversations.id, p('id'))).limit(1).prepare('ingest_contact_of'),
+    identity: db
+      .select({ contactId: t.contactIdentities.contactId })
+      .from(t.contactIdentities)
+      .where(and(eq(t.contactIdentities.inboxId, p('inboxId')), eq(t.contactIdentities.externalUserId, p('externalUserId'))))
+      .limit(1)
+      .prepare('ingest_identity'),
+    contactByPhone: db.select({ id: t.contacts.id }).from(t.contacts).where(eq(t.contacts.phone, p('phone'))).orderBy(t.contacts.id).limit(1).prepare('ingest_contact_phone'),
+    contactByEmail: db.select({ id: t.contacts.id }).from(t.contacts).where(eq(t.contacts.email, p('email'))).orderBy(t.contacts.id).limit(1).prepare('ingest_contact_email'),
+    insertContact: db
+      .insert(t.contacts)
+      .values({ name: p('name'), phone: p('phone'), email: p('email'), avatarUrl: p('avatarUrl'), createdAt: p('at'), updatedAt: p('at') })
+      .returning({ id: t.contacts.id })
+      .prepare('ingest_insert_contact'),
+    insertIdentity: db
+      .insert(t.contactIdentities)
+      .values({ contactId: p('contactId'), inboxId: p('inboxId'), channel: p('channel'), externalUserId: p('externalUserId'), displayName: p('displayName'), createdAt: p('at') })
+      .prepare('ingest_insert_identity'),
+    openConversation: db
+      .select({ id: t.conversations.id })
+      .from(t.conversations)
+      .where(and(eq(t.conversations.contactId, p('contactId')), eq(t.conversations.inboxId, p('inboxId')), ne(t.conversations.status, 'resolved')))
+      .orderBy(desc(t.conversations.id))
+      .limit(1)
+      .prepare('ingest_open_conversation'),
+    recentlyResolved: db
+      .select({ id: t.conversations.id })
+      .from(t.conversations)
+      .where(
+        and(
+          eq(t.conversations.contactId, p('contactId')),
+          eq(t.conversations.inboxId, p('inboxId')),
+          eq(t.conversations.status, 'resolved'),
+          gte(t.conversations.resolvedAt, encoded('since', t.conversations.resolvedAt)),
+        ),
+      )
+      .orderBy(desc(t.conversations.id))
+      .limit(1)
+      .prepare('ingest_recently_resolved'),
+    reopen: db.update(t.conversations).set({ status: 'open', resolvedAt: null, updatedAt: encodedSql('at', t.conversations.updatedAt) }).where(eq(t.conversations.id, p('id'))).prepare('ingest_reopen'),
+    insertConversation: db
+      .insert(t.conversations)
+      .values({
+        inboxId: p('inboxId'),
+        contactId: p('contactId'),
+        status: 'open',
+        lastMessageAt: p('at'),
+        lastInboundAt: p('lastInboundAt'),
+        createdAt: p('at'),
+        updatedAt: p('at'),
+      })
+      .returning({ id: t.conversations.id })
+      .prepare('ingest_insert_conversation'),
+    insertMessage: db
+      .insert(t.messages)
+      .values({
+        conversationId: p('conversationId'),
+        inboxId: p('inboxId'),
+        direction: p('direction'),
+        senderType: p('senderType'),
+        text: p('text'),
+        attachments: p('attachments'),
+        externalId: p('externalId'),
+        status: p('status'),
+        metadata: p('metadata'),
+        raw: p('raw'),
+        createdAt: p('at'),
+        sentAt: p('sentAt'),
+      })
+      .returning({ id: t.messages.id })
+      .prepare('ingest_insert_message'),
+    touchInbound: db
+      .update(t.conversations)
+      .set({
+        lastMessageAt: encodedSql('at', t.conversations.lastMessageAt),
+        lastInboundAt: encodedSql('sentAt', t.conversations.lastInboundAt),
+        updatedAt: encodedSql('at', t.conversations.updatedAt),
+      })
+      .where(eq(t.conversations.id, p('id')))
+      .prepare('ingest_touch_inbound'),
+    touchOutbound: db
+      .update(t.conversations)
+      .set({ lastMessageAt: encodedSql('at', t.conversations.lastMessageAt), updatedAt: encodedSql('at', t.conversations.updatedAt) }).where(eq(t.conversations.id, p('id'))).prepare('ingest_touch_outbound'),
+  });
+}
+
+type IngestQueries = ReturnType<ReturnType<typeof ingestQueries>>;
+
+async function ingestOne(q: IngestQueries, message: InboundMessage, at: Date, options: IngestOptions): Promise<IngestResult> {
+  const [existing] = await q.existing.execute({ inboxId: message.inboxId, externalId: message.externalMessageId });
   if (existing) {
-    return {
-      messageId: existing.id,
-      conversationId: existing.conversationId,
-      contactId: existing.contactId,
-      duplicate: true,
-      conversationOpened: false,
-    };
+    const [owner] = await q.contactOf.execute({ id: existing.conversationId });
+    return { messageId: existing.id, conversationId: existing.conversationId, contactId: owner!.contactId, duplicate: true, conversationOpened: false };
   }
 
-  const contactId = await resolveContact(db, t, message, at, options.channelOf(message.inboxId));
-  const { conversationId, opened } = await threadConversation(db, t, contactId, message.inboxId, at, options);
-
   const inbound = !message.echo;
-  const [row] = await db
-    .insert(t.messages)
-    .values({
-      conversationId,
-      inboxId: message.inboxId,
-      direction: inbound ? 'in' : 'out',
-      senderType: inbound ? 'contact' : 'outside',
-      text: message.text,
-      attachments: message.attachments.length ? message.attachments : null,
-      externalId: message.externalMessageId,
-      status: inbound ? 'received' : 'sent',
-      metadata: message.metadata ?? null,
-      raw: message.raw ?? null,
-      createdAt: at,
-      sentAt: message.sentAt,
-    })
-    .returning({ id: t.messages.id });
+  const lastInboundAt = inbound ? message.sentAt : null;
+  const contact = await resolveContact(q, message, at, options.channelOf(message.inboxId));
+  const { conversationId, opened } = contact.isNew
+    ? await openConversation(q, contact.id, message.inboxId, at, lastInboundAt)
+    : await threadConversation(q, contact.id, message.inboxId, at, lastInboundAt, options);
 
-  await db
-    .update(t.conversations)
-    .set(inbound ? { lastMessageAt: at, lastInboundAt: message.sentAt, updatedAt: at } : { lastMessageAt: at, updatedAt: at })
-    .where(eq(t.conversations.id, conversationId));
+  const [row] = await q.insertMessage.execute({
+    conversationId,
+    inboxId: message.inboxId,
+    direction: inbound ? 'in' : 'out',
+    senderType: inbound ? 'contact' : 'outside',
+    text: message.text,
+    attachments: message.attachments.length ? message.attachments : null,
+    externalId: message.externalMessageId,
+    status: inbound ? 'received' : 'sent',
+    metadata: message.metadata ?? null,
+    raw: message.raw ?? null,
+    at,
+    sentAt: message.sentAt,
+  });
+  // A conversation opened just now already carries these times.
+  if (!opened || !contact.isNew) {
+    if (inbound) await q.touchInbound.execute({ at, sentAt: message.sentAt, id: conversationId });
+    else await q.touchOutbound.execute({ at, id: conversationId });
+  }
 
-  return { messageId: row!.id, conversationId, contactId, duplicate: false, conversationOpened: opened };
+  return { messageId: row!.id, conversationId, contactId: contact.id, duplicate: false, conversationOpened: opened };
 }
 
 /** One citizen, one contact: the identity in this inbox, else a contact with the same phone or
  * email (the citizen gave it on another channel), else a new contact. */
-async function resolveContact(db: Db, t: Tables, message: InboundMessage, at: Date, channel: string): Promise<number> {
+async function resolveContact(q: IngestQueries, message: InboundMessage, at: Date, channel: string): Promise<{ id: number; isNew: boolean }> {
   const { sender } = message;
-  const [identity] = await db
-    .select({ contactId: t.contactIdentities.contactId })
-    .from(t.contactIdentities)
-    .where(and(eq(t.contactIdentities.inboxId, message.inboxId), eq(t.contactIdentities.externalUserId, sender.externalUserId)))
-    .limit(1);
-  if (identity) return identity.contactId;
+  const [identity] = await q.identity.execute({ inboxId: message.inboxId, externalUserId: sender.externalUserId });
+  if (identity) return { id: identity.contactId, isNew: false };
 
   let contactId: number | undefined;
-  if (sender.phone) {
-    const [match] = await db.select({ id: t.contacts.id }).from(t.contacts).where(eq(t.contacts.phone, sender.phone)).orderBy(t.contacts.id).limit(1);
-    contactId = match?.id;
-  }
-  if (contactId === undefined && sender.email) {
-    const [match] = await db.select({ id: t.contacts.id }).from(t.contacts).where(eq(t.contacts.email, sender.email)).orderBy(t.contacts.id).limit(1);
-    contactId = match?.id;
-  }
+  if (sender.phone) contactId = (await q.contactByPhone.execute({ phone: sender.phone }))[0]?.id;
+  if (contactId === undefined && sender.email) contactId = (await q.contactByEmail.execute({ email: sender.email }))[0]?.id;
+  const isNew = contactId === undefined;
   if (contactId === undefined) {
-    const [created] = await db
-      .insert(t.contacts)
-      .values({
-        name: sender.displayName ?? null,
-        phone: sender.phone ?? null,
-        email: sender.email ?? null,
-        avatarUrl: sender.avatarUrl ?? null,
-        createdAt: at,
-        updatedAt: at,
-      })
-      .returning({ id: t.contacts.id });
+    const [created] = await q.insertContact.execute({
+      name: sender.displayName ?? null,
+      phone: sender.phone ?? null,
+      email: sender.email ?? null,
+      avatarUrl: sender.avatarUrl ?? null,
+      at,
+    });
     contactId = created!.id;
   }
-  await db.insert(t.contactIdentities).values({
-    contactId,
-    inboxId: message.inboxId,
-    channel,
-    externalUserId: sender.externalUserId,
-    displayName: sender.displayName ?? null,
-    createdAt: at,
-  });
-  return contactId;
+  await q.insertIdentity.execute({ contactId, inboxId: message.inboxId, channel, externalUserId: sender.externalUserId, displayName: sender.displayName ?? null, at });
+  return { id: contactId, isNew };
+}
+
+async function openConversation(q: IngestQueries, contactId: number, inboxId: number, at: Date, lastInboundAt: Date | null) {
+  const [created] = await q.insertConversation.execute({ inboxId, contactId, at, lastInboundAt });
+  return { conversationId: created!.id, opened: true };
 }
 
 async function threadConversation(
-  db: Db,
-  t: Tables,
+  q: IngestQueries,
   contactId: number,
   inboxId: number,
   at: Date,
+  lastInboundAt: Date | null,
   options: IngestOptions,
 ): Promise<{ conversationId: number; opened: boolean }> {
-  const byContact = and(eq(t.conversations.contactId, contactId), eq(t.conversations.inboxId, inboxId));
-  const [open] = await db
-    .select({ id: t.conversations.id })
-    .from(t.conversations)
-    .where(and(byContact, ne(t.conversations.status, 'resolved')))
-    .orderBy(desc(t.conversations.id))
-    .limit(1);
+  const [open] = await q.openConversation.execute({ contactId, inboxId });
   if (open) return { conversationId: open.id, opened: false };
 
   const since = new Date(at.getTime() - options.reopenWithinDays * 86_400_000);
-  const [recent] = await db
-    .select({ id: t.conversations.id })
-    .from(t.conversations)
-    .where(and(byContact, eq(t.conversations.status, 'resolved'), gte(t.conversations.resolvedAt, since)))
-    .orderBy(desc(t.conversations.id))
-    .limit(1);
+  const [recent] = await q.recentlyResolved.execute({ contactId, inboxId, since });
   if (recent) {
-    await db
-      .update(t.conversations)
-      .set({ status: 'open', resolvedAt: null, updatedAt: at })
-      .where(eq(t.conversations.id, recent.id));
+    await q.reopen.execute({ at, id: recent.id });
     return { conversationId: recent.id, opened: true };
   }
-
-  const [created] = await db
-    .insert(t.conversations)
-    .values({ inboxId, contactId, status: 'open', lastMessageAt: at, createdAt: at, updatedAt: at })
-    .returning({ id: t.conversations.id });
-  return { conversationId: created!.id, opened: true };
+  return openConversation(q, contactId, inboxId, at, lastInboundAt);
 }

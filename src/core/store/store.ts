@@ -40,6 +40,11 @@ export interface Store {
   tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /** Runs a raw query and returns its rows (column names as in the database). */
   rows<T>(db: Db, query: SQL): Promise<T[]>;
+  /**
+   * The prepared queries `build` makes: built once for the SQLite connection (statements stay
+   * compiled), and per transaction on PostgreSQL, where they must run on the transaction's client.
+   */
+  queries<T>(db: Db, build: (db: Db) => T): T;
   /** A time as the driver binds it inside raw SQL. */
   time(date: Date): unknown;
   ping(): Promise<void>;
@@ -74,6 +79,12 @@ function openSqlite(options: StoreOptions): Store {
   let queue: Job[] = [];
   let draining = false;
   let closed = false;
+  // exec() compiles its SQL on every call; these run thousands of times a second.
+  const control = Object.fromEntries(
+    ['BEGIN IMMEDIATE', 'COMMIT', 'ROLLBACK', 'SAVEPOINT job', 'RELEASE job', 'ROLLBACK TO job'].map((q) => [q, sqlite.prepare(q)]),
+  );
+  const run = (q: string) => control[q]!.run();
+  const built = new WeakMap<(db: Db) => unknown, unknown>();
 
   async function drain(): Promise<void> {
     draining = true;
@@ -82,23 +93,26 @@ function openSqlite(options: StoreOptions): Store {
         const batch = queue.slice(0, maxBatch);
         queue = queue.slice(batch.length);
         const settle: Array<() => void> = [];
+        // A lone job needs no savepoint: its failure rolls back a transaction of its own.
+        const savepoints = batch.length > 1;
         try {
-          sqlite.exec('BEGIN IMMEDIATE');
+          run('BEGIN IMMEDIATE');
           for (const job of batch) {
-            sqlite.exec('SAVEPOINT job');
+            if (savepoints) run('SAVEPOINT job');
             try {
               const value = await job.fn(db);
-              sqlite.exec('RELEASE job');
+              if (savepoints) run('RELEASE job');
               settle.push(() => job.resolve(value));
             } catch (error) {
-              sqlite.exec('ROLLBACK TO job');
-              sqlite.exec('RELEASE job');
+              if (!savepoints) throw error;
+              run('ROLLBACK TO job');
+              run('RELEASE job');
               settle.push(() => job.reject(error));
             }
           }
-          sqlite.exec('COMMIT');
+          run('COMMIT');
         } catch (error) {
-          if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+          if (sqlite.inTransaction) run('ROLLBACK');
           for (const job of batch) job.reject(error);
           continue;
         }
@@ -124,6 +138,10 @@ function openSqlite(options: StoreOptions): Store {
     },
     async rows<T>(handle: Db, query: SQL): Promise<T[]> {
       return (handle as unknown as typeof native).all<T>(query);
+    },
+    queries<T>(_db: Db, build: (db: Db) => T): T {
+      if (!built.has(build)) built.set(build, build(db));
+      return built.get(build) as T;
     },
     time: (date) => date.getTime(),
     async ping() {
@@ -185,6 +203,7 @@ async function openPg(options: StoreOptions): Promise<Store> {
       const result = await handle.execute(query);
       return result.rows as T[];
     },
+    queries: (handle, build) => build(handle),
     time: (date) => date,
     async ping() {
       await db.execute(sql`select 1`);

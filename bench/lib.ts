@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import autocannon from 'autocannon';
+
+export const root = new URL('..', import.meta.url).pathname;
+
+/** Starts a TypeScript entry point as its own process (its own core) and waits for its URL. */
+export function startProcess(entry: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk;
+      const match = /running at (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (match) {
+        resolve({
+          child,
+          url: match[1]!,
+          stop: () =>
+            new Promise((done) => {
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}:\n${out}`)));
+  });
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  ok: number;
+  errors: number;
+  non2xx: number;
+  p50: number;
+  p99: number;
+  seconds: number;
+}
+
+/** One autocannon run against a URL; the body of each request comes from `makeRequest`. */
+export async function load(options: {
+  url: string;
+  path: string;
+  seconds: number;
+  connections: number;
+  makeRequest: (n: number) => { body: string; headers?: Record<string, string> };
+}): Promise<LoadResult> {
+  let n = 0;
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.seconds,
+    requests: [
+      {
+        method: 'POST',
+        path: options.path,
+        setupRequest: (request) => {
+          const made = options.makeRequest(n++);
+          return { ...request, body: made.body, headers: { 'content-type': 'application/json', ...made.headers } };
+        },
+      },
+    ],
+  });
+  const ok = result['2xx'];
+  return {
+    requestsPerSecond: ok / options.seconds,
+    ok,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    seconds: options.seconds,
+  };
+}
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
