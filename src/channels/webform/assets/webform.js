@@ -46,7 +46,7 @@
   }
 
   function load() {
-    try { return JSON.parse(localStorage.getItem(key) || 'null'); } catch (e) { return null; }
+    try { return JSON.parse(localStorage.getItem(key) || 'null'); } catch { return null; }
   }
 
   var saved = load();
