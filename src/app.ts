@@ -7,6 +7,7 @@ import { channelRegistry, findChannel } from './channels/registry.ts';
 import type { ChannelAdapter, InboxRef } from './channels/channel-adapter.ts';
 import { ensureBootstrapToken } from './core/api-tokens.ts';
 import { ConfigError, describeIssues, type GatewayConfig } from './core/config/load-config.ts';
+import { createBusinessHours } from './core/business-hours.ts';
 import { createConversations } from './core/conversations.ts';
 import { HttpError } from './core/errors.ts';
 import { EventBus } from './core/events.ts';
@@ -53,6 +54,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     channelOf: (inboxId) => channelOf.get(inboxId) ?? 'unknown',
   });
   const conversations = createConversations(store, events, file.deployment.locale);
+  const businessHours = createBusinessHours(file.businessHours, file.deployment.timezone);
   if (await ensureBootstrapToken(store, env.GATEWAY_ADMIN_TOKEN)) app.log.info('created the admin API token from GATEWAY_ADMIN_TOKEN');
 
   // Channels: one adapter per configured inbox.
@@ -77,6 +79,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       ingest,
       conversations,
       metrics,
+      events,
+      businessHours,
       logger: app.log.child({ channel: inbox.channel, inbox: inbox.key }),
       secret: await deploymentSecret(store, `channel.${inbox.channel}.${inbox.key}`),
       setStatus: (status, detail) => setInboxStatus(store, events, inbox.id, status, detail),
@@ -103,7 +107,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     },
   });
 
-  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, conversations, inboxes });
+  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, conversations, inboxes, businessHours });
 
   // HTTP plumbing.
   installErrorHandler(app, { text: 5000 });
@@ -186,6 +190,7 @@ declare module 'fastify' {
       outbox: ReturnType<typeof createOutbox>;
       conversations: ReturnType<typeof createConversations>;
       inboxes: InboxRef[];
+      businessHours: ReturnType<typeof createBusinessHours>;
     };
   }
 }

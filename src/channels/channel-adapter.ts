@@ -1,7 +1,9 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { GatewayConfig } from '../core/config/load-config.ts';
+import type { BusinessHours } from '../core/business-hours.ts';
 import type { Conversations } from '../core/conversations.ts';
+import type { EventBus } from '../core/events.ts';
 import type { OutboundMessage, SendResult } from '../core/domain/types.ts';
 import type { InboxState, InboxStatus } from '../core/inboxes.ts';
 import type { Ingest } from '../core/ingest.ts';
@@ -28,6 +30,10 @@ export interface ChannelContext<Settings> {
   ingest: Ingest;
   conversations: Conversations;
   metrics: Metrics;
+  /** Core's event bus: channels with live connections (the widget) follow message updates here. */
+  events: EventBus;
+  /** The hotline's opening hours and holidays (e.g. the widget says when people are back). */
+  businessHours: BusinessHours;
   logger: FastifyBaseLogger;
   /** A per-deployment secret for this channel's own tokens (HMAC keys, visitor tokens). */
   secret: string;

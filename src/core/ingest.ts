@@ -153,6 +153,19 @@ function ingestQueries(db: Db) {
       })
       .where(eq(t.conversations.id, p('id')))
       .prepare('ingest_touch_inbound'),
+    conversationByMessage: db
+      .select({ conversationId: t.messages.conversationId, contactId: t.conversations.contactId, status: t.conversations.status })
+      .from(t.messages)
+      .innerJoin(t.conversations, eq(t.conversations.id, t.messages.conversationId))
+      .where(and(eq(t.messages.inboxId, p('inboxId')), eq(t.messages.externalId, p('externalId'))))
+      .limit(1)
+      .prepare('ingest_conversation_by_message'),
+    conversationById: db
+      .select({ conversationId: t.conversations.id, contactId: t.conversations.contactId, status: t.conversations.status })
+      .from(t.conversations)
+      .where(and(eq(t.conversations.id, p('id')), eq(t.conversations.inboxId, p('inboxId'))))
+      .limit(1)
+      .prepare('ingest_conversation_by_id'),
     touchOutbound: db
       .update(t.conversations)
       .set({ lastMessageAt: encodedSql('at', t.conversations.lastMessageAt), updatedAt: encodedSql('at', t.conversations.updatedAt) }).where(eq(t.conversations.id, p('id'))).prepare('ingest_touch_outbound'),
@@ -171,9 +184,12 @@ async function ingestOne(q: IngestQueries, message: InboundMessage, at: Date, op
   const inbound = !message.echo;
   const lastInboundAt = inbound ? message.sentAt : null;
   const contact = await resolveContact(q, message, at, options.channelOf(message.inboxId));
-  const { conversationId, opened } = contact.isNew
-    ? await openConversation(q, contact.id, message.inboxId, at, lastInboundAt)
-    : await threadConversation(q, contact.id, message.inboxId, at, lastInboundAt, options);
+  const hinted = await hintedConversation(q, message, contact.id, at);
+  const { conversationId, opened } = hinted
+    ? hinted
+    : contact.isNew
+      ? await openConversation(q, contact.id, message.inboxId, at, lastInboundAt)
+      : await threadConversation(q, contact.id, message.inboxId, at, lastInboundAt, options);
 
   const [row] = await q.insertMessage.execute({
     conversationId,
@@ -184,7 +200,7 @@ async function ingestOne(q: IngestQueries, message: InboundMessage, at: Date, op
     attachments: message.attachments.length ? message.attachments : null,
     externalId: message.externalMessageId,
     status: inbound ? 'received' : 'sent',
-    metadata: message.metadata ?? null,
+    metadata: message.suppressAutoReply ? { ...message.metadata, suppressAutoReply: true } : (message.metadata ?? null),
     raw: message.raw ?? null,
     at,
     sentAt: message.sentAt,
@@ -221,6 +237,25 @@ async function resolveContact(q: IngestQueries, message: InboundMessage, at: Dat
   }
   await q.insertIdentity.execute({ contactId, inboxId: message.inboxId, channel, externalUserId: sender.externalUserId, displayName: sender.displayName ?? null, at });
   return { id: contactId, isNew };
+}
+
+/** The conversation the platform says this message answers, if it is this contact's in this
+ * inbox (a forged reference never files a message into someone else's thread). */
+async function hintedConversation(q: IngestQueries, message: InboundMessage, contactId: number, at: Date) {
+  const { thread } = message;
+  if (!thread) return null;
+  const candidates = [];
+  if (thread.conversationId !== undefined) candidates.push(...(await q.conversationById.execute({ id: thread.conversationId, inboxId: message.inboxId })));
+  for (const externalId of thread.externalMessageIds ?? []) {
+    candidates.push(...(await q.conversationByMessage.execute({ inboxId: message.inboxId, externalId })));
+  }
+  const match = candidates.find((c) => c.contactId === contactId);
+  if (!match) return null;
+  if (match.status === 'resolved') {
+    await q.reopen.execute({ at, id: match.conversationId });
+    return { conversationId: match.conversationId, opened: true };
+  }
+  return { conversationId: match.conversationId, opened: false };
 }
 
 async function openConversation(q: IngestQueries, contactId: number, inboxId: number, at: Date, lastInboundAt: Date | null) {

@@ -142,6 +142,22 @@ describe.each(dialects)('store on $name', ({ name, open }) => {
     expect(after!.conversationId).not.toBe(first!.conversationId);
   });
 
+  it.skipIf(skip)('files a reply into the thread it names, reopening it, but never into a stranger\'s', async () => {
+    const [first] = await ingest([inbound(inboxes[0]!.id, 'h-1', 'mailto:an@example.vn')]);
+    await store.tx((db) => db.update(store.t.conversations).set({ status: 'resolved', resolvedAt: new Date(clock - 30 * 86_400_000) }).where(sql`id = ${first!.conversationId}`));
+    const [other] = await ingest([inbound(inboxes[0]!.id, 'h-2', 'mailto:binh@example.vn')]);
+    // Long past reopenWithinDays, but the reply names the old message: same conversation.
+    const [reply] = await ingest([inbound(inboxes[0]!.id, 'h-3', 'mailto:an@example.vn', { thread: { externalMessageIds: ['unknown', 'h-1'] } })]);
+    expect(reply!.conversationId).toBe(first!.conversationId);
+    expect(reply!.conversationOpened).toBe(true);
+    // A reference to somebody else's message is ignored.
+    const [forged] = await ingest([inbound(inboxes[0]!.id, 'h-4', 'mailto:an@example.vn', { thread: { externalMessageIds: ['h-2'], conversationId: other!.conversationId } })]);
+    expect(forged!.conversationId).toBe(first!.conversationId);
+    const [noise] = await ingest([inbound(inboxes[0]!.id, 'h-5', 'mailto:an@example.vn', { suppressAutoReply: true })]);
+    const [row] = await store.db.select().from(store.t.messages).where(sql`id = ${noise!.messageId}`);
+    expect(row!.metadata).toEqual({ suppressAutoReply: true });
+  });
+
   it.skipIf(skip)('keeps every concurrent commit when many arrive in the same tick', async () => {
     const results = await Promise.all(
       Array.from({ length: 300 }, (_, i) => ingest([inbound(inboxes[0]!.id, `c-${i}`, `tel:849130${String(i).padStart(5, '0')}`)])),

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+export const weekdays = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type Weekday = (typeof weekdays)[number];
+const timeRange = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM-HH:MM');
+
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a lowercase slug (a-z, 0-9, -)');
 
 /** The deployment file (config/default.yaml): who we are, the inboxes, the teams, the queues. */
@@ -50,6 +54,16 @@ export const fileSchema = z.object({
   teams: z
     .array(z.object({ key: slug, name: z.string().min(1) }))
     .default([]),
+  businessHours: z
+    .object({
+      /** Opening hours per weekday in the deployment's time zone, e.g. ["07:00-11:30", "13:30-17:00"]. */
+      weekly: z.object(Object.fromEntries(weekdays.map((day) => [day, z.array(timeRange).default([])])) as Record<Weekday, z.ZodDefault<z.ZodArray<typeof timeRange>>>),
+      /** Holiday calendars (days off, make-up working days), relative to the project folder. */
+      holidayFiles: z.array(z.string()).default([]),
+    })
+    .optional(),
 });
+
+export type BusinessHoursConfig = NonNullable<FileConfig['businessHours']>;
 
 export type FileConfig = z.infer<typeof fileSchema>;

@@ -49,6 +49,14 @@ export interface InboundMessage {
   raw: unknown;
   /** Set for echoes of replies typed in the platform's own tool: recorded as outbound. */
   echo?: boolean;
+  /**
+   * The thread this message answers, when the platform says (email In-Reply-To/References, a
+   * reply token, a ticket code): the ingest files it into the conversation holding one of
+   * these platform message ids, or this conversation, before threading by contact.
+   */
+  thread?: { externalMessageIds?: string[]; conversationId?: number };
+  /** Stored, but never answered automatically (auto-replies, bounces, mailing lists). */
+  suppressAutoReply?: boolean;
 }
 
 /** One outbound message handed to a channel adapter by the outbox worker. */

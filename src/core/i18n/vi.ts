@@ -34,6 +34,32 @@ export const vi = {
   'form.failed': 'Không gửi được. Vui lòng kiểm tra lại và thử lần nữa.',
   'form.privacy': 'Thông tin cá nhân của bạn chỉ dùng để trả lời câu hỏi này, theo quy định về bảo vệ dữ liệu cá nhân.',
   'activity.statusChanged': 'Trạng thái hội thoại: {from} → {to}',
+  // Zalo OA channel (src/channels/zalo-oa): messaging window and send failures shown to agents.
+  'zalo.window.never': 'Công dân chưa nhắn tin cho OA nên chưa thể trả lời qua Zalo.',
+  'zalo.window.open': 'Còn {remaining}/{total} lượt trả lời miễn phí trong {hours} giờ kể từ tin nhắn cuối của công dân.',
+  'zalo.window.expired': 'Đã quá {hours} giờ kể từ tin nhắn cuối của công dân: Zalo không cho OA trả lời nữa. Hãy chờ công dân nhắn lại hoặc liên hệ qua kênh khác.',
+  'zalo.window.quotaUsed': 'Đã dùng hết {total} lượt trả lời miễn phí kể từ tin nhắn cuối của công dân. Hãy chờ công dân nhắn lại hoặc liên hệ qua kênh khác.',
+  'zalo.error.rateLimited': 'Zalo đang giới hạn tần suất gửi; hệ thống sẽ tự gửi lại. ({detail})',
+  'zalo.error.unavailable': 'Chưa kết nối được với Zalo; hệ thống sẽ tự gửi lại. ({detail})',
+  'zalo.error.windowClosed': 'Zalo không cho gửi tin lúc này: công dân chưa quan tâm OA, không tương tác gần đây hoặc đang ngoài khung giờ nhận tin. ({detail})',
+  'zalo.error.restricted': 'Công dân đã chặn hoặc hạn chế nhận tin từ OA. ({detail})',
+  'zalo.error.tokenInvalid': 'Mã truy cập của Zalo OA không còn hiệu lực; quản trị viên cần kết nối lại OA. ({detail})',
+  'zalo.error.refreshFailed': 'Không gia hạn được mã truy cập của Zalo OA; quản trị viên cần kết nối lại OA. ({detail})',
+  'zalo.error.rejected': 'Zalo từ chối tin nhắn. ({detail})',
+  'zalo.error.unsupported': 'Zalo OA không gửi được loại nội dung này. ({detail})',
+  'zalo.error.attachment': 'Không lấy được tệp đính kèm để gửi qua Zalo. ({detail})',
+  // Facebook Messenger channel (src/channels/messenger).
+  'messenger.window.never': 'Người dùng chưa nhắn tin cho Trang nên chưa thể trả lời qua Messenger.',
+  'messenger.window.humanAgent': 'Đã quá {hours} giờ: câu trả lời được gửi với thẻ HUMAN_AGENT (nhân viên trả lời), chỉ dùng được trong {days} ngày kể từ tin nhắn cuối của người dùng.',
+  'messenger.window.expired': 'Đã quá {hours} giờ kể từ tin nhắn cuối của người dùng: Messenger không cho Trang trả lời nữa. Hãy chờ người dùng nhắn lại hoặc liên hệ qua kênh khác.',
+  'messenger.window.expiredHumanAgent': 'Đã quá {days} ngày kể từ tin nhắn cuối của người dùng: Messenger không cho Trang trả lời nữa, kể cả với thẻ HUMAN_AGENT.',
+  'messenger.error.rateLimited': 'Facebook đang giới hạn tần suất gửi; hệ thống sẽ tự gửi lại. ({detail})',
+  'messenger.error.unavailable': 'Chưa kết nối được với Facebook; hệ thống sẽ tự gửi lại. ({detail})',
+  'messenger.error.windowClosed': 'Ngoài thời hạn trả lời của Messenger: người dùng cần nhắn lại trước. ({detail})',
+  'messenger.error.userUnavailable': 'Người dùng hiện không nhận được tin nhắn (đã chặn Trang, khóa hoặc xóa tài khoản). ({detail})',
+  'messenger.error.tokenInvalid': 'Mã truy cập của Trang Facebook không còn hiệu lực; quản trị viên cần kết nối lại Trang. ({detail})',
+  'messenger.error.rejected': 'Facebook từ chối tin nhắn. ({detail})',
+  'messenger.error.unsupported': 'Messenger không gửi được loại nội dung này. ({detail})',
 } as const;
 
 export type MessageKey = keyof typeof vi;
