@@ -54,6 +54,18 @@ export const fileSchema = z.object({
   teams: z
     .array(z.object({ key: slug, name: z.string().min(1) }))
     .default([]),
+  router: z
+    .object({
+      /** Folder of the knowledge base (one YAML file per entry), reloaded on change. */
+      knowledgeBase: z.string().default('config/knowledge-base'),
+      /** Confidence (0..1) at or above which the bot answers. */
+      answerThreshold: z.number().min(0).max(1).default(0.3),
+      /** Two candidates closer than this: the bot asks which one was meant. */
+      clarifyMargin: z.number().min(0).max(1).default(0.02),
+      /** The team for what the knowledge base does not place. */
+      defaultTeam: slug.default('tiep-nhan-chung'),
+    })
+    .default({ knowledgeBase: 'config/knowledge-base', answerThreshold: 0.3, clarifyMargin: 0.02, defaultTeam: 'tiep-nhan-chung' }),
   businessHours: z
     .object({
       /** Opening hours per weekday in the deployment's time zone, e.g. ["07:00-11:30", "13:30-17:00"]. */

@@ -1,0 +1,49 @@
+// npm run kb:eval -- <file.jsonl> [--kb config/knowledge-base]
+// Each line: {"text": "...", "expect": "<entry id>" | "handoff"}. Prints top-1 accuracy over the
+// answerable lines, handoff precision and recall, and every miss.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../core/config/load-config.ts';
+import { projectRoot } from '../core/config/project-root.ts';
+import { decideRoute } from '../router/decide-route.ts';
+import { loadKnowledgeBase } from '../router/knowledge-base/load.ts';
+import { createMatcher } from '../router/knowledge-base/matcher.ts';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { kb: { type: 'string' }, quiet: { type: 'boolean', default: false } } });
+if (positionals.length !== 1) {
+  process.stderr.write('usage: npm run kb:eval -- <file.jsonl> [--kb <folder>]\n');
+  process.exit(64);
+}
+const config = loadConfig();
+const router = config.file.router;
+const matcher = createMatcher(loadKnowledgeBase(resolve(projectRoot, values.kb ?? router.knowledgeBase)));
+const rules = { matcher, answerThreshold: router.answerThreshold, clarifyMargin: router.clarifyMargin, defaultTeam: router.defaultTeam, teams: new Set(config.file.teams.map((t) => t.key)), open: () => true };
+
+const lines = readFileSync(positionals[0]!, 'utf8').split('\n').filter((l) => l.trim());
+let answerable = 0, correct = 0, clarifiedRight = 0, handoffExpected = 0, handoffPredicted = 0, handoffRight = 0;
+const misses: string[] = [];
+for (const line of lines) {
+  const { text, expect } = JSON.parse(line) as { text: string; expect: string };
+  const d = decideRoute({ handler: 'bot', pendingChoices: null }, { text, suppressAutoReply: false, attachments: 0 }, rules, new Date());
+  const predicted = d.kind === 'answer' ? d.entryId : d.kind === 'clarify' ? `clarify:${d.choices.join('|')}` : d.kind === 'handoff' ? 'handoff' : d.kind;
+  if (predicted === 'handoff') handoffPredicted++;
+  if (expect === 'handoff') {
+    handoffExpected++;
+    if (predicted === 'handoff') handoffRight++;
+    else misses.push(`expected handoff, got ${predicted}: ${text}`);
+  } else {
+    answerable++;
+    if (predicted === expect) correct++;
+    else if (d.kind === 'clarify' && d.choices.includes(expect)) clarifiedRight++;
+    else {
+      const top = 'match' in d && d.match ? d.match.candidates.slice(0, 3).map((c) => `${c.entryId}:${c.score}`).join(' ') : '';
+      misses.push(`expected ${expect}, got ${predicted} [${top}]: ${text}`);
+    }
+  }
+}
+const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((a / b) * 100).toFixed(1)}%`);
+console.log(`lines: ${lines.length} (${answerable} answerable, ${handoffExpected} handoff)`);
+console.log(`top-1 accuracy: ${pct(correct, answerable)} (${correct}/${answerable}); asked to choose with the right entry among the choices: ${clarifiedRight}`);
+console.log(`handoff recall: ${pct(handoffRight, handoffExpected)} (${handoffRight}/${handoffExpected}); precision: ${pct(handoffRight, handoffPredicted)} (${handoffRight}/${handoffPredicted})`);
+if (!values.quiet && misses.length) console.log(`misses:\n  ${misses.join('\n  ')}`);

@@ -1,0 +1,93 @@
+import type { Matcher, MatchResult } from './knowledge-base/matcher.ts';
+
+/** What the router knows of the conversation when a citizen's message arrives. */
+export interface RouteConversation {
+  /** 'human' once an agent has taken it: the bot stays silent until it is given back. */
+  handler: 'bot' | 'human';
+  /** Entry ids the bot offered in its last message ("1. ... 2. ..."), if it asked. */
+  pendingChoices: string[] | null;
+}
+
+export interface RouteMessage {
+  text: string | null;
+  /** Auto-replies, bounces and lists are stored but never answered. */
+  suppressAutoReply: boolean;
+  attachments: number;
+}
+
+export interface RouteRules {
+  matcher: Matcher;
+  /** Confidence at or above which the bot answers. */
+  answerThreshold: number;
+  /** Two candidates closer than this both above the threshold: ask which one. */
+  clarifyMargin: number;
+  /** The team for questions the knowledge base does not place. */
+  defaultTeam: string;
+  /** Teams that exist; an entry's team outside them falls back to the default. */
+  teams: ReadonlySet<string>;
+  /** Whether people answer now (business hours, holidays). */
+  open: (now: Date) => boolean;
+}
+
+export type HandoffReason = 'complaint' | 'person' | 'low_confidence' | 'no_text';
+
+export type RouteDecision =
+  | { kind: 'ignore'; reason: 'human' | 'suppressed' }
+  | { kind: 'answer'; entryId: string; score: number; match: MatchResult }
+  | { kind: 'clarify'; choices: string[]; score: number; match: MatchResult }
+  | { kind: 'greeting' | 'thanks'; match: MatchResult }
+  | { kind: 'handoff'; reason: HandoffReason; team: string; withinHours: boolean; match: MatchResult | null };
+
+const choiceNumber = /^\s*(\d{1,2})\s*[.)]?\s*$/;
+/** A short word that asks for a person (the footer of every bot answer names it). */
+const shortPersonWords = new Set(['0', 'nv', 'nhan vien', 'gap nv']);
+
+/**
+ * Decides what happens to a citizen's message. Pure: the same input gives the same decision;
+ * router.plugin.ts carries it out.
+ */
+export function decideRoute(conversation: RouteConversation, message: RouteMessage, rules: RouteRules, now: Date): RouteDecision {
+  if (conversation.handler === 'human') return { kind: 'ignore', reason: 'human' };
+  if (message.suppressAutoReply) return { kind: 'ignore', reason: 'suppressed' };
+  const withinHours = rules.open(now);
+  const handoff = (reason: HandoffReason, match: MatchResult | null): RouteDecision => ({
+    kind: 'handoff',
+    reason,
+    team: teamFor(match, rules),
+    withinHours,
+    match,
+  });
+
+  const text = message.text?.trim() ?? '';
+  // A picture or file with no words (an ID photo, a document) needs a person's eyes.
+  if (!text) return handoff('no_text', null);
+
+  const picked = choiceNumber.exec(text);
+  if (picked && conversation.pendingChoices) {
+    const entryId = conversation.pendingChoices[Number(picked[1]) - 1];
+    const match = rules.matcher.match(text);
+    if (entryId) return { kind: 'answer', entryId, score: 1, match };
+  }
+  const lowered = text.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd');
+  const match = rules.matcher.match(text);
+  if (match.intents.person || shortPersonWords.has(lowered)) return handoff('person', match);
+  if (match.intents.complaint && !match.intents.howTo) return handoff('complaint', match);
+
+  const [first, second] = match.candidates;
+  if (!first || first.score < rules.answerThreshold) {
+    if (match.terms.length === 0 && match.intents.thanks) return { kind: 'thanks', match };
+    if (match.terms.length === 0 && match.intents.greeting) return { kind: 'greeting', match };
+    return handoff('low_confidence', match);
+  }
+  if (second && second.score >= rules.answerThreshold && first.score - second.score < rules.clarifyMargin) {
+    return { kind: 'clarify', choices: [first.entryId, second.entryId], score: first.score, match };
+  }
+  return { kind: 'answer', entryId: first.entryId, score: first.score, match };
+}
+
+/** The team of the best candidate the knowledge base has, even below the answer threshold. */
+function teamFor(match: MatchResult | null, rules: RouteRules): string {
+  const top = match?.candidates[0];
+  const team = top && top.score >= rules.answerThreshold / 2 ? rules.matcher.entry(top.entryId)?.team : undefined;
+  return team && rules.teams.has(team) ? team : rules.defaultTeam;
+}

@@ -1,0 +1,177 @@
+import MiniSearch from 'minisearch';
+import { containsPhrase, expandPhrases, fold, repairTelex, words } from './fold.ts';
+import type { KnowledgeBase } from './load.ts';
+import type { KnowledgeEntry } from './schema.ts';
+
+export interface Candidate {
+  entryId: string;
+  /** 0..1: the share of the question's meaning (IDF-weighted terms) this entry explains. */
+  score: number;
+}
+
+export interface MatchResult {
+  candidates: Candidate[];
+  /** The question's terms after folding, repair, synonyms and stop words. */
+  terms: string[];
+  intents: { complaint: boolean; howTo: boolean; person: boolean; greeting: boolean; thanks: boolean };
+}
+
+interface Doc {
+  id: number;
+  entryId: string;
+  text: string;
+  /** 'full' holds all an entry says (answer included); 'variant' one way of asking. */
+  kind: 'variant' | 'full';
+}
+
+/** The parts of a candidate's score, for tuning and for the inbox's explanations. */
+export interface ScoreParts {
+  /** Share of the question's meaning found anywhere in the entry. */
+  full: number;
+  /** Share of the question's meaning the best variant explains. */
+  question: number;
+  /** How completely the question states that variant. */
+  variant: number;
+  /** Share of the question's meaning found anywhere in the knowledge base. */
+  known?: number;
+}
+
+/** A fuzzy match counts for less than an exact one. */
+const fuzzyWeight = 0.7;
+
+/**
+ * Matches a citizen's question to knowledge-base entries. MiniSearch finds the candidates over
+ * pre-folded unigrams and syllable bigrams ("khai_sinh"), with edit distance 1 for typos; each is
+ * then scored by how much of the question it explains, so a question with many words the
+ * knowledge base never uses (weather, football) scores low however well one word matches.
+ */
+/**
+ * One confidence from the parts: half how much of the question the entry covers, half how well
+ * one way of asking fits, scaled by how much of the question the knowledge base knows at all.
+ * Chosen on test/router/kb-eval.jsonl among a few blends (see the router's README).
+ */
+export const combine = (p: ScoreParts) => (0.5 * p.full + 0.5 * Math.sqrt(p.question * p.variant)) * (p.known ?? 1);
+
+export function createMatcher(kb: KnowledgeBase) {
+  const lex = kb.lexicon;
+  const foldList = (items: string[]) => items.map((item) => words(item)).filter((w) => w.length > 0);
+  const stop = new Set(lex.stopwords.map(fold));
+  const synonyms: Array<[string[], string[]]> = Object.entries(lex.synonyms)
+    .map(([from, to]): [string[], string[]] => [words(from), words(to)])
+    .sort((a, b) => b[0].length - a[0].length);
+  const markers = {
+    complaint: foldList(lex.complaintMarkers),
+    howTo: foldList(lex.howToMarkers),
+    person: foldList(lex.personRequests),
+    greeting: foldList(lex.greetings),
+    thanks: foldList(lex.thanks),
+  };
+
+  let vocabulary = new Set<string>();
+  const known = (w: string) => vocabulary.has(w);
+
+  /** Folded, repaired, expanded words without stop words. */
+  function meaningful(text: string): string[] {
+    const repaired = words(text).map((w) => repairTelex(w, known));
+    return expandPhrases(repaired, synonyms).filter((w) => !stop.has(w));
+  }
+
+  const terms = (text: string) => {
+    const base = meaningful(text);
+    const bigrams = base.slice(1).map((w, i) => `${base[i]}_${w}`);
+    return [...base, ...bigrams];
+  };
+
+  // Every question variant, and the title with the keywords, is a document of its own: an entry
+  // scores by its best-fitting variant, not by the length of all of them together.
+  const docs: Doc[] = [];
+  for (const entry of kb.entries) {
+    for (const text of [`${entry.title} ${entry.keywords.join(' ')}`, entry.title, ...entry.questions]) {
+      docs.push({ id: docs.length, entryId: entry.id, text, kind: 'variant' });
+    }
+    const everything = [entry.title, entry.fieldName, ...entry.keywords, ...entry.questions, entry.answer, entry.where ?? '', ...(entry.documents ?? [])];
+    docs.push({ id: docs.length, entryId: entry.id, text: everything.join(' \n '), kind: 'full' });
+  }
+  // The vocabulary for telex repair comes from the raw words first (repair needs it to tokenize).
+  vocabulary = new Set(docs.flatMap((d) => words(d.text)).concat(Object.values(lex.synonyms).flatMap((s) => words(s))));
+  const docTerms = docs.map((d) => new Set(terms(d.text)));
+  // Rarity is counted over entries, on how each is asked (title, keywords, questions) rather than
+  // on the answers, which mention neighbouring procedures ("kết hôn" in a birth answer).
+  const askedAs = new Map<string, Set<string>>();
+  docs.forEach((doc, i) => {
+    if (doc.kind !== 'variant') return;
+    const set = askedAs.get(doc.entryId) ?? new Set<string>();
+    for (const term of docTerms[i]!) set.add(term);
+    askedAs.set(doc.entryId, set);
+  });
+  const documentFrequency = new Map<string, number>();
+  for (const set of askedAs.values()) for (const term of set) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+  const entryCount = kb.entries.length || 1;
+  const idf = (term: string) => Math.log(1 + entryCount / (1 + (documentFrequency.get(term) ?? 0)));
+  const docWeight = docTerms.map((set) => [...set].reduce((sum, term) => sum + idf(term), 0) || 1);
+
+  const index = new MiniSearch<Doc>({
+    fields: ['text'],
+    storeFields: ['entryId'],
+    tokenize: (text) => terms(text),
+    processTerm: (term) => term,
+  });
+  index.addAll(docs);
+
+  const entries = new Map<string, KnowledgeEntry>(kb.entries.map((e) => [e.id, e]));
+
+  function match(text: string, limit = 5): MatchResult {
+    const folded = words(text);
+    const intents = {
+      complaint: containsPhrase(folded, markers.complaint),
+      howTo: containsPhrase(folded, markers.howTo),
+      person: containsPhrase(folded, markers.person),
+      greeting: containsPhrase(folded, markers.greeting),
+      thanks: containsPhrase(folded, markers.thanks),
+    };
+    const queryTerms = terms(text);
+    if (queryTerms.length === 0) return { candidates: [], terms: queryTerms, intents };
+    const unique = [...new Set(queryTerms)];
+    const total = unique.reduce((sum, term) => sum + idf(term), 0);
+    const results = index.search(unique.join(' '), {
+      combineWith: 'OR',
+      fuzzy: (term) => (term.length >= 4 ? 1 : false),
+      tokenize: (q) => q.split(' '),
+      processTerm: (term) => term,
+    });
+    const parts = new Map<string, ScoreParts>();
+    for (const result of results) {
+      const id = result.id as number;
+      const doc = docTerms[id]!;
+      let explained = 0;
+      for (const term of result.queryTerms) explained += idf(term) * (doc.has(term) ? 1 : fuzzyWeight);
+      const entryId = result.entryId as string;
+      const entry = parts.get(entryId) ?? { full: 0, question: 0, variant: 0 };
+      if (docs[id]!.kind === 'full') entry.full = explained / total;
+      else {
+        let covered = 0;
+        for (const term of result.terms) covered += idf(term);
+        const variant = Math.min(1, covered / docWeight[id]!);
+        const question = explained / total;
+        if (Math.sqrt(question * variant) > Math.sqrt(entry.question * entry.variant)) Object.assign(entry, { question, variant });
+      }
+      parts.set(entryId, entry);
+    }
+    // The share of the question the knowledge base knows at all: a question about bus times
+    // or football is mostly words no entry uses, however well one word matches.
+    const knownTerms = new Set(results.flatMap((r) => r.queryTerms));
+    const known = [...knownTerms].reduce((sum, term) => sum + idf(term), 0) / total;
+    for (const p of parts.values()) p.known = known;
+    const best = new Map([...parts].map(([entryId, p]) => [entryId, combine(p)]));
+
+    const candidates = [...best.entries()]
+      .map(([entryId, score]) => ({ entryId, score: Math.round(score * 1000) / 1000 }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit);
+    return { candidates, terms: queryTerms, intents };
+  }
+
+  return { match, entry: (id: string) => entries.get(id), size: kb.entries.length };
+}
+
+export type Matcher = ReturnType<typeof createMatcher>;
