@@ -21,6 +21,8 @@ import { createOutbox, type OutboundSender, type ReplyWindowState } from './core
 import { deploymentSecret } from './core/settings.ts';
 import { openStore } from './core/store/store.ts';
 import { conversationsApi } from './inbox/conversations-api.ts';
+import { routerApi } from './inbox/router-api.ts';
+import { createRouter } from './router/router.plugin.ts';
 
 export interface BuildOptions {
   /** A logger to use instead of the configured pino one (tests pass a silent one). */
@@ -107,7 +109,9 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     },
   });
 
-  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, conversations, inboxes, businessHours });
+  const router = createRouter({ store, events, outbox, config, businessHours, logger: app.log.child({ module: 'router' }) });
+
+  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, conversations, inboxes, businessHours, router });
 
   // HTTP plumbing.
   installErrorHandler(app, { text: 5000 });
@@ -153,6 +157,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     if (adapter.routes) await app.register(async (scope) => adapter.routes!(scope));
   }
   await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox }), { prefix: '/api/v1' });
+  await app.register(async (scope) => routerApi(scope, { store, events, router }), { prefix: '/api/v1' });
   if (env.DOCS_ENABLED) await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/gui-cau-hoi'));
 
@@ -160,8 +165,10 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   app.addHook('onReady', async () => {
     for (const { adapter } of adapters.values()) await adapter.start?.();
     await outbox.start();
+    await router.start();
   });
   app.addHook('onClose', async () => {
+    await router.stop();
     await outbox.stop();
     for (const { adapter } of adapters.values()) await adapter.close?.();
     await store.close();
@@ -191,6 +198,7 @@ declare module 'fastify' {
       conversations: ReturnType<typeof createConversations>;
       inboxes: InboxRef[];
       businessHours: ReturnType<typeof createBusinessHours>;
+      router: ReturnType<typeof createRouter>;
     };
   }
 }

@@ -41,6 +41,8 @@ export function createConversations(store: Store, events: EventBus, locale: Loca
     lastInboundAt: t.conversations.lastInboundAt,
     createdAt: t.conversations.createdAt,
     resolvedAt: t.conversations.resolvedAt,
+    handler: t.conversations.handler,
+    waitingSince: t.conversations.waitingSince,
   };
 
   async function list(filter: ConversationFilter) {
@@ -158,12 +160,60 @@ export function createConversations(store: Store, events: EventBus, locale: Loca
     return changed;
   }
 
+  /**
+   * Manual routing: move to a team, assign to an agent (or nobody), take over from the bot or
+   * give it back. Every change is an activity line and an audit entry.
+   */
+  async function route(conversationId: number, change: { teamId?: number | null; assigneeId?: number | null; handler?: 'bot' | 'human' }, actor: string) {
+    const at = new Date();
+    const result = await store.tx(async (tx) => {
+      const [current] = await tx
+        .select({ inboxId: t.conversations.inboxId, teamId: t.conversations.teamId, assigneeId: t.conversations.assigneeId, handler: t.conversations.handler, waitingSince: t.conversations.waitingSince })
+        .from(t.conversations)
+        .where(eq(t.conversations.id, conversationId))
+        .limit(1);
+      if (!current) throw new NotFoundError('conversation');
+      const set: Partial<typeof t.conversations.$inferInsert> = { updatedAt: at };
+      if (change.teamId !== undefined) set.teamId = change.teamId;
+      if (change.assigneeId !== undefined) {
+        set.assigneeId = change.assigneeId;
+        set.assignedAt = change.assigneeId === null ? null : at;
+        if (change.assigneeId !== null) set.handler = 'human';
+      }
+      if (change.handler === 'human') {
+        set.handler = 'human';
+        if (!current.waitingSince) set.waitingSince = at;
+      }
+      if (change.handler === 'bot') Object.assign(set, { handler: 'bot', assigneeId: null, assignedAt: null, waitingSince: null });
+      await tx.update(t.conversations).set(set).where(eq(t.conversations.id, conversationId));
+      const detail = { from: { teamId: current.teamId, assigneeId: current.assigneeId, handler: current.handler }, to: change };
+      await tx.insert(t.messages).values({
+        conversationId,
+        inboxId: current.inboxId,
+        direction: 'activity',
+        senderType: 'system',
+        senderRef: actor,
+        text: change.handler === 'bot' ? text(locale, 'router.givenBack') : null,
+        status: 'sent',
+        metadata: detail,
+        createdAt: at,
+      });
+      await appendAudit(store, tx, { actor, action: 'conversation.route', subjectType: 'conversation', subjectId: conversationId, detail }, at);
+      return { teamId: set.teamId ?? current.teamId };
+    });
+    if (change.assigneeId !== undefined) events.emit('conversation.assigned', { conversationId, agentId: change.assigneeId, teamId: result.teamId });
+    // A conversation moved to a team without an agent joins that team's queue.
+    if (change.teamId !== undefined && change.teamId !== null && change.assigneeId === undefined) {
+      events.emit('conversation.handoff', { conversationId, teamId: change.teamId, reason: 'manual' });
+    }
+  }
+
   /** Records a read of personal data (SECURITY: every read of a contact's data is audited). */
   function audit(entry: AuditEntry) {
     return store.tx((tx) => appendAudit(store, tx, entry));
   }
 
-  return { list, get, messages, addNote, setStatus, audit };
+  return { list, get, messages, addNote, setStatus, route, audit };
 }
 
 export type Conversations = ReturnType<typeof createConversations>;

@@ -15,6 +15,11 @@ export interface GatewayEvents {
   'message.updated': { messageId: number; conversationId: number; status: DeliveryStatus; error?: string | null };
   'conversation.updated': { conversationId: number; status: ConversationStatus };
   'outbox.enqueued': { conversationId: number };
+  /** The router handed a conversation to a team's queue. */
+  'conversation.handoff': { conversationId: number; teamId: number; reason: string };
+  /** A conversation was assigned to an agent (agentId) or taken back to the queue (null). */
+  'conversation.assigned': { conversationId: number; agentId: number | null; teamId: number | null };
+  'agent.presence': { agentId: number; presence: 'online' | 'away' | 'offline' };
   /** An inbox's connection changed (e.g. a Zalo token could not be refreshed): alert admins. */
   'inbox.status': { inboxId: number; status: 'active' | 'needs_reconnect' | 'disabled'; detail: string | null };
 }

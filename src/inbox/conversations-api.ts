@@ -24,6 +24,8 @@ const ConversationSummary = Type.Object({
   lastInboundAt: Nullable(DateTime),
   createdAt: DateTime,
   resolvedAt: Nullable(DateTime),
+  handler: Type.Union([Type.Literal('bot'), Type.Literal('human')]),
+  waitingSince: Nullable(DateTime),
 });
 
 const Conversation = Type.Intersect([
@@ -45,6 +47,10 @@ const Message = Type.Object({
   createdAt: DateTime,
   sentAt: Nullable(DateTime),
 });
+
+/** A nullable integer in a request body. Not anyOf: with type coercion on, Ajv would turn
+ * null into 0 in the integer branch before trying the null one. */
+const NullableInteger = Type.Unsafe<number | null>({ type: ['integer', 'null'] });
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const security = [{ bearerAuth: [] }];
@@ -142,6 +148,8 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
         return reply.status(201).send({ messageId: note.messageId, status: 'sent' });
       }
       const sent = await outbox.enqueueReply({ conversationId: id, text: body.text, senderType: 'agent', senderRef: actor });
+      // A person answering takes the conversation from the bot until they give it back.
+      if ((await conversations.get(id)).handler !== 'human') await conversations.route(id, { handler: 'human' }, actor);
       return reply.status(201).send({ messageId: sent.messageId, status: 'queued' });
     },
   );
@@ -172,18 +180,32 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
     {
       schema: {
         tags: ['conversations'],
-        summary: 'Change the status of a conversation',
+        summary: 'Change status, move to a team, assign to an agent (manual override), take over from or give back to the bot',
         security,
         params: IdParams,
-        body: Type.Object({ status: Status }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            status: Type.Optional(Status),
+            teamId: Type.Optional(NullableInteger),
+            assigneeId: Type.Optional(NullableInteger),
+            handler: Type.Optional(Type.Union([Type.Literal('bot'), Type.Literal('human')])),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
         response: { 200: Type.Object({ id: Type.Integer(), status: Status, changed: Type.Boolean() }) },
       },
     },
     async (request) => {
       const { id } = request.params as { id: number };
-      const { status } = request.body as { status: ConversationStatus };
-      const changed = await conversations.setStatus(id, status, actorOf(request));
-      return { id, status, changed };
+      const { status, ...change } = request.body as { status?: ConversationStatus; teamId?: number | null; assigneeId?: number | null; handler?: 'bot' | 'human' };
+      const actor = actorOf(request);
+      let changed = false;
+      if (Object.keys(change).length) {
+        await conversations.route(id, change, actor);
+        changed = true;
+      }
+      if (status) changed = (await conversations.setStatus(id, status, actor)) || changed;
+      return { id, status: (await conversations.get(id)).status as ConversationStatus, changed };
     },
   );
 

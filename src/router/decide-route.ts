@@ -62,15 +62,16 @@ export function decideRoute(conversation: RouteConversation, message: RouteMessa
   // A picture or file with no words (an ID photo, a document) needs a person's eyes.
   if (!text) return handoff('no_text', null);
 
-  const picked = choiceNumber.exec(text);
-  if (picked && conversation.pendingChoices) {
-    const entryId = conversation.pendingChoices[Number(picked[1]) - 1];
-    const match = rules.matcher.match(text);
-    if (entryId) return { kind: 'answer', entryId, score: 1, match };
-  }
   const lowered = text.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd');
   const match = rules.matcher.match(text);
   if (match.intents.person || shortPersonWords.has(lowered)) return handoff('person', match);
+  const picked = choiceNumber.exec(text);
+  if (picked) {
+    if (!conversation.pendingChoices) return handoff('low_confidence', match);
+    const entryId = conversation.pendingChoices[Number(picked[1]) - 1];
+    // A number that is not one of the choices: ask again with the same choices.
+    return entryId ? { kind: 'answer', entryId, score: 1, match } : { kind: 'clarify', choices: conversation.pendingChoices, score: 0, match };
+  }
   if (match.intents.complaint && !match.intents.howTo) return handoff('complaint', match);
 
   const [first, second] = match.candidates;

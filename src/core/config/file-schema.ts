@@ -64,8 +64,22 @@ export const fileSchema = z.object({
       clarifyMargin: z.number().min(0).max(1).default(0.02),
       /** The team for what the knowledge base does not place. */
       defaultTeam: slug.default('tiep-nhan-chung'),
+      assignment: z
+        .object({
+          policy: z.enum(['least-loaded', 'round-robin']).default('least-loaded'),
+          /** An assigned conversation no agent answered within this many minutes goes to another agent. */
+          reassignAfterMinutes: z.number().min(0.01).default(5),
+          intervalSeconds: z.number().min(0.1).default(15),
+        })
+        .default({ policy: 'least-loaded', reassignAfterMinutes: 5, intervalSeconds: 15 }),
     })
-    .default({ knowledgeBase: 'config/knowledge-base', answerThreshold: 0.3, clarifyMargin: 0.02, defaultTeam: 'tiep-nhan-chung' }),
+    .default({
+      knowledgeBase: 'config/knowledge-base',
+      answerThreshold: 0.3,
+      clarifyMargin: 0.02,
+      defaultTeam: 'tiep-nhan-chung',
+      assignment: { policy: 'least-loaded', reassignAfterMinutes: 5, intervalSeconds: 15 },
+    }),
   businessHours: z
     .object({
       /** Opening hours per weekday in the deployment's time zone, e.g. ["07:00-11:30", "13:30-17:00"]. */

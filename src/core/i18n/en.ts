@@ -61,4 +61,18 @@ export const en: Record<MessageKey, string> = {
   'messenger.error.tokenInvalid': 'The Facebook page access token is no longer valid; an administrator must reconnect the page. ({detail})',
   'messenger.error.rejected': 'Facebook refused the message. ({detail})',
   'messenger.error.unsupported': 'Messenger cannot send this kind of content. ({detail})',
+  // Router: the bot's own words to citizens, and activity lines agents see.
+  'router.footer': 'To reach an operator, write "gặp nhân viên" (or 0), or call 1022.',
+  'router.clarify': 'Which procedure do you mean? Reply with its number:',
+  'router.greeting': 'Hello! {name} is here to help. Which administrative procedure is your question about?',
+  'router.thanks': 'Thank you for contacting {name}. Have a good day!',
+  'router.handoff.open': 'An operator will answer you in a few minutes. Please wait.',
+  'router.handoff.closed': 'We are outside office hours. An operator will answer you from {when}. Your message has been recorded.',
+  'router.handoff.activity': 'Handed to {team} ({reason})',
+  'router.reason.complaint': 'complaint or petition',
+  'router.reason.person': 'the citizen asked for an operator',
+  'router.reason.low_confidence': 'the bot was not sure',
+  'router.reason.no_text': 'a message without text',
+  'router.assigned': 'Assigned to {agent}',
+  'router.givenBack': 'Conversation given back to the bot',
 };

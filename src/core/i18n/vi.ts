@@ -60,6 +60,20 @@ export const vi = {
   'messenger.error.tokenInvalid': 'Mã truy cập của Trang Facebook không còn hiệu lực; quản trị viên cần kết nối lại Trang. ({detail})',
   'messenger.error.rejected': 'Facebook từ chối tin nhắn. ({detail})',
   'messenger.error.unsupported': 'Messenger không gửi được loại nội dung này. ({detail})',
+  // Router: the bot's own words to citizens, and activity lines agents see.
+  'router.footer': 'Cần gặp tổng đài viên, bạn nhắn "gặp nhân viên" (hoặc số 0), hoặc gọi 1022.',
+  'router.clarify': 'Bạn muốn hỏi về thủ tục nào? Nhắn số tương ứng:',
+  'router.greeting': 'Xin chào! {name} sẵn sàng hỗ trợ. Bạn cần hỏi về thủ tục hành chính nào?',
+  'router.thanks': 'Cảm ơn bạn đã liên hệ {name}. Chúc bạn một ngày tốt lành!',
+  'router.handoff.open': 'Tổng đài viên sẽ trả lời bạn trong ít phút. Xin vui lòng chờ.',
+  'router.handoff.closed': 'Hiện ngoài giờ làm việc. Tổng đài viên sẽ trả lời bạn từ {when}. Tin nhắn của bạn đã được ghi nhận.',
+  'router.handoff.activity': 'Chuyển cho {team} ({reason})',
+  'router.reason.complaint': 'phản ánh, kiến nghị',
+  'router.reason.person': 'người dân muốn gặp tổng đài viên',
+  'router.reason.low_confidence': 'bot chưa chắc câu trả lời',
+  'router.reason.no_text': 'tin nhắn không có chữ',
+  'router.assigned': 'Đã phân công cho {agent}',
+  'router.givenBack': 'Trả hội thoại cho bot',
 } as const;
 
 export type MessageKey = keyof typeof vi;

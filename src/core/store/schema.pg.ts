@@ -6,6 +6,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   serial,
   text,
   timestamp,
@@ -90,10 +91,18 @@ export const conversations = pgTable(
     createdAt: at('created_at').notNull(),
     updatedAt: at('updated_at').notNull(),
     resolvedAt: at('resolved_at'),
+    /** 'bot' answers until an agent takes the conversation ('human'); given back, 'bot' again. */
+    handler: text('handler').notNull().default('bot'),
+    /** Since when it waits in its team's queue for a person (longest-waiting first). */
+    waitingSince: at('waiting_since'),
+    assignedAt: at('assigned_at'),
+    /** The agent it was taken from for not answering in time, so it goes to someone else. */
+    lastAssigneeId: integer('last_assignee_id'),
   },
   (t) => [
     index('conversations_contact_inbox_idx').on(t.contactId, t.inboxId, t.status),
     index('conversations_list_idx').on(t.lastMessageAt, t.id),
+    index('conversations_queue_idx').on(t.teamId, t.assigneeId, t.waitingSince),
   ],
 );
 
@@ -171,3 +180,31 @@ export const apiTokens = pgTable('api_tokens', {
   lastUsedAt: at('last_used_at'),
   revokedAt: at('revoked_at'),
 });
+
+/** People who answer: operators, supervisors, admins, and unit staff for tickets. */
+export const agents = pgTable('agents', {
+  id: serial('id').primaryKey(),
+  username: text('username').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  role: text('role').notNull(),
+  /** Conversations the agent handles at once before the router skips them. */
+  capacity: integer('capacity').notNull().default(3),
+  presence: text('presence').notNull().default('offline'),
+  presenceAt: at('presence_at'),
+  lastAssignedAt: at('last_assigned_at'),
+  createdAt: at('created_at').notNull(),
+  disabledAt: at('disabled_at'),
+});
+
+export const agentTeams = pgTable(
+  'agent_teams',
+  {
+    agentId: integer('agent_id')
+      .notNull()
+      .references(() => agents.id),
+    teamId: integer('team_id')
+      .notNull()
+      .references(() => teams.id),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.teamId] })],
+);

@@ -70,10 +70,13 @@ export function createMatcher(kb: KnowledgeBase) {
   let vocabulary = new Set<string>();
   const known = (w: string) => vocabulary.has(w);
 
+  // Greetings and thanks carry no question: they are recognised as intents, then dropped.
+  const courtesy: Array<[string[], string[]]> = [...markers.greeting, ...markers.thanks].map((phrase): [string[], string[]] => [phrase, []]).sort((a, b) => b[0].length - a[0].length);
+
   /** Folded, repaired, expanded words without stop words. */
   function meaningful(text: string): string[] {
     const repaired = words(text).map((w) => repairTelex(w, known));
-    return expandPhrases(repaired, synonyms).filter((w) => !stop.has(w));
+    return expandPhrases(expandPhrases(repaired, courtesy), synonyms).filter((w) => !stop.has(w));
   }
 
   const terms = (text: string) => {

@@ -1,0 +1,169 @@
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { appendAudit } from '../core/audit.ts';
+import { HttpError, NotFoundError } from '../core/errors.ts';
+import type { EventBus } from '../core/events.ts';
+import type { Store } from '../core/store/store.ts';
+import { decideRoute } from '../router/decide-route.ts';
+import type { Router } from '../router/router.plugin.ts';
+import { actorOf, requireAdmin, requireApiToken } from './auth.ts';
+
+const security = [{ bearerAuth: [] }];
+const Presence = Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]);
+const Agent = Type.Object({
+  id: Type.Integer(),
+  username: Type.String(),
+  displayName: Type.String(),
+  role: Type.String(),
+  capacity: Type.Integer(),
+  presence: Presence,
+  teams: Type.Array(Type.String()),
+});
+
+/** The router's answer API, teams, and agents with their presence (for routing and the inbox). */
+export async function routerApi(app: FastifyInstance, deps: { store: Store; events: EventBus; router: Router }) {
+  const { store, events, router } = deps;
+  const { t } = store;
+  requireApiToken(app, store);
+
+  app.post(
+    '/router/answer',
+    {
+      schema: {
+        tags: ['router'],
+        summary: 'What the bot would do with a text, without side effects (testing, suggested answers)',
+        security,
+        body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            decision: Type.Union([Type.Literal('answer'), Type.Literal('clarify'), Type.Literal('handoff')]),
+            entryId: Type.Optional(Type.String()),
+            reason: Type.Optional(Type.String()),
+            score: Type.Number(),
+            candidates: Type.Array(Type.Object({ entryId: Type.String(), score: Type.Number() })),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { text } = request.body as { text: string };
+      const d = decideRoute({ handler: 'bot', pendingChoices: null }, { text, suppressAutoReply: false, attachments: 0 }, router.rules(), new Date());
+      const candidates = d.kind === 'ignore' ? [] : (d.match?.candidates ?? []);
+      const score = candidates[0]?.score ?? 0;
+      switch (d.kind) {
+        case 'answer':
+          return { decision: 'answer', entryId: d.entryId, score: d.score, candidates };
+        case 'greeting':
+        case 'thanks':
+          // Greetings and thanks get the bot's own friendly line, not a knowledge-base entry.
+          return { decision: 'answer', entryId: `_${d.kind}`, score: 1, candidates };
+        case 'clarify':
+          return { decision: 'clarify', score: d.score, candidates };
+        case 'handoff':
+          return { decision: 'handoff', reason: d.reason, score, candidates };
+        case 'ignore':
+          return { decision: 'handoff', reason: d.reason, score, candidates };
+      }
+    },
+  );
+
+  app.post(
+    '/knowledge-base/reload',
+    { schema: { tags: ['router'], summary: 'Reload the knowledge base now (admin)', security, response: { 200: Type.Object({ reloaded: Type.Boolean(), entries: Type.Integer() }) } } },
+    async (request) => {
+      requireAdmin(request);
+      const reloaded = router.knowledge.reload();
+      return { reloaded, entries: router.knowledge.matcher.size };
+    },
+  );
+
+  app.get(
+    '/teams',
+    { schema: { tags: ['routing'], summary: 'Teams', security, response: { 200: Type.Array(Type.Object({ id: Type.Integer(), key: Type.String(), name: Type.String() })) } } },
+    async () => store.db.select().from(t.teams).orderBy(t.teams.id),
+  );
+
+  async function listAgents(ids?: number[]) {
+    const rows = await store.db
+      .select({ id: t.agents.id, username: t.agents.username, displayName: t.agents.displayName, role: t.agents.role, capacity: t.agents.capacity, presence: t.agents.presence })
+      .from(t.agents)
+      .where(and(isNull(t.agents.disabledAt), ids ? inArray(t.agents.id, ids) : undefined))
+      .orderBy(t.agents.id);
+    const memberships = await store.db
+      .select({ agentId: t.agentTeams.agentId, key: t.teams.key })
+      .from(t.agentTeams)
+      .innerJoin(t.teams, eq(t.teams.id, t.agentTeams.teamId));
+    return rows.map((row) => ({ ...row, teams: memberships.filter((m) => m.agentId === row.id).map((m) => m.key) }));
+  }
+
+  app.get('/agents', { schema: { tags: ['routing'], summary: 'Agents, their teams and presence', security, response: { 200: Type.Array(Agent) } } }, async () => listAgents());
+
+  const teamIdsOf = async (keys: string[]) => {
+    const rows = keys.length ? await store.db.select({ id: t.teams.id, key: t.teams.key }).from(t.teams).where(inArray(t.teams.key, keys)) : [];
+    const unknown = keys.filter((k) => !rows.some((r) => r.key === k));
+    if (unknown.length) throw new HttpError(400, 'unknown_team', `unknown team: ${unknown.join(', ')}`);
+    return rows.map((r) => r.id);
+  };
+
+  app.post(
+    '/agents',
+    {
+      schema: {
+        tags: ['routing'],
+        summary: 'Create an agent (admin)',
+        security,
+        body: Type.Object(
+          {
+            username: Type.String({ pattern: '^[a-z0-9._-]{3,40}$' }),
+            displayName: Type.String({ minLength: 1, maxLength: 120 }),
+            role: Type.Union([Type.Literal('agent'), Type.Literal('supervisor'), Type.Literal('admin')]),
+            capacity: Type.Integer({ minimum: 1, maximum: 50, default: 3 }),
+            teams: Type.Array(Type.String(), { default: [] }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Agent },
+      },
+    },
+    async (request, reply) => {
+      requireAdmin(request);
+      const body = request.body as { username: string; displayName: string; role: string; capacity: number; teams: string[] };
+      const teamIds = await teamIdsOf(body.teams);
+      const id = await store.tx(async (db) => {
+        const [exists] = await db.select({ id: t.agents.id }).from(t.agents).where(eq(t.agents.username, body.username)).limit(1);
+        if (exists) throw new HttpError(409, 'exists', `agent ${body.username} exists`);
+        const [row] = await db
+          .insert(t.agents)
+          .values({ username: body.username, displayName: body.displayName, role: body.role, capacity: body.capacity, createdAt: new Date() })
+          .returning({ id: t.agents.id });
+        for (const teamId of teamIds) await db.insert(t.agentTeams).values({ agentId: row!.id, teamId });
+        await appendAudit(store, db, { actor: actorOf(request), action: 'agent.created', subjectType: 'agent', subjectId: row!.id, detail: { username: body.username, role: body.role, teams: body.teams } });
+        return row!.id;
+      });
+      return reply.status(201).send((await listAgents([id]))[0]);
+    },
+  );
+
+  app.put(
+    '/agents/:id/presence',
+    {
+      schema: {
+        tags: ['routing'],
+        summary: "Set an agent's presence; online agents receive waiting conversations",
+        security,
+        params: Type.Object({ id: Type.Integer() }),
+        body: Type.Object({ presence: Presence }, { additionalProperties: false }),
+        response: { 200: Agent },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: number };
+      const { presence } = request.body as { presence: 'online' | 'away' | 'offline' };
+      const updated = await store.tx((db) => db.update(t.agents).set({ presence, presenceAt: new Date() }).where(eq(t.agents.id, id)).returning({ id: t.agents.id }));
+      if (!updated.length) throw new NotFoundError('agent');
+      events.emit('agent.presence', { agentId: id, presence });
+      return (await listAgents([id]))[0];
+    },
+  );
+}

@@ -1,0 +1,76 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/core/config/load-config.ts';
+import { decideRoute } from '../../src/router/decide-route.ts';
+import { createLiveKnowledgeBase } from '../../src/router/knowledge-base/live.ts';
+import { KnowledgeBaseError, loadKnowledgeBase } from '../../src/router/knowledge-base/load.ts';
+import { createMatcher } from '../../src/router/knowledge-base/matcher.ts';
+
+const dir = new URL('../../config/knowledge-base', import.meta.url).pathname;
+const quiet = { info: () => {}, error: () => {} };
+
+describe('the knowledge base content', () => {
+  const kb = loadKnowledgeBase(dir);
+  it('has every procedure the hotline must answer, each sourced and awaiting review', () => {
+    const required = `khai-sinh khai-tu ket-hon xac-nhan-tinh-trang-hon-nhan trich-luc-ho-tich thay-doi-cai-chinh-ho-tich nhan-cha-me-con
+      chung-thuc-ban-sao chung-thuc-chu-ky dang-ky-thuong-tru dang-ky-tam-tru cap-can-cuoc dinh-danh-dien-tu ly-lich-tu-phap
+      cap-gcn-qsdd-lan-dau chuyen-nhuong-qsdd tach-thua-hop-thua chuyen-muc-dich-su-dung-dat cap-doi-cap-lai-gcn giay-phep-xay-dung
+      dang-ky-ho-kinh-doanh thanh-lap-doanh-nghiep thay-doi-dang-ky-doanh-nghiep tam-ngung-kinh-doanh chung-nhan-attp
+      doi-giay-phep-lai-xe dang-ky-xe tro-cap-that-nghiep bhxh-mot-lan bhyt-ho-gia-dinh tro-cap-xa-hoi ho-ngheo-can-ngheo
+      nguoi-co-cong chuyen-truong ban-sao-van-bang nop-ho-so-truc-tuyen tra-cuu-ho-so thanh-toan-phi-le-phi gio-lam-viec-dia-chi
+      gui-phan-anh-kien-nghi buu-chinh-cong-ich`.split(/\s+/);
+    const ids = new Set(kb.entries.map((e) => e.id));
+    expect(required.filter((id) => !ids.has(id))).toEqual([]);
+    for (const entry of kb.entries) {
+      expect(entry.sources.length, entry.id).toBeGreaterThan(0);
+      expect(entry.answer.length, entry.id).toBeLessThanOrEqual(1000);
+      // No district level since 1 July 2025: the answers must not send citizens there.
+      expect(entry.answer, entry.id).not.toMatch(/UBND (cấp )?huyện/i);
+    }
+  });
+
+  it('keeps its accuracy on the evaluation set (regression floor, figures in the router README)', () => {
+    const { file } = loadConfig({});
+    const rules = { matcher: createMatcher(kb), answerThreshold: file.router.answerThreshold, clarifyMargin: file.router.clarifyMargin, defaultTeam: 'tiep-nhan-chung', teams: new Set<string>(), open: () => true };
+    const lines = readFileSync(new URL('./kb-eval.jsonl', import.meta.url), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { text: string; expect: string });
+    let answerable = 0, right = 0, handoffs = 0, caught = 0;
+    for (const { text, expect: expected } of lines) {
+      const d = decideRoute({ handler: 'bot', pendingChoices: null }, { text, suppressAutoReply: false, attachments: 0 }, rules, new Date());
+      if (expected === 'handoff') {
+        handoffs++;
+        if (d.kind === 'handoff') caught++;
+      } else {
+        answerable++;
+        if (d.kind === 'answer' && d.entryId === expected) right++;
+      }
+    }
+    expect(lines.length).toBeGreaterThanOrEqual(150);
+    expect(right / answerable).toBeGreaterThanOrEqual(0.7);
+    expect(caught / handoffs).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+describe('editing the knowledge base', () => {
+  it('reloads on change without a restart, and keeps the last good version on a broken edit', async () => {
+    const copy = join(mkdtempSync(join(tmpdir(), 'gw1022-kb-')), 'kb');
+    cpSync(dir, copy, { recursive: true });
+    const live = createLiveKnowledgeBase(copy, quiet);
+    live.watch();
+    try {
+      const question = 'thủ tục cấp phép nuôi chim yến';
+      expect(live.matcher.match(question).candidates[0]?.entryId).not.toBe('chung-nhan-attp');
+      const file = join(copy, 'chung-nhan-attp.yaml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('questions:\n', `questions:\n  - ${question}\n`));
+      await expect.poll(() => live.matcher.match(question).candidates[0]?.entryId, { timeout: 5000 }).toBe('chung-nhan-attp');
+
+      writeFileSync(join(copy, 'khai-sinh.yaml'), 'id: khai-sinh\ntitle: [broken');
+      expect(live.reload()).toBe(false);
+      expect(live.matcher.entry('khai-sinh')).toBeDefined();
+      expect(() => loadKnowledgeBase(copy)).toThrow(KnowledgeBaseError);
+    } finally {
+      live.close();
+    }
+  });
+});
