@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { root } from './lib.ts';
+import { benchRouter, printRouter } from './router.ts';
 import { benchWebform, printWebform } from './webform.ts';
 
 const { values } = parseArgs({
@@ -21,6 +22,14 @@ if (wanted('webform')) {
   const webform = await benchWebform(seconds, connections);
   printWebform(webform);
   results.webform = webform;
+  console.log('');
+}
+
+if (wanted('router')) {
+  const router = benchRouter();
+  printRouter(router);
+  results.router = router;
+  console.log('');
 }
 
 mkdirSync(`${root}bench/results`, { recursive: true });

@@ -16,14 +16,6 @@ export interface MatchResult {
   intents: { complaint: boolean; howTo: boolean; person: boolean; greeting: boolean; thanks: boolean };
 }
 
-interface Doc {
-  id: number;
-  entryId: string;
-  text: string;
-  /** 'full' holds all an entry says (answer included); 'variant' one way of asking. */
-  kind: 'variant' | 'full';
-}
-
 /** The parts of a candidate's score, for tuning and for the inbox's explanations. */
 export interface ScoreParts {
   /** Share of the question's meaning found anywhere in the entry. */
@@ -34,6 +26,15 @@ export interface ScoreParts {
   variant: number;
   /** Share of the question's meaning found anywhere in the knowledge base. */
   known?: number;
+}
+
+interface EntryDoc {
+  id: number;
+  entryId: string;
+  /** How the entry is asked: title, keywords, question variants. */
+  asked: string;
+  /** Everything the entry says, the answer included. */
+  full: string;
 }
 
 /** A fuzzy match counts for less than an exact one. */
@@ -85,36 +86,30 @@ export function createMatcher(kb: KnowledgeBase) {
     return [...base, ...bigrams];
   };
 
-  // Every question variant, and the title with the keywords, is a document of its own: an entry
-  // scores by its best-fitting variant, not by the length of all of them together.
-  const docs: Doc[] = [];
-  for (const entry of kb.entries) {
-    for (const text of [`${entry.title} ${entry.keywords.join(' ')}`, entry.title, ...entry.questions]) {
-      docs.push({ id: docs.length, entryId: entry.id, text, kind: 'variant' });
-    }
-    const everything = [entry.title, entry.fieldName, ...entry.keywords, ...entry.questions, entry.answer, entry.where ?? '', ...(entry.documents ?? [])];
-    docs.push({ id: docs.length, entryId: entry.id, text: everything.join(' \n '), kind: 'full' });
-  }
+  // One document per entry for the search; each way of asking is scored afterwards, in memory,
+  // for the few entries the search ranks first (an entry scores by its best-fitting variant).
+  const docs: EntryDoc[] = kb.entries.map((entry, id) => ({
+    id,
+    entryId: entry.id,
+    asked: [entry.title, ...entry.keywords, ...entry.questions].join(' \n '),
+    full: [entry.title, entry.fieldName, ...entry.keywords, ...entry.questions, entry.answer, entry.where ?? '', ...(entry.documents ?? [])].join(' \n '),
+  }));
   // The vocabulary for telex repair comes from the raw words first (repair needs it to tokenize).
-  vocabulary = new Set(docs.flatMap((d) => words(d.text)).concat(Object.values(lex.synonyms).flatMap((s) => words(s))));
-  const docTerms = docs.map((d) => new Set(terms(d.text)));
+  vocabulary = new Set(docs.flatMap((d) => words(d.full)).concat(Object.values(lex.synonyms).flatMap((s) => words(s))));
+  const variants = kb.entries.map((entry) => [`${entry.title} ${entry.keywords.join(' ')}`, entry.title, ...entry.questions].map((text) => new Set(terms(text))));
+  const fullTerms = docs.map((d) => new Set(terms(d.full)));
   // Rarity is counted over entries, on how each is asked (title, keywords, questions) rather than
   // on the answers, which mention neighbouring procedures ("kết hôn" in a birth answer).
-  const askedAs = new Map<string, Set<string>>();
-  docs.forEach((doc, i) => {
-    if (doc.kind !== 'variant') return;
-    const set = askedAs.get(doc.entryId) ?? new Set<string>();
-    for (const term of docTerms[i]!) set.add(term);
-    askedAs.set(doc.entryId, set);
-  });
   const documentFrequency = new Map<string, number>();
-  for (const set of askedAs.values()) for (const term of set) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+  for (const sets of variants) {
+    for (const term of new Set(sets.flatMap((set) => [...set]))) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+  }
   const entryCount = kb.entries.length || 1;
   const idf = (term: string) => Math.log(1 + entryCount / (1 + (documentFrequency.get(term) ?? 0)));
-  const docWeight = docTerms.map((set) => [...set].reduce((sum, term) => sum + idf(term), 0) || 1);
+  const variantWeights = variants.map((sets) => sets.map((set) => [...set].reduce((sum, term) => sum + idf(term), 0) || 1));
 
-  const index = new MiniSearch<Doc>({
-    fields: ['text'],
+  const index = new MiniSearch<EntryDoc>({
+    fields: ['asked', 'full'],
     storeFields: ['entryId'],
     tokenize: (text) => terms(text),
     processTerm: (term) => term,
@@ -135,38 +130,45 @@ export function createMatcher(kb: KnowledgeBase) {
     const queryTerms = terms(text);
     if (queryTerms.length === 0) return { candidates: [], terms: queryTerms, intents };
     const unique = [...new Set(queryTerms)];
+    const queryTermSet = new Set(unique);
     const total = unique.reduce((sum, term) => sum + idf(term), 0);
     const results = index.search(unique.join(' '), {
       combineWith: 'OR',
       fuzzy: (term) => (term.length >= 4 ? 1 : false),
+      boost: { asked: 2 },
       tokenize: (q) => q.split(' '),
       processTerm: (term) => term,
     });
-    const parts = new Map<string, ScoreParts>();
-    for (const result of results) {
-      const id = result.id as number;
-      const doc = docTerms[id]!;
-      let explained = 0;
-      for (const term of result.queryTerms) explained += idf(term) * (doc.has(term) ? 1 : fuzzyWeight);
-      const entryId = result.entryId as string;
-      const entry = parts.get(entryId) ?? { full: 0, question: 0, variant: 0 };
-      if (docs[id]!.kind === 'full') entry.full = explained / total;
-      else {
-        let covered = 0;
-        for (const term of result.terms) covered += idf(term);
-        const variant = Math.min(1, covered / docWeight[id]!);
-        const question = explained / total;
-        if (Math.sqrt(question * variant) > Math.sqrt(entry.question * entry.variant)) Object.assign(entry, { question, variant });
-      }
-      parts.set(entryId, entry);
-    }
     // The share of the question the knowledge base knows at all: a question about bus times
     // or football is mostly words no entry uses, however well one word matches.
-    const knownTerms = new Set(results.flatMap((r) => r.queryTerms));
+    const knownTerms = new Set<string>();
+    for (const result of results) for (const term of result.queryTerms) knownTerms.add(term);
     const known = [...knownTerms].reduce((sum, term) => sum + idf(term), 0) / total;
-    for (const p of parts.values()) p.known = known;
-    const best = new Map([...parts].map(([entryId, p]) => [entryId, combine(p)]));
 
+    const best = new Map<string, number>();
+    for (const result of results.slice(0, 25)) {
+      const id = result.id as number;
+      const matchedDocTerms = result.terms;
+      const exact = fullTerms[id]!;
+      let explained = 0;
+      for (const term of result.queryTerms) explained += idf(term) * (exact.has(term) ? 1 : fuzzyWeight);
+      const parts: ScoreParts = { full: explained / total, question: 0, variant: 0, known };
+      variants[id]!.forEach((variant, v) => {
+        let question = 0;
+        let covered = 0;
+        for (const term of unique) if (variant.has(term)) question += idf(term);
+        for (const term of matchedDocTerms) {
+          if (!variant.has(term)) continue;
+          covered += idf(term);
+          // A doc term reached only through a typo still explains part of the question.
+          if (!queryTermSet.has(term)) question += idf(term) * fuzzyWeight;
+        }
+        const share = Math.min(1, question / total);
+        const completeness = Math.min(1, covered / variantWeights[id]![v]!);
+        if (share * completeness > parts.question * parts.variant) Object.assign(parts, { question: share, variant: completeness });
+      });
+      best.set(result.entryId as string, combine(parts));
+    }
     const candidates = [...best.entries()]
       .map(([entryId, score]) => ({ entryId, score: Math.round(score * 1000) / 1000 }))
       .sort((a, b) => b.score - a.score)
