@@ -1,8 +1,14 @@
 import type { ChannelDefinition } from './channel-adapter.ts';
+import messenger from './messenger/index.ts';
 import webform from './webform/index.ts';
+import zaloOa from './zalo-oa/index.ts';
 
 /** Every channel the gateway knows. A new channel is one folder and one line here. */
-export const channelRegistry: readonly ChannelDefinition[] = [webform];
+export const channelRegistry: readonly ChannelDefinition[] = [
+  webform,
+  zaloOa,
+  messenger,
+];
 
 export function findChannel(name: string): ChannelDefinition | undefined {
   return channelRegistry.find((channel) => channel.name === name);

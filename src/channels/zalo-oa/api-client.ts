@@ -1,0 +1,225 @@
+import { ChannelError, type ChannelErrorKind } from '../../core/errors.ts';
+import { t, type Locale, type MessageKey } from '../../core/i18n/index.ts';
+import type {
+  ZaloApiResponse,
+  ZaloOaInfo,
+  ZaloSendBody,
+  ZaloSendData,
+  ZaloTokenResponse,
+  ZaloUploadFileData,
+  ZaloUploadImageData,
+  ZaloUserDetail,
+} from './types.ts';
+
+const channel = 'zalo-oa';
+
+/** Codes meaning the access token is invalid or expired: one refresh, then one more try. */
+export const zaloTokenInvalidCodes: ReadonlySet<number> = new Set([-216, -124]);
+/** No recent interaction, not a follower, outside the allowed hours: the window is closed. */
+const windowCodes: ReadonlySet<number> = new Set([-213, -230, -232, -234]);
+/** The citizen blocked or restricted messages from the OA. */
+const restrictedCodes: ReadonlySet<number> = new Set([-217, -227, -244]);
+/** Rate limit (-32) and Zalo's own transient failure (-100): worth another try later. */
+const retryableCodes: ReadonlySet<number> = new Set([-32, -100]);
+
+/** What went wrong talking to Zalo, before it is mapped to a ChannelError. */
+export type ZaloFailure =
+  | { kind: 'api'; code: number; message?: string }
+  | { kind: 'http'; status: number }
+  | { kind: 'network'; cause: unknown }
+  | { kind: 'refresh'; detail: string }
+  | { kind: 'attachment'; detail: string; retryable: boolean }
+  | { kind: 'unsupported'; detail: string };
+
+/**
+ * The one place Zalo failures become ChannelErrors: whether the outbox retries, and the reason
+ * the agent reads on a failed message (the vendor's code and text are kept in it).
+ */
+export function zaloError(failure: ZaloFailure, locale: Locale): ChannelError {
+  const make = (kind: ChannelErrorKind, key: MessageKey, detail: string, retryable: boolean, code?: string | number) =>
+    new ChannelError(channel, kind, t(locale, key, { detail }), retryable, code);
+  switch (failure.kind) {
+    case 'api': {
+      const { code } = failure;
+      const detail = `Zalo ${code}${failure.message ? `: ${failure.message}` : ''}`;
+      if (code === -32) return make('rate_limited', 'zalo.error.rateLimited', detail, true, code);
+      if (retryableCodes.has(code)) return make('network', 'zalo.error.unavailable', detail, true, code);
+      if (zaloTokenInvalidCodes.has(code)) return make('auth_failed', 'zalo.error.tokenInvalid', detail, false, code);
+      if (windowCodes.has(code)) return make('window_closed', 'zalo.error.windowClosed', detail, false, code);
+      if (restrictedCodes.has(code)) return make('rejected', 'zalo.error.restricted', detail, false, code);
+      return make('rejected', 'zalo.error.rejected', detail, false, code);
+    }
+    case 'http': {
+      const detail = `HTTP ${failure.status}`;
+      if (failure.status === 429) return make('rate_limited', 'zalo.error.rateLimited', detail, true, failure.status);
+      if (failure.status >= 500) return make('network', 'zalo.error.unavailable', detail, true, failure.status);
+      if (failure.status === 401 || failure.status === 403) return make('auth_failed', 'zalo.error.tokenInvalid', detail, false, failure.status);
+      return make('rejected', 'zalo.error.rejected', detail, false, failure.status);
+    }
+    case 'network':
+      return make('network', 'zalo.error.unavailable', describeCause(failure.cause), true);
+    case 'refresh':
+      return make('auth_failed', 'zalo.error.refreshFailed', failure.detail, false);
+    case 'attachment':
+      return make(failure.retryable ? 'network' : 'invalid', 'zalo.error.attachment', failure.detail, failure.retryable);
+    case 'unsupported':
+      return make('unsupported', 'zalo.error.unsupported', failure.detail, false);
+  }
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    if (cause.name === 'TimeoutError' || cause.name === 'AbortError') return 'timeout';
+    const inner = (cause as Error & { cause?: { code?: string } }).cause?.code;
+    return inner ? `${cause.message} (${inner})` : cause.message;
+  }
+  return String(cause);
+}
+
+export interface ZaloApiClientOptions {
+  apiBaseUrl: string;
+  oauthBaseUrl: string;
+  appId: string;
+  appSecret: string;
+  locale: Locale;
+  /** Upper bound of every call; sends are also bounded by the outbox's signal. */
+  requestTimeoutMs: number;
+}
+
+/** A refreshed token pair. */
+export interface ZaloTokenPair {
+  accessToken: string;
+  refreshToken: string;
+  expiresInSeconds: number;
+}
+
+/** Largest attachment downloaded for upload (Zalo: images 1 MB, files 5 MB). */
+const maxUploadBytes = { image: 1024 * 1024, file: 5 * 1024 * 1024 } as const;
+
+/** A small typed client for the parts of Zalo OA Open API v3 and OAuth v4 the gateway uses. */
+export function createZaloApiClient(options: ZaloApiClientOptions) {
+  const { locale } = options;
+  const api = (path: string) => new URL(path, options.apiBaseUrl.endsWith('/') ? options.apiBaseUrl : `${options.apiBaseUrl}/`);
+  const fail = (failure: ZaloFailure) => zaloError(failure, locale);
+  const bounded = (signal?: AbortSignal) =>
+    signal ? AbortSignal.any([signal, AbortSignal.timeout(options.requestTimeoutMs)]) : AbortSignal.timeout(options.requestTimeoutMs);
+
+  async function request(url: URL, init: RequestInit, signal?: AbortSignal): Promise<Response> {
+    try {
+      return await fetch(url, { ...init, signal: bounded(signal) });
+    } catch (cause) {
+      throw fail({ kind: 'network', cause });
+    }
+  }
+
+  /** Calls an Open API endpoint and returns `data`, or throws the mapped ChannelError. */
+  async function call<Data>(path: string, accessToken: string, init: RequestInit & { query?: Record<string, string> }, signal?: AbortSignal): Promise<Data> {
+    const url = api(path);
+    for (const [key, value] of Object.entries(init.query ?? {})) url.searchParams.set(key, value);
+    const headers = new Headers(init.headers);
+    headers.set('access_token', accessToken);
+    const response = await request(url, { ...init, headers }, signal);
+    let body: ZaloApiResponse<Data> | undefined;
+    try {
+      body = (await response.json()) as ZaloApiResponse<Data>;
+    } catch (cause) {
+      if (!response.ok) throw fail({ kind: 'http', status: response.status });
+      throw fail({ kind: 'network', cause });
+    }
+    if (typeof body?.error === 'number' && body.error !== 0) throw fail({ kind: 'api', code: body.error, ...(body.message ? { message: body.message } : {}) });
+    if (!response.ok) throw fail({ kind: 'http', status: response.status });
+    if (body?.error !== 0 || body.data === undefined) throw fail({ kind: 'network', cause: new Error('unexpected answer from Zalo') });
+    return body.data;
+  }
+
+  const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  async function upload<Data>(path: string, accessToken: string, file: Blob, name: string, signal?: AbortSignal): Promise<Data> {
+    const form = new FormData();
+    form.set('file', file, name);
+    return call<Data>(path, accessToken, { method: 'POST', body: form }, signal);
+  }
+
+  return {
+    /** Sends one customer-service message; resolves with Zalo's message id. */
+    async sendMessage(accessToken: string, body: ZaloSendBody, signal?: AbortSignal): Promise<ZaloSendData> {
+      const data = await call<ZaloSendData>('v3.0/oa/message/cs', accessToken, json(body), signal);
+      if (!data.message_id) throw fail({ kind: 'network', cause: new Error('Zalo answered without a message_id') });
+      return data;
+    },
+
+    /** Uploads an image for a media template; resolves with its attachment id. */
+    async uploadImage(accessToken: string, file: Blob, name: string, signal?: AbortSignal): Promise<string> {
+      return (await upload<ZaloUploadImageData>('v2.0/oa/upload/image', accessToken, file, name, signal)).attachment_id;
+    },
+
+    /** Uploads a file (PDF, DOC, DOCX); resolves with the token a file message carries. */
+    async uploadFile(accessToken: string, file: Blob, name: string, signal?: AbortSignal): Promise<string> {
+      return (await upload<ZaloUploadFileData>('v2.0/oa/upload/file', accessToken, file, name, signal)).token;
+    },
+
+    /** The OA the token belongs to: proves the token works. */
+    async getOa(accessToken: string, signal?: AbortSignal): Promise<ZaloOaInfo> {
+      return call<ZaloOaInfo>('v2.0/oa/getoa', accessToken, { method: 'GET' }, signal);
+    },
+
+    /** A follower's profile (display name, avatar, info they shared with the OA). */
+    async getUserDetail(accessToken: string, userId: string, signal?: AbortSignal): Promise<ZaloUserDetail> {
+      return call<ZaloUserDetail>('v3.0/oa/user/detail', accessToken, { method: 'GET', query: { data: JSON.stringify({ user_id: userId }) } }, signal);
+    },
+
+    /**
+     * Exchanges the single-use refresh token for a new pair. A refusal by Zalo throws an
+     * `auth_failed` ChannelError (the OA must be reconnected); a network failure a `network` one.
+     */
+    async refreshAccessToken(refreshToken: string, signal?: AbortSignal): Promise<ZaloTokenPair> {
+      const url = new URL('v4/oa/access_token', options.oauthBaseUrl.endsWith('/') ? options.oauthBaseUrl : `${options.oauthBaseUrl}/`);
+      const response = await request(
+        url,
+        {
+          method: 'POST',
+          headers: { secret_key: options.appSecret, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ app_id: options.appId, grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
+        },
+        signal,
+      );
+      let body: ZaloTokenResponse | undefined;
+      try {
+        body = (await response.json()) as ZaloTokenResponse;
+      } catch (cause) {
+        if (response.status >= 500 || response.status === 429) throw fail({ kind: 'http', status: response.status });
+        if (!response.ok) throw fail({ kind: 'refresh', detail: `HTTP ${response.status}` });
+        throw fail({ kind: 'network', cause });
+      }
+      if (response.status >= 500 || response.status === 429) throw fail({ kind: 'http', status: response.status });
+      const expiresIn = Number(body?.expires_in);
+      if (!response.ok || !body?.access_token || !body.refresh_token || !Number.isFinite(expiresIn) || expiresIn <= 0) {
+        const reason = [body?.error, body?.error_name, body?.error_description ?? body?.error_reason].filter((part) => part !== undefined && part !== '').join(' ');
+        throw fail({ kind: 'refresh', detail: `Zalo OAuth: ${reason || `HTTP ${response.status}`}` });
+      }
+      return { accessToken: body.access_token, refreshToken: body.refresh_token, expiresInSeconds: expiresIn };
+    },
+
+    /**
+     * Fetches an attachment the gateway holds by URL, to upload it to Zalo. Oversized files are
+     * refused here rather than by Zalo after the transfer.
+     */
+    async download(url: string, kind: 'image' | 'file', signal?: AbortSignal): Promise<{ file: Blob; name: string }> {
+      let response: Response;
+      try {
+        response = await fetch(url, { signal: bounded(signal) });
+      } catch (cause) {
+        throw fail({ kind: 'attachment', detail: describeCause(cause), retryable: true });
+      }
+      if (!response.ok) throw fail({ kind: 'attachment', detail: `HTTP ${response.status}`, retryable: response.status >= 500 || response.status === 429 });
+      const limit = maxUploadBytes[kind];
+      if (Number(response.headers.get('content-length') ?? 0) > limit) throw fail({ kind: 'attachment', detail: `> ${limit} bytes`, retryable: false });
+      const file = await response.blob();
+      if (file.size > limit) throw fail({ kind: 'attachment', detail: `> ${limit} bytes`, retryable: false });
+      const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || kind);
+      return { file, name };
+    },
+  };
+}
+
+export type ZaloApiClient = ReturnType<typeof createZaloApiClient>;

@@ -1,0 +1,194 @@
+import { normalizeVnPhone } from '../../core/domain/phone.ts';
+import type { OutboundMessage, SendResult } from '../../core/domain/types.ts';
+import { ChannelError } from '../../core/errors.ts';
+import { defineChannel, type ChannelAdapter, type ChannelContext } from '../channel-adapter.ts';
+import { createZaloApiClient, zaloError, zaloTokenInvalidCodes } from './api-client.ts';
+import { resolveZaloSettings, zaloSettings, zaloSettingsFromEnv, type ZaloSettingsInput } from './config.ts';
+import { createOwnSends, type SentPart } from './own-sends.ts';
+import { createProfileCache } from './profiles.ts';
+import { createZaloTokens } from './tokens.ts';
+import type { ZaloSendBody } from './types.ts';
+import { registerZaloWebhook } from './webhook.ts';
+import { splitText, zaloReplyWindow } from './window.ts';
+
+/** One platform message of an outbound gateway message. */
+type OutPart = { kind: 'text'; text: string } | { kind: 'image' | 'file'; url: string; name?: string };
+
+/** Parts already delivered per gateway message, so a retry does not send them twice. */
+const progressLimit = 1000;
+
+const isTokenInvalid = (error: unknown): error is ChannelError =>
+  error instanceof ChannelError && error.kind === 'auth_failed' && zaloTokenInvalidCodes.has(Number(error.vendorCode));
+
+function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelAdapter {
+  const settings = resolveZaloSettings(context.inbox.key, context.settings, context.config.channelEnv);
+  const locale = context.config.file.deployment.locale;
+  const { logger, state } = context;
+  const client = createZaloApiClient({ ...settings, locale });
+  const tokens = createZaloTokens({ state, client, settings, locale, logger, setStatus: context.setStatus });
+  const ownSends = createOwnSends();
+  const background = new AbortController();
+  const progress = new Map<number, string[]>();
+  let starting: Promise<void> | undefined;
+
+  /** Runs a call with the access token; on "token invalid" refreshes once and tries again. */
+  async function withToken<T>(call: (token: string) => Promise<T>): Promise<T> {
+    const token = await tokens.accessToken();
+    try {
+      return await call(token);
+    } catch (error) {
+      if (!isTokenInvalid(error)) throw error;
+    }
+    const fresh = await tokens.refresh((current) => current.accessToken === token);
+    try {
+      return await call(fresh);
+    } catch (error) {
+      if (isTokenInvalid(error)) await tokens.markFailed(error.message, fresh);
+      throw error;
+    }
+  }
+
+  const profiles = createProfileCache({
+    state,
+    logger,
+    async fetchProfile(userId, signal) {
+      const detail = await withToken((token) => client.getUserDetail(token, userId, signal));
+      const phone = detail.shared_info?.phone ? normalizeVnPhone(String(detail.shared_info.phone)) : null;
+      const avatarUrl = detail.avatar || detail.avatars?.['240'] || detail.avatars?.['120'];
+      return {
+        ...(detail.display_name ? { displayName: detail.display_name } : {}),
+        ...(avatarUrl ? { avatarUrl } : {}),
+        ...(phone ? { phone } : {}),
+      };
+    },
+    isPermanent: (error) => !(error instanceof ChannelError && (error.retryable || error.kind === 'auth_failed')),
+  });
+
+  function partsOf(message: OutboundMessage): OutPart[] {
+    const parts: OutPart[] = message.text ? splitText(message.text, settings.maxTextLength).map((text) => ({ kind: 'text' as const, text })) : [];
+    for (const attachment of message.attachments) {
+      if ((attachment.kind === 'image' || attachment.kind === 'file') && attachment.url) {
+        parts.push({ kind: attachment.kind, url: attachment.url, ...(attachment.name ? { name: attachment.name } : {}) });
+      } else {
+        throw zaloError({ kind: 'unsupported', detail: `attachment ${attachment.kind}${attachment.url ? '' : ' without url'}` }, locale);
+      }
+    }
+    if (parts.length === 0) throw zaloError({ kind: 'unsupported', detail: 'empty message' }, locale);
+    return parts;
+  }
+
+  async function sendPart(userId: string, part: OutPart, signal: AbortSignal): Promise<string> {
+    const recipient = { user_id: userId };
+    let body: ZaloSendBody;
+    if (part.kind === 'text') {
+      body = { recipient, message: { text: part.text } };
+    } else {
+      const { file, name } = await client.download(part.url, part.kind, signal);
+      const filename = part.name ?? name;
+      if (part.kind === 'image') {
+        const attachmentId = await withToken((token) => client.uploadImage(token, file, filename, signal));
+        body = {
+          recipient,
+          message: { attachment: { type: 'template', payload: { template_type: 'media', elements: [{ media_type: 'image', attachment_id: attachmentId }] } } },
+        };
+      } else {
+        const fileToken = await withToken((token) => client.uploadFile(token, file, filename, signal));
+        body = { recipient, message: { attachment: { type: 'file', payload: { token: fileToken } } } };
+      }
+    }
+    const sent = await withToken((token) => client.sendMessage(token, body, signal));
+    return String(sent.message_id);
+  }
+
+  /** Checks the token against the OA endpoint and reports the inbox connected or broken. */
+  async function verifyConnection(): Promise<void> {
+    try {
+      const oa = await withToken((token) => client.getOa(token, background.signal));
+      logger.info({ oaId: oa.oa_id, name: oa.name }, 'Zalo OA connected');
+      await tokens.report('active');
+    } catch (error) {
+      if (background.signal.aborted) return;
+      if (error instanceof ChannelError && !error.retryable) {
+        logger.error({ code: error.vendorCode }, 'Zalo OA is not connected');
+        await tokens.report('needs_reconnect', error.message);
+      } else {
+        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Zalo OA could not be checked; will use it anyway');
+      }
+    }
+  }
+
+  return {
+    async routes(app) {
+      await registerZaloWebhook(app, {
+        path: context.isDefault ? '/webhooks/zalo-oa' : `/webhooks/zalo-oa/${context.inbox.key}`,
+        inboxId: context.inbox.id,
+        appId: settings.appId,
+        oaSecretKey: settings.oaSecretKey,
+        ingest: context.ingest,
+        metrics: context.metrics,
+        logger,
+        ownSends,
+        profiles,
+      });
+    },
+
+    async send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult> {
+      const userId = message.recipientExternalId;
+      // Anonymous chats are answered through another API keyed by conversation, not supported.
+      if (userId.startsWith('anonymous:')) throw zaloError({ kind: 'unsupported', detail: 'anonymous chat' }, locale);
+      const parts = partsOf(message);
+      const done = progress.get(message.messageId) ?? [];
+      const guard = ownSends.begin(
+        userId,
+        parts.slice(done.length).map((part): SentPart => (part.kind === 'text' ? part : { kind: part.kind })),
+      );
+      try {
+        for (let i = done.length; i < parts.length; i++) {
+          const id = await sendPart(userId, parts[i]!, signal);
+          ownSends.sent(id);
+          done.push(id);
+          progress.delete(message.messageId);
+          progress.set(message.messageId, done);
+          if (progress.size > progressLimit) progress.delete(progress.keys().next().value!);
+        }
+      } catch (error) {
+        if (!(error instanceof ChannelError && error.retryable)) progress.delete(message.messageId);
+        throw error;
+      } finally {
+        guard.done();
+      }
+      progress.delete(message.messageId);
+      return { externalId: done[0]! };
+    },
+
+    replyWindow: (windowState) => zaloReplyWindow(windowState, settings, locale),
+
+    async start() {
+      // In the background: the gateway serves webhooks even while Zalo is slow to answer.
+      starting = (async () => {
+        await verifyConnection();
+        if (!background.signal.aborted) await tokens.start();
+      })().catch((error: unknown) => logger.error({ err: error }, 'Zalo OA start failed'));
+    },
+
+    async close() {
+      background.abort();
+      tokens.stop();
+      await starting;
+      await profiles.close();
+    },
+  };
+}
+
+/**
+ * Zalo Official Account (OA Open API v3): citizens' messages arrive on a signed webhook, agents'
+ * replies go out as customer-service messages within Zalo's 48 h / 8 replies window, and the
+ * OA's access token is renewed before it expires.
+ */
+export default defineChannel({
+  name: 'zalo-oa',
+  settingsSchema: zaloSettings,
+  settingsFromEnv: zaloSettingsFromEnv,
+  defaultInboxName: 'Zalo OA',
+  create: createZaloAdapter,
+});

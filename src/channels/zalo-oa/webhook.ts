@@ -1,0 +1,203 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Attachment, InboundMessage } from '../../core/domain/types.ts';
+import { HttpError } from '../../core/errors.ts';
+import type { Ingest } from '../../core/ingest.ts';
+import type { Metrics } from '../../core/metrics.ts';
+import type { OwnSends, SentPart } from './own-sends.ts';
+import type { ProfileCache } from './profiles.ts';
+import type { ZaloAttachment, ZaloMessageEvent, ZaloWebhookEvent } from './types.ts';
+
+/** Hex SHA-256 of app id + raw body + the body's timestamp + OA secret key (a hash, not an HMAC). */
+export function zaloSignature(appId: string, rawBody: Buffer | string, timestamp: string, oaSecretKey: string): string {
+  return createHash('sha256').update(appId).update(rawBody).update(timestamp).update(oaSecretKey).digest('hex');
+}
+
+/** Compares the `X-ZEvent-Signature: mac=<hex>` header with the expected hash in constant time. */
+export function verifyZaloSignature(header: string, appId: string, rawBody: Buffer, timestamp: string, oaSecretKey: string): boolean {
+  const given = Buffer.from(header.trim().replace(/^mac=/i, '').toLowerCase(), 'utf8');
+  const expected = Buffer.from(zaloSignature(appId, rawBody, timestamp, oaSecretKey), 'utf8');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** What one webhook event means for the gateway. */
+export type ZaloNormalized =
+  | { kind: 'message'; message: InboundMessage; part: SentPart }
+  | { kind: 'ignored'; reason: string };
+
+const num = (value: string | number | undefined) => (value === undefined || value === '' ? undefined : Number(value));
+
+function toAttachment(attachment: ZaloAttachment): Attachment {
+  const payload = attachment.payload ?? {};
+  const url = payload.url ? { url: payload.url } : {};
+  const thumbnail = payload.thumbnail ? { thumbnail: payload.thumbnail } : {};
+  switch (attachment.type) {
+    case 'image':
+      return { kind: 'image', ...url, meta: { ...thumbnail } };
+    case 'gif':
+      return { kind: 'image', ...url, mimeType: 'image/gif', meta: { gif: true, ...thumbnail } };
+    case 'sticker':
+      return { kind: 'sticker', ...url, meta: { ...(payload.id ? { stickerId: payload.id } : {}) } };
+    case 'audio':
+      return { kind: 'audio', ...url };
+    case 'video':
+      return { kind: 'video', ...url, meta: { ...thumbnail, ...(payload.description ? { description: payload.description } : {}) } };
+    case 'file':
+      return {
+        kind: 'file',
+        ...url,
+        ...(payload.name ? { name: payload.name } : {}),
+        ...(num(payload.size) !== undefined && Number.isFinite(num(payload.size)) ? { size: num(payload.size)! } : {}),
+        meta: { ...(payload.type ? { extension: payload.type } : {}), ...(payload.checksum ? { checksum: payload.checksum } : {}) },
+      };
+    case 'location': {
+      const coordinates = payload.coordinates;
+      return { kind: 'location', meta: { latitude: num(coordinates?.latitude), longitude: num(coordinates?.longitude) } };
+    }
+    case 'link':
+      return {
+        kind: 'link',
+        ...url,
+        ...(payload.title ? { name: payload.title } : {}),
+        meta: { ...thumbnail, ...(payload.description ? { description: payload.description } : {}) },
+      };
+    default:
+      // Business cards and whatever Zalo adds later: keep what there is, typed by Zalo's name.
+      return { kind: 'link', ...url, meta: { zaloType: attachment.type, payload } };
+  }
+}
+
+const isMessageEvent = (name: string) => /^(user|anonymous|oa)_send_/.test(name);
+
+/**
+ * Maps one Zalo event to a normalized message. Citizen messages become inbound; `oa_send_*` are
+ * what the OA sent (from the OA manager or from us) and become echoes, with the citizen as the
+ * sender of record. Follows, receipts and the rest are not messages.
+ */
+export function normalizeZaloEvent(event: ZaloWebhookEvent, inboxId: number): ZaloNormalized {
+  const name = String(event.event_name ?? '');
+  if (!isMessageEvent(name)) return { kind: 'ignored', reason: name || 'no event_name' };
+  const body = event as unknown as ZaloMessageEvent;
+  const msgId = body.message?.msg_id;
+  const senderId = body.sender?.id;
+  const recipientId = body.recipient?.id;
+  if (!msgId || !senderId || !recipientId) return { kind: 'ignored', reason: `${name} without msg_id, sender or recipient` };
+
+  const echo = name.startsWith('oa_send_');
+  const anonymous = name.startsWith('anonymous_send_');
+  const citizen = echo ? String(recipientId) : String(senderId);
+  const attachments = (body.message.attachments ?? []).map(toAttachment);
+  const text = typeof body.message.text === 'string' && body.message.text.length > 0 ? body.message.text : null;
+  const sentMs = Number(body.timestamp);
+  const metadata: Record<string, unknown> = { zaloEvent: name };
+  if (body.message.quote_msg_id) metadata.replyTo = String(body.message.quote_msg_id);
+  if (anonymous) {
+    metadata.anonymous = true;
+    if (body.message.conversation_id) metadata.anonymousConversationId = String(body.message.conversation_id);
+  }
+  if (echo) metadata.sentOutsideGateway = true;
+
+  const kind = attachments[0]?.kind;
+  const part: SentPart = text !== null && attachments.length === 0 ? { kind: 'text', text } : { kind: kind === 'image' ? 'image' : 'file' };
+  return {
+    kind: 'message',
+    part,
+    message: {
+      inboxId,
+      externalMessageId: String(msgId),
+      // Anonymous chats have their own ids and reply API: keep them apart from followers.
+      sender: { externalUserId: anonymous ? `anonymous:${citizen}` : citizen },
+      text,
+      attachments,
+      sentAt: Number.isFinite(sentMs) && sentMs > 0 ? new Date(sentMs) : new Date(),
+      metadata,
+      raw: event,
+      ...(echo ? { echo: true } : {}),
+      // A quote files the message with the quoted one, even if that conversation was resolved.
+      ...(body.message.quote_msg_id ? { thread: { externalMessageIds: [String(body.message.quote_msg_id)] } } : {}),
+    },
+  };
+}
+
+export interface ZaloWebhookDeps {
+  /** `/webhooks/zalo-oa` for the default inbox, `/webhooks/zalo-oa/<key>` for the others. */
+  path: string;
+  inboxId: number;
+  appId: string;
+  oaSecretKey: string;
+  ingest: Ingest;
+  metrics: Metrics;
+  logger: FastifyBaseLogger;
+  ownSends: OwnSends;
+  profiles: ProfileCache;
+}
+
+/**
+ * The webhook Zalo posts every OA event to. The signature is checked over the raw bytes before
+ * anything in the body is used; the message is committed before the 200, and profile fetches
+ * start only after it.
+ */
+export async function registerZaloWebhook(app: FastifyInstance, deps: ZaloWebhookDeps): Promise<void> {
+  const { ingest, metrics, logger, ownSends, profiles } = deps;
+  // This scope is the channel's own: its JSON parser keeps the bytes the signature covers.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.post(
+    deps.path,
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Zalo OA events (signed with X-ZEvent-Signature)',
+        response: { 200: Type.Object({ ok: Type.Boolean() }) },
+      },
+    },
+    async (request, reply) => {
+      const header = request.headers['x-zevent-signature'];
+      if (typeof header !== 'string' || header.length === 0) throw new HttpError(401, 'invalid_signature', 'missing X-ZEvent-Signature');
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      let event: ZaloWebhookEvent;
+      try {
+        // Parsed only to read the timestamp the signature covers; nothing else is used before
+        // the signature is checked.
+        event = JSON.parse(raw.toString('utf8')) as ZaloWebhookEvent;
+      } catch {
+        throw new HttpError(400, 'invalid_json', 'the body is not valid JSON');
+      }
+      if (!event || typeof event !== 'object' || Array.isArray(event)) throw new HttpError(400, 'invalid_json', 'the body is not a JSON object');
+      const timestamp = typeof event.timestamp === 'string' || typeof event.timestamp === 'number' ? String(event.timestamp) : '';
+      if (!timestamp || !verifyZaloSignature(header, deps.appId, raw, timestamp, deps.oaSecretKey)) {
+        throw new HttpError(401, 'invalid_signature', 'X-ZEvent-Signature does not match');
+      }
+
+      const normalized = normalizeZaloEvent(event, deps.inboxId);
+      if (normalized.kind === 'ignored') {
+        logger.debug({ event: normalized.reason }, 'Zalo event without a message');
+        return reply.send({ ok: true });
+      }
+      const { message } = normalized;
+      const userId = message.sender.externalUserId;
+      if (message.echo && ownSends.isOwn({ id: message.externalMessageId, recipient: userId, part: normalized.part })) {
+        metrics.messagesIngested.inc({ channel: 'zalo-oa', result: 'own_echo' });
+        return reply.send({ ok: true });
+      }
+      const anonymous = userId.startsWith('anonymous:');
+      if (!message.echo && !anonymous) {
+        const profile = await profiles.cached(userId);
+        if (profile && !profile.failed) {
+          message.sender = {
+            ...message.sender,
+            ...(profile.displayName ? { displayName: profile.displayName } : {}),
+            ...(profile.avatarUrl ? { avatarUrl: profile.avatarUrl } : {}),
+            ...(profile.phone ? { phone: profile.phone } : {}),
+          };
+        }
+      }
+      const [result] = await ingest([message]);
+      metrics.messagesIngested.inc({ channel: 'zalo-oa', result: result!.duplicate ? 'duplicate' : 'stored' });
+      if (!anonymous) reply.raw.once('finish', () => profiles.request([userId]));
+      return reply.send({ ok: true });
+    },
+  );
+}
