@@ -86,6 +86,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       logger: app.log.child({ channel: inbox.channel, inbox: inbox.key }),
       secret: await deploymentSecret(store, `channel.${inbox.channel}.${inbox.key}`),
       setStatus: (status, detail) => setInboxStatus(store, events, inbox.id, status, detail),
+      markDelivery: (externalIds, status) => outbox.markDelivery(inbox.id, externalIds, status),
       state: createInboxState(store, inbox.id),
     });
     adapters.set(inbox.id, { adapter, inbox });

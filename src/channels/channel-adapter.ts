@@ -40,6 +40,8 @@ export interface ChannelContext<Settings> {
   /** Marks the inbox connected or broken (e.g. "needs reconnect" after a failed token
    * refresh); admins see it and are alerted through the `inbox.status` event. */
   setStatus(status: InboxStatus, detail?: string): Promise<void>;
+  /** Marks our sent messages delivered or read by their platform ids (receipts); never downgrades. */
+  markDelivery(externalIds: string[], status: 'delivered' | 'read'): Promise<void>;
   /** Durable key-value storage scoped to this inbox (tokens, cursors). `update` runs its
    * function inside one transaction, so read-modify-write is atomic across nodes. */
   state: InboxState;
@@ -86,6 +88,8 @@ export interface ChannelDefinition<Schema extends z.ZodType = z.ZodType> {
   settingsFromEnv?(env: Readonly<Record<string, string | undefined>>): Record<string, unknown> | null;
   /** Name of the inbox created from environment variables. */
   defaultInboxName?: string;
+  /** Every environment variable `settingsFromEnv` reads (config/env.example must list them). */
+  envVariables?: readonly string[];
   create(context: ChannelContext<z.infer<Schema>>): ChannelAdapter;
 }
 

@@ -80,6 +80,17 @@ function ingestQueries(db: Db) {
       .where(and(eq(t.contactIdentities.inboxId, p('inboxId')), eq(t.contactIdentities.externalUserId, p('externalUserId'))))
       .limit(1)
       .prepare('ingest_identity'),
+    // What a platform tells later (a fetched profile) fills what the contact lacks, never overwrites.
+    fillContact: db
+      .update(t.contacts)
+      .set({
+        name: sql`coalesce(${t.contacts.name}, ${p('name')})`,
+        avatarUrl: sql`coalesce(${t.contacts.avatarUrl}, ${p('avatarUrl')})`,
+        phone: sql`coalesce(${t.contacts.phone}, ${p('phone')})`,
+        email: sql`coalesce(${t.contacts.email}, ${p('email')})`,
+      })
+      .where(eq(t.contacts.id, p('id')))
+      .prepare('ingest_fill_contact'),
     contactByPhone: db.select({ id: t.contacts.id }).from(t.contacts).where(eq(t.contacts.phone, p('phone'))).orderBy(t.contacts.id).limit(1).prepare('ingest_contact_phone'),
     contactByEmail: db.select({ id: t.contacts.id }).from(t.contacts).where(eq(t.contacts.email, p('email'))).orderBy(t.contacts.id).limit(1).prepare('ingest_contact_email'),
     insertContact: db
@@ -148,7 +159,8 @@ function ingestQueries(db: Db) {
       .update(t.conversations)
       .set({
         lastMessageAt: encodedSql('at', t.conversations.lastMessageAt),
-        lastInboundAt: encodedSql('sentAt', t.conversations.lastInboundAt),
+        // A platform's late retry of an old message must not shrink the reply window.
+        lastInboundAt: sql`case when ${t.conversations.lastInboundAt} is null or ${t.conversations.lastInboundAt} < ${encoded('sentAt', t.conversations.lastInboundAt)} then ${encoded('sentAt', t.conversations.lastInboundAt)} else ${t.conversations.lastInboundAt} end`,
         updatedAt: encodedSql('at', t.conversations.updatedAt),
       })
       .where(eq(t.conversations.id, p('id')))
@@ -219,7 +231,18 @@ async function ingestOne(q: IngestQueries, message: InboundMessage, at: Date, op
 async function resolveContact(q: IngestQueries, message: InboundMessage, at: Date, channel: string): Promise<{ id: number; isNew: boolean }> {
   const { sender } = message;
   const [identity] = await q.identity.execute({ inboxId: message.inboxId, externalUserId: sender.externalUserId });
-  if (identity) return { id: identity.contactId, isNew: false };
+  if (identity) {
+    if (sender.displayName || sender.avatarUrl || sender.phone || sender.email) {
+      await q.fillContact.execute({
+        id: identity.contactId,
+        name: sender.displayName ?? null,
+        avatarUrl: sender.avatarUrl ?? null,
+        phone: sender.phone ?? null,
+        email: sender.email ?? null,
+      });
+    }
+    return { id: identity.contactId, isNew: false };
+  }
 
   let contactId: number | undefined;
   if (sender.phone) contactId = (await q.contactByPhone.execute({ phone: sender.phone }))[0]?.id;

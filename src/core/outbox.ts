@@ -1,4 +1,4 @@
-import { and, count, eq, gt, ne, sql } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import type { FileConfig } from './config/file-schema.ts';
 import type { Attachment, OutboundMessage, SendResult } from './domain/types.ts';
 import { ChannelError, HttpError, NotFoundError } from './errors.ts';
@@ -13,6 +13,8 @@ export interface ReplyWindowState {
   /** Outbound messages to the citizen since then, including ones typed outside the gateway. */
   outboundSinceInbound: number;
   now: Date;
+  /** Who wants to send: a platform may allow a person more than the bot. */
+  senderType: 'agent' | 'bot' | 'system';
 }
 
 /** Whether a reply may be sent now, and what the agent should see about it. */
@@ -92,7 +94,7 @@ export function createOutbox(deps: {
     const at = new Date();
     const messageId = await store.tx(async (db) => {
       const conversation = await findConversation(db, input.conversationId);
-      const window = await windowOf(db, conversation, at);
+      const window = await windowOf(db, conversation, at, input.senderType);
       if (!window.open) throw new WindowClosedError(window);
       const metadata = window.sendOptions ? { ...input.metadata, window: window.sendOptions } : input.metadata;
       const [message] = await db
@@ -135,13 +137,13 @@ export function createOutbox(deps: {
   }
 
   /** The channel's messaging window for a conversation, as the agent should see it now. */
-  async function windowOf(db: Db, conversation: { id: number; inboxId: number; lastInboundAt: Date | null }, now: Date): Promise<ReplyWindow> {
+  async function windowOf(db: Db, conversation: { id: number; inboxId: number; lastInboundAt: Date | null }, now: Date, senderType: ReplyWindowState['senderType']): Promise<ReplyWindow> {
     const sender = deps.senderFor(conversation.inboxId);
     if (!sender?.replyWindow) return { open: true };
     const since = [eq(t.messages.conversationId, conversation.id), eq(t.messages.direction, 'out'), ne(t.messages.status, 'failed')];
     if (conversation.lastInboundAt) since.push(gt(t.messages.createdAt, conversation.lastInboundAt));
     const [row] = await db.select({ n: count() }).from(t.messages).where(and(...since));
-    return sender.replyWindow({ lastInboundAt: conversation.lastInboundAt, outboundSinceInbound: Number(row?.n ?? 0), now });
+    return sender.replyWindow({ lastInboundAt: conversation.lastInboundAt, outboundSinceInbound: Number(row?.n ?? 0), now, senderType });
   }
 
   async function findConversation(db: Db, id: number) {
@@ -179,7 +181,7 @@ export function createOutbox(deps: {
 
   async function loadOutbound(row: ClaimedRow): Promise<OutboundMessage | string> {
     const [message] = await store.db
-      .select({ text: t.messages.text, attachments: t.messages.attachments, metadata: t.messages.metadata, contactId: t.conversations.contactId })
+      .select({ text: t.messages.text, attachments: t.messages.attachments, metadata: t.messages.metadata, senderType: t.messages.senderType, contactId: t.conversations.contactId })
       .from(t.messages)
       .innerJoin(t.conversations, eq(t.conversations.id, t.messages.conversationId))
       .where(eq(t.messages.id, Number(row.message_id)))
@@ -197,6 +199,7 @@ export function createOutbox(deps: {
       conversationId: Number(row.conversation_id),
       inboxId: Number(row.inbox_id),
       recipientExternalId: identity.externalUserId,
+      senderType: message.senderType as OutboundMessage['senderType'],
       text: message.text,
       attachments: (message.attachments as Attachment[] | null) ?? [],
       metadata: (message.metadata as Record<string, unknown> | null) ?? undefined,
@@ -266,6 +269,13 @@ export function createOutbox(deps: {
         .where(ours)
         .returning({ id: t.outbox.id });
       if (!updated.length) return false;
+      if (outcome.kind === 'sent' && outcome.externalId) {
+        // The platform's echo of this very send may have been stored first (on another node) as
+        // a reply "sent outside the gateway": it is this message, so it goes.
+        await db
+          .delete(t.messages)
+          .where(and(eq(t.messages.inboxId, Number(row.inbox_id)), eq(t.messages.externalId, outcome.externalId), eq(t.messages.senderType, 'outside'), ne(t.messages.id, messageId)));
+      }
       await db
         .update(t.messages)
         .set(
@@ -324,12 +334,27 @@ export function createOutbox(deps: {
       });
   }
 
+  /** Receipts: our sent messages with these platform ids become delivered or read (never back). */
+  async function markDelivery(inboxId: number, externalIds: string[], status: 'delivered' | 'read'): Promise<void> {
+    if (!externalIds.length) return;
+    const from = status === 'read' ? ['sent', 'delivered'] : ['sent'];
+    const updated = await store.tx((db) =>
+      db
+        .update(t.messages)
+        .set({ status })
+        .where(and(eq(t.messages.inboxId, inboxId), inArray(t.messages.externalId, externalIds), eq(t.messages.direction, 'out'), inArray(t.messages.status, from)))
+        .returning({ id: t.messages.id, conversationId: t.messages.conversationId }),
+    );
+    for (const row of updated) events.emit('message.updated', { messageId: row.id, conversationId: row.conversationId, status });
+  }
+
   return {
     enqueueReply,
+    markDelivery,
     /** The messaging window of a conversation now (for the agent, before typing). */
     async replyWindow(conversationId: number): Promise<ReplyWindow> {
       const conversation = await findConversation(store.db, conversationId);
-      return windowOf(store.db, conversation, new Date());
+      return windowOf(store.db, conversation, new Date(), 'agent');
     },
     /** Runs one pass now; resolves when nothing is due (tests and the CLI use it). */
     drain,

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { channelRegistry } from '../../src/channels/registry.ts';
 import { envSchema } from '../../src/core/config/env-schema.ts';
 import { ConfigError, loadConfig } from '../../src/core/config/load-config.ts';
 
@@ -47,5 +48,6 @@ describe('configuration', () => {
     const example = readFileSync(new URL('../../config/env.example', import.meta.url), 'utf8');
     const listed = new Set([...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
     for (const name of Object.keys(envSchema.shape)) expect(listed, name).toContain(name);
+    for (const channel of channelRegistry) for (const name of channel.envVariables ?? []) expect(listed, `${channel.name}: ${name}`).toContain(name);
   });
 });

@@ -249,6 +249,32 @@ describe.each(dialects)('store on $name', ({ name, open }) => {
     expect(received.filter((id) => id === messageId)).toEqual([messageId]);
   });
 
+  it.skipIf(skip)('fills what a contact lacks from later messages, and never moves the last inbound time back', async () => {
+    const [first] = await ingest([inbound(inboxes[1]!.id, 'pf-1', 'zalo-700', { sender: { externalUserId: 'zalo-700' }, sentAt: new Date(clock) })]);
+    await ingest([inbound(inboxes[1]!.id, 'pf-2', 'zalo-700', { sender: { externalUserId: 'zalo-700', displayName: 'Lê Thị Hồng', avatarUrl: 'https://a/1.jpg' }, sentAt: new Date(clock + 1000) })]);
+    await ingest([inbound(inboxes[1]!.id, 'pf-3', 'zalo-700', { sender: { externalUserId: 'zalo-700', displayName: 'Tên khác' }, sentAt: new Date(clock - 60_000) })]);
+    const [contact] = await store.db.select().from(store.t.contacts).where(sql`id = ${first!.contactId}`);
+    expect(contact).toMatchObject({ name: 'Lê Thị Hồng', avatarUrl: 'https://a/1.jpg' });
+    const [conversation] = await store.db.select().from(store.t.conversations).where(sql`id = ${first!.conversationId}`);
+    expect(conversation!.lastInboundAt).toEqual(new Date(clock + 1000));
+  });
+
+  it.skipIf(skip)('merges an early echo of our own send, and takes receipts without going back', async () => {
+    const sender: OutboundSender = { channel: 'zalo-oa', send: async (m) => ({ externalId: `echo-race-${m.messageId}` }) };
+    const outbox = createOutbox({ store, events, config: file.outbox, senderFor: () => sender, metrics: createMetrics(), logger: console });
+    const [c] = await ingest([inbound(inboxes[1]!.id, 'er-1', 'zalo-800')]);
+    const { messageId } = await outbox.enqueueReply({ conversationId: c!.conversationId, text: 'trả lời', senderType: 'agent' });
+    // The echo reaches (another node's) ingest before the send's answer is recorded.
+    await ingest([inbound(inboxes[1]!.id, `echo-race-${messageId}`, 'zalo-800', { echo: true, text: 'trả lời' })]);
+    await outbox.drain();
+    const rows = await store.db.select().from(store.t.messages).where(sql`external_id = ${`echo-race-${messageId}`}`);
+    expect(rows.map((r) => [r.id, r.senderType, r.status])).toEqual([[messageId, 'agent', 'sent']]);
+    await outbox.markDelivery(inboxes[1]!.id, [`echo-race-${messageId}`], 'read');
+    await outbox.markDelivery(inboxes[1]!.id, [`echo-race-${messageId}`], 'delivered');
+    const [after] = await store.db.select().from(store.t.messages).where(sql`id = ${messageId}`);
+    expect(after!.status).toBe('read');
+  });
+
   it.skipIf(skip)('keeps the audit log append-only and hash-chained', async () => {
     for (let i = 0; i < 3; i++) await store.tx((db) => appendAudit(store, db, { actor: 'test', action: 'contact.read', subjectId: i }));
     expect(await verifyAuditChain(store)).toBeNull();

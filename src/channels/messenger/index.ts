@@ -2,12 +2,13 @@ import type { OutboundMessage, SendResult } from '../../core/domain/types.ts';
 import { ChannelError } from '../../core/errors.ts';
 import { defineChannel, type ChannelAdapter, type ChannelContext, type InboxStatus } from '../channel-adapter.ts';
 import { createGraphClient, messengerError } from './api-client.ts';
-import { messengerSettings, messengerSettingsFromEnv, resolveMessengerSettings, type MessengerSettingsInput } from './config.ts';
-import { createOwnSends, type SentPart } from './own-sends.ts';
-import { createProfileCache } from './profiles.ts';
+import { messengerEnvVariables, messengerSettings, messengerSettingsFromEnv, resolveMessengerSettings, type MessengerSettingsInput } from './config.ts';
+import { createOwnSends, type SentPart } from '../shared/own-sends.ts';
+import { createProfileCache } from '../shared/profiles.ts';
 import type { MessengerSendBody } from './types.ts';
 import { registerMessengerWebhook } from './webhook.ts';
-import { messengerReplyWindow, splitText } from './window.ts';
+import { splitText } from '../shared/split-text.ts';
+import { messengerReplyWindow } from './window.ts';
 
 type OutPart = { kind: 'text'; text: string } | { kind: 'image' | 'file' | 'audio' | 'video'; url: string };
 
@@ -160,5 +161,6 @@ export default defineChannel({
   settingsSchema: messengerSettings,
   settingsFromEnv: messengerSettingsFromEnv,
   defaultInboxName: 'Facebook Messenger',
+  envVariables: messengerEnvVariables,
   create: createMessengerAdapter,
 });

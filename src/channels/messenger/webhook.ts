@@ -5,8 +5,8 @@ import type { Attachment, InboundMessage } from '../../core/domain/types.ts';
 import { HttpError } from '../../core/errors.ts';
 import type { Ingest } from '../../core/ingest.ts';
 import type { Metrics } from '../../core/metrics.ts';
-import type { OwnSends, SentPart } from './own-sends.ts';
-import type { ProfileCache } from './profiles.ts';
+import type { OwnSends, SentPart } from '../shared/own-sends.ts';
+import type { ProfileCache } from '../shared/profiles.ts';
 import type { MessengerAttachment, MessengerEvent, MessengerWebhookBody } from './types.ts';
 
 /** `sha256=<hex HMAC-SHA256(app secret, raw body)>`, the X-Hub-Signature-256 header's value. */

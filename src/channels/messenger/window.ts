@@ -10,8 +10,8 @@ export interface MessengerWindowLimits {
 
 /**
  * Messenger's messaging window: standard replies within 24 h of the person's last message; after
- * that, only a human agent's reply tagged HUMAN_AGENT, up to 7 days, and only for pages granted
- * that permission. The tag travels to `send` through `sendOptions`.
+ * that, only a human agent's reply (not the bot's) tagged HUMAN_AGENT, up to 7 days, and only
+ * for pages granted that permission. The tag travels to `send` through `sendOptions`.
  */
 export function messengerReplyWindow(state: ReplyWindowState, limits: MessengerWindowLimits, locale: Locale): ReplyWindow {
   const { windowHours: hours, humanAgentDays: days } = limits;
@@ -19,7 +19,8 @@ export function messengerReplyWindow(state: ReplyWindowState, limits: MessengerW
   const last = state.lastInboundAt.getTime();
   const standardEnd = new Date(last + hours * 3_600_000);
   if (state.now < standardEnd) return { open: true, closesAt: standardEnd };
-  if (!limits.humanAgent) return { open: false, closesAt: standardEnd, reason: t(locale, 'messenger.window.expired', { hours }) };
+  // Meta allows the HUMAN_AGENT tag on a person's replies only, never on the bot's.
+  if (!limits.humanAgent || state.senderType !== 'agent') return { open: false, closesAt: standardEnd, reason: t(locale, 'messenger.window.expired', { hours }) };
   const humanEnd = new Date(last + days * 86_400_000);
   if (state.now < humanEnd) {
     return { open: true, closesAt: humanEnd, reason: t(locale, 'messenger.window.humanAgent', { hours, days }), sendOptions: { tag: 'HUMAN_AGENT' } };
@@ -27,23 +28,3 @@ export function messengerReplyWindow(state: ReplyWindowState, limits: MessengerW
   return { open: false, closesAt: humanEnd, reason: t(locale, 'messenger.window.expiredHumanAgent', { days }) };
 }
 
-/**
- * Cuts a long reply into messages the platform accepts, at a line break or space when one is
- * near the limit, so words are not split.
- */
-export function splitText(text: string, max: number): string[] {
-  const chunks: string[] = [];
-  let rest = text.trim();
-  while (rest.length > max) {
-    const window = rest.slice(0, max);
-    const cut = Math.max(window.lastIndexOf('\n'), window.lastIndexOf(' '));
-    let at = cut > max * 0.5 ? cut : max;
-    // Never between the two halves of a surrogate pair (emoji).
-    const code = rest.charCodeAt(at - 1);
-    if (code >= 0xd800 && code <= 0xdbff) at -= 1;
-    chunks.push(rest.slice(0, at).trimEnd());
-    rest = rest.slice(at).trimStart();
-  }
-  if (rest) chunks.push(rest);
-  return chunks;
-}

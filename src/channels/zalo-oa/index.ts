@@ -3,13 +3,14 @@ import type { OutboundMessage, SendResult } from '../../core/domain/types.ts';
 import { ChannelError } from '../../core/errors.ts';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../channel-adapter.ts';
 import { createZaloApiClient, zaloError, zaloTokenInvalidCodes } from './api-client.ts';
-import { resolveZaloSettings, zaloSettings, zaloSettingsFromEnv, type ZaloSettingsInput } from './config.ts';
-import { createOwnSends, type SentPart } from './own-sends.ts';
-import { createProfileCache } from './profiles.ts';
+import { resolveZaloSettings, zaloEnvVariables, zaloSettings, zaloSettingsFromEnv, type ZaloSettingsInput } from './config.ts';
+import { createOwnSends, type SentPart } from '../shared/own-sends.ts';
+import { createProfileCache } from '../shared/profiles.ts';
 import { createZaloTokens } from './tokens.ts';
 import type { ZaloSendBody } from './types.ts';
 import { registerZaloWebhook } from './webhook.ts';
-import { splitText, zaloReplyWindow } from './window.ts';
+import { splitText } from '../shared/split-text.ts';
+import { zaloReplyWindow } from './window.ts';
 
 /** One platform message of an outbound gateway message. */
 type OutPart = { kind: 'text'; text: string } | { kind: 'image' | 'file'; url: string; name?: string };
@@ -190,5 +191,6 @@ export default defineChannel({
   settingsSchema: zaloSettings,
   settingsFromEnv: zaloSettingsFromEnv,
   defaultInboxName: 'Zalo OA',
+  envVariables: zaloEnvVariables,
   create: createZaloAdapter,
 });

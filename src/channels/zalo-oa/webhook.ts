@@ -5,8 +5,8 @@ import type { Attachment, InboundMessage } from '../../core/domain/types.ts';
 import { HttpError } from '../../core/errors.ts';
 import type { Ingest } from '../../core/ingest.ts';
 import type { Metrics } from '../../core/metrics.ts';
-import type { OwnSends, SentPart } from './own-sends.ts';
-import type { ProfileCache } from './profiles.ts';
+import type { OwnSends, SentPart } from '../shared/own-sends.ts';
+import type { ProfileCache } from '../shared/profiles.ts';
 import type { ZaloAttachment, ZaloMessageEvent, ZaloWebhookEvent } from './types.ts';
 
 /** Hex SHA-256 of app id + raw body + the body's timestamp + OA secret key (a hash, not an HMAC). */

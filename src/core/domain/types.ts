@@ -66,6 +66,8 @@ export interface OutboundMessage {
   inboxId: number;
   /** The recipient's platform id (the identity the conversation's contact has in that inbox). */
   recipientExternalId: string;
+  /** Who wrote it: some platforms treat automated messages differently (Meta's HUMAN_AGENT tag). */
+  senderType: 'agent' | 'bot' | 'system';
   text: string | null;
   attachments: Attachment[];
   metadata?: Record<string, unknown>;

@@ -51,7 +51,8 @@ describe('messengerReplyWindow', () => {
   const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
   const standard = { windowHours: 24, humanAgent: false, humanAgentDays: 7 };
   const human = { ...standard, humanAgent: true };
-  const at = (h: number, limits = standard) => messengerReplyWindow({ lastInboundAt: hoursAgo(h), outboundSinceInbound: 30, now }, limits, 'vi');
+  const at = (h: number, limits = standard, senderType: 'agent' | 'bot' = 'agent') =>
+    messengerReplyWindow({ lastInboundAt: hoursAgo(h), outboundSinceInbound: 30, now, senderType }, limits, 'vi');
 
   it('is open for 24 h whatever the number of replies', () => {
     expect(at(23)).toEqual({ open: true, closesAt: new Date(hoursAgo(23).getTime() + 24 * 3_600_000) });
@@ -64,8 +65,12 @@ describe('messengerReplyWindow', () => {
     expect(at(7 * 24 - 1, human).open).toBe(true);
     expect(at(7 * 24, human)).toMatchObject({ open: false, reason: expect.stringContaining('7 ngày') });
   });
+  it('never lets the bot use the HUMAN_AGENT tag', () => {
+    expect(at(25, human, 'bot')).toMatchObject({ open: false });
+    expect(at(23, human, 'bot').open).toBe(true);
+  });
   it('is closed before the person ever wrote', () => {
-    expect(messengerReplyWindow({ lastInboundAt: null, outboundSinceInbound: 0, now }, human, 'en')).toMatchObject({ open: false });
+    expect(messengerReplyWindow({ lastInboundAt: null, outboundSinceInbound: 0, now, senderType: 'agent' }, human, 'en')).toMatchObject({ open: false });
   });
 });
 

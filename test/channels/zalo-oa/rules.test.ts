@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { zaloError, type ZaloFailure } from '../../../src/channels/zalo-oa/api-client.ts';
 import { resolveZaloSettings, zaloEnvVariables, zaloSettings, zaloSettingsFromEnv } from '../../../src/channels/zalo-oa/config.ts';
 import { normalizeZaloEvent, verifyZaloSignature, zaloSignature } from '../../../src/channels/zalo-oa/webhook.ts';
-import { splitText, zaloReplyWindow } from '../../../src/channels/zalo-oa/window.ts';
+import { splitText } from '../../../src/channels/shared/split-text.ts';
+import { zaloReplyWindow } from '../../../src/channels/zalo-oa/window.ts';
 import { fixture, zaloIds, zaloSignatureHeader } from '../../helpers/platform-standins.ts';
 
 describe('zaloError: vendor failures to channel errors', () => {
@@ -51,10 +52,10 @@ describe('zaloReplyWindow', () => {
   const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
 
   it('is closed before the citizen ever wrote', () => {
-    expect(zaloReplyWindow({ lastInboundAt: null, outboundSinceInbound: 0, now }, limits, 'vi')).toMatchObject({ open: false });
+    expect(zaloReplyWindow({ lastInboundAt: null, outboundSinceInbound: 0, now, senderType: 'agent' }, limits, 'vi')).toMatchObject({ open: false });
   });
   it('is open within 48 h with the free replies left and when it closes', () => {
-    expect(zaloReplyWindow({ lastInboundAt: hoursAgo(47), outboundSinceInbound: 3, now }, limits, 'vi')).toEqual({
+    expect(zaloReplyWindow({ lastInboundAt: hoursAgo(47), outboundSinceInbound: 3, now, senderType: 'agent' }, limits, 'vi')).toEqual({
       open: true,
       remainingReplies: 5,
       closesAt: new Date(hoursAgo(47).getTime() + 48 * 3_600_000),
@@ -62,16 +63,16 @@ describe('zaloReplyWindow', () => {
     });
   });
   it('closes after 48 h', () => {
-    expect(zaloReplyWindow({ lastInboundAt: hoursAgo(48), outboundSinceInbound: 0, now }, limits, 'en')).toMatchObject({
+    expect(zaloReplyWindow({ lastInboundAt: hoursAgo(48), outboundSinceInbound: 0, now, senderType: 'agent' }, limits, 'en')).toMatchObject({
       open: false,
       reason: expect.stringContaining('More than 48 hours'),
     });
   });
   it('closes after 8 replies', () => {
-    expect(zaloReplyWindow({ lastInboundAt: hoursAgo(1), outboundSinceInbound: 8, now }, limits, 'vi')).toMatchObject({ open: false, remainingReplies: 0 });
+    expect(zaloReplyWindow({ lastInboundAt: hoursAgo(1), outboundSinceInbound: 8, now, senderType: 'agent' }, limits, 'vi')).toMatchObject({ open: false, remainingReplies: 0 });
   });
   it('follows configured limits', () => {
-    expect(zaloReplyWindow({ lastInboundAt: hoursAgo(30), outboundSinceInbound: 0, now }, { windowHours: 24, freeReplies: 8 }, 'vi').open).toBe(false);
+    expect(zaloReplyWindow({ lastInboundAt: hoursAgo(30), outboundSinceInbound: 0, now, senderType: 'agent' }, { windowHours: 24, freeReplies: 8 }, 'vi').open).toBe(false);
   });
 });
 
