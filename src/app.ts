@@ -1,3 +1,5 @@
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -5,6 +7,7 @@ import ajvFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { channelRegistry, findChannel } from './channels/registry.ts';
 import type { ChannelAdapter, InboxRef } from './channels/channel-adapter.ts';
+import { createAccounts } from './core/accounts/accounts.ts';
 import { ensureBootstrapToken } from './core/api-tokens.ts';
 import { ConfigError, describeIssues, type GatewayConfig } from './core/config/load-config.ts';
 import { createBusinessHours } from './core/business-hours.ts';
@@ -20,6 +23,7 @@ import { createMetrics } from './core/metrics.ts';
 import { createOutbox, type OutboundSender, type ReplyWindowState } from './core/outbox.ts';
 import { deploymentSecret } from './core/settings.ts';
 import { openStore } from './core/store/store.ts';
+import { authApi } from './inbox/auth-api.ts';
 import { conversationsApi } from './inbox/conversations-api.ts';
 import { routerApi } from './inbox/router-api.ts';
 import { createRouter } from './router/router.plugin.ts';
@@ -110,9 +114,10 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     },
   });
 
+  const accounts = createAccounts({ store, events, config: file.security, issuer: file.deployment.shortName });
   const router = createRouter({ store, events, outbox, config, businessHours, logger: app.log.child({ module: 'router' }) });
 
-  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, conversations, inboxes, businessHours, router });
+  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, conversations, inboxes, businessHours, router, accounts });
 
   // HTTP plumbing.
   installErrorHandler(app, { text: 5000 });
@@ -122,6 +127,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       reply.elapsedTime / 1000,
     );
   });
+  await app.register(cookie);
+  await app.register(csrf, { sessionPlugin: '@fastify/cookie', getToken: (request) => request.headers['x-csrf-token'] as string | undefined });
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) => {
@@ -157,18 +164,25 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   for (const { adapter } of adapters.values()) {
     if (adapter.routes) await app.register(async (scope) => adapter.routes!(scope));
   }
-  await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox }), { prefix: '/api/v1' });
-  await app.register(async (scope) => routerApi(scope, { store, events, router }), { prefix: '/api/v1' });
+  await app.register(async (scope) => authApi(scope, { accounts, config }), { prefix: '/api/auth' });
+  await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts }), { prefix: '/api/v1' });
+  await app.register(async (scope) => routerApi(scope, { store, events, router, accounts }), { prefix: '/api/v1' });
   if (env.DOCS_ENABLED) await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/gui-cau-hoi'));
 
   // Lifecycle: workers start when the server is ready and stop before the store closes.
+  let inactivityTimer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
     for (const { adapter } of adapters.values()) await adapter.start?.();
     await outbox.start();
     await router.start();
+    // Accounts unused too long are disabled; checking a few times a day is precise enough.
+    inactivityTimer = setInterval(() => void accounts.disableInactive().catch((err: unknown) => app.log.error({ err }, 'inactive account check failed')), 6 * 3_600_000);
+    inactivityTimer.unref();
+    await accounts.disableInactive();
   });
   app.addHook('onClose', async () => {
+    clearInterval(inactivityTimer);
     await router.stop();
     await outbox.stop();
     for (const { adapter } of adapters.values()) await adapter.close?.();
@@ -200,6 +214,7 @@ declare module 'fastify' {
       inboxes: InboxRef[];
       businessHours: ReturnType<typeof createBusinessHours>;
       router: ReturnType<typeof createRouter>;
+      accounts: ReturnType<typeof createAccounts>;
     };
   }
 }

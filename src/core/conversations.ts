@@ -13,6 +13,8 @@ export interface ConversationFilter {
   teamId?: number;
   assigneeId?: number;
   contactId?: number;
+  /** Only what an agent may see: their teams' conversations and those assigned to them. */
+  visibleTo?: { teamIds: number[]; agentId: number };
   /** Opaque cursor from the previous page. */
   cursor?: string;
   limit: number;
@@ -53,6 +55,10 @@ export function createConversations(store: Store, events: EventBus, locale: Loca
     if (filter.teamId !== undefined) where.push(eq(t.conversations.teamId, filter.teamId));
     if (filter.assigneeId !== undefined) where.push(eq(t.conversations.assigneeId, filter.assigneeId));
     if (filter.contactId !== undefined) where.push(eq(t.conversations.contactId, filter.contactId));
+    if (filter.visibleTo) {
+      const { teamIds, agentId } = filter.visibleTo;
+      where.push(or(eq(t.conversations.assigneeId, agentId), teamIds.length ? inArray(t.conversations.teamId, teamIds) : undefined)!);
+    }
     const cursor = filter.cursor ? decodeCursor(filter.cursor) : null;
     if (cursor) {
       where.push(or(lt(t.conversations.lastMessageAt, cursor.at), and(eq(t.conversations.lastMessageAt, cursor.at), lt(t.conversations.id, cursor.id)))!);

@@ -1,11 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { createApiToken } from '../core/api-tokens.ts';
 import type { Conversations } from '../core/conversations.ts';
 import type { ConversationStatus } from '../core/domain/types.ts';
 import type { Outbox } from '../core/outbox.ts';
 import type { Store } from '../core/store/store.ts';
-import { actorOf, requireAdmin, requireApiToken } from './auth.ts';
+import type { Accounts } from '../core/accounts/accounts.ts';
+import { HttpError } from '../core/errors.ts';
+import { actorOf, conversationScope, requireAdmin, requirePrincipal } from './auth.ts';
 
 const Status = Type.Union([Type.Literal('open'), Type.Literal('pending'), Type.Literal('resolved')]);
 const DateTime = Type.String({ format: 'date-time' });
@@ -56,9 +58,20 @@ const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const security = [{ bearerAuth: [] }];
 
 /** REST API for integrations and the agents' inbox: conversations, messages, replies, status. */
-export async function conversationsApi(app: FastifyInstance, deps: { store: Store; conversations: Conversations; outbox: Outbox }) {
+export async function conversationsApi(app: FastifyInstance, deps: { store: Store; conversations: Conversations; outbox: Outbox; accounts: Accounts }) {
   const { store, conversations, outbox } = deps;
-  requireApiToken(app, store);
+  requirePrincipal(app, deps);
+
+  /** Loads a conversation the caller may see; an agent outside its team gets 403. */
+  async function visible(request: FastifyRequest, id: number) {
+    const conversation = await conversations.get(id);
+    const scope = conversationScope(request.principal);
+    if (scope && !(conversation.assigneeId === scope.agentId || (conversation.teamId !== null && scope.teamIds.includes(conversation.teamId)))) {
+      await conversations.audit({ actor: actorOf(request), action: 'conversation.denied', subjectType: 'conversation', subjectId: id });
+      throw new HttpError(403, 'forbidden', 'this conversation belongs to another team');
+    }
+    return conversation;
+  }
 
   app.get(
     '/conversations',
@@ -82,7 +95,8 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
     },
     async (request) => {
       const filter = request.query as Parameters<Conversations['list']>[0];
-      const page = await conversations.list(filter);
+      const scope = conversationScope(request.principal);
+      const page = await conversations.list({ ...filter, ...(scope ? { visibleTo: scope } : {}) });
       await conversations.audit({ actor: actorOf(request), action: 'conversation.list', detail: { filter, count: page.items.length } });
       return page;
     },
@@ -93,7 +107,7 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
     { schema: { tags: ['conversations'], summary: 'One conversation with its contact', security, params: IdParams, response: { 200: Conversation } } },
     async (request) => {
       const { id } = request.params as { id: number };
-      const conversation = await conversations.get(id);
+      const conversation = await visible(request, id);
       await conversations.audit({ actor: actorOf(request), action: 'conversation.read', subjectType: 'conversation', subjectId: id, detail: { contactId: conversation.contactId } });
       return conversation;
     },
@@ -114,7 +128,7 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
     async (request) => {
       const { id } = request.params as { id: number };
       const { after, limit } = request.query as { after?: number; limit: number };
-      await conversations.get(id);
+      await visible(request, id);
       const items = await conversations.messages(id, { limit, ...(after !== undefined ? { afterId: after } : {}) });
       await conversations.audit({ actor: actorOf(request), action: 'conversation.messages.read', subjectType: 'conversation', subjectId: id, detail: { count: items.length } });
       return { items };
@@ -142,6 +156,7 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
     async (request, reply) => {
       const { id } = request.params as { id: number };
       const body = request.body as { text: string; private: boolean };
+      await visible(request, id);
       const actor = actorOf(request);
       if (body.private) {
         const note = await conversations.addNote(id, body.text, actor);
@@ -172,7 +187,11 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
         },
       },
     },
-    async (request) => outbox.replyWindow((request.params as { id: number }).id),
+    async (request) => {
+      const { id } = request.params as { id: number };
+      await visible(request, id);
+      return outbox.replyWindow(id);
+    },
   );
 
   app.patch(
@@ -198,6 +217,7 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
     async (request) => {
       const { id } = request.params as { id: number };
       const { status, ...change } = request.body as { status?: ConversationStatus; teamId?: number | null; assigneeId?: number | null; handler?: 'bot' | 'human' };
+      await visible(request, id);
       const actor = actorOf(request);
       let changed = false;
       if (Object.keys(change).length) {

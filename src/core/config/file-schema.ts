@@ -80,6 +80,32 @@ export const fileSchema = z.object({
       defaultTeam: 'tiep-nhan-chung',
       assignment: { policy: 'least-loaded', reassignAfterMinutes: 5, intervalSeconds: 15 },
     }),
+  security: z
+    .object({
+      /** Sessions end after this long without activity (SECURITY.md item 3). */
+      sessionIdleMinutes: z.number().min(1).default(15),
+      sessionAbsoluteHours: z.number().min(1).default(12),
+      /** Failed sign-ins before a temporary lockout (item 2). */
+      lockoutThreshold: z.number().int().min(1).default(5),
+      lockoutMinutes: z.number().min(1).default(15),
+      passwordMinLength: z.number().int().min(8).default(12),
+      /** Admins must set up TOTP before they can use their session (item 1). */
+      mfaRequiredForAdmins: z.boolean().default(true),
+      /** Accounts unused this long are disabled (item 4). */
+      inactiveAccountDays: z.number().int().min(1).default(45),
+      /** Sign-in attempts per minute from one address (item 2, with the per-account lockout). */
+      signInAttemptsPerMinute: z.number().int().min(1).default(10),
+    })
+    .default({
+      sessionIdleMinutes: 15,
+      sessionAbsoluteHours: 12,
+      lockoutThreshold: 5,
+      lockoutMinutes: 15,
+      passwordMinLength: 12,
+      mfaRequiredForAdmins: true,
+      inactiveAccountDays: 45,
+      signInAttemptsPerMinute: 10,
+    }),
   businessHours: z
     .object({
       /** Opening hours per weekday in the deployment's time zone, e.g. ["07:00-11:30", "13:30-17:00"]. */

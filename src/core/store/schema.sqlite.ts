@@ -186,7 +186,39 @@ export const agents = sqliteTable('agents', {
   lastAssignedAt: at('last_assigned_at'),
   createdAt: at('created_at').notNull(),
   disabledAt: at('disabled_at'),
+  email: text('email'),
+  /** argon2id; null until the account has a password (API-only agents). */
+  passwordHash: text('password_hash'),
+  passwordChangedAt: at('password_changed_at'),
+  /** TOTP secret (base32) once MFA is set up. */
+  mfaSecret: text('mfa_secret'),
+  mfaEnabled: integer('mfa_enabled', { mode: 'boolean' }).notNull().default(false),
+  failedLogins: integer('failed_logins').notNull().default(0),
+  lockedUntil: at('locked_until'),
+  lastLoginAt: at('last_login_at'),
+  /** Raised on sign-out everywhere, role change or disabling: older sessions stop at once. */
+  sessionVersion: integer('session_version').notNull().default(1),
 });
+
+/** Signed-in browser sessions of agents (the cookie holds the id; the store keeps its hash). */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: id(),
+    tokenHash: text('token_hash').notNull().unique(),
+    agentId: integer('agent_id')
+      .notNull()
+      .references(() => agents.id),
+    sessionVersion: integer('session_version').notNull(),
+    createdAt: at('created_at').notNull(),
+    lastSeenAt: at('last_seen_at').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    revokedAt: at('revoked_at'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('sessions_agent_idx').on(t.agentId)],
+);
 
 export const agentTeams = sqliteTable(
   'agent_teams',
