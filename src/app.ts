@@ -3,6 +3,7 @@ import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import ajvFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { channelRegistry, findChannel } from './channels/registry.ts';
@@ -25,6 +26,7 @@ import { deploymentSecret } from './core/settings.ts';
 import { openStore } from './core/store/store.ts';
 import { authApi } from './inbox/auth-api.ts';
 import { conversationsApi } from './inbox/conversations-api.ts';
+import { liveFeed } from './inbox/live.ts';
 import { routerApi } from './inbox/router-api.ts';
 import { createRouter } from './router/router.plugin.ts';
 
@@ -127,6 +129,9 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       reply.elapsedTime / 1000,
     );
   });
+  // One WebSocket server for the whole app (agents' live feed, the citizens' widget); frames are
+  // small JSON messages, attachments go over HTTP.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(cookie);
   await app.register(csrf, { sessionPlugin: '@fastify/cookie', getToken: (request) => request.headers['x-csrf-token'] as string | undefined });
   await app.register(rateLimit, {
@@ -167,6 +172,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(async (scope) => authApi(scope, { accounts, config }), { prefix: '/api/auth' });
   await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => routerApi(scope, { store, events, router, accounts }), { prefix: '/api/v1' });
+  await app.register(async (scope) => liveFeed(scope, { store, events, accounts }), { prefix: '/api/v1' });
   if (env.DOCS_ENABLED) await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/gui-cau-hoi'));
 

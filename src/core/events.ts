@@ -20,6 +20,8 @@ export interface GatewayEvents {
   /** A conversation was assigned to an agent (agentId) or taken back to the queue (null). */
   'conversation.assigned': { conversationId: number; agentId: number | null; teamId: number | null };
   'agent.presence': { agentId: number; presence: 'online' | 'away' | 'offline' };
+  /** Someone is typing in a conversation: an agent in the inbox, or the citizen in the widget. */
+  'conversation.typing': { conversationId: number; by: 'agent' | 'contact'; agentId?: number };
   /** Something admins must hear about now (a lockout, a failed token refresh...). */
   'security.alert': { kind: string; agentId?: number; detail: string };
   /** An inbox's connection changed (e.g. a Zalo token could not be refreshed): alert admins. */

@@ -1,0 +1,104 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { eq } from 'drizzle-orm';
+import type { Accounts } from '../core/accounts/accounts.ts';
+import type { EventBus, EventName, GatewayEvents } from '../core/events.ts';
+import type { Store } from '../core/store/store.ts';
+import { conversationScope, requirePrincipal } from './auth.ts';
+
+/** Events an inbox client follows; each carries the conversation it concerns, if any. */
+const forwarded: EventName[] = ['message.created', 'message.updated', 'conversation.updated', 'conversation.assigned', 'conversation.handoff', 'conversation.typing', 'agent.presence'];
+
+const heartbeatMs = 30_000;
+
+/**
+ * The agents' live feed over WebSocket (`GET /api/v1/live`): what happens to the conversations
+ * the signed-in agent may see, as JSON lines `{type, ...payload}`. The client sends
+ * `{type: "presence", presence}` and `{type: "typing", conversationId}`. Closing the last socket
+ * of an agent sets them offline, so the router stops assigning to a closed browser.
+ */
+export async function liveFeed(app: FastifyInstance, deps: { store: Store; events: EventBus; accounts: Accounts }) {
+  const { store, events } = deps;
+  const { t } = store;
+  requirePrincipal(app, deps);
+  const socketsOf = new Map<number, Set<WebSocket>>();
+
+  const setPresence = async (agentId: number, presence: 'online' | 'away' | 'offline') => {
+    await store.tx((db) => db.update(t.agents).set({ presence, presenceAt: new Date() }).where(eq(t.agents.id, agentId)));
+    events.emit('agent.presence', { agentId, presence });
+  };
+
+  app.get('/live', { websocket: true, schema: { tags: ['inbox'], summary: 'Live feed of conversation events (WebSocket)' } }, (socket: WebSocket, request: FastifyRequest) => {
+    const principal = request.principal!;
+    const scope = conversationScope(principal);
+    const agentId = principal.kind === 'agent' ? principal.agentId : null;
+    const teamOf = new Map<number, { teamId: number | null; assigneeId: number | null }>();
+
+    // Team and assignee change over time: the cache holds only until the conversation's next event.
+    async function visible(conversationId: number): Promise<boolean> {
+      if (!scope) return true;
+      let row = teamOf.get(conversationId);
+      if (!row) {
+        const [found] = await store.db.select({ teamId: t.conversations.teamId, assigneeId: t.conversations.assigneeId }).from(t.conversations).where(eq(t.conversations.id, conversationId)).limit(1);
+        if (!found) return false;
+        row = found;
+        teamOf.set(conversationId, row);
+      }
+      return row.assigneeId === scope.agentId || (row.teamId !== null && scope.teamIds.includes(row.teamId));
+    }
+
+    const offs = forwarded.map((type) =>
+      events.on(type, (payload: GatewayEvents[typeof type]) => {
+        const conversationId = (payload as { conversationId?: number }).conversationId;
+        if (conversationId !== undefined && type !== 'message.created' && type !== 'message.updated') teamOf.delete(conversationId);
+        void (async () => {
+          if (conversationId !== undefined && !(await visible(conversationId))) return;
+          if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type, ...payload }));
+        })().catch((err: unknown) => request.log.warn({ err }, 'live event not delivered'));
+      }),
+    );
+
+    if (agentId !== null) {
+      const set = socketsOf.get(agentId) ?? new Set();
+      set.add(socket);
+      socketsOf.set(agentId, set);
+    }
+
+    let alive = true;
+    socket.on('pong', () => (alive = true));
+    const heartbeat = setInterval(() => {
+      // A socket that missed a whole beat is gone (sleeping laptop, dropped network).
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, heartbeatMs);
+
+    socket.on('message', (data) => {
+      let message: { type?: string; presence?: string; conversationId?: number };
+      try {
+        message = JSON.parse(String(data)) as typeof message;
+      } catch {
+        return;
+      }
+      if (agentId === null) return;
+      if (message.type === 'presence' && (message.presence === 'online' || message.presence === 'away' || message.presence === 'offline')) {
+        void setPresence(agentId, message.presence);
+      } else if (message.type === 'typing' && Number.isInteger(message.conversationId)) {
+        void visible(message.conversationId!).then((ok) => ok && events.emit('conversation.typing', { conversationId: message.conversationId!, by: 'agent', agentId }));
+      }
+    });
+
+    socket.on('close', () => {
+      clearInterval(heartbeat);
+      for (const off of offs) off();
+      if (agentId === null) return;
+      const set = socketsOf.get(agentId);
+      set?.delete(socket);
+      if (set && set.size === 0) {
+        socketsOf.delete(agentId);
+        void setPresence(agentId, 'offline').catch(() => {});
+      }
+    });
+    socket.send(JSON.stringify({ type: 'hello', principal: principal.kind === 'agent' ? { id: principal.agentId, role: principal.role, teamIds: principal.teamIds } : { token: principal.name } }));
+  });
+}
