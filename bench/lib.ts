@@ -75,4 +75,19 @@ export async function load(options: {
   };
 }
 
+/** One autocannon run with prepared options (url and requests), e.g. from messenger-webhook.ts. */
+export async function loadWith(options: autocannon.Options, seconds: number, connections: number, perRequest = 1): Promise<LoadResult> {
+  const result = await autocannon({ ...options, connections, duration: seconds });
+  const ok = result['2xx'];
+  return {
+    requestsPerSecond: (ok * perRequest) / seconds,
+    ok: ok * perRequest,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    seconds,
+  };
+}
+
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

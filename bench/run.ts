@@ -1,9 +1,20 @@
 // npm run bench [-- --seconds 10 --connections 50 --only webform]
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { parseArgs } from 'node:util';
 import { root } from './lib.ts';
+import { benchMessenger, printMessenger } from './messenger.ts';
 import { benchRouter, printRouter } from './router.ts';
 import { benchWebform, printWebform } from './webform.ts';
+
+function writeConfigWithRouterOff(): string {
+  const config = parse(readFileSync(`${root}config/default.yaml`, 'utf8')) as Record<string, unknown>;
+  const path = join(mkdtempSync(join(tmpdir(), 'gw1022-bench-config-')), 'config.yaml');
+  writeFileSync(path, stringify({ ...config, router: { ...(config.router as object), enabled: false } }));
+  return path;
+}
 
 const { values } = parseArgs({
   options: {
@@ -18,13 +29,26 @@ const wanted = (name: string) => !values.only || values.only.split(',').includes
 const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version, seconds, connections };
 
 console.log(`gateway benchmarks (node ${process.version}, ${seconds} s per run, ${connections} connections)\n`);
+// Ingest alone (the bot off), then the whole pipeline: the bot answering every message on the
+// same event loop after the acknowledgement.
+const botOff = { CONFIG_FILE: writeConfigWithRouterOff() };
 if (wanted('webform')) {
-  const webform = await benchWebform(seconds, connections);
-  printWebform(webform);
-  results.webform = webform;
+  const webform = await benchWebform(seconds, connections, botOff);
+  printWebform(webform, ', bot off (ingest only)');
+  const withBot = await benchWebform(seconds, connections);
+  printWebform(withBot, ', bot answering every message');
+  results.webform = { ingest: webform, withBot };
   console.log('');
 }
 
+if (wanted('messenger')) {
+  const messenger = await benchMessenger(seconds, connections, botOff);
+  printMessenger(messenger, ', bot off (ingest only)');
+  const withBot = await benchMessenger(seconds, connections);
+  printMessenger(withBot, ', bot answering every message');
+  results.messenger = { ingest: messenger, withBot };
+  console.log('');
+}
 if (wanted('router')) {
   const router = benchRouter();
   printRouter(router);

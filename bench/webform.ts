@@ -24,7 +24,7 @@ export interface WebformBench {
  * POST /api/public/messages on the SQLite default against the ceiling (a bare Fastify route
  * validating the same body), each in its own process, loaded in turn by autocannon from this one.
  */
-export async function benchWebform(seconds: number, connections: number): Promise<WebformBench> {
+export async function benchWebform(seconds: number, connections: number, env: Record<string, string> = {}): Promise<WebformBench> {
   const ceilingServer = await startProcess('bench/ceiling-server.ts', {});
   const ceiling = await load({ url: ceilingServer.url, path: '/api/public/messages', seconds, connections, makeRequest: (n) => ({ body: citizenMessage(n) }) });
   await ceilingServer.stop();
@@ -37,6 +37,7 @@ export async function benchWebform(seconds: number, connections: number): Promis
     PUBLIC_RATE_LIMIT: '0',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    ...env,
   });
   const gateway = await load({ url: gatewayServer.url, path: '/api/public/messages', seconds, connections, makeRequest: (n) => ({ body: citizenMessage(n) }) });
   await gatewayServer.stop();
@@ -47,10 +48,10 @@ export async function benchWebform(seconds: number, connections: number): Promis
   return { ceiling, gateway, ratio: gateway.requestsPerSecond / ceiling.requestsPerSecond, stored };
 }
 
-export function printWebform(result: WebformBench): void {
+export function printWebform(result: WebformBench, label = ''): void {
   const row = (name: string, r: LoadResult) =>
     `  ${name.padEnd(26)} ${fmt(r.requestsPerSecond).padStart(8)} msg/s   p50 ${fmt(r.p50, 1).padStart(6)} ms   p99 ${fmt(r.p99, 1).padStart(6)} ms   errors ${r.errors + r.non2xx}`;
-  console.log('web form ingest: POST /api/public/messages, SQLite default');
+  console.log(`web form ingest: POST /api/public/messages, SQLite default${label}`);
   console.log(row('ceiling (bare Fastify)', result.ceiling));
   console.log(row('gateway', result.gateway));
   console.log(`  ratio to ceiling: ${fmt(result.ratio, 2)}   stored ${fmt(result.stored)} of ${fmt(result.gateway.ok)} acknowledged`);

@@ -185,7 +185,7 @@ export function createRouter(deps: { store: Store; events: EventBus; outbox: Out
     async start() {
       const rows = await store.db.select({ id: t.teams.id, key: t.teams.key }).from(t.teams);
       teamIds = new Map(rows.map((row) => [row.key, row.id]));
-      unsubscribe = events.on('message.created', enqueue);
+      if (settings.enabled) unsubscribe = events.on('message.created', enqueue);
       knowledge.watch();
       assigner.start();
     },

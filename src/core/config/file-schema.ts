@@ -56,6 +56,9 @@ export const fileSchema = z.object({
     .default([]),
   router: z
     .object({
+      /** false: no bot and no automatic routing; every conversation waits in the shared inbox
+       * for people (e.g. while the knowledge base is being reviewed). */
+      enabled: z.boolean().default(true),
       /** Folder of the knowledge base (one YAML file per entry), reloaded on change. */
       knowledgeBase: z.string().default('config/knowledge-base'),
       /** Confidence (0..1) at or above which the bot answers. */
@@ -74,6 +77,7 @@ export const fileSchema = z.object({
         .default({ policy: 'least-loaded', reassignAfterMinutes: 5, intervalSeconds: 15 }),
     })
     .default({
+      enabled: true,
       knowledgeBase: 'config/knowledge-base',
       answerThreshold: 0.3,
       clarifyMargin: 0.02,
