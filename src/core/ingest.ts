@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, ne, or, sql } from 'drizzle-orm';
 import type { InboundMessage } from './domain/types.ts';
 import type { EventBus } from './events.ts';
 import type { Db, Store, Tables } from './store/store.ts';
@@ -89,7 +89,8 @@ function ingestQueries(db: Db) {
         phone: sql`coalesce(${t.contacts.phone}, ${p('phone')})`,
         email: sql`coalesce(${t.contacts.email}, ${p('email')})`,
       })
-      .where(eq(t.contacts.id, p('id')))
+      // Only a contact that lacks something is written: returning citizens cost no write here.
+      .where(and(eq(t.contacts.id, p('id')), or(isNull(t.contacts.name), isNull(t.contacts.avatarUrl), isNull(t.contacts.phone), isNull(t.contacts.email))))
       .prepare('ingest_fill_contact'),
     contactByPhone: db.select({ id: t.contacts.id }).from(t.contacts).where(eq(t.contacts.phone, p('phone'))).orderBy(t.contacts.id).limit(1).prepare('ingest_contact_phone'),
     contactByEmail: db.select({ id: t.contacts.id }).from(t.contacts).where(eq(t.contacts.email, p('email'))).orderBy(t.contacts.id).limit(1).prepare('ingest_contact_email'),
