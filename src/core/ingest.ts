@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, ne, sql } from 'drizzle-orm';
 import type { InboundMessage } from './domain/types.ts';
 import type { EventBus } from './events.ts';
 import type { Db, Store, Tables } from './store/store.ts';
@@ -90,7 +90,13 @@ function ingestQueries(db: Db) {
         email: sql`coalesce(${t.contacts.email}, ${p('email')})`,
       })
       // Only a contact that lacks something is written: returning citizens cost no write here.
-      .where(and(eq(t.contacts.id, p('id')), or(isNull(t.contacts.name), isNull(t.contacts.avatarUrl), isNull(t.contacts.phone), isNull(t.contacts.email))))
+      .where(
+        and(
+          eq(t.contacts.id, p('id')),
+          sql`((${t.contacts.name} is null and cast(${p('name')} as text) is not null) or (${t.contacts.avatarUrl} is null and cast(${p('avatarUrl')} as text) is not null)
+            or (${t.contacts.phone} is null and cast(${p('phone')} as text) is not null) or (${t.contacts.email} is null and cast(${p('email')} as text) is not null))`,
+        ),
+      )
       .prepare('ingest_fill_contact'),
     contactByPhone: db.select({ id: t.contacts.id }).from(t.contacts).where(eq(t.contacts.phone, p('phone'))).orderBy(t.contacts.id).limit(1).prepare('ingest_contact_phone'),
     contactByEmail: db.select({ id: t.contacts.id }).from(t.contacts).where(eq(t.contacts.email, p('email'))).orderBy(t.contacts.id).limit(1).prepare('ingest_contact_email'),
