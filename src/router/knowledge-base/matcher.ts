@@ -105,7 +105,16 @@ export function createMatcher(kb: KnowledgeBase) {
     for (const term of new Set(sets.flatMap((set) => [...set]))) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
   }
   const entryCount = kb.entries.length || 1;
-  const idf = (term: string) => Math.log(1 + entryCount / (1 + (documentFrequency.get(term) ?? 0)));
+  const idfCache = new Map<string, number>();
+  const idf = (term: string) => {
+    let value = idfCache.get(term);
+    if (value === undefined) {
+      value = Math.log(1 + entryCount / (1 + (documentFrequency.get(term) ?? 0)));
+      // Query words the knowledge base never saw are not worth keeping for the next question.
+      if (documentFrequency.has(term)) idfCache.set(term, value);
+    }
+    return value;
+  };
   const variantWeights = variants.map((sets) => sets.map((set) => [...set].reduce((sum, term) => sum + idf(term), 0) || 1));
 
   const index = new MiniSearch<EntryDoc>({
@@ -145,26 +154,23 @@ export function createMatcher(kb: KnowledgeBase) {
     for (const result of results) for (const term of result.queryTerms) knownTerms.add(term);
     const known = [...knownTerms].reduce((sum, term) => sum + idf(term), 0) / total;
 
+    const weights = unique.map(idf);
     const best = new Map<string, number>();
     for (const result of results.slice(0, 25)) {
       const id = result.id as number;
-      const matchedDocTerms = result.terms;
       const exact = fullTerms[id]!;
       let explained = 0;
       for (const term of result.queryTerms) explained += idf(term) * (exact.has(term) ? 1 : fuzzyWeight);
       const parts: ScoreParts = { full: explained / total, question: 0, variant: 0, known };
+      // Document terms reached only through a typo ("sinhf" -> "sinh"); usually none.
+      const viaTypo = result.terms.filter((term) => !queryTermSet.has(term));
       variants[id]!.forEach((variant, v) => {
-        let question = 0;
-        let covered = 0;
-        for (const term of unique) if (variant.has(term)) question += idf(term);
-        for (const term of matchedDocTerms) {
-          if (!variant.has(term)) continue;
-          covered += idf(term);
-          // A doc term reached only through a typo still explains part of the question.
-          if (!queryTermSet.has(term)) question += idf(term) * fuzzyWeight;
-        }
-        const share = Math.min(1, question / total);
-        const completeness = Math.min(1, covered / variantWeights[id]![v]!);
+        let exactSum = 0;
+        for (let i = 0; i < unique.length; i++) if (variant.has(unique[i]!)) exactSum += weights[i]!;
+        let typoSum = 0;
+        for (const term of viaTypo) if (variant.has(term)) typoSum += idf(term);
+        const share = Math.min(1, (exactSum + fuzzyWeight * typoSum) / total);
+        const completeness = Math.min(1, (exactSum + typoSum) / variantWeights[id]![v]!);
         if (share * completeness > parts.question * parts.variant) Object.assign(parts, { question: share, variant: completeness });
       });
       best.set(result.entryId as string, combine(parts));
