@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { sql, type SQL } from 'drizzle-orm';
@@ -68,6 +70,7 @@ function openSqlite(options: StoreOptions): Store {
   sqlite.pragma('foreign_keys = ON');
   const native = drizzleSqlite(sqlite, { schema: sqliteTables });
   migrateSqlite(native, { migrationsFolder: migrationsFolder('sqlite') });
+  const checkpointer = path === ':memory:' ? null : startCheckpointer(sqlite, path);
   const db = native as unknown as Db;
   const maxBatch = options.maxBatch ?? 256;
 
@@ -150,7 +153,39 @@ function openSqlite(options: StoreOptions): Store {
     async close() {
       closed = true;
       while (draining || queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+      await checkpointer?.stop();
       sqlite.close();
+    },
+  };
+}
+
+// Runs in a worker thread with its own connection: copying WAL pages back into the database
+// file (and the fsync that goes with it) then happens beside the event loop, not inside a
+// commit of the request path. PASSIVE never blocks the writer.
+const checkpointerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { timeout: 5000 });
+const timer = setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, workerData.intervalMs);
+parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.postMessage('closed'); });
+`;
+
+/** Moves checkpoints of a WAL database off the writing connection (see checkpointerSource). */
+function startCheckpointer(sqlite: Database.Database, path: string) {
+  sqlite.pragma('wal_autocheckpoint = 0');
+  const require = createRequire(import.meta.url);
+  const worker = new Worker(checkpointerSource, { eval: true, workerData: { path, intervalMs: 250, driver: require.resolve('better-sqlite3') } });
+  worker.unref();
+  return {
+    async stop() {
+      await new Promise<void>((resolve) => {
+        worker.once('message', () => resolve());
+        worker.once('exit', () => resolve());
+        worker.postMessage('stop');
+      });
+      await worker.terminate();
+      // Leave a small WAL behind for the next start.
+      sqlite.pragma('wal_checkpoint(TRUNCATE)');
     },
   };
 }
