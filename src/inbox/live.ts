@@ -8,6 +8,8 @@ import { conversationScope, requirePrincipal } from './auth.ts';
 
 /** Events an inbox client follows; each carries the conversation it concerns, if any. */
 const forwarded: EventName[] = ['message.created', 'message.updated', 'conversation.updated', 'conversation.assigned', 'conversation.handoff', 'conversation.typing', 'agent.presence'];
+/** Alerts for the people who run the hotline: a broken channel connection, a lockout. */
+const alerts: EventName[] = ['inbox.status', 'security.alert'];
 
 const heartbeatMs = 30_000;
 
@@ -57,6 +59,13 @@ export async function liveFeed(app: FastifyInstance, deps: { store: Store; event
         })().catch((err: unknown) => request.log.warn({ err }, 'live event not delivered'));
       }),
     );
+
+    const overseer = principal.kind === 'token' ? principal.role === 'admin' : principal.role === 'admin' || principal.role === 'supervisor';
+    if (overseer) {
+      for (const type of alerts) {
+        offs.push(events.on(type, (payload) => socket.readyState === socket.OPEN && socket.send(JSON.stringify({ type, ...payload }))));
+      }
+    }
 
     if (agentId !== null) {
       const set = socketsOf.get(agentId) ?? new Set();

@@ -8,7 +8,7 @@ import type { Store } from '../core/store/store.ts';
 import { decideRoute } from '../router/decide-route.ts';
 import type { Router } from '../router/router.plugin.ts';
 import { roles, type Accounts } from '../core/accounts/accounts.ts';
-import { actorOf, requireAdmin, requirePrincipal } from './auth.ts';
+import { actorOf, requireAdmin, requirePrincipal, requireSupervisor } from './auth.ts';
 
 const security = [{ bearerAuth: [] }];
 const Role = Type.Union(roles.map((role) => Type.Literal(role)));
@@ -77,6 +77,37 @@ export async function routerApi(app: FastifyInstance, deps: { store: Store; even
       requireAdmin(request);
       const reloaded = router.knowledge.reload();
       return { reloaded, entries: router.knowledge.matcher.size };
+    },
+  );
+
+  app.get(
+    '/inboxes',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Connected inboxes (one per OA, page, mailbox, form, widget) and whether each connection works',
+        security,
+        response: {
+          200: Type.Array(
+            Type.Object({
+              id: Type.Integer(),
+              key: Type.String(),
+              channel: Type.String(),
+              name: Type.String(),
+              status: Type.Union([Type.Literal('active'), Type.Literal('needs_reconnect'), Type.Literal('disabled')]),
+              statusDetail: Type.Union([Type.String(), Type.Null()]),
+              updatedAt: Type.String({ format: 'date-time' }),
+            }),
+          ),
+        },
+      },
+    },
+    async (request) => {
+      requireSupervisor(request);
+      return store.db
+        .select({ id: t.inboxes.id, key: t.inboxes.key, channel: t.inboxes.channel, name: t.inboxes.name, status: t.inboxes.status, statusDetail: t.inboxes.statusDetail, updatedAt: t.inboxes.updatedAt })
+        .from(t.inboxes)
+        .orderBy(t.inboxes.id);
     },
   );
 

@@ -123,6 +123,9 @@ describe('Zalo OA token lifecycle', () => {
     expect(status.statusDetail).toContain('Không gia hạn được mã truy cập của Zalo OA');
     expect(status.statusDetail).toContain('-14014');
     expect(statuses.map((s) => s.status)).toContain('needs_reconnect');
+    // What an administrator sees of the connection.
+    const inboxes = (await gateway.app.inject({ url: '/api/v1/inboxes', headers: gateway.auth })).json() as Array<{ channel: string; status: string; statusDetail: string }>;
+    expect(inboxes.find((inbox) => inbox.channel === 'zalo-oa')).toMatchObject({ status: 'needs_reconnect', statusDetail: status.statusDetail });
 
     const conversationId = await citizenWrites(gateway, '930000000000000003', 't-3');
     const refreshesBefore = standin.zalo.refreshCalls.length;
