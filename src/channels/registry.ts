@@ -1,5 +1,7 @@
 import type { ChannelDefinition } from './channel-adapter.ts';
+import email from './email/index.ts';
 import messenger from './messenger/index.ts';
+import webchat from './webchat/index.ts';
 import webform from './webform/index.ts';
 import zaloOa from './zalo-oa/index.ts';
 
@@ -8,6 +10,8 @@ export const channelRegistry: readonly ChannelDefinition[] = [
   webform,
   zaloOa,
   messenger,
+  email,
+  webchat,
 ];
 
 export function findChannel(name: string): ChannelDefinition | undefined {

@@ -151,6 +151,7 @@ function openSqlite(options: StoreOptions): Store {
       sqlite.prepare('select 1').get();
     },
     async close() {
+      if (closed) return;
       closed = true;
       while (draining || queue.length > 0) await new Promise((r) => setTimeout(r, 5));
       await checkpointer?.stop();
@@ -244,6 +245,7 @@ async function openPg(options: StoreOptions): Promise<Store> {
       await db.execute(sql`select 1`);
     },
     async close() {
+      if (pool.ended) return;
       await pool.end();
     },
   };

@@ -1,0 +1,120 @@
+import type Mail from 'nodemailer/lib/mailer';
+import { attachmentsDir, createAttachmentStore } from '../../core/attachments.ts';
+import type { OutboundMessage, SendResult } from '../../core/domain/types.ts';
+import { ChannelError } from '../../core/errors.ts';
+import { t } from '../../core/i18n/index.ts';
+import { defineChannel, type ChannelAdapter, type ChannelContext, type InboxStatus } from '../channel-adapter.ts';
+import { createSmtpClient, smtpError } from './api-client.ts';
+import { emailEnvVariables, emailSettings, emailSettingsFromEnv, resolveEmailSettings, type EmailSettingsInput } from './config.ts';
+import { createSenderRateLimit, toInboundMessage } from './inbound.ts';
+import { createMailboxReader } from './mailbox.ts';
+import { isAddress, parseAddress, plusAddress, replyMessageId, replyReferences, replySubject, replyToken, ticketCode } from './threading.ts';
+import type { EmailMetadata, FetchedMail } from './types.ts';
+
+/** How far back a reply looks for the mail it answers. */
+const historyLimit = 1000;
+
+function createEmailAdapter(context: ChannelContext<EmailSettingsInput>): ChannelAdapter {
+  const settings = resolveEmailSettings(context.inbox.key, context.settings, context.config.channelEnv);
+  const { logger, conversations, inbox, secret } = context;
+  const { locale, timezone } = context.config.file.deployment;
+  const from = parseAddress(settings.from)!;
+  const domain = from.address.slice(from.address.lastIndexOf('@') + 1);
+  const attachments = createAttachmentStore({ dir: attachmentsDir(context.config, settings.attachmentsDir), maxBytes: settings.maxAttachmentBytes });
+  const rateLimit = createSenderRateLimit(settings.senderRateLimit.max, settings.senderRateLimit.windowMinutes * 60_000);
+  const ticketPattern = new RegExp(settings.ticketPattern, 'i');
+  const smtp = createSmtpClient(settings, locale);
+  let reported: { status: InboxStatus; detail?: string } | undefined;
+
+  /** Tells admins about a change of the connection, once (every report emits an event). */
+  async function report(status: InboxStatus, detail?: string): Promise<void> {
+    if (reported?.status === status && (status === 'active' || reported.detail === detail)) return;
+    reported = { status, ...(detail !== undefined ? { detail } : {}) };
+    await context.setStatus(status, detail);
+  }
+
+  async function storeMails(mails: FetchedMail[]): Promise<void> {
+    const messages = [];
+    for (const mail of mails) {
+      messages.push(await toInboundMessage(mail, { inboxId: inbox.id, secret, ourAddress: from.address, ticketPattern, attachments, rateLimit }));
+    }
+    const results = await context.ingest(messages);
+    for (const result of results) context.metrics.messagesIngested.inc({ channel: 'email', result: result.duplicate ? 'duplicate' : 'stored' });
+  }
+
+  const reader = createMailboxReader({ settings, state: context.state, logger, store: storeMails, report });
+
+  /** The mail a reply answers: the citizen's latest mail before it, else our latest sent one. */
+  async function threadOf(message: OutboundMessage) {
+    const history = await conversations.messages(message.conversationId, { limit: historyLimit, citizenView: true });
+    const earlier = history.filter((row) => row.id < message.messageId && row.externalId);
+    const parent = earlier.filter((row) => row.direction === 'in').at(-1) ?? earlier.at(-1);
+    const self = history.find((row) => row.id === message.messageId);
+    return { parent, senderType: self?.senderType };
+  }
+
+  async function send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult> {
+    const to = message.recipientExternalId.toLowerCase();
+    if (!isAddress(to)) throw new ChannelError('email', 'invalid', t(locale, 'email.error.noAddress', { detail: to.slice(0, 80) }), false);
+    const { parent, senderType } = await threadOf(message);
+    const parentMeta = (parent?.metadata ?? {}) as EmailMetadata;
+    const conversation = await conversations.get(message.conversationId);
+    const code = ticketCode(settings.ticketFormat, message.conversationId, conversation.createdAt, timezone);
+    const messageId = replyMessageId(secret, inbox.id, message.messageId, domain);
+    const links: string[] = [];
+    const files: Mail.Attachment[] = [];
+    for (const attachment of message.attachments) {
+      const key = typeof attachment.meta?.storageKey === 'string' ? attachment.meta.storageKey : undefined;
+      if (key) files.push({ path: attachments.path(key), ...(attachment.name ? { filename: attachment.name } : {}), ...(attachment.mimeType ? { contentType: attachment.mimeType } : {}) });
+      else if (attachment.url) links.push(`${attachment.name ?? attachment.kind}: ${attachment.url}`);
+      else throw new ChannelError('email', 'unsupported', t(locale, 'email.error.unsupported', { detail: attachment.kind }), false);
+    }
+    const text = [message.text ?? '', ...links].filter(Boolean).join('\n\n');
+    if (!text && files.length === 0) throw new ChannelError('email', 'invalid', t(locale, 'email.error.unsupported', { detail: 'empty message' }), false);
+    const parentId = parent?.externalId ?? undefined;
+    const mail: Mail.Options = {
+      from: from.name ? { name: from.name, address: from.address } : from.address,
+      to,
+      subject: replySubject(parentMeta.subject, code, t(locale, 'email.subject.default', { name: context.config.file.deployment.shortName })),
+      text,
+      messageId,
+      ...(parentId ? { inReplyTo: parentId, references: replyReferences(parentMeta.references ?? [], parentId) } : {}),
+      ...(settings.plusAddressing ? { replyTo: plusAddress(from.address, replyToken(secret, message.conversationId)) } : {}),
+      // RFC 3834: what the bot writes is an automatic reply, so the citizen's robot stays quiet.
+      ...(senderType === 'bot' || senderType === 'system' ? { headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' } } : {}),
+      ...(files.length ? { attachments: files } : {}),
+    };
+    try {
+      await smtp.send(mail, signal);
+    } catch (error) {
+      if (error instanceof ChannelError && error.kind === 'auth_failed') await report('needs_reconnect', error.message);
+      throw error instanceof ChannelError ? error : smtpError({ message: String(error) }, locale);
+    }
+    return { externalId: messageId };
+  }
+
+  return {
+    send,
+    async start() {
+      reader.start();
+    },
+    async close() {
+      await reader.close();
+      smtp.close();
+    },
+  };
+}
+
+/**
+ * The hotline's mailbox: IMAP in (IDLE with a polling sweep, a durable cursor, dedupe by
+ * Message-ID), SMTP out (our own Message-ID, In-Reply-To and References, a plus-addressed
+ * Reply-To). Auto-replies, bounces, lists and mail storms are stored but never answered.
+ */
+export default defineChannel({
+  name: 'email',
+  settingsSchema: emailSettings,
+  settingsFromEnv: emailSettingsFromEnv,
+  defaultInboxName: 'Thư điện tử 1022',
+  envVariables: emailEnvVariables,
+  create: createEmailAdapter,
+});

@@ -1,0 +1,41 @@
+import { attachmentsDir, createAttachmentStore } from '../../core/attachments.ts';
+import { defineChannel } from '../channel-adapter.ts';
+import { webchatSettings } from './config.ts';
+import { createHub } from './hub.ts';
+import { createSeenTracker, outboundId } from './seen.ts';
+import { registerWebchatRoutes } from './webhook.ts';
+import { widgetAvailable } from './widget-assets.ts';
+
+/**
+ * The website's live chat: a widget (one script tag: a launcher and an iframe served by the
+ * gateway) talking over a WebSocket. Every message has the store's id; a socket that comes
+ * back says the last id it saw and is replayed the rest before live messages, so nothing is
+ * lost or doubled. There is no platform to deliver to: an answer is delivered when it is
+ * committed, to the visitor's open sockets now or on their next visit.
+ */
+export default defineChannel({
+  name: 'webchat',
+  settingsSchema: webchatSettings,
+  create(context) {
+    const prefix = context.isDefault ? '/webchat' : `/webchat/${context.inbox.key}`;
+    const hub = createHub({ conversations: context.conversations, events: context.events, logger: context.logger, heartbeatMs: context.settings.heartbeatSeconds * 1000 });
+    const seen = createSeenTracker({ conversations: context.conversations, events: context.events, markDelivery: context.markDelivery, logger: context.logger });
+    const attachments = createAttachmentStore({ dir: attachmentsDir(context.config, context.settings.attachmentsDir), maxBytes: context.settings.maxAttachmentBytes });
+    if (!widgetAvailable()) context.logger.error('the live-chat widget is not built (run `npm run build:widget`): /widget.js will fail');
+    return {
+      async routes(app) {
+        await registerWebchatRoutes(app, { context, hub, seen, attachments, prefix });
+      },
+      async send(message) {
+        // Committed means delivered: bring the visitor's open sockets up to date now.
+        hub.kick(message.conversationId);
+        return { externalId: outboundId(message.messageId) };
+      },
+      async close() {
+        seen.close();
+        hub.close();
+        await hub.settled();
+      },
+    };
+  },
+});

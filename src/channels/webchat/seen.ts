@@ -1,0 +1,46 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Conversations } from '../../core/conversations.ts';
+import type { EventBus } from '../../core/events.ts';
+
+/** The platform id `send` gives a reply: the receipt names it to mark it read. */
+export const outboundId = (messageId: number) => `wc-out:${messageId}`;
+
+const remembered = 50_000;
+
+/**
+ * "Seen" marks from the widget become `read` on the hotline's answers. The widget shows an
+ * answer as soon as it is committed, often before the outbox has marked it sent (and only a
+ * sent message can become read), so an answer seen early is marked when its `sent` comes.
+ */
+export function createSeenTracker(deps: {
+  conversations: Conversations;
+  events: EventBus;
+  markDelivery: (externalIds: string[], status: 'read') => Promise<void>;
+  logger: FastifyBaseLogger;
+}) {
+  const seenUpTo = new Map<number, number>();
+  const mark = (ids: number[]) =>
+    deps.markDelivery(ids.map(outboundId), 'read').catch((error: unknown) => deps.logger.warn({ err: error }, 'seen mark not stored'));
+
+  const off = deps.events.on('message.updated', (event) => {
+    if (event.status !== 'sent') return;
+    const upTo = seenUpTo.get(event.conversationId);
+    if (upTo !== undefined && event.messageId <= upTo) void mark([event.messageId]);
+  });
+
+  return {
+    /** The visitor has seen the conversation up to `upTo`. */
+    async seen(conversationId: number, upTo: number): Promise<void> {
+      const from = seenUpTo.get(conversationId) ?? 0;
+      if (upTo <= from) return;
+      seenUpTo.delete(conversationId);
+      seenUpTo.set(conversationId, upTo);
+      if (seenUpTo.size > remembered) seenUpTo.delete(seenUpTo.keys().next().value!);
+      const rows = await deps.conversations.messages(conversationId, { afterId: from, limit: 500, citizenView: true });
+      await mark(rows.filter((row) => row.direction === 'out' && row.id <= upTo).map((row) => row.id));
+    },
+    close: off,
+  };
+}
+
+export type SeenTracker = ReturnType<typeof createSeenTracker>;
