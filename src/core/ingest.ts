@@ -252,8 +252,10 @@ async function resolveContact(q: IngestQueries, message: InboundMessage, at: Dat
   }
 
   let contactId: number | undefined;
-  if (sender.phone) contactId = (await q.contactByPhone.execute({ phone: sender.phone }))[0]?.id;
-  if (contactId === undefined && sender.email) contactId = (await q.contactByEmail.execute({ email: sender.email }))[0]?.id;
+  if (!sender.selfDeclared) {
+    if (sender.phone) contactId = (await q.contactByPhone.execute({ phone: sender.phone }))[0]?.id;
+    if (contactId === undefined && sender.email) contactId = (await q.contactByEmail.execute({ email: sender.email }))[0]?.id;
+  }
   const isNew = contactId === undefined;
   if (contactId === undefined) {
     const [created] = await q.insertContact.execute({

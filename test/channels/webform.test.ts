@@ -81,6 +81,23 @@ describe('web form channel', () => {
     expect(otherConversation.status).toBe(404);
   });
 
+  it('never lets a stranger who types a citizen\'s phone into that citizen\'s thread', async () => {
+    const citizen = (await (await post(gw, { name: 'Nguyễn Thị Thật', phone: '0933111222', text: 'Hồ sơ đất của tôi số H82-1' })).json()) as { conversationId: number; visitorKey: string };
+    await gw.app.inject({ method: 'POST', url: `/api/v1/conversations/${citizen.conversationId}/messages`, headers: gw.auth, payload: { text: 'Hồ sơ của chị đã có kết quả.' } });
+    const stranger = (await (await post(gw, { name: 'Kẻ lạ', phone: '0933 111 222', text: 'cho xem hồ sơ' })).json()) as { conversationId: number; threadToken: string };
+    expect(stranger.conversationId).not.toBe(citizen.conversationId);
+    const seen = (await (await fetch(`${gw.url}/api/public/conversations/${stranger.conversationId}/messages?token=${stranger.threadToken}`)).json()) as { messages: Array<{ text: string }> };
+    const texts = seen.messages.map((m) => m.text);
+    expect(texts).not.toContain('Hồ sơ đất của tôi số H82-1');
+    expect(texts).not.toContain('Hồ sơ của chị đã có kết quả.');
+    // The citizen's own next message, with the key the first answer gave, continues the thread.
+    const again = (await (await post(gw, { name: 'Nguyễn Thị Thật', phone: '0933111222', text: 'Cảm ơn', visitorKey: citizen.visitorKey })).json()) as { conversationId: number };
+    expect(again.conversationId).toBe(citizen.conversationId);
+    // Agents still see both under their own contacts, to merge by hand if they are one person.
+    const contacts = await gw.app.gateway.store.db.select().from(gw.app.gateway.store.t.contacts);
+    expect(contacts.filter((c) => c.phone === '84933111222')).toHaveLength(2);
+  });
+
   it('serves the public form page in Vietnamese', async () => {
     const res = await fetch(`${gw.url}/gui-cau-hoi`);
     expect(res.status).toBe(200);

@@ -47,13 +47,13 @@ describe('agents\' live feed', () => {
     await expect.poll(async () => (await (await fetch(`${gw.url}/api/v1/agents`, { headers: gw.auth })).json()).find((a: { username: string }) => a.username === 'nv.dat').presence).toBe('online');
 
     const res = await fetch(`${gw.url}/api/public/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Công dân', phone: '0912000501', text: 'tôi muốn phản ánh việc tách thửa đất bị chậm trễ' }) });
-    const { conversationId } = (await res.json()) as { conversationId: number };
+    const { conversationId, visitorKey } = (await res.json()) as { conversationId: number; visitorKey: string };
     await gw.app.gateway.router.idle();
     // Handed to the land team, assigned to nv.dat who is online: nv.dat sees it live.
     await expect.poll(() => dat.events.filter((e) => e.conversationId === conversationId).map((e) => e.type)).toEqual(expect.arrayContaining(['conversation.handoff', 'conversation.assigned', 'message.created']));
     expect(ho.events.filter((e) => e.conversationId === conversationId)).toEqual([]);
 
-    const followUp = await fetch(`${gw.url}/api/public/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Công dân', phone: '0912000501', text: 'có ai xem giúp không' }) });
+    const followUp = await fetch(`${gw.url}/api/public/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Công dân', phone: '0912000501', text: 'có ai xem giúp không', visitorKey }) });
     const { messageId } = (await followUp.json()) as { messageId: number };
     await expect.poll(() => dat.events.some((e) => e.type === 'message.created' && e.messageId === messageId)).toBe(true);
 

@@ -10,9 +10,13 @@ interface Message {
   metadata: Record<string, unknown> | null;
 }
 
+// The citizen's page keeps the visitor key of its first answer and sends it again.
+const visitorKeys = new Map<string, string>();
 async function ask(gw: TestApp, phone: string, text: string) {
-  const res = await gw.app.inject({ method: 'POST', url: '/api/public/messages', payload: { name: 'Công dân', phone, text } });
+  const visitorKey = visitorKeys.get(phone);
+  const res = await gw.app.inject({ method: 'POST', url: '/api/public/messages', payload: { name: 'Công dân', phone, text, ...(visitorKey ? { visitorKey } : {}) } });
   expect(res.statusCode).toBe(202);
+  visitorKeys.set(phone, res.json().visitorKey);
   await gw.app.gateway.router.idle();
   return res.json().conversationId as number;
 }

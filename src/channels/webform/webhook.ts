@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { NotFoundError } from '../../core/errors.ts';
@@ -21,6 +21,9 @@ export const publicMessageBody = (maxText: number) =>
       clientMessageId: Type.Optional(
         Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._:-]+$', description: 'Set by the client so a retried submit is stored once' }),
       ),
+      visitorKey: Type.Optional(
+        Type.String({ minLength: 16, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'The key the first answer returned: later messages continue the same thread' }),
+      ),
     },
     { additionalProperties: false },
   );
@@ -32,6 +35,7 @@ const accepted = Type.Object({
   messageId: Type.Integer(),
   duplicate: Type.Boolean({ description: 'True when this clientMessageId was already stored' }),
   threadToken: Type.String({ description: 'Lets the citizen read the answers to this conversation' }),
+  visitorKey: Type.String({ description: 'Keep it and send it with later messages to continue this thread' }),
 });
 
 const threadMessage = Type.Object({
@@ -41,8 +45,12 @@ const threadMessage = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
-/** Turns a valid body into the normalized message, or lists what the citizen must fix. */
-export function toInboundMessage(inboxId: number, body: PublicMessageBody, raw: unknown): InboundMessage {
+/**
+ * Turns a valid body into the normalized message, or lists what the citizen must fix. The
+ * sender is the visitor key, never the phone or email typed in the form: those are unverified,
+ * and keying on them would let anyone who types a citizen's number into that citizen's thread.
+ */
+export function toInboundMessage(inboxId: number, body: PublicMessageBody, raw: unknown, visitorKey: string): InboundMessage {
   const errors: FieldError[] = [];
   const name = body.name.trim();
   const text = body.text.trim();
@@ -55,15 +63,17 @@ export function toInboundMessage(inboxId: number, body: PublicMessageBody, raw: 
   if (!phoneInput && !email) errors.push(fieldError('contact', 'required'));
   if (errors.length) throw new ValidationError(errors);
 
-  const externalUserId = phone ? `tel:${phone}` : `mailto:${email}`;
-  // Scoped to the sender, so one citizen's client id can never collide with another's.
+  const externalUserId = `wfv:${createHash('sha256').update(visitorKey).digest('base64url').slice(0, 32)}`;
+  // Scoped to what the client sends on every retry (the same visitor key, or the same phone or
+  // email on a first submit), so one citizen's client id never collides with another's.
+  const retryScope = body.visitorKey ?? (phone ? `tel:${phone}` : `mailto:${email}`);
   const externalMessageId = body.clientMessageId
-    ? `cm:${createHash('sha256').update(`${externalUserId}\n${body.clientMessageId}`).digest('base64url')}`
+    ? `cm:${createHash('sha256').update(`${retryScope}\n${body.clientMessageId}`).digest('base64url')}`
     : `wf:${randomUUID()}`;
   return {
     inboxId,
     externalMessageId,
-    sender: { externalUserId, displayName: name, ...(phone ? { phone } : {}), ...(email ? { email } : {}) },
+    sender: { externalUserId, displayName: name, selfDeclared: true, ...(phone ? { phone } : {}), ...(email ? { email } : {}) },
     text,
     attachments: [],
     sentAt: new Date(),
@@ -96,7 +106,9 @@ export async function registerWebformRoutes(app: FastifyInstance, context: Chann
       },
     },
     async (request, reply) => {
-      const message = toInboundMessage(inbox.id, request.body as PublicMessageBody, request.body);
+      const body = request.body as PublicMessageBody;
+      const visitorKey = body.visitorKey ?? randomBytes(18).toString('base64url');
+      const message = toInboundMessage(inbox.id, body, body, visitorKey);
       const [result] = await ingest([message]);
       metrics.messagesIngested.inc({ channel: 'webform', result: result!.duplicate ? 'duplicate' : 'stored' });
       return reply.status(202).send({
@@ -104,6 +116,7 @@ export async function registerWebformRoutes(app: FastifyInstance, context: Chann
         messageId: result!.messageId,
         duplicate: result!.duplicate,
         threadToken: threadToken(secret, result!.conversationId),
+        visitorKey,
       });
     },
   );

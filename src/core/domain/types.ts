@@ -31,6 +31,12 @@ export interface InboundSender {
   phone?: string;
   email?: string;
   avatarUrl?: string;
+  /**
+   * True when phone and email are only what the sender typed (a web form), not vouched for by
+   * the platform: they are kept on the contact but never used to link it to another one, or a
+   * stranger typing someone's number would land in that person's conversation.
+   */
+  selfDeclared?: boolean;
 }
 
 /** One inbound message, normalized. */

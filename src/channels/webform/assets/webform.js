@@ -63,6 +63,7 @@
     });
     pendingId = pendingId || newClientId();
     data.clientMessageId = pendingId;
+    if (saved && saved.visitorKey) data.visitorKey = saved.visitorKey;
     var button = form.querySelector('button');
     button.disabled = true;
     status.textContent = strings['form.sending'];
@@ -78,7 +79,7 @@
         pendingId = null;
         form.elements.text.value = '';
         status.textContent = strings['form.sent'].replace('{id}', res.body.conversationId);
-        var next = { conversationId: res.body.conversationId, token: res.body.threadToken };
+        var next = { conversationId: res.body.conversationId, token: res.body.threadToken, visitorKey: res.body.visitorKey };
         var changed = !saved || saved.conversationId !== next.conversationId;
         saved = next;
         localStorage.setItem(key, JSON.stringify(saved));
