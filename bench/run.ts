@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { root } from './lib.ts';
 import { benchMessenger, printMessenger } from './messenger.ts';
 import { benchRouter, printRouter } from './router.ts';
+import { benchWebchat, printWebchat } from './webchat.ts';
 import { benchWebform, printWebform } from './webform.ts';
 
 function writeConfigWithRouterOff(): string {
@@ -47,6 +48,12 @@ if (wanted('messenger')) {
   const withBot = await benchMessenger(seconds, connections);
   printMessenger(withBot, ', bot answering every message');
   results.messenger = { ingest: messenger, withBot };
+  console.log('');
+}
+if (wanted('webchat')) {
+  const webchat = await benchWebchat();
+  printWebchat(webchat);
+  results.webchat = webchat;
   console.log('');
 }
 if (wanted('router')) {
