@@ -109,6 +109,11 @@ export function createHub(deps: { conversations: Conversations; events: EventBus
   const unsubscribe = [
     deps.events.on('message.created', (event) => kick(event.conversationId)),
     deps.events.on('message.updated', (event) => kick(event.conversationId)),
+    // An agent typing in the inbox shows in the visitor's widget (it hides itself after a while).
+    deps.events.on('conversation.typing', (event) => {
+      if (event.by !== 'agent') return;
+      for (const conn of byConversation.get(event.conversationId) ?? []) send(conn, { t: 'typing', on: true });
+    }),
   ];
 
   // One timer for every socket (thousands of per-socket timers cost more than one sweep).

@@ -212,8 +212,9 @@ export async function registerWebchatRoutes(app: FastifyInstance, deps: WebchatD
           return;
         }
         case 'typing':
-          // Agents' side of typing comes with the inbox; the visitor's other tabs learn it now.
           for (const other of hub.visitorSockets(conn.visitorId)) if (other !== conn) hub.send(other, { t: 'typing', on: frame.on === true });
+          // The agents' inbox hears it through the live feed.
+          if (frame.on === true && conn.conversationId) context.events.emit('conversation.typing', { conversationId: conn.conversationId, by: 'contact' });
           return;
         case 'seen': {
           if (!conn.conversationId || typeof frame.id !== 'number' || !Number.isSafeInteger(frame.id)) return;

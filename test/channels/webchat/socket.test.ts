@@ -277,4 +277,19 @@ describe('live chat outside office hours', () => {
     expect(ack.id).toBeGreaterThan(0);
     await v.close();
   });
+
+  it('carries typing both ways between the widget and the agents\' inbox', async () => {
+    const { v } = await visitor(gw);
+    v.send({ t: 'msg', cid: 'ty1', text: 'Cho hỏi thủ tục tạm trú' });
+    const session = await v.waitFor<Extract<ServerFrame, { t: 'session' }>>((f) => f.t === 'session');
+    await v.waitFor((f) => f.t === 'ack' && f.cid === 'ty1');
+    const heard: Array<{ conversationId: number; by: string }> = [];
+    const off = gw.app.gateway.events.on('conversation.typing', (e) => heard.push(e));
+    v.send({ t: 'typing', on: true });
+    await expect.poll(() => heard).toEqual([{ conversationId: session.conversationId, by: 'contact' }]);
+    off();
+    gw.app.gateway.events.emit('conversation.typing', { conversationId: session.conversationId!, by: 'agent', agentId: 1 });
+    await v.waitFor((f) => f.t === 'typing' && f.on === true);
+    await v.close();
+  });
 });
