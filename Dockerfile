@@ -18,6 +18,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/inbox/dist ./web/inbox/dist
 COPY --from=build /app/drizzle ./drizzle
 COPY --from=build /app/config ./config
 RUN mkdir -p /data && chown node:node /data

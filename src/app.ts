@@ -27,6 +27,7 @@ import { openStore } from './core/store/store.ts';
 import { authApi } from './inbox/auth-api.ts';
 import { conversationsApi } from './inbox/conversations-api.ts';
 import { liveFeed } from './inbox/live.ts';
+import { inboxWebApp } from './inbox/web-app.ts';
 import { routerApi } from './inbox/router-api.ts';
 import { createRouter } from './router/router.plugin.ts';
 
@@ -173,6 +174,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => routerApi(scope, { store, events, router, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => liveFeed(scope, { store, events, accounts }), { prefix: '/api/v1' });
+  await app.register(inboxWebApp);
   if (env.DOCS_ENABLED) await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/gui-cau-hoi'));
 

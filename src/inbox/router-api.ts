@@ -41,6 +41,9 @@ export async function routerApi(app: FastifyInstance, deps: { store: Store; even
           200: Type.Object({
             decision: Type.Union([Type.Literal('answer'), Type.Literal('clarify'), Type.Literal('handoff')]),
             entryId: Type.Optional(Type.String()),
+            /** The entry's answer and title, for the inbox's suggested reply. */
+            answer: Type.Optional(Type.String()),
+            title: Type.Optional(Type.String()),
             reason: Type.Optional(Type.String()),
             score: Type.Number(),
             candidates: Type.Array(Type.Object({ entryId: Type.String(), score: Type.Number() })),
@@ -54,8 +57,10 @@ export async function routerApi(app: FastifyInstance, deps: { store: Store; even
       const candidates = d.kind === 'ignore' ? [] : (d.match?.candidates ?? []);
       const score = candidates[0]?.score ?? 0;
       switch (d.kind) {
-        case 'answer':
-          return { decision: 'answer', entryId: d.entryId, score: d.score, candidates };
+        case 'answer': {
+          const entry = router.knowledge.matcher.entry(d.entryId);
+          return { decision: 'answer', entryId: d.entryId, score: d.score, candidates, ...(entry ? { answer: entry.answer.trim(), title: entry.title } : {}) };
+        }
         case 'greeting':
         case 'thanks':
           // Greetings and thanks get the bot's own friendly line, not a knowledge-base entry.

@@ -97,7 +97,7 @@ describe('router in the running gateway (office open)', () => {
 
   it('answers the router API without side effects', async () => {
     const res = await gw.app.inject({ method: 'POST', url: '/api/v1/router/answer', headers: gw.auth, payload: { text: 'đăng ký tạm trú cần gì' } });
-    expect(res.json()).toMatchObject({ decision: 'answer', entryId: 'dang-ky-tam-tru' });
+    expect(res.json()).toMatchObject({ decision: 'answer', entryId: 'dang-ky-tam-tru', title: 'Đăng ký tạm trú', answer: expect.stringContaining('tạm trú') });
     expect(res.json().candidates[0]).toMatchObject({ entryId: 'dang-ky-tam-tru' });
     const handoff = await gw.app.inject({ method: 'POST', url: '/api/v1/router/answer', headers: gw.auth, payload: { text: 'tố cáo cán bộ nhận hối lộ' } });
     expect(handoff.json()).toMatchObject({ decision: 'handoff', reason: 'complaint' });

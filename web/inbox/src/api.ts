@@ -1,0 +1,154 @@
+// The gateway's REST API as the inbox uses it: same-origin fetch with the session cookie, and
+// the CSRF token (from sign-in or /api/auth/me) on every state-changing call.
+
+export type Role = 'agent' | 'supervisor' | 'admin' | string;
+export type ConversationStatus = 'open' | 'pending' | 'resolved';
+export type Presence = 'online' | 'away' | 'offline';
+
+export interface Agent {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  teamIds: number[];
+  mfaSetupRequired: boolean;
+}
+
+/** Supervisors and admins see every team's conversations and the queue. */
+export const isOverseer = (agent: Agent) => agent.role === 'supervisor' || agent.role === 'admin';
+
+export interface ConversationSummary {
+  id: number;
+  status: ConversationStatus;
+  inboxId: number;
+  channel: string;
+  contactId: number;
+  contactName: string | null;
+  teamId: number | null;
+  assigneeId: number | null;
+  lastMessageAt: string;
+  lastInboundAt: string | null;
+  createdAt: string;
+  resolvedAt: string | null;
+  handler: 'bot' | 'human';
+  waitingSince: string | null;
+}
+
+export interface Conversation extends ConversationSummary {
+  contactPhone: string | null;
+  contactEmail: string | null;
+}
+
+export interface Message {
+  id: number;
+  direction: 'in' | 'out' | 'note' | 'activity';
+  senderType: string;
+  senderRef: string | null;
+  text: string | null;
+  attachments: unknown;
+  status: string;
+  error: string | null;
+  externalId: string | null;
+  metadata: unknown;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+export interface ReplyWindow {
+  open: boolean;
+  reason?: string;
+  closesAt?: string;
+  remainingReplies?: number;
+}
+
+export interface Team {
+  id: number;
+  key: string;
+  name: string;
+}
+
+export interface AgentRow {
+  id: number;
+  username: string;
+  displayName: string;
+  role: string;
+  capacity: number;
+  presence: Presence;
+  teams: string[];
+}
+
+export interface Suggestion {
+  decision: 'answer' | 'clarify' | 'handoff';
+  entryId?: string;
+  reason?: string;
+  score: number;
+  /** The entry's answer text, when the server includes it. */
+  answer?: string;
+  title?: string;
+}
+
+/** A refused or failed call: the HTTP status and the gateway's error code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+let csrfToken = '';
+export const setCsrfToken = (token: string) => {
+  csrfToken = token;
+};
+
+export async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(url, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const text = await res.text();
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!res.ok) {
+    const error = (data ?? {}) as { code?: string; message?: string; error?: string };
+    throw new ApiError(res.status, error.code ?? String(res.status), error.message ?? error.error ?? res.statusText);
+  }
+  return data as T;
+}
+
+const query = (params: Record<string, string | number | undefined>) => {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') q.set(key, String(value));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+};
+
+export interface SignedIn {
+  agent: Agent;
+  csrfToken: string;
+}
+
+export const api = {
+  me: () => request<SignedIn>('GET', '/api/auth/me'),
+  login: (login: string, password: string, totp?: string) => request<SignedIn>('POST', '/api/auth/login', { login, password, ...(totp ? { totp } : {}) }),
+  logout: () => request<{ ok: boolean }>('POST', '/api/auth/logout'),
+  logoutAll: () => request<{ ok: boolean }>('POST', '/api/auth/logout-all'),
+  conversations: (filter: { status?: string; channel?: string; assigneeId?: number; cursor?: string; limit?: number }) =>
+    request<{ items: ConversationSummary[]; nextCursor: string | null }>('GET', `/api/v1/conversations${query({ limit: 200, ...filter })}`),
+  conversation: (id: number) => request<Conversation>('GET', `/api/v1/conversations/${id}`),
+  messages: (id: number, after?: number) => request<{ items: Message[] }>('GET', `/api/v1/conversations/${id}/messages${query({ after, limit: 500 })}`),
+  window: (id: number) => request<ReplyWindow>('GET', `/api/v1/conversations/${id}/window`),
+  send: (id: number, text: string, isPrivate: boolean) => request<{ messageId: number; status: string }>('POST', `/api/v1/conversations/${id}/messages`, { text, private: isPrivate }),
+  change: (id: number, change: { status?: ConversationStatus; teamId?: number | null; assigneeId?: number | null; handler?: 'bot' | 'human' }) =>
+    request<{ id: number; status: ConversationStatus; changed: boolean }>('PATCH', `/api/v1/conversations/${id}`, change),
+  suggest: (text: string) => request<Suggestion>('POST', '/api/v1/router/answer', { text }),
+  teams: () => request<Team[]>('GET', '/api/v1/teams'),
+  agents: () => request<AgentRow[]>('GET', '/api/v1/agents'),
+};

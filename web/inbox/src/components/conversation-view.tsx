@@ -1,0 +1,393 @@
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { api, ApiError, type Agent, type AgentRow, type Conversation, type Message, type ReplyWindow, type Suggestion, type Team } from '../api.ts';
+import { channelName, time } from '../format.ts';
+import { useI18n, type Translate } from '../i18n/index.ts';
+import type { LiveFeed } from '../live.ts';
+import { navigate } from '../route.ts';
+
+type LoadState = { kind: 'loading' } | { kind: 'forbidden' } | { kind: 'transferred' } | { kind: 'missing' } | { kind: 'error'; detail: string } | { kind: 'ready' };
+
+export function ConversationView({ id, agent, live, teams, agents }: { id: number; agent: Agent; live: LiveFeed; teams: Team[]; agents: AgentRow[] }) {
+  const { t, locale } = useI18n();
+  const [state, setState] = useState<LoadState>({ kind: 'loading' });
+  const [conversation, setConversation] = useState<Conversation | null>(null);
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [window_, setWindow] = useState<ReplyWindow | null>(null);
+  const [citizenTyping, setCitizenTyping] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const bottomRef = useRef<HTMLDivElement>(null);
+
+  const fail = useCallback((e: unknown) => {
+    if (e instanceof ApiError && e.status === 403) setState({ kind: 'forbidden' });
+    else if (e instanceof ApiError && e.status === 404) setState({ kind: 'missing' });
+    else setState({ kind: 'error', detail: e instanceof Error ? e.message : String(e) });
+  }, []);
+
+  const loadConversation = useCallback(async () => {
+    const [c, w] = await Promise.all([api.conversation(id), api.window(id)]);
+    setConversation(c);
+    setWindow(w);
+  }, [id]);
+  const loadMessages = useCallback(async () => setMessages((await api.messages(id)).items), [id]);
+
+  useEffect(() => {
+    Promise.all([loadConversation(), loadMessages()])
+      .then(() => setState({ kind: 'ready' }))
+      .catch(fail);
+  }, [loadConversation, loadMessages, fail]);
+
+  useEffect(() => {
+    let typingTimer: ReturnType<typeof setTimeout> | undefined;
+    const off = live.on((event) => {
+      if (event.conversationId !== id) return;
+      if (event.type === 'message.created' || event.type === 'message.updated') {
+        if (event.type === 'message.created' && event.direction === 'in') setCitizenTyping(false);
+        void loadMessages().catch(() => undefined);
+        // A new citizen message re-opens a channel window (Zalo, Messenger): fetch it again.
+        void api.window(id).then(setWindow).catch(() => undefined);
+      } else if (event.type === 'conversation.typing' && event.by === 'contact') {
+        setCitizenTyping(true);
+        clearTimeout(typingTimer);
+        typingTimer = setTimeout(() => setCitizenTyping(false), 6000);
+      } else if (event.type !== 'conversation.typing') {
+        void loadConversation().catch(fail);
+      }
+    });
+    return () => {
+      off();
+      clearTimeout(typingTimer);
+    };
+  }, [id, live, loadConversation, loadMessages, fail]);
+
+  useEffect(() => {
+    bottomRef.current?.scrollIntoView({ block: 'end' });
+  }, [messages.length]);
+
+  const change = async (body: Parameters<typeof api.change>[1]) => {
+    setNotice(null);
+    try {
+      await api.change(id, body);
+      // The list refreshes too: the live feed says nothing once a conversation leaves our teams.
+      window.dispatchEvent(new CustomEvent('inbox:changed'));
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 403) setState({ kind: 'forbidden' });
+      else setNotice(t('app.error', { detail: e instanceof Error ? e.message : String(e) }));
+      return;
+    }
+    try {
+      await loadConversation();
+      setNotice(t('conv.changed'));
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 403) {
+        // Moved out of the agent's teams: they may no longer see it.
+        setState({ kind: 'transferred' });
+      } else setNotice(t('app.error', { detail: e instanceof Error ? e.message : String(e) }));
+    }
+  };
+
+  if (state.kind !== 'ready' || !conversation) {
+    const text =
+      state.kind === 'forbidden' ? t('conv.forbidden') : state.kind === 'transferred' ? t('conv.transferred') : state.kind === 'missing' ? t('conv.notFound') : state.kind === 'error' ? t('app.error', { detail: state.detail }) : t('app.loading');
+    return (
+      <div className="conversation">
+        <button type="button" className="ghost back" onClick={() => navigate({ name: 'list' })}>
+          {t('conv.back')}
+        </button>
+        <p className={state.kind === 'loading' ? 'empty' : 'refusal'} role={state.kind === 'loading' ? undefined : 'alert'}>
+          {text}
+        </p>
+      </div>
+    );
+  }
+
+  const c = conversation;
+  const lastCitizenText = [...messages].reverse().find((m) => m.direction === 'in' && m.text)?.text ?? '';
+  return (
+    <div className="conversation">
+      <header className="conv-head">
+        <button type="button" className="ghost back" onClick={() => navigate({ name: 'list' })}>
+          {t('conv.back')}
+        </button>
+        <div className="who">
+          <h2>{c.contactName ?? t('list.noName')}</h2>
+          <span className="meta">
+            <span className={`chip ch-${c.channel}`}>{channelName(t, c.channel)}</span> #{c.id} · {t(`status.${c.status}`)} · {t(`conv.handler.${c.handler}`)}
+            {c.contactPhone && <> · {c.contactPhone}</>}
+            {c.contactEmail && <> · {c.contactEmail}</>}
+          </span>
+        </div>
+        <div className="actions">
+          <label>
+            {t('conv.assignTeam')}
+            <select aria-label={t('conv.assignTeam')} value={c.teamId ?? ''} onChange={(e) => void change(transfer(c, e.target.value ? Number(e.target.value) : null, teams, agents))}>
+              <option value="">{t('conv.noTeam')}</option>
+              {teams.map((team) => (
+                <option key={team.id} value={team.id}>
+                  {team.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('conv.assignAgent')}
+            <select aria-label={t('conv.assignAgent')} value={c.assigneeId ?? ''} onChange={(e) => void change({ assigneeId: e.target.value ? Number(e.target.value) : null })}>
+              <option value="">{t('conv.noAssignee')}</option>
+              {agents.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.displayName} ({t(`presence.${a.presence}`)})
+                </option>
+              ))}
+            </select>
+          </label>
+          {c.assigneeId !== agent.id && (
+            <button type="button" onClick={() => void change({ assigneeId: agent.id })}>
+              {t('conv.assignMe')}
+            </button>
+          )}
+          {c.status === 'resolved' ? (
+            <button type="button" onClick={() => void change({ status: 'open' })}>
+              {t('conv.reopen')}
+            </button>
+          ) : (
+            <button type="button" onClick={() => void change({ status: 'resolved' })}>
+              {t('conv.resolve')}
+            </button>
+          )}
+          {c.handler === 'human' && (
+            <button type="button" className="ghost" onClick={() => void change({ handler: 'bot' })}>
+              {t('conv.toBot')}
+            </button>
+          )}
+        </div>
+        {notice && (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        )}
+      </header>
+      <ol className="messages" aria-live="polite">
+        {messages.map((m) => (
+          <MessageItem key={m.id} m={m} t={t} locale={locale} agents={agents} teams={teams} />
+        ))}
+      </ol>
+      {citizenTyping && <p className="typing">{t('conv.typing')}</p>}
+      <div ref={bottomRef} />
+      <Composer conversation={c} window_={window_} live={live} lastCitizenText={lastCitizenText} onSent={() => void loadMessages().then(() => api.window(id).then(setWindow))} />
+    </div>
+  );
+}
+
+/** Moving to another team puts the conversation in that team's queue, unless its assignee
+ * belongs to that team too. */
+function transfer(c: Conversation, teamId: number | null, teams: Team[], agents: AgentRow[]) {
+  const key = teams.find((team) => team.id === teamId)?.key;
+  const assignee = agents.find((a) => a.id === c.assigneeId);
+  return assignee && key && assignee.teams.includes(key) ? { teamId } : { teamId, assigneeId: null };
+}
+
+function senderLabel(t: Translate, m: Message, agents: AgentRow[]): string {
+  if (m.direction === 'in') return t('msg.citizen');
+  if (m.direction === 'note') return `${t('msg.note')} · ${agentName(m.senderRef, agents) ?? t('msg.agent')}`;
+  if (m.senderType === 'bot') return t('msg.bot');
+  if (m.senderType === 'agent') return agentName(m.senderRef, agents) ?? t('msg.agent');
+  return t('msg.system');
+}
+
+function agentName(ref: string | null, agents: AgentRow[]): string | undefined {
+  const match = ref ? /^agent:(\d+)$/.exec(ref) : null;
+  return match ? agents.find((a) => a.id === Number(match[1]))?.displayName : undefined;
+}
+
+const attachmentNames = (attachments: unknown): string[] =>
+  Array.isArray(attachments) ? attachments.map((a: { name?: unknown; fileName?: unknown; filename?: unknown; type?: unknown }) => String(a?.name ?? a?.fileName ?? a?.filename ?? a?.type ?? '?')) : [];
+
+/** Route changes are stored without text (their detail is in metadata): say what changed. */
+function activityText(t: Translate, m: Message, agents: AgentRow[], teams: Team[]): string {
+  if (m.text) return m.text;
+  const to = (m.metadata as { to?: { teamId?: number | null; assigneeId?: number | null } } | null)?.to ?? {};
+  const by = agentName(m.senderRef, agents);
+  const parts: string[] = [];
+  if (to.teamId !== undefined) parts.push(t('activity.team', { team: teams.find((team) => team.id === to.teamId)?.name ?? t('conv.noTeam') }));
+  if (to.assigneeId !== undefined) parts.push(to.assigneeId === null ? t('activity.unassigned') : t('activity.assignee', { agent: agents.find((a) => a.id === to.assigneeId)?.displayName ?? `#${to.assigneeId}` }));
+  return `${parts.join(', ')}${by ? ` (${by})` : ''}`;
+}
+
+function MessageItem({ m, t, locale, agents, teams }: { m: Message; t: Translate; locale: string; agents: AgentRow[]; teams: Team[] }) {
+  if (m.direction === 'activity') {
+    return (
+      <li className="activity" data-message-id={m.id}>
+        <span>{activityText(t, m, agents, teams)}</span> <time dateTime={m.createdAt}>{time(locale, m.createdAt)}</time>
+      </li>
+    );
+  }
+  const kind = m.direction === 'in' ? 'in' : m.direction === 'note' ? 'note' : m.senderType === 'bot' ? 'out bot' : 'out';
+  const statusKey = `msg.status.${m.status}` as Parameters<Translate>[0];
+  return (
+    <li className={`message ${kind}`} data-message-id={m.id}>
+      <div className="bubble">
+        <div className="sender">
+          {senderLabel(t, m, agents)}
+          {m.senderType === 'bot' && m.direction === 'out' && <span className="chip bot">{t('list.bot')}</span>}
+        </div>
+        {m.text !== null && <div className="text">{m.text}</div>}
+        {attachmentNames(m.attachments).map((name, i) => (
+          <div key={i} className="attachment">
+            {t('msg.attachment', { name })}
+          </div>
+        ))}
+        <div className="foot">
+          <time dateTime={m.createdAt}>{time(locale, m.createdAt)}</time>
+          {m.direction === 'out' && <span className={`delivery d-${m.status}`}>{t(statusKey) === statusKey ? m.status : t(statusKey)}</span>}
+        </div>
+        {m.direction === 'out' && m.status === 'failed' && m.error && <div className="failure">{t('msg.failedReason', { reason: m.error })}</div>}
+      </div>
+    </li>
+  );
+}
+
+/** "Zalo: còn 41 giờ và 6 lượt trả lời miễn phí", from the window the channel reports. */
+export function windowText(t: Translate, channel: string, w: ReplyWindow, now = Date.now()): string | null {
+  const parts: string[] = [];
+  if (w.closesAt) parts.push(t('window.hours', { channel: channelName(t, channel), hours: Math.max(0, Math.floor((Date.parse(w.closesAt) - now) / 3_600_000)) }));
+  if (w.remainingReplies !== undefined) parts.push(t('window.replies', { remaining: w.remainingReplies }));
+  if (!parts.length) return null;
+  if (!w.closesAt) parts[0] = `${channelName(t, channel)}: ${parts[0]}`;
+  return parts.join(t('window.and'));
+}
+
+function Composer({ conversation, window_, live, lastCitizenText, onSent }: { conversation: Conversation; window_: ReplyWindow | null; live: LiveFeed; lastCitizenText: string; onSent(): void }) {
+  const { t } = useI18n();
+  const [text, setText] = useState('');
+  const [note, setNote] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [suggestion, setSuggestion] = useState<Suggestion | null>(null);
+  const [suggestNone, setSuggestNone] = useState(false);
+  const box = useRef<HTMLTextAreaElement>(null);
+  const lastTyping = useRef(0);
+  const closed = window_ !== null && !window_.open;
+
+  // r: focus the reply box (not while typing elsewhere).
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      const target = event.target as HTMLElement;
+      if (event.key !== 'r' || event.ctrlKey || event.metaKey || event.altKey || target.closest('input, textarea, select, [contenteditable]')) return;
+      event.preventDefault();
+      box.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const send = async () => {
+    const body = text.trim();
+    if (!body || busy || (closed && !note)) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.send(conversation.id, body, note);
+      setText('');
+      onSent();
+    } catch (e) {
+      setError(t('reply.failed', { detail: e instanceof Error ? e.message : String(e) }));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void send();
+    } else if (event.key === 'Escape') {
+      box.current?.blur();
+    }
+  };
+
+  const suggest = async () => {
+    setSuggestNone(false);
+    setSuggestion(null);
+    try {
+      const s = await api.suggest(lastCitizenText.slice(0, 5000));
+      if (s.decision === 'answer' && s.entryId) setSuggestion(s);
+      else setSuggestNone(true);
+    } catch (e) {
+      setError(t('app.error', { detail: e instanceof Error ? e.message : String(e) }));
+    }
+  };
+
+  const status = window_ ? windowText(t, conversation.channel, window_) : null;
+  return (
+    <form
+      className={`composer ${note ? 'is-note' : ''}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void send();
+      }}
+    >
+      {window_ && (
+        <p className={`window ${window_.open ? 'open' : 'closed'}`} role="status">
+          {status ?? (window_.open ? t('window.open') : t('window.closed'))}
+          {window_.reason && <span className="reason"> {window_.reason}</span>}
+        </p>
+      )}
+      {suggestion && (
+        <div className="suggestion">
+          <p>{t('suggest.found', { entry: suggestion.title ?? suggestion.entryId ?? '', score: Math.round(suggestion.score * 100) })}</p>
+          {suggestion.answer ? (
+            <>
+              <blockquote>{suggestion.answer}</blockquote>
+              <button
+                type="button"
+                onClick={() => {
+                  setText((current) => (current ? `${current}\n${suggestion.answer}` : suggestion.answer!));
+                  setSuggestion(null);
+                  box.current?.focus();
+                }}
+              >
+                {t('suggest.insert')}
+              </button>
+            </>
+          ) : (
+            <p className="hint">{t('suggest.noText')}</p>
+          )}
+        </div>
+      )}
+      {suggestNone && <p className="hint">{t('suggest.none')}</p>}
+      <textarea
+        ref={box}
+        name="reply"
+        aria-label={note ? t('reply.notePlaceholder') : t('reply.placeholder')}
+        placeholder={note ? t('reply.notePlaceholder') : t('reply.placeholder')}
+        value={text}
+        rows={3}
+        maxLength={10_000}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (!note && Date.now() - lastTyping.current > 3000) {
+            lastTyping.current = Date.now();
+            live.typing(conversation.id);
+          }
+        }}
+        onKeyDown={onKeyDown}
+      />
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="composer-bar">
+        <label className="toggle">
+          <input type="checkbox" checked={note} onChange={(e) => setNote(e.target.checked)} /> {t('reply.note')}
+        </label>
+        <button type="button" className="ghost" disabled={!lastCitizenText} onClick={() => void suggest()}>
+          {t('suggest.button')}
+        </button>
+        <span className="spacer" />
+        <button type="submit" disabled={busy || !text.trim() || (closed && !note)}>
+          {busy ? t('reply.sending') : note ? t('reply.saveNote') : t('reply.send')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,36 @@
+import { createContext, useContext } from 'react';
+import { en } from './en.ts';
+import { vi, type MessageKey } from './vi.ts';
+
+export type Locale = 'vi' | 'en';
+export type { MessageKey };
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+const catalogues: Record<Locale, Record<MessageKey, string>> = { vi, en };
+const storageKey = 'inbox.locale';
+
+/** The language chosen last on this browser; Vietnamese unless the agent switched. */
+export function initialLocale(): Locale {
+  return localStorage.getItem(storageKey) === 'en' ? 'en' : 'vi';
+}
+
+export function saveLocale(locale: Locale): void {
+  localStorage.setItem(storageKey, locale);
+  document.documentElement.lang = locale;
+}
+
+export function translator(locale: Locale): Translate {
+  const catalogue = catalogues[locale];
+  return (key, params) => {
+    const text = catalogue[key] ?? vi[key] ?? key;
+    return params ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole)) : text;
+  };
+}
+
+export const I18nContext = createContext<{ locale: Locale; t: Translate; setLocale(locale: Locale): void }>({
+  locale: 'vi',
+  t: translator('vi'),
+  setLocale: () => undefined,
+});
+
+export const useI18n = () => useContext(I18nContext);
