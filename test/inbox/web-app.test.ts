@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildInbox } from '../../scripts/build-inbox.ts';
 import { chromiumAvailability, launchBrowser, type Browser } from '../helpers/browser.ts';
 import { testConfigFile } from '../helpers/config.ts';
-import { startInboxTestApp } from '../helpers/inbox-browser.ts';
-import type { TestApp } from '../helpers/app.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
 
 const password = 'Đồng-Tháp-sen-hồng-2026!';
 const complaint = 'tôi muốn phản ánh việc tách thửa đất bị chậm trễ';
@@ -52,7 +51,7 @@ describe.skipIf(!available)("agents' web app at /inbox (chromium)", () => {
   beforeAll(async () => {
     await buildInbox();
     if (screenshotsDir) mkdirSync(screenshotsDir, { recursive: true });
-    gw = await startInboxTestApp({ env: { CONFIG_FILE: testConfigFile({ businessHours: undefined, security: { signInAttemptsPerMinute: 1000 } }) } });
+    gw = await startTestApp({ env: { CONFIG_FILE: testConfigFile({ businessHours: undefined, security: { signInAttemptsPerMinute: 1000 } }) } });
     teams = Object.fromEntries((await rest<Array<{ key: string; id: number }>>('/api/v1/teams')).body.map((t) => [t.key, t.id]));
     for (const [username, displayName, role, team] of [
       ['nv.dat', 'Trần Văn Đất', 'agent', ['dat-dai-xay-dung']],

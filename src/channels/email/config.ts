@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../../core/config/load-config.ts';
 import { parseAddress } from './threading.ts';
+import { resolveSecret } from '../shared/secret-ref.ts';
 
 /**
  * A password given inline (from env through `settingsFromEnv`) or, in YAML, as `{ env: NAME }`:
@@ -145,15 +146,6 @@ export function emailSettingsFromEnv(env: Readonly<Record<string, string | undef
     pollIntervalMs: pick('EMAIL_POLL_INTERVAL_MS', asNumber),
     attachmentsDir: pick('EMAIL_ATTACHMENTS_DIR', text),
   });
-}
-
-type SecretRef = string | { env: string };
-
-function resolveSecret(inboxKey: string, field: string, ref: SecretRef, env: Readonly<Record<string, string | undefined>>): string {
-  if (typeof ref === 'string') return ref;
-  const value = env[ref.env];
-  if (!value) throw new ConfigError(`inbox "${inboxKey}" settings.${field}: environment variable ${ref.env} is not set`);
-  return value;
 }
 
 /** Replaces `{ env: NAME }` passwords by the variables' values; throws naming a missing one. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../../core/config/load-config.ts';
+import { resolveSecret } from '../shared/secret-ref.ts';
 
 /**
  * A secret given inline (from env through `settingsFromEnv`) or, in YAML, as `{ env: NAME }`:
@@ -77,15 +77,6 @@ export function messengerSettingsFromEnv(env: Readonly<Record<string, string | u
   ];
   // Unset variables stay absent so YAML settings and schema defaults fill them.
   return Object.fromEntries(pairs.filter(([, value]) => value !== undefined && value !== ''));
-}
-
-type SecretRef = string | { env: string };
-
-function resolveSecret(inboxKey: string, field: string, ref: SecretRef, env: Readonly<Record<string, string | undefined>>): string {
-  if (typeof ref === 'string') return ref;
-  const value = env[ref.env];
-  if (!value) throw new ConfigError(`inbox "${inboxKey}" settings.${field}: environment variable ${ref.env} is not set`);
-  return value;
 }
 
 /** Replaces `{ env: NAME }` references by the variables' values; throws naming a missing one. */
