@@ -1,6 +1,7 @@
 import { ChannelError, type ChannelErrorKind } from '../../core/errors.ts';
 import { t, type Locale, type MessageKey } from '../../core/i18n/index.ts';
 import type { GraphErrorBody, GraphNode, MessengerProfile, MessengerSendBody, MessengerSendResponse } from './types.ts';
+import { describeCause } from '../shared/describe-cause.ts';
 
 const channel = 'messenger';
 
@@ -45,14 +46,6 @@ export function messengerError(failure: MessengerFailure, locale: Locale): Chann
   return make('rejected', 'messenger.error.rejected', detail, false, vendorCode);
 }
 
-function describeCause(cause: unknown): string {
-  if (cause instanceof Error) {
-    if (cause.name === 'TimeoutError' || cause.name === 'AbortError') return 'timeout';
-    const inner = (cause as Error & { cause?: { code?: string } }).cause?.code;
-    return inner ? `${cause.message} (${inner})` : cause.message;
-  }
-  return String(cause);
-}
 
 export interface GraphClientOptions {
   graphBaseUrl: string;

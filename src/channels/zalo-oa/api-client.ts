@@ -1,5 +1,6 @@
 import { ChannelError, type ChannelErrorKind } from '../../core/errors.ts';
 import { t, type Locale, type MessageKey } from '../../core/i18n/index.ts';
+import { describeCause } from '../shared/describe-cause.ts';
 import type {
   ZaloApiResponse,
   ZaloOaInfo,
@@ -67,14 +68,6 @@ export function zaloError(failure: ZaloFailure, locale: Locale): ChannelError {
   }
 }
 
-function describeCause(cause: unknown): string {
-  if (cause instanceof Error) {
-    if (cause.name === 'TimeoutError' || cause.name === 'AbortError') return 'timeout';
-    const inner = (cause as Error & { cause?: { code?: string } }).cause?.code;
-    return inner ? `${cause.message} (${inner})` : cause.message;
-  }
-  return String(cause);
-}
 
 export interface ZaloApiClientOptions {
   apiBaseUrl: string;
