@@ -241,3 +241,153 @@ export const agentTeams = pgTable(
   },
   (t) => [primaryKey({ columns: [t.agentId, t.teamId] })],
 );
+
+/** The organisation tickets move through: departments, communes and wards, with their parents. */
+export const units = pgTable('units', {
+  id: serial('id').primaryKey(),
+  key: text('key').notNull().unique(),
+  name: text('name').notNull(),
+  /** 'province' | 'department' | 'commune' | 'ward' | 'other' */
+  kind: text('kind').notNull(),
+  parentId: integer('parent_id'),
+  createdAt: at('created_at').notNull(),
+  disabledAt: at('disabled_at'),
+});
+
+/** Which unit a unit officer or unit leader works for. */
+export const agentUnits = pgTable(
+  'agent_units',
+  {
+    agentId: integer('agent_id')
+      .notNull()
+      .references(() => agents.id),
+    unitId: integer('unit_id')
+      .notNull()
+      .references(() => units.id),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.unitId] })],
+);
+
+/** The last ticket number given out in a year, so codes are gapless and unique on every node. */
+export const ticketCounters = pgTable('ticket_counters', {
+  year: integer('year').primaryKey(),
+  last: integer('last').notNull(),
+});
+
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: serial('id').primaryKey(),
+    code: text('code').notNull().unique(),
+    /** Channel of receipt: 'phone' or an inbox channel ('zaloOa', 'messenger', 'email', ...). */
+    channel: text('channel').notNull(),
+    conversationId: integer('conversation_id'),
+    callId: integer('call_id'),
+    contactId: integer('contact_id'),
+    type: text('type').notNull(),
+    tthc: boolean('tthc').notNull().default(false),
+    field: text('field'),
+    unitId: integer('unit_id'),
+    level: integer('level').notNull(),
+    status: text('status').notNull(),
+    subject: text('subject').notNull(),
+    body: text('body'),
+    answer: text('answer'),
+    deadline: at('deadline'),
+    createdById: integer('created_by_id'),
+    receivedAt: at('received_at').notNull(),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+    answeredAt: at('answered_at'),
+    closedAt: at('closed_at'),
+    /** 'satisfied' | 'not_satisfied' | 'no_response', null while not asked or not yet due. */
+    satisfaction: text('satisfaction'),
+    satisfactionComment: text('satisfaction_comment'),
+    satisfactionAt: at('satisfaction_at'),
+    satisfactionAskedAt: at('satisfaction_asked_at'),
+    dueSoonNotifiedAt: at('due_soon_notified_at'),
+    overdueNotifiedAt: at('overdue_notified_at'),
+  },
+  (t) => [
+    index('tickets_received_idx').on(t.receivedAt),
+    index('tickets_unit_idx').on(t.unitId, t.status),
+    index('tickets_deadline_idx').on(t.status, t.deadline),
+    index('tickets_conversation_idx').on(t.conversationId),
+  ],
+);
+
+/** Every transition of a ticket: who moved it, from where to where, and why. Never updated. */
+export const ticketEvents = pgTable(
+  'ticket_events',
+  {
+    id: serial('id').primaryKey(),
+    ticketId: integer('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    at: at('at').notNull(),
+    actorId: integer('actor_id'),
+    actorName: text('actor_name').notNull(),
+    action: text('action').notNull(),
+    fromLevel: integer('from_level'),
+    toLevel: integer('to_level'),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status'),
+    fromUnitId: integer('from_unit_id'),
+    toUnitId: integer('to_unit_id'),
+    comment: text('comment'),
+    attachments: jsonb('attachments'),
+  },
+  (t) => [index('ticket_events_ticket_idx').on(t.ticketId, t.id)],
+);
+
+/** Phone calls: logged by operators or imported from the switchboard's call records. */
+export const calls = pgTable(
+  'calls',
+  {
+    id: serial('id').primaryKey(),
+    direction: text('direction').notNull(),
+    number: text('number').notNull(),
+    startedAt: at('started_at').notNull(),
+    durationSeconds: integer('duration_seconds').notNull().default(0),
+    agentId: integer('agent_id'),
+    contactId: integer('contact_id'),
+    notes: text('notes'),
+    /** 'manual' or 'cdr' (switchboard import). */
+    source: text('source').notNull(),
+    /** The switchboard's record id; a re-imported file adds nothing twice. */
+    externalId: text('external_id').unique(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [index('calls_started_idx').on(t.startedAt)],
+);
+
+/** Prepared replies agents insert by shortcut; a team's own or everyone's (team null). */
+export const cannedAnswers = pgTable('canned_answers', {
+  id: serial('id').primaryKey(),
+  shortcut: text('shortcut').notNull().unique(),
+  title: text('title').notNull(),
+  body: text('body').notNull(),
+  teamId: integer('team_id'),
+  createdAt: at('created_at').notNull(),
+  updatedAt: at('updated_at').notNull(),
+});
+
+export const labels = pgTable('labels', {
+  id: serial('id').primaryKey(),
+  key: text('key').notNull().unique(),
+  name: text('name').notNull(),
+  color: text('color'),
+});
+
+export const conversationLabels = pgTable(
+  'conversation_labels',
+  {
+    conversationId: integer('conversation_id')
+      .notNull()
+      .references(() => conversations.id),
+    labelId: integer('label_id')
+      .notNull()
+      .references(() => labels.id),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.labelId] }), index('conversation_labels_label_idx').on(t.labelId)],
+);
