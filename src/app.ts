@@ -24,11 +24,14 @@ import { createMetrics } from './core/metrics.ts';
 import { createOutbox, type OutboundSender, type ReplyWindowState } from './core/outbox.ts';
 import { deploymentSecret } from './core/settings.ts';
 import { openStore } from './core/store/store.ts';
+import { createTicketDesk } from './core/tickets/ticket-desk.ts';
 import { authApi } from './inbox/auth-api.ts';
 import { conversationsApi } from './inbox/conversations-api.ts';
 import { liveFeed } from './inbox/live.ts';
 import { inboxWebApp } from './inbox/web-app.ts';
 import { routerApi } from './inbox/router-api.ts';
+import { ticketsApi } from './inbox/tickets-api.ts';
+import { votePage } from './inbox/vote-page.ts';
 import { createRouter } from './router/router.plugin.ts';
 
 export interface BuildOptions {
@@ -120,7 +123,17 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   const accounts = createAccounts({ store, events, config: file.security, issuer: file.deployment.shortName });
   const router = createRouter({ store, events, outbox, config, businessHours, logger: app.log.child({ module: 'router' }) });
 
-  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, conversations, inboxes, businessHours, router, accounts });
+  const ticketDesk = await createTicketDesk({
+    store,
+    events,
+    outbox,
+    businessHours,
+    config: file,
+    publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`,
+    logger: app.log.child({ module: 'tickets' }),
+  });
+
+  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, conversations, inboxes, businessHours, router, accounts, ticketDesk });
 
   // HTTP plumbing.
   installErrorHandler(app, { text: 5000 });
@@ -173,6 +186,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(async (scope) => authApi(scope, { accounts, config }), { prefix: '/api/auth' });
   await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => routerApi(scope, { store, events, router, accounts }), { prefix: '/api/v1' });
+  await app.register(async (scope) => ticketsApi(scope, { store, accounts, desk: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone }), { prefix: '/api/v1' });
+  await app.register(async (scope) => votePage(scope, { store, desk: ticketDesk, deploymentName: file.deployment.name, perMinute: env.PUBLIC_RATE_LIMIT }));
   await app.register(async (scope) => liveFeed(scope, { store, events, accounts }), { prefix: '/api/v1' });
   await app.register(inboxWebApp);
   if (env.DOCS_ENABLED) await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -184,6 +199,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     for (const { adapter } of adapters.values()) await adapter.start?.();
     await outbox.start();
     await router.start();
+    await ticketDesk.start();
     // Accounts unused too long are disabled; checking a few times a day is precise enough.
     inactivityTimer = setInterval(() => void accounts.disableInactive().catch((err: unknown) => app.log.error({ err }, 'inactive account check failed')), 6 * 3_600_000);
     inactivityTimer.unref();
@@ -192,6 +208,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   app.addHook('onClose', async () => {
     clearInterval(inactivityTimer);
     await router.stop();
+    ticketDesk.stop();
     await outbox.stop();
     for (const { adapter } of adapters.values()) await adapter.close?.();
     await store.close();
@@ -223,6 +240,7 @@ declare module 'fastify' {
       businessHours: ReturnType<typeof createBusinessHours>;
       router: ReturnType<typeof createRouter>;
       accounts: ReturnType<typeof createAccounts>;
+      ticketDesk: Awaited<ReturnType<typeof createTicketDesk>>;
     };
   }
 }

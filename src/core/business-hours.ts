@@ -41,7 +41,7 @@ function nextDate(day: string): string {
 }
 
 /** Local calendar parts of an instant in a time zone. */
-function localParts(at: Date, timeZone: string) {
+export function localParts(at: Date, timeZone: string) {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', weekday: 'short' })
       .formatToParts(at)
@@ -55,7 +55,7 @@ function localParts(at: Date, timeZone: string) {
 }
 
 /** The instant of a local date and minute in a time zone (exact for zones without DST jumps at that hour). */
-function instantOf(date: string, minutes: number, timeZone: string): Date {
+export function instantOf(date: string, minutes: number, timeZone: string): Date {
   const guess = new Date(`${date}T00:00:00Z`).getTime() + minutes * 60_000;
   const local = localParts(new Date(guess), timeZone);
   const localMs = new Date(`${local.date}T00:00:00Z`).getTime() + local.minutes * 60_000;

@@ -25,6 +25,12 @@ export interface GatewayEvents {
   /** Something admins must hear about now (a lockout, a failed token refresh...). */
   'security.alert': { kind: string; agentId?: number; detail: string };
   /** An inbox's connection changed (e.g. a Zalo token could not be refreshed): alert admins. */
+  /** A ticket was opened or moved (level, unit, status). */
+  'ticket.updated': { ticketId: number; code: string; action: string; level: number; unitId: number | null; status: string };
+  /** A ticket became nearly due or overdue: its unit and the supervisors are told. */
+  'ticket.deadline': { ticketId: number; code: string; unitId: number | null; level: number; deadline: Date; state: 'due_soon' | 'overdue' };
+  /** A citizen rated an answer; not satisfied alerts the supervisors. */
+  'ticket.rated': { ticketId: number; code: string; satisfaction: 'satisfied' | 'not_satisfied' | 'no_response' };
   'inbox.status': { inboxId: number; status: 'active' | 'needs_reconnect' | 'disabled'; detail: string | null };
 }
 

@@ -6,6 +6,17 @@ const timeRange = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a lowercase slug (a-z, 0-9, -)');
 
+export const ticketTypes = ['question', 'complaint', 'petition', 'suggestion', 'denunciation'] as const;
+const ticketTypeKey = z.enum([...ticketTypes, 'default']);
+/** Working days for a unit (level 2), its leadership (3) and the province leadership (4). */
+const deadlineDays = z.object({
+  unit: z.number().int().min(1),
+  unitLeadership: z.number().int().min(1),
+  provinceLeadership: z.number().int().min(1),
+});
+
+export const defaultDeadlines = { unit: 5, unitLeadership: 3, provinceLeadership: 5 };
+
 /** The deployment file (config/default.yaml): who we are, the inboxes, the teams, the queues. */
 export const fileSchema = z.object({
   deployment: z.object({
@@ -110,6 +121,34 @@ export const fileSchema = z.object({
       inactiveAccountDays: 45,
       signInAttemptsPerMinute: 10,
     }),
+  tickets: z
+    .object({
+      /** Codes read `<prefix>-<year>-<number>`, e.g. 1022-2026-000123. */
+      codePrefix: z.string().regex(/^[A-Za-z0-9]+$/).default('1022'),
+      /** Working days each level has to answer, per ticket type; `default` for types not listed.
+       * Provinces set these by decision (SECURITY.md: configurable per level and type). */
+      deadlines: z.partialRecord(ticketTypeKey, deadlineDays).default({ default: defaultDeadlines }),
+      /** A ticket this many hours before its deadline is "nearly due": units and supervisors are warned. */
+      dueSoonHours: z.number().min(0).default(24),
+      /** How often overdue and unanswered-survey tickets are looked for. */
+      sweepIntervalSeconds: z.number().min(1).default(300),
+      /** A citizen who has not rated an answer within this many days counts as "no response". */
+      noResponseAfterDays: z.number().min(0).default(3),
+      /** How the report rounds rates: half-up (98.37%, 1.59%) or truncate, as the province printed (1.58%). */
+      rateRounding: z.enum(['half-up', 'truncate']).default('half-up'),
+      /** The hotline's own numbers, to tell inbound from outbound in call records without a direction. */
+      hotlineNumbers: z.array(z.string().regex(/^[\d +.-]+$/)).default(['1022']),
+    })
+    .prefault({}),
+  /** The organisation tickets move through, seeded into an empty store (admins edit it after). */
+  organisation: z
+    .object({
+      province: z.object({ key: slug, name: z.string().min(1) }).default({ key: 'ubnd-tinh', name: 'Ủy ban nhân dân tỉnh' }),
+      departments: z.array(z.object({ key: slug, name: z.string().min(1) })).default([]),
+      /** A JSON file of communes and wards (`units: [{code, name, kind: xa|phuong}]`). */
+      localUnitsFile: z.string().optional(),
+    })
+    .prefault({}),
   businessHours: z
     .object({
       /** Opening hours per weekday in the deployment's time zone, e.g. ["07:00-11:30", "13:30-17:00"]. */

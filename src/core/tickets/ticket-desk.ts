@@ -1,0 +1,110 @@
+import type { BusinessHours } from '../business-hours.ts';
+import type { FileConfig } from '../config/file-schema.ts';
+import type { EventBus } from '../events.ts';
+import { t as text, type Locale } from '../i18n/index.ts';
+import { WindowClosedError, type Outbox } from '../outbox.ts';
+import { deploymentSecret } from '../settings.ts';
+import type { Store } from '../store/store.ts';
+import { createCalls } from './calls.ts';
+import { createMonthlyReport } from './monthly-report.ts';
+import { createSatisfaction } from './satisfaction.ts';
+import { createTickets } from './tickets.ts';
+import { createUnits } from './units.ts';
+
+interface Logger {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** The payload a vote button carries back through the channel: `vote:<token>:<choice>`. */
+export const votePayload = (token: string, vote: 'satisfied' | 'not_satisfied') => `vote:${token}:${vote}`;
+export function parseVotePayload(payload: string): { token: string; vote: 'satisfied' | 'not_satisfied' } | null {
+  const match = /^vote:([0-9]+\.[A-Za-z0-9_-]+):(satisfied|not_satisfied)$/.exec(payload.trim());
+  return match ? { token: match[1]!, vote: match[2] as 'satisfied' | 'not_satisfied' } : null;
+}
+
+/**
+ * Everything about tickets in one place for the app to start and stop: the tickets, the
+ * organisation, calls, ratings, the monthly report, and the sweeper that flags deadlines and
+ * closes unanswered surveys.
+ */
+export async function createTicketDesk(deps: {
+  store: Store;
+  events: EventBus;
+  outbox: Outbox;
+  businessHours: BusinessHours;
+  config: FileConfig;
+  /** Where citizens open vote links (the gateway's public address). */
+  publicBaseUrl: string;
+  logger: Logger;
+}) {
+  const { store, events, outbox, config, logger } = deps;
+  const locale: Locale = config.deployment.locale;
+  const timeZone = config.deployment.timezone;
+  const satisfaction = createSatisfaction({ store, events, secret: await deploymentSecret(store, 'tickets.vote') });
+  const voteLink = (ticketId: number) => `${deps.publicBaseUrl.replace(/\/$/, '')}/danh-gia/${satisfaction.voteToken(ticketId)}`;
+
+  const tickets = createTickets({
+    store,
+    events,
+    businessHours: deps.businessHours,
+    config: config.tickets,
+    timeZone,
+    // The answer leaves on the citizen's channel, followed by the rating question with buttons
+    // (channels that have none show the link, which opens a page: a mail scanner cannot vote).
+    deliverAnswer: async (ticket, answer, by) => {
+      const token = satisfaction.voteToken(ticket.id);
+      try {
+        await outbox.enqueueReply({ conversationId: ticket.conversationId, text: text(locale, 'ticket.answerMessage', { code: ticket.code, answer }), senderType: 'agent', senderRef: by, metadata: { ticketId: ticket.id } });
+        await outbox.enqueueReply({
+          conversationId: ticket.conversationId,
+          text: text(locale, 'ticket.voteQuestion', { link: voteLink(ticket.id) }),
+          senderType: 'system',
+          metadata: {
+            ticketId: ticket.id,
+            quickReplies: [
+              { title: text(locale, 'ticket.vote.satisfied'), payload: votePayload(token, 'satisfied') },
+              { title: text(locale, 'ticket.vote.notSatisfied'), payload: votePayload(token, 'not_satisfied') },
+            ],
+          },
+        });
+        await satisfaction.markAsked(ticket.id);
+      } catch (error) {
+        // A closed window (Zalo after 48 h) is the operator's to handle by phone: it shows on the ticket.
+        if (!(error instanceof WindowClosedError)) throw error;
+        await tickets.note(ticket.id, 'delivery_failed', error.window.reason ?? 'window closed', { agentId: null, name: 'system' });
+      }
+    },
+  });
+  const units = createUnits(store);
+  const calls = createCalls(store, { timeZone, hotlineNumbers: config.tickets.hotlineNumbers });
+  const reports = createMonthlyReport(store, { timeZone, rounding: config.tickets.rateRounding });
+
+  let timer: NodeJS.Timeout | undefined;
+  async function sweep() {
+    const deadlines = await tickets.sweepDeadlines();
+    const noResponse = await tickets.sweepNoResponse();
+    if (deadlines.overdue || deadlines.dueSoon || noResponse) logger.info({ ...deadlines, noResponse }, 'ticket sweep');
+  }
+
+  return {
+    tickets,
+    units,
+    calls,
+    reports,
+    satisfaction,
+    voteLink,
+    sweep,
+    async start() {
+      const seeded = await units.seed(config.organisation);
+      if (seeded) logger.info({ units: seeded }, 'seeded the organisation from the configuration');
+      timer = setInterval(() => void sweep().catch((err: unknown) => logger.error({ err }, 'ticket sweep failed')), config.tickets.sweepIntervalSeconds * 1000);
+      timer.unref();
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}
+
+export type TicketDesk = Awaited<ReturnType<typeof createTicketDesk>>;
