@@ -4,12 +4,14 @@ import { eq } from 'drizzle-orm';
 import type { Accounts } from '../core/accounts/accounts.ts';
 import type { EventBus, EventName, GatewayEvents } from '../core/events.ts';
 import type { Store } from '../core/store/store.ts';
+import { canSee, type Level } from '../core/tickets/ticket-rules.ts';
 import { conversationScope, requirePrincipal } from './auth.ts';
 
 /** Events an inbox client follows; each carries the conversation it concerns, if any. */
 const forwarded: EventName[] = ['message.created', 'message.updated', 'conversation.updated', 'conversation.assigned', 'conversation.handoff', 'conversation.typing', 'agent.presence'];
 /** Alerts for the people who run the hotline: a broken channel connection, a lockout. */
 const alerts: EventName[] = ['inbox.status', 'security.alert'];
+const ticketEvents: EventName[] = ['ticket.updated', 'ticket.deadline', 'ticket.rated'];
 
 const heartbeatMs = 30_000;
 
@@ -19,7 +21,7 @@ const heartbeatMs = 30_000;
  * `{type: "presence", presence}` and `{type: "typing", conversationId}`. Closing the last socket
  * of an agent sets them offline, so the router stops assigning to a closed browser.
  */
-export async function liveFeed(app: FastifyInstance, deps: { store: Store; events: EventBus; accounts: Accounts }) {
+export async function liveFeed(app: FastifyInstance, deps: { store: Store; events: EventBus; accounts: Accounts; unitIdsOf: (agentId: number) => Promise<number[]> }) {
   const { store, events } = deps;
   const { t } = store;
   requirePrincipal(app, deps);
@@ -65,6 +67,22 @@ export async function liveFeed(app: FastifyInstance, deps: { store: Store; event
       for (const type of alerts) {
         offs.push(events.on(type, (payload) => socket.readyState === socket.OPEN && socket.send(JSON.stringify({ type, ...payload }))));
       }
+    }
+
+    // Tickets: each person hears of those they may see (units their own, the province level 4);
+    // supervisors also hear every rating, so a "not satisfied" reaches them at once.
+    const unitIds = agentId === null ? Promise.resolve<number[]>([]) : deps.unitIdsOf(agentId);
+    const ticketActor = async () => ({ role: principal.kind === 'token' ? ('admin' as const) : principal.role, unitIds: await unitIds });
+    for (const type of ticketEvents) {
+      offs.push(
+        events.on(type, (payload) => {
+          void (async () => {
+            const ticket = payload as { level?: number; unitId?: number | null };
+            const allowed = type === 'ticket.rated' ? overseer : canSee(await ticketActor(), { level: (ticket.level ?? 1) as Level, unitId: ticket.unitId ?? null });
+            if (allowed && socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type, ...payload }));
+          })().catch((err: unknown) => request.log.warn({ err }, 'live event not delivered'));
+        }),
+      );
     }
 
     if (agentId !== null) {
