@@ -9,6 +9,7 @@ import type { Outbox } from '../core/outbox.ts';
 import type { Store } from '../core/store/store.ts';
 import { createAssigner } from './assignment/assigner.ts';
 import { decideRoute, type RouteDecision, type RouteRules } from './decide-route.ts';
+import { voteIn } from '../core/tickets/ticket-desk.ts';
 import { createLiveKnowledgeBase } from './knowledge-base/live.ts';
 
 interface Logger {
@@ -66,6 +67,8 @@ export function createRouter(deps: { store: Store; events: EventBus; outbox: Out
       .where(eq(t.messages.id, event.messageId))
       .limit(1);
     if (!row) return null;
+    // A tap on a rating button is the ticket desk's, not a question for the knowledge base.
+    if (voteIn(row)) return null;
     const metadata = (row.metadata ?? {}) as { suppressAutoReply?: boolean };
     const decision = decideRoute(
       { handler: row.handler === 'human' ? 'human' : 'bot', pendingChoices: await pendingChoices(event.conversationId) },

@@ -1,4 +1,4 @@
-import type { OutboundMessage, SendResult } from '../../core/domain/types.ts';
+import type { OutboundMessage, QuickReply, SendResult } from '../../core/domain/types.ts';
 import { ChannelError } from '../../core/errors.ts';
 import { defineChannel, type ChannelAdapter, type ChannelContext, type InboxStatus } from '../channel-adapter.ts';
 import { createGraphClient, messengerError } from './api-client.ts';
@@ -7,10 +7,11 @@ import { createOwnSends, type SentPart } from '../shared/own-sends.ts';
 import { createProfileCache } from '../shared/profiles.ts';
 import type { MessengerSendBody } from './types.ts';
 import { registerMessengerWebhook } from './webhook.ts';
+import { quickRepliesOf } from '../shared/quick-replies.ts';
 import { splitText } from '../shared/split-text.ts';
 import { messengerReplyWindow } from './window.ts';
 
-type OutPart = { kind: 'text'; text: string } | { kind: 'image' | 'file' | 'audio' | 'video'; url: string };
+type OutPart = { kind: 'text'; text: string; quickReplies?: QuickReply[] } | { kind: 'image' | 'file' | 'audio' | 'video'; url: string };
 
 /** Parts already delivered per gateway message, so a retry does not send them twice. */
 const progressLimit = 1000;
@@ -63,6 +64,9 @@ function createMessengerAdapter(context: ChannelContext<MessengerSettingsInput>)
       else throw messengerError({ kind: 'unsupported', detail: `attachment ${kind}${attachment.url ? '' : ' without url'}` }, locale);
     }
     if (parts.length === 0) throw messengerError({ kind: 'unsupported', detail: 'empty message' }, locale);
+    const choices = quickRepliesOf(message);
+    const lastText = parts.findLast((part) => part.kind === 'text');
+    if (choices.length && lastText?.kind === 'text') lastText.quickReplies = choices;
     return parts;
   }
 
@@ -70,7 +74,9 @@ function createMessengerAdapter(context: ChannelContext<MessengerSettingsInput>)
     // The window put the tag there when the reply was queued after the standard 24 h.
     const type = tag === 'HUMAN_AGENT' ? { messaging_type: 'MESSAGE_TAG' as const, tag: 'HUMAN_AGENT' as const } : { messaging_type: 'RESPONSE' as const };
     const message: MessengerSendBody['message'] =
-      part.kind === 'text' ? { text: part.text } : { attachment: { type: part.kind, payload: { url: part.url, is_reusable: true } } };
+      part.kind === 'text'
+        ? { text: part.text, ...(part.quickReplies?.length ? { quick_replies: part.quickReplies.map((q) => ({ content_type: 'text' as const, title: q.title.slice(0, 20), payload: q.payload })) } : {}) }
+        : { attachment: { type: part.kind, payload: { url: part.url, is_reusable: true } } };
     return { recipient: { id: psid }, ...type, message };
   }
 

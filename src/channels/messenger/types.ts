@@ -68,7 +68,8 @@ export interface MessengerSendBody {
   messaging_type: MessengerMessagingType;
   tag?: 'HUMAN_AGENT';
   message:
-    | { text: string }
+    // Quick replies: a tap comes back as a message with `quick_reply.payload` (titles up to 20 characters).
+    | { text: string; quick_replies?: Array<{ content_type: 'text'; title: string; payload: string }> }
     | { attachment: { type: 'image' | 'file' | 'audio' | 'video'; payload: { url: string; is_reusable?: boolean } } };
 }
 

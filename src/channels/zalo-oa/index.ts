@@ -1,5 +1,5 @@
 import { normalizeVnPhone } from '../../core/domain/phone.ts';
-import type { OutboundMessage, SendResult } from '../../core/domain/types.ts';
+import type { OutboundMessage, QuickReply, SendResult } from '../../core/domain/types.ts';
 import { ChannelError } from '../../core/errors.ts';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../channel-adapter.ts';
 import { createZaloApiClient, zaloError, zaloTokenInvalidCodes } from './api-client.ts';
@@ -9,11 +9,12 @@ import { createProfileCache } from '../shared/profiles.ts';
 import { createZaloTokens } from './tokens.ts';
 import type { ZaloSendBody } from './types.ts';
 import { registerZaloWebhook } from './webhook.ts';
+import { quickRepliesOf } from '../shared/quick-replies.ts';
 import { splitText } from '../shared/split-text.ts';
 import { zaloReplyWindow } from './window.ts';
 
 /** One platform message of an outbound gateway message. */
-type OutPart = { kind: 'text'; text: string } | { kind: 'image' | 'file'; url: string; name?: string };
+type OutPart = { kind: 'text'; text: string; buttons?: QuickReply[] } | { kind: 'image' | 'file'; url: string; name?: string };
 
 /** Parts already delivered per gateway message, so a retry does not send them twice. */
 const progressLimit = 1000;
@@ -75,6 +76,9 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
       }
     }
     if (parts.length === 0) throw zaloError({ kind: 'unsupported', detail: 'empty message' }, locale);
+    const choices = quickRepliesOf(message);
+    const lastText = parts.findLast((part) => part.kind === 'text');
+    if (choices.length && lastText?.kind === 'text') lastText.buttons = choices;
     return parts;
   }
 
@@ -82,7 +86,9 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
     const recipient = { user_id: userId };
     let body: ZaloSendBody;
     if (part.kind === 'text') {
-      body = { recipient, message: { text: part.text } };
+      body = part.buttons?.length
+        ? { recipient, message: { text: part.text, attachment: { type: 'template', payload: { buttons: part.buttons.map((b) => ({ title: b.title, type: 'oa.query.hide' as const, payload: b.payload })) } } } }
+        : { recipient, message: { text: part.text } };
     } else {
       const { file, name } = await client.download(part.url, part.kind, signal);
       const filename = part.name ?? name;

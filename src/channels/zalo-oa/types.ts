@@ -126,6 +126,8 @@ export interface ZaloSendBody {
         text?: string;
         attachment:
           | { type: 'template'; payload: { template_type: 'media'; elements: Array<{ media_type: 'image'; attachment_id?: string; url?: string }> } }
-          | { type: 'file'; payload: { token: string } };
+          | { type: 'file'; payload: { token: string } }
+          // Query buttons: a tap sends the payload back as the citizen's message (hidden from them).
+          | { type: 'template'; payload: { buttons: Array<{ title: string; type: 'oa.query.hide'; payload: string }> } };
       };
 }

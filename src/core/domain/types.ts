@@ -65,6 +65,15 @@ export interface InboundMessage {
   suppressAutoReply?: boolean;
 }
 
+/**
+ * A choice offered under a message (Messenger quick replies, Zalo query buttons, widget buttons),
+ * kept in the message's `metadata.quickReplies`; the tapped choice comes back as its payload.
+ */
+export interface QuickReply {
+  title: string;
+  payload: string;
+}
+
 /** One outbound message handed to a channel adapter by the outbox worker. */
 export interface OutboundMessage {
   messageId: number;

@@ -1,6 +1,7 @@
 import type { BusinessHours } from '../business-hours.ts';
 import type { FileConfig } from '../config/file-schema.ts';
-import type { EventBus } from '../events.ts';
+import { eq } from 'drizzle-orm';
+import type { EventBus, GatewayEvents } from '../events.ts';
 import { t as text, type Locale } from '../i18n/index.ts';
 import { WindowClosedError, type Outbox } from '../outbox.ts';
 import { deploymentSecret } from '../settings.ts';
@@ -21,6 +22,17 @@ export const votePayload = (token: string, vote: 'satisfied' | 'not_satisfied') 
 export function parseVotePayload(payload: string): { token: string; vote: 'satisfied' | 'not_satisfied' } | null {
   const match = /^vote:([0-9]+\.[A-Za-z0-9_-]+):(satisfied|not_satisfied)$/.exec(payload.trim());
   return match ? { token: match[1]!, vote: match[2] as 'satisfied' | 'not_satisfied' } : null;
+}
+
+/** The vote a citizen's message carries: a quick-reply or postback payload, or (Zalo's query buttons) its text. */
+export function voteIn(message: { text: string | null; metadata: unknown }): ReturnType<typeof parseVotePayload> {
+  const metadata = (message.metadata ?? {}) as Record<string, unknown>;
+  for (const candidate of [metadata.quickReplyPayload, metadata.postbackPayload, metadata.payload, message.text]) {
+    if (typeof candidate !== 'string') continue;
+    const vote = parseVotePayload(candidate);
+    if (vote) return vote;
+  }
+  return null;
 }
 
 /**
@@ -80,6 +92,21 @@ export async function createTicketDesk(deps: {
   const calls = createCalls(store, { timeZone, hotlineNumbers: config.tickets.hotlineNumbers });
   const reports = createMonthlyReport(store, { timeZone, rounding: config.tickets.rateRounding });
 
+  /** A tap on a rating button arrives as the citizen's message: record it and thank them. */
+  async function recordVoteFrom(event: GatewayEvents['message.created']) {
+    if (event.direction !== 'in') return;
+    const [message] = await store.db.select({ text: store.t.messages.text, metadata: store.t.messages.metadata }).from(store.t.messages).where(eq(store.t.messages.id, event.messageId)).limit(1);
+    const vote = message ? voteIn(message) : null;
+    if (!vote) return;
+    const ticketId = satisfaction.ticketOfToken(vote.token);
+    if (ticketId === null) return;
+    const outcome = await satisfaction.rate(ticketId, vote.vote, null, { agentId: null, name: 'citizen (channel)' });
+    await outbox
+      .enqueueReply({ conversationId: event.conversationId, text: text(locale, outcome.recorded ? 'ticket.vote.thanks' : 'ticket.vote.already'), senderType: 'system', metadata: { ticketId } })
+      .catch((err: unknown) => logger.error({ err, conversationId: event.conversationId }, 'rating thanks not queued'));
+  }
+  let unsubscribe: (() => void) | undefined;
+
   let timer: NodeJS.Timeout | undefined;
   async function sweep() {
     const deadlines = await tickets.sweepDeadlines();
@@ -98,10 +125,12 @@ export async function createTicketDesk(deps: {
     async start() {
       const seeded = await units.seed(config.organisation);
       if (seeded) logger.info({ units: seeded }, 'seeded the organisation from the configuration');
+      unsubscribe = events.on('message.created', (event) => void recordVoteFrom(event).catch((err: unknown) => logger.error({ err }, 'rating not recorded')));
       timer = setInterval(() => void sweep().catch((err: unknown) => logger.error({ err }, 'ticket sweep failed')), config.tickets.sweepIntervalSeconds * 1000);
       timer.unref();
     },
     stop() {
+      unsubscribe?.();
       clearInterval(timer);
     },
   };
