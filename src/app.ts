@@ -22,6 +22,7 @@ import { createIngest } from './core/ingest.ts';
 import { loggerOptions } from './core/logging.ts';
 import { createMetrics } from './core/metrics.ts';
 import { createOutbox, type OutboundSender, type ReplyWindowState } from './core/outbox.ts';
+import { createOutreach } from './core/outreach.ts';
 import { deploymentSecret } from './core/settings.ts';
 import { openStore } from './core/store/store.ts';
 import { createTicketDesk } from './core/tickets/ticket-desk.ts';
@@ -69,8 +70,28 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   const businessHours = createBusinessHours(file.businessHours, file.deployment.timezone);
   if (await ensureBootstrapToken(store, env.GATEWAY_ADMIN_TOKEN)) app.log.info('created the admin API token from GATEWAY_ADMIN_TOKEN');
 
-  // Channels: one adapter per configured inbox.
+  // Channels: one adapter per configured inbox. The outbox exists before them (they get its
+  // reach to other inboxes, outreach) and finds them in `adapters` when it sends.
   const adapters = new Map<number, { adapter: ChannelAdapter; inbox: InboxRef }>();
+  const outbox = createOutbox({
+    store,
+    events,
+    config: file.outbox,
+    metrics,
+    logger: app.log,
+    senderFor: (inboxId): OutboundSender | undefined => {
+      const entry = adapters.get(inboxId);
+      if (!entry) return undefined;
+      const { adapter } = entry;
+      return {
+        channel: entry.inbox.channel,
+        send: (message, signal) => adapter.send(message, signal),
+        ...(adapter.replyWindow ? { replyWindow: (state: ReplyWindowState) => adapter.replyWindow!(state) } : {}),
+      };
+    },
+  });
+  const outreach = createOutreach({ store, events, outbox, inboxes });
+
   const seenChannels = new Set<string>();
   for (const inbox of inboxes) {
     const definition = findChannel(inbox.channel);
@@ -96,29 +117,12 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       logger: app.log.child({ channel: inbox.channel, inbox: inbox.key }),
       secret: await deploymentSecret(store, `channel.${inbox.channel}.${inbox.key}`),
       setStatus: (status, detail) => setInboxStatus(store, events, inbox.id, status, detail),
+      outreach,
       markDelivery: (externalIds, status) => outbox.markDelivery(inbox.id, externalIds, status),
       state: createInboxState(store, inbox.id),
     });
     adapters.set(inbox.id, { adapter, inbox });
   }
-
-  const outbox = createOutbox({
-    store,
-    events,
-    config: file.outbox,
-    metrics,
-    logger: app.log,
-    senderFor: (inboxId): OutboundSender | undefined => {
-      const entry = adapters.get(inboxId);
-      if (!entry) return undefined;
-      const { adapter } = entry;
-      return {
-        channel: entry.inbox.channel,
-        send: (message, signal) => adapter.send(message, signal),
-        ...(adapter.replyWindow ? { replyWindow: (state: ReplyWindowState) => adapter.replyWindow!(state) } : {}),
-      };
-    },
-  });
 
   const accounts = createAccounts({ store, events, config: file.security, issuer: file.deployment.shortName });
   const router = createRouter({ store, events, outbox, config, businessHours, logger: app.log.child({ module: 'router' }) });
@@ -133,7 +137,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     logger: app.log.child({ module: 'tickets' }),
   });
 
-  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, conversations, inboxes, businessHours, router, accounts, ticketDesk });
+  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, accounts, ticketDesk });
 
   // HTTP plumbing.
   installErrorHandler(app, { text: 5000 });
@@ -235,6 +239,7 @@ declare module 'fastify' {
       metrics: ReturnType<typeof createMetrics>;
       ingest: ReturnType<typeof createIngest>;
       outbox: ReturnType<typeof createOutbox>;
+      outreach: ReturnType<typeof createOutreach>;
       conversations: ReturnType<typeof createConversations>;
       inboxes: InboxRef[];
       businessHours: ReturnType<typeof createBusinessHours>;

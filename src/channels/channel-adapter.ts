@@ -9,6 +9,7 @@ import type { InboxState, InboxStatus } from '../core/inboxes.ts';
 import type { Ingest } from '../core/ingest.ts';
 import type { ReplyWindow, ReplyWindowState } from '../core/outbox.ts';
 import type { Metrics } from '../core/metrics.ts';
+import type { Outreach } from '../core/outreach.ts';
 
 /** An inbox as channels see it: one connected account (an OA, a page, a mailbox, a form). */
 export interface InboxRef {
@@ -40,6 +41,9 @@ export interface ChannelContext<Settings> {
   /** Marks the inbox connected or broken (e.g. "needs reconnect" after a failed token
    * refresh); admins see it and are alerted through the `inbox.status` event. */
   setStatus(status: InboxStatus, detail?: string): Promise<void>;
+  /** Sends to a known contact through another inbox (e.g. a chat answer by email), queued
+   * through the outbox; also finds outbound messages the citizen has not read. */
+  outreach: Outreach;
   /** Marks our sent messages delivered or read by their platform ids (receipts); never downgrades. */
   markDelivery(externalIds: string[], status: 'delivered' | 'read'): Promise<void>;
   /** Durable key-value storage scoped to this inbox (tokens, cursors). `update` runs its
@@ -49,6 +53,7 @@ export interface ChannelContext<Settings> {
 
 export type { InboxState, InboxStatus } from '../core/inboxes.ts';
 export type { ReplyWindow, ReplyWindowState } from '../core/outbox.ts';
+export type { Outreach, OutreachRequest, OutreachResult } from '../core/outreach.ts';
 
 /** One running connection to a platform, created per inbox. */
 export interface ChannelAdapter {

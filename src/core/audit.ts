@@ -14,7 +14,20 @@ export interface AuditEntry {
 
 const genesis = '0'.repeat(64);
 
-function entryHash(prevHash: string, at: Date, entry: AuditEntry): string {
+// PostgreSQL's jsonb gives keys back in its own order (shorter keys first), not as written: the
+// hash covers the detail with its keys sorted, so it can be checked after a round trip.
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, sortedKeys(v)]),
+  );
+}
+
+function entryHash(prevHash: string, at: Date, entry: AuditEntry, sorted = true): string {
   const canonical = JSON.stringify([
     prevHash,
     at.toISOString(),
@@ -22,7 +35,7 @@ function entryHash(prevHash: string, at: Date, entry: AuditEntry): string {
     entry.action,
     entry.subjectType ?? null,
     entry.subjectId === undefined ? null : String(entry.subjectId),
-    entry.detail ?? null,
+    (sorted ? sortedKeys(entry.detail) : entry.detail) ?? null,
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -56,14 +69,16 @@ export async function verifyAuditChain(store: Store): Promise<number | null> {
   const rows = await store.db.select().from(t.auditEvents).orderBy(t.auditEvents.id);
   let prev = genesis;
   for (const row of rows) {
-    const expected = entryHash(prev, row.at, {
+    const entry = {
       actor: row.actor,
       action: row.action,
       ...(row.subjectType !== null ? { subjectType: row.subjectType } : {}),
       ...(row.subjectId !== null ? { subjectId: row.subjectId } : {}),
       ...(row.detail !== null ? { detail: row.detail as Record<string, unknown> } : {}),
-    });
-    if (row.prevHash !== prev || row.hash !== expected) return row.id;
+    };
+    // Entries written before keys were sorted hashed the detail as written (SQLite keeps that).
+    const fits = row.hash === entryHash(prev, row.at, entry) || row.hash === entryHash(prev, row.at, entry, false);
+    if (row.prevHash !== prev || !fits) return row.id;
     prev = row.hash;
   }
   return null;

@@ -54,6 +54,14 @@ export interface ReplyInput {
   metadata?: Record<string, unknown>;
 }
 
+/** A reply written by `queueWithin`, not yet announced. */
+export interface QueuedReply {
+  messageId: number;
+  conversationId: number;
+  inboxId: number;
+  contactId: number;
+}
+
 interface Logger {
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
@@ -90,50 +98,61 @@ export function createOutbox(deps: {
   const { store, events, config, metrics, logger } = deps;
   const { t } = store;
 
-  async function enqueueReply(input: ReplyInput): Promise<{ messageId: number }> {
-    const at = new Date();
-    const messageId = await store.tx(async (db) => {
-      const conversation = await findConversation(db, input.conversationId);
-      const window = await windowOf(db, conversation, at, input.senderType);
-      if (!window.open) throw new WindowClosedError(window);
-      const metadata = window.sendOptions ? { ...input.metadata, window: window.sendOptions } : input.metadata;
-      const [message] = await db
-        .insert(t.messages)
-        .values({
-          conversationId: conversation.id,
-          inboxId: conversation.inboxId,
-          direction: 'out',
-          senderType: input.senderType,
-          senderRef: input.senderRef ?? null,
-          text: input.text,
-          attachments: input.attachments?.length ? input.attachments : null,
-          status: 'queued',
-          metadata: metadata ?? null,
-          createdAt: at,
-        })
-        .returning({ id: t.messages.id });
-      await db.insert(t.outbox).values({
-        messageId: message!.id,
+  /**
+   * Queues a reply inside the caller's transaction: the message row, its outbox row and the
+   * conversation's times, or a WindowClosedError (which rolls the caller's transaction back).
+   * The caller passes the result to `announce` once its transaction has committed.
+   */
+  async function queueWithin(db: Db, input: ReplyInput, at = new Date()): Promise<QueuedReply> {
+    const conversation = await findConversation(db, input.conversationId);
+    const window = await windowOf(db, conversation, at, input.senderType);
+    if (!window.open) throw new WindowClosedError(window);
+    const metadata = window.sendOptions ? { ...input.metadata, window: window.sendOptions } : input.metadata;
+    const [message] = await db
+      .insert(t.messages)
+      .values({
         conversationId: conversation.id,
         inboxId: conversation.inboxId,
-        status: 'pending',
-        nextAttemptAt: at,
+        direction: 'out',
+        senderType: input.senderType,
+        senderRef: input.senderRef ?? null,
+        text: input.text,
+        attachments: input.attachments?.length ? input.attachments : null,
+        status: 'queued',
+        metadata: metadata ?? null,
         createdAt: at,
-        updatedAt: at,
-      });
-      await db.update(t.conversations).set({ lastMessageAt: at, updatedAt: at }).where(eq(t.conversations.id, conversation.id));
-      return { id: message!.id, conversation };
+      })
+      .returning({ id: t.messages.id });
+    await db.insert(t.outbox).values({
+      messageId: message!.id,
+      conversationId: conversation.id,
+      inboxId: conversation.inboxId,
+      status: 'pending',
+      nextAttemptAt: at,
+      createdAt: at,
+      updatedAt: at,
     });
+    await db.update(t.conversations).set({ lastMessageAt: at, updatedAt: at }).where(eq(t.conversations.id, conversation.id));
+    return { messageId: message!.id, conversationId: conversation.id, inboxId: conversation.inboxId, contactId: conversation.contactId };
+  }
+
+  /** Tells live views and the worker about a reply `queueWithin` wrote (after the commit only). */
+  function announce(queued: QueuedReply, conversationOpened = false): void {
     events.emit('message.created', {
-      messageId: messageId.id,
-      conversationId: input.conversationId,
-      inboxId: messageId.conversation.inboxId,
-      contactId: messageId.conversation.contactId,
+      messageId: queued.messageId,
+      conversationId: queued.conversationId,
+      inboxId: queued.inboxId,
+      contactId: queued.contactId,
       direction: 'out',
-      conversationOpened: false,
+      conversationOpened,
     });
-    events.emit('outbox.enqueued', { conversationId: input.conversationId });
-    return { messageId: messageId.id };
+    events.emit('outbox.enqueued', { conversationId: queued.conversationId });
+  }
+
+  async function enqueueReply(input: ReplyInput): Promise<{ messageId: number }> {
+    const queued = await store.tx((db) => queueWithin(db, input));
+    announce(queued);
+    return { messageId: queued.messageId };
   }
 
   /** The channel's messaging window for a conversation, as the agent should see it now. */
@@ -187,13 +206,18 @@ export function createOutbox(deps: {
       .where(eq(t.messages.id, Number(row.message_id)))
       .limit(1);
     if (!message) return 'message row is missing';
+    // A contact may hold several identities in one inbox (two email addresses): a message that
+    // names its recipient goes there and nowhere else.
+    const recipient = (message.metadata as { recipient?: unknown } | null)?.recipient;
+    const owned = [eq(t.contactIdentities.contactId, message.contactId), eq(t.contactIdentities.inboxId, Number(row.inbox_id))];
+    if (typeof recipient === 'string') owned.push(eq(t.contactIdentities.externalUserId, recipient));
     const [identity] = await store.db
       .select({ externalUserId: t.contactIdentities.externalUserId })
       .from(t.contactIdentities)
-      .where(and(eq(t.contactIdentities.contactId, message.contactId), eq(t.contactIdentities.inboxId, Number(row.inbox_id))))
+      .where(and(...owned))
       .orderBy(t.contactIdentities.id)
       .limit(1);
-    if (!identity) return 'the contact has no identity in this inbox';
+    if (!identity) return typeof recipient === 'string' ? 'the named recipient is not an identity of this contact in this inbox' : 'the contact has no identity in this inbox';
     return {
       messageId: Number(row.message_id),
       conversationId: Number(row.conversation_id),
@@ -350,6 +374,8 @@ export function createOutbox(deps: {
 
   return {
     enqueueReply,
+    queueWithin,
+    announce,
     markDelivery,
     /** The messaging window of a conversation now (for the agent, before typing). */
     async replyWindow(conversationId: number): Promise<ReplyWindow> {

@@ -8,7 +8,7 @@ import { createSmtpClient, smtpError } from './api-client.ts';
 import { emailEnvVariables, emailSettings, emailSettingsFromEnv, resolveEmailSettings, type EmailSettingsInput } from './config.ts';
 import { createSenderRateLimit, toInboundMessage } from './inbound.ts';
 import { createMailboxReader } from './mailbox.ts';
-import { isAddress, parseAddress, plusAddress, replyMessageId, replyReferences, replySubject, replyToken, ticketCode } from './threading.ts';
+import { firstSubject, isAddress, parseAddress, plusAddress, replyMessageId, replyReferences, replySubject, replyToken, ticketCode } from './threading.ts';
 import type { EmailMetadata, FetchedMail } from './types.ts';
 
 /** How far back a reply looks for the mail it answers. */
@@ -72,10 +72,14 @@ function createEmailAdapter(context: ChannelContext<EmailSettingsInput>): Channe
     const text = [message.text ?? '', ...links].filter(Boolean).join('\n\n');
     if (!text && files.length === 0) throw new ChannelError('email', 'invalid', t(locale, 'email.error.unsupported', { detail: 'empty message' }), false);
     const parentId = parent?.externalId ?? undefined;
+    // A message that starts the thread (outreach: a chat answer sent by email) brings its own
+    // subject; everything after it answers the thread's.
+    const own = typeof message.metadata?.subject === 'string' && message.metadata.subject.trim() ? message.metadata.subject : undefined;
+    const subject = !parent && own ? firstSubject(own, code) : replySubject(parentMeta.subject, code, t(locale, 'email.subject.default', { name: context.config.file.deployment.shortName }));
     const mail: Mail.Options = {
       from: from.name ? { name: from.name, address: from.address } : from.address,
       to,
-      subject: replySubject(parentMeta.subject, code, t(locale, 'email.subject.default', { name: context.config.file.deployment.shortName })),
+      subject,
       text,
       messageId,
       ...(parentId ? { inReplyTo: parentId, references: replyReferences(parentMeta.references ?? [], parentId) } : {}),

@@ -103,6 +103,13 @@ export function replySubject(parentSubject: string | undefined, code: string, fa
   return `Re: ${subject}`;
 }
 
+/** The subject of a mail that starts a thread (a chat answer sent by email): as given, with
+ * the code, so a reply to it is filed by the code even if its client drops In-Reply-To. */
+export function firstSubject(subject: string, code: string): string {
+  const trimmed = subject.trim();
+  return code && !trimmed.includes(code) ? `${trimmed} [${code}]` : trimmed;
+}
+
 /**
  * References of a reply: the parent's References and the parent's own id (RFC 5322 3.6.4). A
  * long thread keeps its first id (the thread root) and the most recent ones.

@@ -31,6 +31,17 @@ export const webchatSettings = z.object({
   maxSocketsPerIp: z.number().int().min(1).default(30),
   /** Ping interval; a socket that misses one pong is closed. */
   heartbeatSeconds: z.number().int().min(5).max(300).default(25),
+  /** An answer the visitor has not seen this many minutes after it was written goes to the
+   * email address they left in the pre-chat form; 0 turns this off. Fractions are allowed. */
+  emailFallbackAfterMinutes: z.number().min(0).max(7 * 24 * 60).default(10),
+  /** Key of the email inbox that sends those mails (default: the first email inbox). */
+  emailFallbackInbox: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be the key of an email inbox')
+    .optional(),
+  /** The page linked in those mails to continue the chat (the widget there resumes it in the
+   * same browser). Default: the first of `allowedOrigins`; none when that is empty or "*". */
+  chatPageUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
 });
 
 export type WebchatSettings = z.infer<typeof webchatSettings>;

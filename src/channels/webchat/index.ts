@@ -1,6 +1,7 @@
 import { attachmentsDir, createAttachmentStore } from '../../core/attachments.ts';
 import { defineChannel } from '../channel-adapter.ts';
 import { webchatSettings } from './config.ts';
+import { createEmailFallback } from './email-fallback.ts';
 import { createHub } from './hub.ts';
 import { createSeenTracker, outboundId } from './seen.ts';
 import { registerWebchatRoutes } from './webhook.ts';
@@ -11,7 +12,8 @@ import { widgetAvailable } from './widget-assets.ts';
  * gateway) talking over a WebSocket. Every message has the store's id; a socket that comes
  * back says the last id it saw and is replayed the rest before live messages, so nothing is
  * lost or doubled. There is no platform to deliver to: an answer is delivered when it is
- * committed, to the visitor's open sockets now or on their next visit.
+ * committed, to the visitor's open sockets now or on their next visit, or by email when they
+ * left an address and have not seen it in time (email-fallback.ts).
  */
 export default defineChannel({
   name: 'webchat',
@@ -20,6 +22,8 @@ export default defineChannel({
     const prefix = context.isDefault ? '/webchat' : `/webchat/${context.inbox.key}`;
     const hub = createHub({ conversations: context.conversations, events: context.events, logger: context.logger, heartbeatMs: context.settings.heartbeatSeconds * 1000 });
     const seen = createSeenTracker({ conversations: context.conversations, events: context.events, markDelivery: context.markDelivery, logger: context.logger });
+    // Checked here, at boot: a named email inbox that does not exist stops the gateway.
+    const emailFallback = createEmailFallback(context);
     const attachments = createAttachmentStore({ dir: attachmentsDir(context.config, context.settings.attachmentsDir), maxBytes: context.settings.maxAttachmentBytes });
     if (!widgetAvailable()) context.logger.error('the live-chat widget is not built (run `npm run build:widget`): /widget.js will fail');
     return {
@@ -31,7 +35,11 @@ export default defineChannel({
         hub.kick(message.conversationId);
         return { externalId: outboundId(message.messageId) };
       },
+      async start() {
+        emailFallback?.start();
+      },
       async close() {
+        await emailFallback?.close();
         seen.close();
         hub.close();
         await hub.settled();

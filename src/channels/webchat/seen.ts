@@ -6,6 +6,9 @@ import type { EventBus } from '../../core/events.ts';
 export const outboundId = (messageId: number) => `wc-out:${messageId}`;
 
 const remembered = 50_000;
+/** When an answer seen before it was sent is marked again: the `sent` event comes only on the
+ * node whose outbox sent it, which may not be the node holding the visitor's socket. */
+const remarkAfterMs = [2_000, 10_000, 60_000];
 
 /**
  * "Seen" marks from the widget become `read` on the hotline's answers. The widget shows an
@@ -22,6 +25,18 @@ export function createSeenTracker(deps: {
   const mark = (ids: number[]) =>
     deps.markDelivery(ids.map(outboundId), 'read').catch((error: unknown) => deps.logger.warn({ err: error }, 'seen mark not stored'));
 
+  const timers = new Set<NodeJS.Timeout>();
+  const markLater = (ids: number[]) => {
+    for (const delay of remarkAfterMs) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        void mark(ids);
+      }, delay);
+      timer.unref();
+      timers.add(timer);
+    }
+  };
+
   const off = deps.events.on('message.updated', (event) => {
     if (event.status !== 'sent') return;
     const upTo = seenUpTo.get(event.conversationId);
@@ -37,9 +52,17 @@ export function createSeenTracker(deps: {
       seenUpTo.set(conversationId, upTo);
       if (seenUpTo.size > remembered) seenUpTo.delete(seenUpTo.keys().next().value!);
       const rows = await deps.conversations.messages(conversationId, { afterId: from, limit: 500, citizenView: true });
-      await mark(rows.filter((row) => row.direction === 'out' && row.id <= upTo).map((row) => row.id));
+      const answers = rows.filter((row) => row.direction === 'out' && row.id <= upTo);
+      await mark(answers.map((row) => row.id));
+      const unsent = answers.filter((row) => row.status === 'queued' || row.status === 'sending').map((row) => row.id);
+      // A seen answer left unread would be emailed by the fallback as if never seen.
+      if (unsent.length) markLater(unsent);
     },
-    close: off,
+    close(): void {
+      off();
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
   };
 }
 

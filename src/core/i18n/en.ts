@@ -127,6 +127,16 @@ export const en: Record<MessageKey, string> = {
   'webchat.demo.s3Title': 'Business registration',
   'webchat.demo.s3Text': 'Founding a company or a household business; changing registered details. Track a dossier with the code on its receipt.',
   'webchat.demo.footer': 'Demonstration page of the 1022 hotline chat. For illustration only.',
+  // Live chat answers the visitor did not see, sent to the email they left (src/channels/webchat/email-fallback.ts).
+  'webchat.emailFallback.subject': 'The answer to your question from {name}',
+  'webchat.emailFallback.greeting': 'Dear {name},',
+  'webchat.emailFallback.intro': 'This is the answer of {name} to the question you asked in the chat on our website. You had not seen it in the chat, so we are sending it to the email address you left.',
+  'webchat.emailFallback.continue': 'To continue the chat, open {url} again in the same browser.',
+  'webchat.emailFallback.reply': 'You can also reply to this email or call the 1022 hotline.',
+  'webchat.emailFallback.closing': 'Kind regards,',
+  'webchat.emailFallback.activity': 'The visitor had not seen the answer after {minutes} minutes: sent by email to {to}.',
+  'webchat.emailFallback.addressInUse': 'The answer was not sent by email to {to}: the address belongs to another contact. If they are one person, answer in that contact\'s email conversation.',
+  'webchat.emailFallback.refused': 'The answer was not sent by email to {to}: {reason}',
   // Sign-in and accounts.
   'auth.password.tooShort': 'A password needs at least 12 characters.',
   'auth.password.tooCommon': 'This password is too easy to guess (a common password, or close to your own names).',

@@ -126,6 +126,16 @@ export const vi = {
   'webchat.demo.s3Title': 'Đăng ký kinh doanh',
   'webchat.demo.s3Text': 'Thành lập doanh nghiệp, hộ kinh doanh; thay đổi nội dung đăng ký. Tra cứu tình trạng hồ sơ bằng mã hồ sơ trên biên nhận.',
   'webchat.demo.footer': 'Trang minh họa khung trò chuyện của Tổng đài 1022. Nội dung chỉ mang tính giới thiệu.',
+  // Live chat answers the visitor did not see, sent to the email they left (src/channels/webchat/email-fallback.ts).
+  'webchat.emailFallback.subject': 'Trả lời câu hỏi của bạn từ {name}',
+  'webchat.emailFallback.greeting': 'Kính gửi {name},',
+  'webchat.emailFallback.intro': 'Đây là câu trả lời của {name} cho câu hỏi bạn đã gửi qua khung trò chuyện trên trang web. Bạn chưa xem được câu trả lời trong khung trò chuyện nên chúng tôi gửi đến địa chỉ email bạn đã để lại.',
+  'webchat.emailFallback.continue': 'Để tiếp tục trò chuyện, mời bạn mở lại trang {url} trên cùng trình duyệt đã dùng.',
+  'webchat.emailFallback.reply': 'Bạn cũng có thể trả lời thư này hoặc gọi Tổng đài 1022.',
+  'webchat.emailFallback.closing': 'Trân trọng,',
+  'webchat.emailFallback.activity': 'Khách chưa xem câu trả lời sau {minutes} phút: đã gửi qua email tới {to}.',
+  'webchat.emailFallback.addressInUse': 'Câu trả lời chưa được gửi qua email tới {to}: địa chỉ này thuộc một liên hệ khác. Nếu đúng là một người, hãy trả lời trong hội thoại email của liên hệ đó.',
+  'webchat.emailFallback.refused': 'Câu trả lời chưa được gửi qua email tới {to}: {reason}',
   // Sign-in and accounts.
   'auth.password.tooShort': 'Mật khẩu phải có ít nhất 12 ký tự.',
   'auth.password.tooCommon': 'Mật khẩu quá dễ đoán (nằm trong danh sách mật khẩu phổ biến hoặc giống tên của bạn).',

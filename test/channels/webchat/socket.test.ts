@@ -1,69 +1,9 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import type { ClientFrame, ServerFrame, WireMessage } from '../../../src/channels/webchat/types.ts';
+import type { ServerFrame } from '../../../src/channels/webchat/types.ts';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { testConfigFile } from '../../helpers/config.ts';
-
-/** A widget's socket as a test drives it: every frame kept, waits on what must come. */
-class Visitor {
-  readonly frames: ServerFrame[] = [];
-  private waiters: Array<{ match: (frame: ServerFrame) => boolean; resolve: (frame: ServerFrame) => void }> = [];
-  closed: Promise<{ code: number }>;
-
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as ServerFrame;
-      this.frames.push(frame);
-      for (const waiter of [...this.waiters]) {
-        if (waiter.match(frame)) {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          waiter.resolve(frame);
-        }
-      }
-    });
-    this.closed = new Promise((resolve) => ws.once('close', (code) => resolve({ code })));
-  }
-
-  send(frame: ClientFrame): void {
-    this.ws.send(JSON.stringify(frame));
-  }
-
-  waitFor<T extends ServerFrame>(match: (frame: ServerFrame) => boolean, timeoutMs = 10_000): Promise<T> {
-    const found = this.frames.find(match);
-    if (found) return Promise.resolve(found as T);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching frame in ${timeoutMs} ms; got ${JSON.stringify(this.frames).slice(0, 600)}`)), timeoutMs);
-      this.waiters.push({ match, resolve: (frame) => (clearTimeout(timer), resolve(frame as T)) });
-    });
-  }
-
-  messages(): WireMessage[] {
-    return this.frames.filter((f): f is Extract<ServerFrame, { t: 'msg' }> => f.t === 'msg').map((f) => f.m);
-  }
-
-  close(): Promise<{ code: number }> {
-    this.ws.close();
-    return this.closed;
-  }
-}
-
-function open(gw: TestApp, options: { origin?: string | null; path?: string } = {}): Promise<WebSocket> {
-  const origin = options.origin === undefined ? gw.url : options.origin;
-  const ws = new WebSocket(`${gw.url.replace('http', 'ws')}${options.path ?? '/webchat/ws'}`, origin ? { origin } : {});
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
-    ws.once('error', reject);
-  });
-}
-
-async function visitor(gw: TestApp, hello: Omit<Extract<ClientFrame, { t: 'hello' }>, 't'> = {}) {
-  const v = new Visitor(await open(gw));
-  v.send({ t: 'hello', ...hello });
-  const welcome = await v.waitFor<Extract<ServerFrame, { t: 'welcome' }>>((f) => f.t === 'welcome');
-  return { v, welcome };
-}
+import { openWidgetSocket as open, Visitor, widgetVisitor as visitor } from '../../helpers/widget-visitor.ts';
 
 const reply = (gw: TestApp, conversationId: number, text: string) =>
   gw.app.inject({ method: 'POST', url: `/api/v1/conversations/${conversationId}/messages`, headers: gw.auth, payload: { text } });
