@@ -3,9 +3,10 @@
 // through the signed webhook and is recorded once, thanked, and never answered by the bot.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { widgetVisitor } from '../helpers/widget-visitor.ts';
 import { graphIds, messengerEnv, postMessengerBatch, postZaloEvent, quiet, startPlatformStandin, waitFor, zaloEnv, zaloIds, type PlatformStandin } from '../helpers/platform-standins.ts';
 
-describe('satisfaction buttons on Zalo and Messenger', () => {
+describe('satisfaction buttons on Zalo, Messenger and the live-chat widget', () => {
   let gw: TestApp;
   let standin: PlatformStandin;
 
@@ -82,5 +83,28 @@ describe('satisfaction buttons on Zalo and Messenger', () => {
     expect((await api(`/api/v1/tickets/${ticketId}`)).satisfaction).toBe('not_satisfied');
     const texts = (await messagesOf(conversationId)).filter((m) => m.direction === 'out').map((m) => m.text ?? '');
     expect(texts.filter((t) => t.includes('đã được đánh giá trước đó'))).toHaveLength(1);
+  });
+  it('widget: buttons under the question; a tap sends the payload with the title', async () => {
+    const { v } = await widgetVisitor(gw);
+    v.send({ t: 'msg', cid: 'q-widget-1', text: 'Xin hỏi thủ tục cấp lại giấy khai sinh bị mất?' });
+    const ack = await v.waitFor<{ t: 'ack'; cid: string; id: number }>((f) => f.t === 'ack');
+    await quiet(gw);
+    const session = await v.waitFor<{ t: 'session'; conversationId: number }>((f) => f.t === 'session');
+    expect(ack.id).toBeGreaterThan(0);
+    const ticketId = await answered(session.conversationId);
+
+    const question = await v.waitFor<{ t: 'msg'; m: { id: number; choices?: Array<{ title: string; payload: string }> } }>((f) => f.t === 'msg' && (f as { m: { choices?: unknown[] } }).m.choices !== undefined);
+    expect(question.m.choices!.map((c) => c.title)).toEqual(['Hài lòng', 'Không hài lòng']);
+    // What the frame sends when the visitor taps "Hài lòng" (web/widget/src/frame.ts).
+    const [satisfied] = question.m.choices!;
+    v.send({ t: 'msg', cid: 'tap-widget-1', text: satisfied!.title, payload: satisfied!.payload });
+    await waitFor(async () => (await api(`/api/v1/tickets/${ticketId}`)).satisfaction === 'satisfied', 'the widget vote to be recorded');
+    await v.waitFor((f) => f.t === 'msg' && ((f as { m: { text: string | null } }).m.text ?? '').includes('Cảm ơn Ông/Bà đã đánh giá'));
+    // A forged payload is just a message: nothing is rated.
+    v.send({ t: 'msg', cid: 'tap-widget-forged', text: 'Không hài lòng', payload: `vote:${ticketId}.AAAAAAAAAAAAAAAAAAAAAA:not_satisfied` });
+    await v.waitFor((f) => f.t === 'ack' && (f as { cid: string }).cid === 'tap-widget-forged');
+    await quiet(gw);
+    expect((await api(`/api/v1/tickets/${ticketId}`)).satisfaction).toBe('satisfied');
+    await v.close();
   });
 });

@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import type { Conversations } from '../../core/conversations.ts';
 import type { Attachment } from '../../core/domain/types.ts';
 import type { EventBus } from '../../core/events.ts';
+import { quickRepliesOf } from '../shared/quick-replies.ts';
 import type { ServerFrame, WireAttachment, WireMessage } from './types.ts';
 
 /** One open widget socket. */
@@ -29,7 +30,8 @@ export function toWire(row: MessageRow): WireMessage {
     (a): WireAttachment => ({ kind: a.kind, ...(a.name ? { name: a.name } : {}), ...(a.mimeType ? { mimeType: a.mimeType } : {}), ...(a.size ? { size: a.size } : {}), ...(a.url ? { url: a.url } : {}) }),
   );
   const cid = (row.metadata as { clientMessageId?: unknown } | null)?.clientMessageId;
-  return { id: row.id, from, text: row.text, attachments, at: row.createdAt.toISOString(), ...(typeof cid === 'string' ? { cid } : {}) };
+  const choices = row.direction === 'out' ? quickRepliesOf(row) : [];
+  return { id: row.id, from, text: row.text, attachments, at: row.createdAt.toISOString(), ...(typeof cid === 'string' ? { cid } : {}), ...(choices.length ? { choices } : {}) };
 }
 
 /** What the visitor may see: their messages and the hotline's answers, not a failed send. */

@@ -74,6 +74,9 @@ export function renderFrame(config: FrameConfig): string {
   .msg .who { display: block; font-size: .75rem; opacity: .75; margin-bottom: 2px; }
   .msg .meta { display: block; font-size: .72rem; opacity: .75; margin-top: 3px; text-align: right; }
   .msg.pending { opacity: .7; }
+  .msg .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
+  .msg .choices button { background: var(--c); color: var(--tc); border: 0; border-radius: 14px; padding: 6px 12px; font: inherit; cursor: pointer; }
+  .msg .choices button[disabled] { opacity: .5; cursor: default; }
   .msg img { max-width: 100%; border-radius: 6px; display: block; margin-top: 4px; }
   .msg a { color: inherit; }
   #typing { padding: 2px 14px 6px; font-size: .85rem; color: #52606d; background: #f5f7fa; }

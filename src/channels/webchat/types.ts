@@ -11,6 +11,8 @@ export interface WireMessage {
   at: string;
   /** The client id the visitor's widget gave it, so a pending bubble is matched. */
   cid?: string;
+  /** Buttons under a hotline message (the rating question); a tap sends its payload. */
+  choices?: Array<{ title: string; payload: string }>;
 }
 
 export interface WireAttachment {
@@ -34,7 +36,7 @@ export type ClientFrame =
   /** Pre-chat answers, kept for the visitor's next messages. */
   | { t: 'profile'; name: string; phone?: string; email?: string }
   /** A visitor's message; `cid` makes a resend after a reconnect idempotent. */
-  | { t: 'msg'; cid: string; text: string }
+  | { t: 'msg'; cid: string; text: string; payload?: string }
   | { t: 'typing'; on: boolean }
   /** The visitor has seen everything up to this id. */
   | { t: 'seen'; id: number }

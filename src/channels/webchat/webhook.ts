@@ -90,7 +90,7 @@ export async function registerWebchatRoutes(app: FastifyInstance, deps: WebchatD
     return { open, nextOpening: next?.toISOString() ?? null, notice: when ? t(locale, 'webchat.closedUntil', { when }) : t(locale, 'webchat.closedNoTime') };
   }
 
-  function inboundOf(session: VisitorSession, clientId: string, text: string | null, files: Attachment[], profile: Profile | undefined, raw: unknown): InboundMessage {
+  function inboundOf(session: VisitorSession, clientId: string, text: string | null, files: Attachment[], profile: Profile | undefined, raw: unknown, payload?: string): InboundMessage {
     return {
       inboxId: inbox.id,
       // Scoped to the visitor: a resend after a reconnect is the same message, another
@@ -102,7 +102,7 @@ export async function registerWebchatRoutes(app: FastifyInstance, deps: WebchatD
       text,
       attachments: files,
       sentAt: new Date(),
-      metadata: { clientMessageId: clientId, ...(profile ? { prechat: profile } : {}) },
+      metadata: { clientMessageId: clientId, ...(profile ? { prechat: profile } : {}), ...(payload ? { payload } : {}) },
       raw,
     };
   }
@@ -203,7 +203,9 @@ export async function registerWebchatRoutes(app: FastifyInstance, deps: WebchatD
             return;
           }
           try {
-            const stored = await store(session, inboundOf(session, cid, text, [], profile, { cid, text }));
+            // A button's payload (the rating) rides with the button's title as the message.
+            const payload = typeof frame.payload === 'string' && frame.payload.length <= 200 ? frame.payload : undefined;
+            const stored = await store(session, inboundOf(session, cid, text, [], profile, { cid, text, ...(payload ? { payload } : {}) }, payload));
             send({ t: 'ack', cid, id: stored.id });
           } catch (error) {
             logger.error({ err: error }, 'live chat message not stored');

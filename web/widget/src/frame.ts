@@ -59,7 +59,7 @@ interface Saved {
 
   const shown = new Map<number, HTMLElement>();
   /** Messages typed but not yet acknowledged, by client id, in the order typed. */
-  const pending = new Map<string, { text: string; el: HTMLElement }>();
+  const pending = new Map<string, { text: string; el: HTMLElement; payload?: string }>();
   let lastId = 0;
   let lastAgentId = 0;
   let seenSent = 0;
@@ -97,6 +97,22 @@ interface Saved {
       el.appendChild(who);
     }
     if (body) el.appendChild(document.createTextNode(body));
+    if (message?.choices?.length) {
+      // The rating question's buttons: one tap answers, then they are done.
+      const row = document.createElement('div');
+      row.className = 'choices';
+      for (const choice of message.choices) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = choice.title;
+        button.addEventListener('click', () => {
+          for (const b of row.querySelectorAll('button')) b.disabled = true;
+          submitText(choice.title, choice.payload);
+        });
+        row.appendChild(button);
+      }
+      el.appendChild(row);
+    }
     for (const file of message?.attachments ?? []) {
       // Only the gateway's own file links are followed; anything else is shown as its name.
       const own = typeof file.url === 'string' && file.url.startsWith(`${config.prefix}/files/`);
@@ -169,7 +185,7 @@ interface Saved {
   }
 
   function flushPending(): void {
-    for (const [cid, item] of pending) send({ t: 'msg', cid, text: item.text });
+    for (const [cid, item] of pending) send({ t: 'msg', cid, text: item.text, ...(item.payload ? { payload: item.payload } : {}) });
   }
 
   function handle(frame: ServerFrame): void {
@@ -215,7 +231,7 @@ interface Saved {
           } else {
             // Kept and sent again with the same id (stored once) after the next connect.
             item.el.querySelector('.meta')!.textContent = text('webchat.failed');
-            window.setTimeout(() => send({ t: 'msg', cid: frame.cid!, text: item.text }), frame.code === 'rate_limited' ? 20_000 : 3000);
+            window.setTimeout(() => send({ t: 'msg', cid: frame.cid!, text: item.text, ...(item.payload ? { payload: item.payload } : {}) }), frame.code === 'rate_limited' ? 20_000 : 3000);
           }
         }
         status.textContent = frame.message;
@@ -273,15 +289,15 @@ interface Saved {
   window.addEventListener('offline', () => socket?.close());
   document.addEventListener('visibilitychange', markSeen);
 
-  function submitText(body: string): void {
+  function submitText(body: string, payload?: string): void {
     const cid = newId();
     const el = bubble('visitor', body);
     el.classList.add('pending');
     log.appendChild(el);
-    pending.set(cid, { text: body, el });
+    pending.set(cid, { text: body, el, ...(payload ? { payload } : {}) });
     scrollDown();
     if (!socket) connect();
-    send({ t: 'msg', cid, text: body });
+    send({ t: 'msg', cid, text: body, ...(payload ? { payload } : {}) });
   }
 
   composer.addEventListener('submit', (event) => {
