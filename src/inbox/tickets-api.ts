@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Accounts } from '../core/accounts/accounts.ts';
+import type { createAttachmentStore } from '../core/attachments.ts';
 import { ticketTypes } from '../core/config/file-schema.ts';
 import { HttpError } from '../core/errors.ts';
 import { localeFrom } from '../core/i18n/index.ts';
@@ -14,6 +15,7 @@ import { unitKinds } from '../core/tickets/units.ts';
 import { actorOf, requireAdmin, requirePrincipal, requireSupervisor } from './auth.ts';
 
 const security = [{ bearerAuth: [] }];
+type AttachmentStore = ReturnType<typeof createAttachmentStore>;
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const TicketType = literals(ticketTypes);
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -50,7 +52,7 @@ const CallInput = Type.Object(
  * Tickets and their levels, the organisation, phone calls and the monthly report. Access: the
  * hotline's staff see every ticket; unit staff only their units' (SECURITY.md item 5).
  */
-export async function ticketsApi(app: FastifyInstance, deps: { store: Store; accounts: Accounts; desk: TicketDesk; deploymentName: string; timeZone: string }) {
+export async function ticketsApi(app: FastifyInstance, deps: { store: Store; accounts: Accounts; desk: TicketDesk; deploymentName: string; timeZone: string; attachments: AttachmentStore }) {
   const { desk, deploymentName } = deps;
   requirePrincipal(app, deps);
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 }, (_request, body, done) => done(null, body));
@@ -65,6 +67,7 @@ export async function ticketsApi(app: FastifyInstance, deps: { store: Store; acc
   };
 
   // --- The organisation -------------------------------------------------------------------
+  app.get('/units/mine', { schema: { tags: ['tickets'], summary: 'The units the signed-in person works for', security } }, async (request) => ({ unitIds: (await principalOf(request)).unitIds }));
   app.get('/units', { schema: { tags: ['tickets'], summary: 'Units tickets are forwarded to', security } }, async () => ({ items: await desk.units.list() }));
   app.post(
     '/units',
@@ -161,7 +164,10 @@ export async function ticketsApi(app: FastifyInstance, deps: { store: Store; acc
             action: literals(ticketActions),
             unitId: Type.Optional(Type.Integer({ minimum: 1 })),
             comment: Type.Optional(Type.String({ maxLength: 20_000 })),
-            attachments: Type.Optional(Type.Array(Type.Object({ name: Type.String({ maxLength: 255 }), url: Type.String({ maxLength: 2000 }) }, { additionalProperties: false }), { maxItems: 10 })),
+            /** Files uploaded first to /tickets/:id/attachments, named by the key that returned. */
+            attachments: Type.Optional(
+              Type.Array(Type.Object({ key: Type.String({ pattern: '^[0-9a-f]{64}$' }), name: Type.Optional(Type.String({ maxLength: 255 })), mimeType: Type.Optional(Type.String({ maxLength: 100 })), size: Type.Optional(Type.Integer()) }, { additionalProperties: false }), { maxItems: 10 }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -186,6 +192,47 @@ export async function ticketsApi(app: FastifyInstance, deps: { store: Store; acc
       requireOperator(principal);
       const body = request.body as { satisfaction: 'satisfied' | 'not_satisfied'; comment?: string };
       return desk.satisfaction.rate((request.params as { id: number }).id, body.satisfaction, body.comment ?? null, principal);
+    },
+  );
+
+  // --- Files on a ticket's history (the unit's official reply, a scan) ---------------------
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.attachments.maxBytes }, (_request, body, done) => done(null, body));
+  app.post(
+    '/tickets/:id/attachments',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Upload a file (the raw bytes, typed) to attach to the next step of a ticket',
+        security,
+        params: Id,
+        querystring: Type.Object({ name: Type.Optional(Type.String({ maxLength: 255 })) }),
+      },
+    },
+    async (request, reply) => {
+      const id = (request.params as { id: number }).id;
+      await desk.tickets.get(id, await principalOf(request));
+      if (!Buffer.isBuffer(request.body) || request.body.length === 0) throw new HttpError(400, 'file_expected', 'send the file as the request body');
+      const saved = await deps.attachments.save({ bytes: request.body, name: (request.query as { name?: string }).name, declaredType: request.headers['content-type'] });
+      if (!saved.ok) throw new HttpError(saved.reason === 'too_large' ? 413 : 415, `attachment_${saved.reason}`, `the file was refused (${saved.reason})`);
+      const { attachment } = saved;
+      return reply.code(201).send({ key: saved.key, name: attachment.name ?? null, mimeType: attachment.mimeType ?? null, size: attachment.size ?? null, url: `/api/v1/tickets/${id}/attachments/${saved.key}` });
+    },
+  );
+  app.get(
+    '/tickets/:id/attachments/:key',
+    { schema: { tags: ['tickets'], summary: 'A file attached to a ticket\u2019s history', security, params: Type.Object({ id: Type.Integer({ minimum: 1 }), key: Type.String({ pattern: '^[0-9a-f]{64}$' }) }) } },
+    async (request, reply) => {
+      const { id, key } = request.params as { id: number; key: string };
+      const ticket = await desk.tickets.get(id, await principalOf(request));
+      // Only files this ticket's history names: a key from another ticket opens nothing here.
+      const file = ticket.history.flatMap((h) => (Array.isArray(h.attachments) ? (h.attachments as Array<{ key?: string; name?: string; mimeType?: string }>) : [])).find((a) => a.key === key);
+      const bytes = file ? await deps.attachments.read(key) : null;
+      if (!file || !bytes) throw new HttpError(404, 'not_found', 'no such file on this ticket');
+      return reply
+        .type(file.mimeType ?? 'application/octet-stream')
+        .header('x-content-type-options', 'nosniff')
+        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name ?? key)}`)
+        .send(bytes);
     },
   );
 

@@ -3,6 +3,7 @@
 // through the signed webhook and is recorded once, thanked, and never answered by the bot.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import type { ServerFrame } from '../../src/channels/webchat/types.ts';
 import { widgetVisitor } from '../helpers/widget-visitor.ts';
 import { graphIds, messengerEnv, postMessengerBatch, postZaloEvent, quiet, startPlatformStandin, waitFor, zaloEnv, zaloIds, type PlatformStandin } from '../helpers/platform-standins.ts';
 
@@ -87,13 +88,13 @@ describe('satisfaction buttons on Zalo, Messenger and the live-chat widget', () 
   it('widget: buttons under the question; a tap sends the payload with the title', async () => {
     const { v } = await widgetVisitor(gw);
     v.send({ t: 'msg', cid: 'q-widget-1', text: 'Xin hỏi thủ tục cấp lại giấy khai sinh bị mất?' });
-    const ack = await v.waitFor<{ t: 'ack'; cid: string; id: number }>((f) => f.t === 'ack');
+    const ack = await v.waitFor<Extract<ServerFrame, { t: 'ack' }>>((f) => f.t === 'ack');
     await quiet(gw);
-    const session = await v.waitFor<{ t: 'session'; conversationId: number }>((f) => f.t === 'session');
+    const session = await v.waitFor<Extract<ServerFrame, { t: 'session' }>>((f) => f.t === 'session');
     expect(ack.id).toBeGreaterThan(0);
     const ticketId = await answered(session.conversationId);
 
-    const question = await v.waitFor<{ t: 'msg'; m: { id: number; choices?: Array<{ title: string; payload: string }> } }>((f) => f.t === 'msg' && (f as { m: { choices?: unknown[] } }).m.choices !== undefined);
+    const question = await v.waitFor<Extract<ServerFrame, { t: 'msg' }>>((f) => f.t === 'msg' && f.m.choices !== undefined);
     expect(question.m.choices!.map((c) => c.title)).toEqual(['Hài lòng', 'Không hài lòng']);
     // What the frame sends when the visitor taps "Hài lòng" (web/widget/src/frame.ts).
     const [satisfied] = question.m.choices!;

@@ -221,6 +221,31 @@ describe.each(dialects)('tickets over the API on $name', ({ pg: onPg }) => {
     expect((await act('dtv.lan', body.id as number, { action: 'forward', unitId: added.json().id })).status).toBe(400);
   });
 
+  it('keeps the files of a step on the ticket, for those who may see the ticket only', async () => {
+    const { body } = await call('dtv.lan', 'POST', '/api/v1/tickets', { type: 'petition', subject: 'Kiến nghị sửa đường', channel: 'phone' });
+    const id = body.id as number;
+    await act('dtv.lan', id, { action: 'forward', unitId: units['so-tu-phap'] });
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+    const upload = await inject({ method: 'POST', url: `/api/v1/tickets/${id}/attachments?name=${encodeURIComponent('Công văn trả lời.pdf')}`, headers: { ...sessions['sotp.can-bo']!.headers, 'content-type': 'application/pdf' }, payload: pdf });
+    expect(upload.statusCode, upload.body).toBe(201);
+    const file = upload.json() as { key: string; name: string; mimeType: string; size: number; url: string };
+    expect(file).toMatchObject({ name: 'Công văn trả lời.pdf', mimeType: 'application/pdf', size: pdf.length });
+    // A file of a forbidden type is refused; another unit cannot upload to this ticket.
+    const exe = await inject({ method: 'POST', url: `/api/v1/tickets/${id}/attachments?name=x.exe`, headers: { ...sessions['sotp.can-bo']!.headers, 'content-type': 'application/octet-stream' }, payload: Buffer.from('MZ\x90\x00binary') });
+    expect(exe.statusCode).toBe(415);
+    expect((await inject({ method: 'POST', url: `/api/v1/tickets/${id}/attachments`, headers: { ...sessions['soyt.can-bo']!.headers, 'content-type': 'application/pdf' }, payload: pdf })).statusCode).toBe(404);
+    // Until a step names it, the file is not part of the ticket.
+    expect((await call('sotp.can-bo', 'GET', file.url)).status).toBe(404);
+    await act('sotp.can-bo', id, { action: 'answer', comment: 'Sở đã có công văn trả lời (đính kèm).', attachments: [{ key: file.key, name: file.name, mimeType: file.mimeType, size: file.size }] });
+    const download = await inject({ method: 'GET', url: file.url, headers: sessions['dtv.lan']!.headers });
+    expect(download.statusCode).toBe(200);
+    expect(download.rawPayload.equals(pdf)).toBe(true);
+    expect(download.headers['content-disposition']).toContain("filename*=UTF-8''C%C3%B4ng%20v%C4%83n");
+    expect((await inject({ method: 'GET', url: file.url, headers: sessions['soyt.can-bo']!.headers })).statusCode).toBe(404);
+    const history = (await call('dtv.lan', 'GET', `/api/v1/tickets/${id}`)).body.history as Array<{ action: string; attachments: unknown[] | null }>;
+    expect(history.find((h) => h.action === 'answer')!.attachments).toEqual([{ key: file.key, name: file.name, mimeType: file.mimeType, size: file.size }]);
+  });
+
   it('refuses bad call records line by line and keeps the good ones', async () => {
     const csv = ['uniqueid,direction,number,start,duration', 'a-1,in,0912000001,2026-11-02 08:15:00,40', 'a-2,sideways,0912000002,2026-11-02 08:16:00,40', 'a-3,out,0912000003,not a time,40', ',in,0912000004,2026-11-02 08:17:00,5'].join('\n');
     const response = await inject({ method: 'POST', url: '/api/v1/calls/import', headers: { ...gw.auth, 'content-type': 'text/csv' }, payload: csv });
