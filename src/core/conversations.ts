@@ -1,10 +1,11 @@
-import { and, desc, eq, gt, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { appendAudit, type AuditEntry } from './audit.ts';
 import type { ConversationStatus } from './domain/types.ts';
 import { NotFoundError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { t as text, type Locale } from './i18n/index.ts';
-import type { Store } from './store/store.ts';
+import type { Store, Tables } from './store/store.ts';
+import { foldedContains, foldText } from './text-fold.ts';
 
 export interface ConversationFilter {
   status?: ConversationStatus;
@@ -13,11 +14,37 @@ export interface ConversationFilter {
   teamId?: number;
   assigneeId?: number;
   contactId?: number;
+  /** Only conversations carrying this label. */
+  labelId?: number;
+  /** Last message at or after / at or before these times. */
+  from?: Date;
+  to?: Date;
+  /**
+   * Words found, accents ignored, in the contact's name, phone or email or in a message of the
+   * conversation ("nguyen van a" finds "Nguyễn Văn A", "dang ky" finds "đăng ký").
+   */
+  q?: string;
   /** Only what an agent may see: their teams' conversations and those assigned to them. */
   visibleTo?: { teamIds: number[]; agentId: number };
   /** Opaque cursor from the previous page. */
   cursor?: string;
   limit: number;
+}
+
+/** The conversations an agent may see: their teams' and those assigned to them. */
+export function visibleWhere(t: Tables, scope: { teamIds: number[]; agentId: number }): SQL {
+  return or(eq(t.conversations.assigneeId, scope.agentId), scope.teamIds.length ? inArray(t.conversations.teamId, scope.teamIds) : undefined)!;
+}
+
+/**
+ * Search terms as the query holds them: folded, and for something that looks like a phone
+ * number also its national digits, since phones are stored as 84xxxxxxxxx.
+ */
+export function searchTerms(q: string): { text: string; digits: string | null } {
+  const text = foldText(q).replace(/\s+/g, ' ').trim();
+  const raw = q.replace(/[\s.\-()+]/g, '');
+  const digits = /^\d{3,}$/.test(raw) ? raw.replace(/^(84|0)/, '') : null;
+  return { text, digits };
 }
 
 const encodeCursor = (at: Date, id: number) => Buffer.from(`${at.getTime()}:${id}`).toString('base64url');
@@ -55,9 +82,28 @@ export function createConversations(store: Store, events: EventBus, locale: Loca
     if (filter.teamId !== undefined) where.push(eq(t.conversations.teamId, filter.teamId));
     if (filter.assigneeId !== undefined) where.push(eq(t.conversations.assigneeId, filter.assigneeId));
     if (filter.contactId !== undefined) where.push(eq(t.conversations.contactId, filter.contactId));
-    if (filter.visibleTo) {
-      const { teamIds, agentId } = filter.visibleTo;
-      where.push(or(eq(t.conversations.assigneeId, agentId), teamIds.length ? inArray(t.conversations.teamId, teamIds) : undefined)!);
+    if (filter.visibleTo) where.push(visibleWhere(t, filter.visibleTo));
+    if (filter.labelId !== undefined) {
+      where.push(inArray(t.conversations.id, db.select({ id: t.conversationLabels.conversationId }).from(t.conversationLabels).where(eq(t.conversationLabels.labelId, filter.labelId))));
+    }
+    if (filter.from) where.push(gte(t.conversations.lastMessageAt, filter.from));
+    if (filter.to) where.push(lte(t.conversations.lastMessageAt, filter.to));
+    if (filter.q) {
+      const { text: folded, digits } = searchTerms(filter.q);
+      if (folded || digits) {
+        const d = store.dialect;
+        // Newest first with a LIMIT: the scan stops once a page is found, and each message
+        // check walks one conversation's messages by the (conversation_id, id) index.
+        const inMessages = sql`exists (select 1 from ${t.messages} where ${t.messages.conversationId} = ${t.conversations.id} and ${t.messages.direction} in ('in', 'out', 'note') and ${foldedContains(d, t.messages.text, folded)})`;
+        where.push(
+          or(
+            folded ? foldedContains(d, t.contacts.name, folded) : undefined,
+            folded ? foldedContains(d, t.contacts.email, folded) : undefined,
+            digits ? sql`${t.contacts.phone} like ${`%${digits}%`}` : undefined,
+            folded ? inMessages : undefined,
+          )!,
+        );
+      }
     }
     const cursor = filter.cursor ? decodeCursor(filter.cursor) : null;
     if (cursor) {
@@ -71,9 +117,18 @@ export function createConversations(store: Store, events: EventBus, locale: Loca
       .where(where.length ? and(...where) : undefined)
       .orderBy(desc(t.conversations.lastMessageAt), desc(t.conversations.id))
       .limit(filter.limit + 1);
-    const page = rows.slice(0, filter.limit);
+    const page = await withLabels(rows.slice(0, filter.limit));
     const last = page.at(-1);
     return { items: page, nextCursor: rows.length > filter.limit && last ? encodeCursor(last.lastMessageAt, last.id) : null };
+  }
+
+  /** Adds each conversation's label ids (one query for the whole page). */
+  async function withLabels<T extends { id: number }>(rows: T[]): Promise<Array<T & { labelIds: number[] }>> {
+    const ids = rows.map((r) => r.id);
+    const links = ids.length
+      ? await db.select({ conversationId: t.conversationLabels.conversationId, labelId: t.conversationLabels.labelId }).from(t.conversationLabels).where(inArray(t.conversationLabels.conversationId, ids))
+      : [];
+    return rows.map((row) => ({ ...row, labelIds: links.filter((l) => l.conversationId === row.id).map((l) => l.labelId).sort((a, b) => a - b) }));
   }
 
   async function get(id: number) {
@@ -85,7 +140,7 @@ export function createConversations(store: Store, events: EventBus, locale: Loca
       .where(eq(t.conversations.id, id))
       .limit(1);
     if (!row) throw new NotFoundError('conversation');
-    return row;
+    return (await withLabels([row]))[0]!;
   }
 
   /** Messages of a conversation in id order, after `afterId` (ids only grow, so this resumes). */

@@ -19,6 +19,8 @@ export interface GatewayEvents {
   'conversation.handoff': { conversationId: number; teamId: number; reason: string };
   /** A conversation was assigned to an agent (agentId) or taken back to the queue (null). */
   'conversation.assigned': { conversationId: number; agentId: number | null; teamId: number | null };
+  /** A conversation's labels changed; `labelIds` is the whole new set. */
+  'conversation.labels': { conversationId: number; labelIds: number[] };
   'agent.presence': { agentId: number; presence: 'online' | 'away' | 'offline' };
   /** Someone is typing in a conversation: an agent in the inbox, or the citizen in the widget. */
   'conversation.typing': { conversationId: number; by: 'agent' | 'contact'; agentId?: number };

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentPrincipal, Accounts } from '../core/accounts/accounts.ts';
 import { authenticateToken, type TokenPrincipal } from '../core/api-tokens.ts';
 import { HttpError } from '../core/errors.ts';
+import type { Conversations } from '../core/conversations.ts';
 import type { Store } from '../core/store/store.ts';
 
 export const sessionCookie = 'gw_session';
@@ -71,4 +72,18 @@ export function requireSupervisor(request: FastifyRequest): void {
 export function conversationScope(p: Principal | null): { teamIds: number[]; agentId: number } | null {
   if (!p || p.kind === 'token' || p.role === 'admin' || p.role === 'supervisor') return null;
   return { teamIds: p.teamIds, agentId: p.agentId };
+}
+
+/**
+ * Loads a conversation the caller may see; an agent outside its team gets 403, and the refusal
+ * is audited.
+ */
+export async function visibleConversation(conversations: Conversations, request: FastifyRequest, id: number) {
+  const conversation = await conversations.get(id);
+  const scope = conversationScope(request.principal);
+  if (scope && !(conversation.assigneeId === scope.agentId || (conversation.teamId !== null && scope.teamIds.includes(conversation.teamId)))) {
+    await conversations.audit({ actor: actorOf(request), action: 'conversation.denied', subjectType: 'conversation', subjectId: id });
+    throw new HttpError(403, 'forbidden', 'this conversation belongs to another team');
+  }
+  return conversation;
 }

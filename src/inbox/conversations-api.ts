@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { createApiToken } from '../core/api-tokens.ts';
-import type { Conversations } from '../core/conversations.ts';
+import type { ConversationFilter, Conversations } from '../core/conversations.ts';
 import type { ConversationStatus } from '../core/domain/types.ts';
 import type { Outbox } from '../core/outbox.ts';
 import type { Store } from '../core/store/store.ts';
 import type { Accounts } from '../core/accounts/accounts.ts';
-import { HttpError } from '../core/errors.ts';
-import { actorOf, conversationScope, requireAdmin, requirePrincipal } from './auth.ts';
+import { actorOf, conversationScope, requireAdmin, requirePrincipal, visibleConversation } from './auth.ts';
 
 const Status = Type.Union([Type.Literal('open'), Type.Literal('pending'), Type.Literal('resolved')]);
 const DateTime = Type.String({ format: 'date-time' });
@@ -28,6 +27,7 @@ const ConversationSummary = Type.Object({
   resolvedAt: Nullable(DateTime),
   handler: Type.Union([Type.Literal('bot'), Type.Literal('human')]),
   waitingSince: Nullable(DateTime),
+  labelIds: Type.Array(Type.Integer(), { description: 'Labels on the conversation (see /labels)' }),
 });
 
 const Conversation = Type.Intersect([
@@ -62,16 +62,7 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
   const { store, conversations, outbox } = deps;
   requirePrincipal(app, deps);
 
-  /** Loads a conversation the caller may see; an agent outside its team gets 403. */
-  async function visible(request: FastifyRequest, id: number) {
-    const conversation = await conversations.get(id);
-    const scope = conversationScope(request.principal);
-    if (scope && !(conversation.assigneeId === scope.agentId || (conversation.teamId !== null && scope.teamIds.includes(conversation.teamId)))) {
-      await conversations.audit({ actor: actorOf(request), action: 'conversation.denied', subjectType: 'conversation', subjectId: id });
-      throw new HttpError(403, 'forbidden', 'this conversation belongs to another team');
-    }
-    return conversation;
-  }
+  const visible = (request: FastifyRequest, id: number) => visibleConversation(conversations, request, id);
 
   app.get(
     '/conversations',
@@ -87,6 +78,12 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
           teamId: Type.Optional(Type.Integer()),
           assigneeId: Type.Optional(Type.Integer()),
           contactId: Type.Optional(Type.Integer()),
+          labelId: Type.Optional(Type.Integer({ minimum: 1 })),
+          from: Type.Optional(Type.String({ format: 'date-time', description: 'Last message at or after this time' })),
+          to: Type.Optional(Type.String({ format: 'date-time', description: 'Last message at or before this time' })),
+          q: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 200, description: "Search, accents ignored, in the contact's name, phone and email and in the messages" }),
+          ),
           cursor: Type.Optional(Type.String({ maxLength: 100 })),
           limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
         }),
@@ -94,10 +91,12 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
       },
     },
     async (request) => {
-      const filter = request.query as Parameters<Conversations['list']>[0];
+      const { from, to, ...filter } = request.query as Omit<ConversationFilter, 'from' | 'to'> & { from?: string; to?: string };
       const scope = conversationScope(request.principal);
-      const page = await conversations.list({ ...filter, ...(scope ? { visibleTo: scope } : {}) });
-      await conversations.audit({ actor: actorOf(request), action: 'conversation.list', detail: { filter, count: page.items.length } });
+      const page = await conversations.list({ ...filter, ...(from ? { from: new Date(from) } : {}), ...(to ? { to: new Date(to) } : {}), ...(scope ? { visibleTo: scope } : {}) });
+      // A search reads contacts' personal data by what it matched: audited as a search.
+      const action = filter.q ? 'conversation.search' : 'conversation.list';
+      await conversations.audit({ actor: actorOf(request), action, detail: { filter: { ...filter, from, to }, count: page.items.length } });
       return page;
     },
   );

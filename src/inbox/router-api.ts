@@ -21,6 +21,7 @@ const Agent = Type.Object({
   capacity: Type.Integer(),
   presence: Presence,
   teams: Type.Array(Type.String()),
+  disabled: Type.Boolean(),
 });
 
 /** The router's answer API, teams, and agents with their presence (for routing and the inbox). */
@@ -124,7 +125,7 @@ export async function routerApi(app: FastifyInstance, deps: { store: Store; even
 
   async function listAgents(ids?: number[], includeDisabled = false) {
     const rows = await store.db
-      .select({ id: t.agents.id, username: t.agents.username, displayName: t.agents.displayName, role: t.agents.role, capacity: t.agents.capacity, presence: t.agents.presence })
+      .select({ id: t.agents.id, username: t.agents.username, displayName: t.agents.displayName, role: t.agents.role, capacity: t.agents.capacity, presence: t.agents.presence, disabledAt: t.agents.disabledAt })
       .from(t.agents)
       .where(and(includeDisabled ? undefined : isNull(t.agents.disabledAt), ids ? inArray(t.agents.id, ids) : undefined))
       .orderBy(t.agents.id);
@@ -132,10 +133,26 @@ export async function routerApi(app: FastifyInstance, deps: { store: Store; even
       .select({ agentId: t.agentTeams.agentId, key: t.teams.key })
       .from(t.agentTeams)
       .innerJoin(t.teams, eq(t.teams.id, t.agentTeams.teamId));
-    return rows.map((row) => ({ ...row, teams: memberships.filter((m) => m.agentId === row.id).map((m) => m.key) }));
+    return rows.map(({ disabledAt, ...row }) => ({ ...row, disabled: disabledAt !== null, teams: memberships.filter((m) => m.agentId === row.id).map((m) => m.key) }));
   }
 
-  app.get('/agents', { schema: { tags: ['routing'], summary: 'Agents, their teams and presence', security, response: { 200: Type.Array(Agent) } } }, async () => listAgents());
+  app.get(
+    '/agents',
+    {
+      schema: {
+        tags: ['routing'],
+        summary: 'Agents, their teams and presence',
+        security,
+        querystring: Type.Object({ includeDisabled: Type.Boolean({ default: false, description: 'Disabled accounts too (admin)' }) }),
+        response: { 200: Type.Array(Agent) },
+      },
+    },
+    async (request) => {
+      const { includeDisabled } = request.query as { includeDisabled: boolean };
+      if (includeDisabled) requireAdmin(request);
+      return listAgents(undefined, includeDisabled);
+    },
+  );
 
   const teamIdsOf = async (keys: string[]) => {
     const rows = keys.length ? await store.db.select({ id: t.teams.id, key: t.teams.key }).from(t.teams).where(inArray(t.teams.key, keys)) : [];

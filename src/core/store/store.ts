@@ -10,6 +10,7 @@ import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-post
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { projectRoot } from '../config/project-root.ts';
+import { foldText, sqliteFoldFunction } from '../text-fold.ts';
 import * as pgTables from './schema.pg.ts';
 import * as sqliteTables from './schema.sqlite.ts';
 
@@ -68,6 +69,8 @@ function openSqlite(options: StoreOptions): Store {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${options.sqliteSynchronous ?? 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
+  // Accent-insensitive search (text-fold.ts) folds inside the query, the same way as in JavaScript.
+  sqlite.function(sqliteFoldFunction, { deterministic: true }, (value: unknown) => (typeof value === 'string' ? foldText(value) : value));
   const native = drizzleSqlite(sqlite, { schema: sqliteTables });
   migrateSqlite(native, { migrationsFolder: migrationsFolder('sqlite') });
   const checkpointer = path === ':memory:' ? null : startCheckpointer(sqlite, path);

@@ -62,16 +62,17 @@ export async function createTicketDesk(deps: {
     businessHours: deps.businessHours,
     config: config.tickets,
     timeZone,
-    // The answer leaves on the citizen's channel, followed by the rating question with buttons
-    // (channels that have none show the link, which opens a page: a mail scanner cannot vote).
+    // The answer leaves on the citizen's channel as one message that ends with the rating
+    // question and its buttons (one email, not two; channels without buttons show the link,
+    // which opens a page where a button votes, so a mail scanner following it votes nothing).
     deliverAnswer: async (ticket, answer, by) => {
       const token = satisfaction.voteToken(ticket.id);
       try {
-        await outbox.enqueueReply({ conversationId: ticket.conversationId, text: text(locale, 'ticket.answerMessage', { code: ticket.code, answer }), senderType: 'agent', senderRef: by, metadata: { ticketId: ticket.id } });
         await outbox.enqueueReply({
           conversationId: ticket.conversationId,
-          text: text(locale, 'ticket.voteQuestion', { link: voteLink(ticket.id) }),
-          senderType: 'system',
+          text: `${text(locale, 'ticket.answerMessage', { code: ticket.code, answer })}\n\n${text(locale, 'ticket.voteQuestion', { link: voteLink(ticket.id) })}`,
+          senderType: 'agent',
+          senderRef: by,
           metadata: {
             ticketId: ticket.id,
             quickReplies: [

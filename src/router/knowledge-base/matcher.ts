@@ -182,7 +182,7 @@ export function createMatcher(kb: KnowledgeBase) {
     return { candidates, terms: queryTerms, intents };
   }
 
-  return { match, entry: (id: string) => entries.get(id), size: kb.entries.length };
+  return { match, entry: (id: string) => entries.get(id), entries: (): readonly KnowledgeEntry[] => kb.entries, size: kb.entries.length };
 }
 
 export type Matcher = ReturnType<typeof createMatcher>;

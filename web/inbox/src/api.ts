@@ -32,6 +32,7 @@ export interface ConversationSummary {
   resolvedAt: string | null;
   handler: 'bot' | 'human';
   waitingSince: string | null;
+  labelIds: number[];
 }
 
 export interface Conversation extends ConversationSummary {
@@ -75,6 +76,109 @@ export interface AgentRow {
   capacity: number;
   presence: Presence;
   teams: string[];
+  disabled: boolean;
+}
+
+export interface CannedAnswer {
+  id: number;
+  shortcut: string;
+  title: string;
+  body: string;
+  teamId: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Label {
+  id: number;
+  key: string;
+  name: string;
+  color: string | null;
+}
+
+export interface ContactDetail {
+  id: number;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  createdAt: string;
+  updatedAt: string;
+  identities: Array<{ id: number; inboxId: number; inboxName: string; channel: string; externalUserId: string; displayName: string | null; createdAt: string }>;
+  conversations: Array<{ id: number; channel: string; status: string; lastMessageAt: string }>;
+}
+
+export interface ContactMatch {
+  id: number;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  channels: string[];
+}
+
+export interface InboxRow {
+  id: number;
+  key: string;
+  channel: string;
+  name: string;
+  status: 'active' | 'needs_reconnect' | 'disabled';
+  statusDetail: string | null;
+  updatedAt: string;
+}
+
+export interface BusinessHoursView {
+  timezone: string;
+  configured: boolean;
+  weekly: Record<string, string[]>;
+  daysOff: Array<{ date: string; name: string }>;
+  makeUpDays: string[];
+  openNow: boolean;
+  nextOpening: string | null;
+}
+
+export interface KnowledgeSummary {
+  id: string;
+  title: string;
+  field: string;
+  fieldName: string;
+  team: string;
+  level: string;
+  reviewed: boolean;
+  lastReviewed: string;
+}
+
+export interface KnowledgeEntry extends KnowledgeSummary {
+  questions: string[];
+  keywords: string[];
+  answer: string;
+  where?: string;
+  documents?: string[];
+  processingTime?: string;
+  fee?: string;
+  onlineUrl?: string | null;
+  legalBasis: string[];
+  sources: string[];
+}
+
+export interface ConversationQuery {
+  status?: string;
+  channel?: string;
+  assigneeId?: number;
+  labelId?: number;
+  /** ISO date-times on the last message. */
+  from?: string;
+  to?: string;
+  q?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface AgentInput {
+  username: string;
+  displayName: string;
+  role: string;
+  capacity: number;
+  teams: string[];
+  password?: string;
 }
 
 export interface Suggestion {
@@ -103,6 +207,8 @@ let csrfToken = '';
 export const setCsrfToken = (token: string) => {
   csrfToken = token;
 };
+/** For the few calls that send something other than JSON (a CSV file). */
+export const currentCsrfToken = () => csrfToken;
 
 export async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -140,7 +246,7 @@ export const api = {
   login: (login: string, password: string, totp?: string) => request<SignedIn>('POST', '/api/auth/login', { login, password, ...(totp ? { totp } : {}) }),
   logout: () => request<{ ok: boolean }>('POST', '/api/auth/logout'),
   logoutAll: () => request<{ ok: boolean }>('POST', '/api/auth/logout-all'),
-  conversations: (filter: { status?: string; channel?: string; assigneeId?: number; cursor?: string; limit?: number }) =>
+  conversations: (filter: ConversationQuery) =>
     request<{ items: ConversationSummary[]; nextCursor: string | null }>('GET', `/api/v1/conversations${query({ limit: 200, ...filter })}`),
   conversation: (id: number) => request<Conversation>('GET', `/api/v1/conversations/${id}`),
   messages: (id: number, after?: number) => request<{ items: Message[] }>('GET', `/api/v1/conversations/${id}/messages${query({ after, limit: 500 })}`),
@@ -151,4 +257,29 @@ export const api = {
   suggest: (text: string) => request<Suggestion>('POST', '/api/v1/router/answer', { text }),
   teams: () => request<Team[]>('GET', '/api/v1/teams'),
   agents: () => request<AgentRow[]>('GET', '/api/v1/agents'),
+  allAgents: () => request<AgentRow[]>('GET', '/api/v1/agents?includeDisabled=true'),
+  createAgent: (input: AgentInput) => request<AgentRow>('POST', '/api/v1/agents', input),
+  updateAgent: (id: number, change: Partial<Pick<AgentInput, 'role' | 'capacity' | 'teams' | 'password'>> & { disabled?: boolean }) => request<AgentRow>('PATCH', `/api/v1/agents/${id}`, change),
+  cannedAnswers: () => request<CannedAnswer[]>('GET', '/api/v1/canned-answers'),
+  createCannedAnswer: (input: Pick<CannedAnswer, 'shortcut' | 'title' | 'body' | 'teamId'>) => request<CannedAnswer>('POST', '/api/v1/canned-answers', input),
+  updateCannedAnswer: (id: number, change: Partial<Pick<CannedAnswer, 'shortcut' | 'title' | 'body' | 'teamId'>>) => request<CannedAnswer>('PATCH', `/api/v1/canned-answers/${id}`, change),
+  deleteCannedAnswer: (id: number) => request<null>('DELETE', `/api/v1/canned-answers/${id}`),
+  labels: () => request<Label[]>('GET', '/api/v1/labels'),
+  createLabel: (input: Omit<Label, 'id'>) => request<Label>('POST', '/api/v1/labels', input),
+  updateLabel: (id: number, change: Partial<Pick<Label, 'name' | 'color'>>) => request<Label>('PATCH', `/api/v1/labels/${id}`, change),
+  deleteLabel: (id: number) => request<null>('DELETE', `/api/v1/labels/${id}`),
+  setLabel: (conversationId: number, labelId: number, on: boolean) =>
+    request<{ conversationId: number; labelIds: number[]; changed: boolean }>(on ? 'PUT' : 'DELETE', `/api/v1/conversations/${conversationId}/labels/${labelId}`),
+  contact: (id: number) => request<ContactDetail>('GET', `/api/v1/contacts/${id}`),
+  searchContacts: (q: string) => request<{ items: ContactMatch[] }>('GET', `/api/v1/contacts${query({ q })}`),
+  updateContact: (id: number, change: { name?: string | null; phone?: string | null; email?: string | null }) => request<ContactDetail>('PATCH', `/api/v1/contacts/${id}`, change),
+  mergeContact: (keptId: number, mergedId: number) => request<ContactDetail>('POST', `/api/v1/contacts/${keptId}/merge`, { contactId: mergedId }),
+  inboxes: () => request<InboxRow[]>('GET', '/api/v1/inboxes'),
+  businessHours: () => request<BusinessHoursView>('GET', '/api/v1/business-hours'),
+  knowledgeBase: () => request<KnowledgeSummary[]>('GET', '/api/v1/knowledge-base'),
+  knowledgeEntry: (id: string) => request<KnowledgeEntry>('GET', `/api/v1/knowledge-base/${encodeURIComponent(id)}`),
+  reloadKnowledgeBase: () => request<{ reloaded: boolean; entries: number }>('POST', '/api/v1/knowledge-base/reload'),
+  changePassword: (current: string, next: string) => request<{ ok: boolean; signInAgain: boolean }>('POST', '/api/auth/password', { current, next }),
+  beginMfa: () => request<{ secret: string; uri: string }>('POST', '/api/auth/mfa/setup'),
+  enableMfa: (code: string) => request<{ ok: boolean }>('POST', '/api/auth/mfa/enable', { code }),
 };

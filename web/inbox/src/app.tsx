@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api, ApiError, isOverseer, setCsrfToken, type Agent, type AgentRow, type Presence, type Team } from './api.ts';
+import { api, ApiError, isOverseer, setCsrfToken, type Agent, type AgentRow, type Label, type Presence, type Team } from './api.ts';
 import { alertsEnabled, notifyNewConversation, setAlertsEnabled } from './alerts.ts';
+import { AccountView, MfaRequired } from './components/account-view.tsx';
+import { AdminView } from './components/admin/admin-view.tsx';
 import { ConversationList } from './components/conversation-list.tsx';
 import { ConversationView } from './components/conversation-view.tsx';
 import { QueueView } from './components/queue-view.tsx';
@@ -8,26 +10,43 @@ import { SignIn } from './components/sign-in.tsx';
 import { I18nContext, initialLocale, saveLocale, translator, useI18n, type Locale } from './i18n/index.ts';
 import { LiveFeed } from './live.ts';
 import { navigate, useRoute } from './route.ts';
+import { CallsView } from './tickets/calls-view.tsx';
+import { ReportView } from './tickets/report-view.tsx';
+import { ticketsApi } from './tickets/tickets-api.ts';
+import { CreateTicketForm, TicketsView } from './tickets/tickets-view.tsx';
+
+/** Unit staff and the province leadership work on tickets only: conversations are the hotline's. */
+const ticketsOnly = (agent: Agent) => agent.role === 'unit_officer' || agent.role === 'unit_leader' || agent.role === 'province_leader';
 
 export function App() {
   const [locale, setLocaleState] = useState<Locale>(initialLocale);
   const i18n = useMemo(() => ({ locale, t: translator(locale), setLocale: (l: Locale) => (saveLocale(l), setLocaleState(l)) }), [locale]);
   const [agent, setAgent] = useState<Agent | null | undefined>(undefined);
+  const [signInNotice, setSignInNotice] = useState<string | null>(null);
 
   useEffect(() => {
     document.documentElement.lang = locale;
     document.title = i18n.t('app.title');
   }, [locale, i18n]);
 
-  useEffect(() => {
-    api
-      .me()
-      .then((me) => {
-        setCsrfToken(me.csrfToken);
-        setAgent(me.agent);
-      })
-      .catch(() => setAgent(null));
-  }, []);
+  const refreshMe = useCallback(
+    () =>
+      api
+        .me()
+        .then((me) => {
+          setCsrfToken(me.csrfToken);
+          setAgent(me.agent);
+        })
+        .catch(() => setAgent(null)),
+    [],
+  );
+  useEffect(() => void refreshMe(), [refreshMe]);
+
+  const signedOut = (notice: string | null = null) => {
+    history.replaceState(null, '', '/inbox');
+    setSignInNotice(notice);
+    setAgent(null);
+  };
 
   return (
     <I18nContext.Provider value={i18n}>
@@ -35,13 +54,17 @@ export function App() {
         <p className="loading">{i18n.t('app.loading')}</p>
       ) : agent === null ? (
         <SignIn
+          notice={signInNotice}
           onSignedIn={(signedIn) => {
             setCsrfToken(signedIn.csrfToken);
+            setSignInNotice(null);
             setAgent(signedIn.agent);
           }}
         />
+      ) : agent.mfaSetupRequired ? (
+        <MfaRequired onEnabled={() => void refreshMe()} onSignOut={() => void api.logout().finally(() => signedOut())} />
       ) : (
-        <Workspace agent={agent} onSignedOut={() => setAgent(null)} />
+        <Workspace agent={agent} onSignedOut={signedOut} />
       )}
     </I18nContext.Provider>
   );
@@ -49,7 +72,7 @@ export function App() {
 
 const presenceKey = 'inbox.presence';
 
-function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(): void }) {
+function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(notice?: string | null): void }) {
   const { t, locale, setLocale } = useI18n();
   const route = useRoute();
   const [presence, setPresence] = useState<Presence>(() => (localStorage.getItem(presenceKey) as Presence | null) ?? 'online');
@@ -59,7 +82,30 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(): void }
   const [alerts, setAlerts] = useState(alertsEnabled);
   const [teams, setTeams] = useState<Team[]>([]);
   const [agents, setAgents] = useState<AgentRow[]>([]);
+  const [labels, setLabels] = useState<Label[]>([]);
+  const [unitIds, setUnitIds] = useState<number[]>([]);
+  const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    void ticketsApi.myUnits().then((mine) => setUnitIds(mine.unitIds)).catch(() => undefined);
+    if (ticketsOnly(agent) && (route.name === 'list' || route.name === 'conversation')) navigate({ name: 'tickets', id: null });
+    // Deadlines and unhappy citizens are announced where the person is working.
+    return live.on((event) => {
+      const code = String(event.code ?? '');
+      const message =
+        event.type === 'ticket.deadline'
+          ? t(event.state === 'overdue' ? 'tickets.notify.overdue' : 'tickets.notify.due_soon', { code })
+          : event.type === 'ticket.rated' && event.satisfaction === 'not_satisfied'
+            ? t('tickets.notify.notSatisfied', { code })
+            : null;
+      if (!message) return;
+      setNotice(message);
+      const id = Number(event.ticketId);
+      notifyNewConversation(message, '', () => navigate({ name: 'tickets', id }));
+    });
+    // Once per workspace: the route at sign-in decides where unit staff land.
+  }, [live, agent, t]);
 
   useEffect(() => {
     live.start();
@@ -71,8 +117,10 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(): void }
   }, [live]);
 
   const reloadAgents = useCallback(() => void api.agents().then(setAgents).catch(() => undefined), []);
+  const reloadLabels = useCallback(() => void api.labels().then(setLabels).catch(() => undefined), []);
   useEffect(() => {
     void api.teams().then(setTeams).catch(() => undefined);
+    reloadLabels();
     reloadAgents();
     return live.on((event) => {
       if (event.type === 'agent.presence') reloadAgents();
@@ -83,7 +131,7 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(): void }
         );
       }
     });
-  }, [live, reloadAgents, t]);
+  }, [live, reloadAgents, reloadLabels, t]);
 
   const changePresence = (next: Presence) => {
     localStorage.setItem(presenceKey, next);
@@ -99,25 +147,27 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(): void }
       if (!(e instanceof ApiError && e.status === 401)) return setError(e instanceof Error ? e.message : String(e));
     }
     live.stop();
-    history.replaceState(null, '', '/inbox');
     onSignedOut();
   };
 
   const overseer = isOverseer(agent);
-  const showList = route.name !== 'queue';
+  const inbox = route.name === 'list' || route.name === 'conversation';
+  const link = (target: Parameters<typeof navigate>[0], href: string, active: boolean, label: string) => (
+    <a href={href} className={active ? 'active' : ''} aria-current={active ? 'page' : undefined} onClick={(e) => (e.preventDefault(), navigate(target))}>
+      {label}
+    </a>
+  );
   return (
     <div className="workspace">
       <header className="topbar">
         <strong className="brand">{t('app.title')}</strong>
         <nav>
-          <a href="/inbox" className={route.name !== 'queue' ? 'active' : ''} onClick={(e) => (e.preventDefault(), navigate({ name: 'list' }))}>
-            {t('nav.inbox')}
-          </a>
-          {overseer && (
-            <a href="/inbox/queue" className={route.name === 'queue' ? 'active' : ''} onClick={(e) => (e.preventDefault(), navigate({ name: 'queue' }))}>
-              {t('nav.queue')}
-            </a>
-          )}
+          {!ticketsOnly(agent) && link({ name: 'list' }, '/inbox', inbox, t('nav.inbox'))}
+          {link({ name: 'tickets', id: null }, '/inbox/tickets', route.name === 'tickets', t('nav.tickets'))}
+          {!ticketsOnly(agent) && link({ name: 'calls' }, '/inbox/calls', route.name === 'calls', t('nav.calls'))}
+          {overseer && link({ name: 'report' }, '/inbox/report', route.name === 'report', t('nav.report'))}
+          {overseer && link({ name: 'queue' }, '/inbox/queue', route.name === 'queue', t('nav.queue'))}
+          {overseer && link({ name: 'admin', section: 'canned' }, '/inbox/admin/canned', route.name === 'admin', t('nav.admin'))}
         </nav>
         <span className="spacer" />
         <label className="presence">
@@ -136,9 +186,14 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(): void }
         <button type="button" className="ghost" onClick={() => setLocale(locale === 'vi' ? 'en' : 'vi')}>
           {t('lang.switch')}
         </button>
-        <span className="me" title={agent.username}>
+        <a
+          href="/inbox/account"
+          className={`me ${route.name === 'account' ? 'active' : ''}`}
+          title={t('nav.account')}
+          onClick={(e) => (e.preventDefault(), navigate({ name: 'account' }))}
+        >
           {agent.displayName}
-        </span>
+        </a>
         <button type="button" className="ghost" onClick={() => void signOut(false)}>
           {t('signOut.here')}
         </button>
@@ -147,12 +202,37 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(): void }
         </button>
       </header>
       {!connected && <div className="banner warn">{t('app.offline')}</div>}
+      {notice && (
+        <div className="banner warn" role="status" onClick={() => setNotice(null)}>
+          {notice}
+        </div>
+      )}
       {error && (
         <div className="banner error" role="alert">
           {t('app.error', { detail: error })}
         </div>
       )}
-      {route.name === 'queue' ? (
+      {route.name === 'account' ? (
+        <AccountView
+          agent={agent}
+          onSignedOut={(notice) => {
+            live.stop();
+            onSignedOut(notice);
+          }}
+        />
+      ) : route.name === 'admin' ? (
+        overseer ? (
+          <AdminView agent={agent} section={route.section} live={live} teams={teams} labels={labels} onLabelsChanged={reloadLabels} />
+        ) : (
+          <p className="empty">{t('admin.forbidden')}</p>
+        )
+      ) : route.name === 'tickets' ? (
+        <TicketsView agent={agent} live={live} selectedId={route.id} unitIds={unitIds} />
+      ) : route.name === 'calls' ? (
+        <CallsView agent={agent} />
+      ) : route.name === 'report' ? (
+        overseer ? <ReportView /> : <p className="empty">{t('queue.forbidden')}</p>
+      ) : route.name === 'queue' ? (
         overseer ? (
           <QueueView live={live} teams={teams} agents={agents} />
         ) : (
@@ -160,10 +240,13 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(): void }
         )
       ) : (
         <main className={`panes ${route.name === 'conversation' ? 'has-conversation' : ''}`}>
-          {showList && <ConversationList agent={agent} live={live} teams={teams} selectedId={route.name === 'conversation' ? route.id : null} />}
+          <ConversationList agent={agent} live={live} teams={teams} labels={labels} selectedId={route.name === 'conversation' ? route.id : null} />
           <section className="detail">
             {route.name === 'conversation' ? (
-              <ConversationView key={route.id} id={route.id} agent={agent} live={live} teams={teams} agents={agents} />
+              <>
+                <ConversationView key={route.id} id={route.id} agent={agent} live={live} teams={teams} agents={agents} labels={labels} />
+                <CreateTicketForm key={`ticket-${route.id}`} conversationId={route.id} onCreated={(ticket) => navigate({ name: 'tickets', id: ticket.id })} />
+              </>
             ) : (
               <p className="empty">{t('conv.pick')}</p>
             )}

@@ -17,3 +17,15 @@ export function channelName(t: Translate, channel: string): string {
   const name = t(key);
   return name === key ? channel : name;
 }
+
+/** Lowercase without Vietnamese marks (đ -> d), as the server folds for search. */
+export function fold(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
+}
+
+/** The server names why it refused a password by a key (`auth.password.tooShort`); say it in the agent's language. */
+export function passwordReason(t: Translate, serverKey: string): string {
+  if (serverKey === 'auth.password.tooShort') return t('password.tooShort');
+  if (serverKey === 'auth.password.tooCommon') return t('password.tooCommon');
+  return '';
+}

@@ -1,16 +1,57 @@
-// Client routes under /inbox: the list, one conversation, the supervisors' queue.
+// Client routes under /inbox: the list, one conversation, the supervisors' queue, the admin
+// screens and the agent's own account.
 import { useEffect, useState } from 'react';
 
-export type Route = { name: 'list' } | { name: 'conversation'; id: number } | { name: 'queue' };
+export const adminSections = ['canned', 'labels', 'agents', 'teams', 'inboxes', 'hours', 'knowledge'] as const;
+export type AdminSection = (typeof adminSections)[number];
+
+export type Route =
+  | { name: 'list' }
+  | { name: 'conversation'; id: number }
+  | { name: 'queue' }
+  | { name: 'admin'; section: AdminSection }
+  | { name: 'account' }
+  | { name: 'tickets'; id: number | null }
+  | { name: 'calls' }
+  | { name: 'report' };
 
 export function parseRoute(pathname: string): Route {
   const conversation = /^\/inbox\/c\/(\d+)\/?$/.exec(pathname);
   if (conversation) return { name: 'conversation', id: Number(conversation[1]) };
   if (/^\/inbox\/queue\/?$/.test(pathname)) return { name: 'queue' };
+  const ticket = /^\/inbox\/tickets(?:\/(\d+))?\/?$/.exec(pathname);
+  if (ticket) return { name: 'tickets', id: ticket[1] ? Number(ticket[1]) : null };
+  if (/^\/inbox\/calls\/?$/.test(pathname)) return { name: 'calls' };
+  if (/^\/inbox\/report\/?$/.test(pathname)) return { name: 'report' };
+  if (/^\/inbox\/account\/?$/.test(pathname)) return { name: 'account' };
+  const admin = /^\/inbox\/admin(?:\/([a-z]+))?\/?$/.exec(pathname);
+  if (admin) {
+    const section = adminSections.find((s) => s === admin[1]) ?? 'canned';
+    return { name: 'admin', section };
+  }
   return { name: 'list' };
 }
 
-export const pathOf = (route: Route) => (route.name === 'conversation' ? `/inbox/c/${route.id}` : route.name === 'queue' ? '/inbox/queue' : '/inbox');
+export function pathOf(route: Route): string {
+  switch (route.name) {
+    case 'conversation':
+      return `/inbox/c/${route.id}`;
+    case 'queue':
+      return '/inbox/queue';
+    case 'admin':
+      return `/inbox/admin/${route.section}`;
+    case 'account':
+      return '/inbox/account';
+    case 'tickets':
+      return route.id === null ? '/inbox/tickets' : `/inbox/tickets/${route.id}`;
+    case 'calls':
+      return '/inbox/calls';
+    case 'report':
+      return '/inbox/report';
+    case 'list':
+      return '/inbox';
+  }
+}
 
 export function navigate(route: Route): void {
   const path = pathOf(route);

@@ -1,13 +1,21 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { api, ApiError, type Agent, type AgentRow, type Conversation, type Message, type ReplyWindow, type Suggestion, type Team } from '../api.ts';
-import { channelName, time } from '../format.ts';
+import { api, ApiError, type Agent, type AgentRow, type CannedAnswer, type Conversation, type Label, type Message, type ReplyWindow, type Suggestion, type Team } from '../api.ts';
+import { channelName, fold, time } from '../format.ts';
 import { useI18n, type Translate } from '../i18n/index.ts';
 import type { LiveFeed } from '../live.ts';
 import { navigate } from '../route.ts';
+import { ContactPanel } from './contact-panel.tsx';
+import { ConversationLabels } from './labels.tsx';
 
 type LoadState = { kind: 'loading' } | { kind: 'forbidden' } | { kind: 'transferred' } | { kind: 'missing' } | { kind: 'error'; detail: string } | { kind: 'ready' };
 
-export function ConversationView({ id, agent, live, teams, agents }: { id: number; agent: Agent; live: LiveFeed; teams: Team[]; agents: AgentRow[] }) {
+/** Tells the conversation list that one conversation changed in a way the live feed may not
+ * report (it says nothing once a conversation leaves the agent's teams). */
+export const announceChange = (id: number) => window.dispatchEvent(new CustomEvent('inbox:changed', { detail: { id } }));
+
+const panelKey = 'inbox.contactPanel';
+
+export function ConversationView({ id, agent, live, teams, agents, labels }: { id: number; agent: Agent; live: LiveFeed; teams: Team[]; agents: AgentRow[]; labels: Label[] }) {
   const { t, locale } = useI18n();
   const [state, setState] = useState<LoadState>({ kind: 'loading' });
   const [conversation, setConversation] = useState<Conversation | null>(null);
@@ -15,6 +23,7 @@ export function ConversationView({ id, agent, live, teams, agents }: { id: numbe
   const [window_, setWindow] = useState<ReplyWindow | null>(null);
   const [citizenTyping, setCitizenTyping] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [panel, setPanel] = useState(() => localStorage.getItem(panelKey) === 'open');
   const bottomRef = useRef<HTMLDivElement>(null);
 
   const fail = useCallback((e: unknown) => {
@@ -49,6 +58,9 @@ export function ConversationView({ id, agent, live, teams, agents }: { id: numbe
         setCitizenTyping(true);
         clearTimeout(typingTimer);
         typingTimer = setTimeout(() => setCitizenTyping(false), 6000);
+      } else if (event.type === 'conversation.labels' && Array.isArray(event.labelIds)) {
+        const labelIds = event.labelIds as number[];
+        setConversation((c) => (c ? { ...c, labelIds } : c));
       } else if (event.type !== 'conversation.typing') {
         void loadConversation().catch(fail);
       }
@@ -67,8 +79,7 @@ export function ConversationView({ id, agent, live, teams, agents }: { id: numbe
     setNotice(null);
     try {
       await api.change(id, body);
-      // The list refreshes too: the live feed says nothing once a conversation leaves our teams.
-      window.dispatchEvent(new CustomEvent('inbox:changed'));
+      announceChange(id);
     } catch (e) {
       if (e instanceof ApiError && e.status === 403) setState({ kind: 'forbidden' });
       else setNotice(t('app.error', { detail: e instanceof Error ? e.message : String(e) }));
@@ -115,6 +126,7 @@ export function ConversationView({ id, agent, live, teams, agents }: { id: numbe
             {c.contactPhone && <> · {c.contactPhone}</>}
             {c.contactEmail && <> · {c.contactEmail}</>}
           </span>
+          <ConversationLabels conversationId={c.id} labelIds={c.labelIds} labels={labels} onChange={(labelIds) => setConversation({ ...c, labelIds })} />
         </div>
         <div className="actions">
           <label>
@@ -158,6 +170,18 @@ export function ConversationView({ id, agent, live, teams, agents }: { id: numbe
               {t('conv.toBot')}
             </button>
           )}
+          <button
+            type="button"
+            className="ghost"
+            aria-expanded={panel}
+            aria-controls="contact-panel"
+            onClick={() => {
+              localStorage.setItem(panelKey, panel ? 'closed' : 'open');
+              setPanel(!panel);
+            }}
+          >
+            {t('contact.toggle')}
+          </button>
         </div>
         {notice && (
           <p className="notice" role="status">
@@ -165,14 +189,28 @@ export function ConversationView({ id, agent, live, teams, agents }: { id: numbe
           </p>
         )}
       </header>
-      <ol className="messages" aria-live="polite">
-        {messages.map((m) => (
-          <MessageItem key={m.id} m={m} t={t} locale={locale} agents={agents} teams={teams} />
-        ))}
-      </ol>
-      {citizenTyping && <p className="typing">{t('conv.typing')}</p>}
-      <div ref={bottomRef} />
-      <Composer conversation={c} window_={window_} live={live} lastCitizenText={lastCitizenText} onSent={() => void loadMessages().then(() => api.window(id).then(setWindow))} />
+      <div className="conv-main">
+        <div className="conv-thread">
+          <ol className="messages" aria-live="polite">
+            {messages.map((m) => (
+              <MessageItem key={m.id} m={m} t={t} locale={locale} agents={agents} teams={teams} />
+            ))}
+          </ol>
+          {citizenTyping && <p className="typing">{t('conv.typing')}</p>}
+          <div ref={bottomRef} />
+          <Composer conversation={c} agent={agent} window_={window_} live={live} lastCitizenText={lastCitizenText} onSent={() => void loadMessages().then(() => api.window(id).then(setWindow))} />
+        </div>
+        {panel && (
+          <ContactPanel
+            contactId={c.contactId}
+            currentConversationId={c.id}
+            onChanged={(conversationIds) => {
+              for (const changed of new Set([id, ...conversationIds])) announceChange(changed);
+              void loadConversation().catch(fail);
+            }}
+          />
+        )}
+      </div>
     </div>
   );
 }
@@ -255,9 +293,28 @@ export function windowText(t: Translate, channel: string, w: ReplyWindow, now = 
   return parts.join(t('window.and'));
 }
 
-function Composer({ conversation, window_, live, lastCitizenText, onSent }: { conversation: Conversation; window_: ReplyWindow | null; live: LiveFeed; lastCitizenText: string; onSent(): void }) {
+/** The `/shortcut` being typed just before the caret, if any: where it starts and what it says. */
+export function slashToken(text: string, caret: number): { start: number; query: string } | null {
+  const before = text.slice(0, caret);
+  const match = /(?:^|\s)\/([\p{L}\p{N}._-]*)$/u.exec(before);
+  return match ? { start: caret - match[1]!.length - 1, query: match[1]! } : null;
+}
+
+/** Canned answers for what follows the `/`: shortcuts that start with it first, then titles that hold it. */
+export function matchCanned(answers: CannedAnswer[], query: string): CannedAnswer[] {
+  const q = fold(query);
+  const byShortcut = answers.filter((a) => a.shortcut.startsWith(q));
+  const byTitle = answers.filter((a) => !byShortcut.includes(a) && q && fold(a.title).includes(q));
+  return [...byShortcut, ...byTitle].slice(0, 8);
+}
+
+function Composer({ conversation, agent, window_, live, lastCitizenText, onSent }: { conversation: Conversation; agent: Agent; window_: ReplyWindow | null; live: LiveFeed; lastCitizenText: string; onSent(): void }) {
   const { t } = useI18n();
   const [text, setText] = useState('');
+  const [caret, setCaret] = useState(0);
+  const [canned, setCanned] = useState<CannedAnswer[]>([]);
+  const [active, setActive] = useState(0);
+  const [dismissed, setDismissed] = useState<number | null>(null);
   const [note, setNote] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -266,6 +323,31 @@ function Composer({ conversation, window_, live, lastCitizenText, onSent }: { co
   const box = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
   const closed = window_ !== null && !window_.open;
+
+  useEffect(() => {
+    void api
+      .cannedAnswers()
+      .then((all) => setCanned(all.filter((a) => a.teamId === null || conversation.teamId === a.teamId || agent.teamIds.includes(a.teamId))))
+      .catch(() => undefined);
+  }, [conversation.teamId, agent.teamIds]);
+
+  const token = slashToken(text, caret);
+  const choices = token && token.start !== dismissed ? matchCanned(canned, token.query) : [];
+  const picking = choices.length > 0;
+  const activeIndex = Math.min(active, Math.max(0, choices.length - 1));
+
+  const insert = (answer: CannedAnswer) => {
+    if (!token) return;
+    const next = text.slice(0, token.start) + answer.body + text.slice(caret);
+    const at = token.start + answer.body.length;
+    setText(next);
+    setCaret(at);
+    setActive(0);
+    requestAnimationFrame(() => {
+      box.current?.focus();
+      box.current?.setSelectionRange(at, at);
+    });
+  };
 
   // r: focus the reply box (not while typing elsewhere).
   useEffect(() => {
@@ -287,6 +369,8 @@ function Composer({ conversation, window_, live, lastCitizenText, onSent }: { co
     try {
       await api.send(conversation.id, body, note);
       setText('');
+      setCaret(0);
+      setDismissed(null);
       onSent();
     } catch (e) {
       setError(t('reply.failed', { detail: e instanceof Error ? e.message : String(e) }));
@@ -296,6 +380,23 @@ function Composer({ conversation, window_, live, lastCitizenText, onSent }: { co
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (picking && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        setActive((activeIndex + (event.key === 'ArrowDown' ? 1 : choices.length - 1)) % choices.length);
+        return;
+      }
+      if (event.key === 'Enter' || event.key === 'Tab') {
+        event.preventDefault();
+        insert(choices[activeIndex]!);
+        return;
+      }
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        setDismissed(token!.start);
+        return;
+      }
+    }
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       void send();
@@ -354,16 +455,44 @@ function Composer({ conversation, window_, live, lastCitizenText, onSent }: { co
         </div>
       )}
       {suggestNone && <p className="hint">{t('suggest.none')}</p>}
+      {picking && (
+        <ul className="canned-picker" id="canned-picker" role="listbox" aria-label={t('canned.picker')}>
+          {choices.map((answer, i) => (
+            <li
+              key={answer.id}
+              id={`canned-${answer.id}`}
+              role="option"
+              aria-selected={i === activeIndex}
+              onMouseDown={(e) => {
+                // Keeps the focus (and the caret) in the reply box.
+                e.preventDefault();
+                insert(answer);
+              }}
+              onMouseEnter={() => setActive(i)}
+            >
+              <span className="shortcut">/{answer.shortcut}</span> <strong>{answer.title}</strong>
+              <span className="preview">{answer.body}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       <textarea
         ref={box}
         name="reply"
         aria-label={note ? t('reply.notePlaceholder') : t('reply.placeholder')}
         placeholder={note ? t('reply.notePlaceholder') : t('reply.placeholder')}
+        aria-autocomplete="list"
+        aria-controls={picking ? 'canned-picker' : undefined}
+        aria-expanded={picking}
+        aria-activedescendant={picking ? `canned-${choices[activeIndex]!.id}` : undefined}
         value={text}
         rows={3}
         maxLength={10_000}
+        onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
         onChange={(e) => {
           setText(e.target.value);
+          setCaret(e.target.selectionStart);
+          if (dismissed !== null && !slashToken(e.target.value, e.target.selectionStart)) setDismissed(null);
           if (!note && Date.now() - lastTyping.current > 3000) {
             lastTyping.current = Date.now();
             live.typing(conversation.id);
@@ -383,6 +512,7 @@ function Composer({ conversation, window_, live, lastCitizenText, onSent }: { co
         <button type="button" className="ghost" disabled={!lastCitizenText} onClick={() => void suggest()}>
           {t('suggest.button')}
         </button>
+        {canned.length > 0 && <span className="hint">{t('canned.hint')}</span>}
         <span className="spacer" />
         <button type="submit" disabled={busy || !text.trim() || (closed && !note)}>
           {busy ? t('reply.sending') : note ? t('reply.saveNote') : t('reply.send')}

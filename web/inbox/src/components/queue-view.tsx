@@ -1,12 +1,16 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api, type AgentRow, type ConversationSummary, type Team } from '../api.ts';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { api, ApiError, type AgentRow, type ConversationSummary, type Team } from '../api.ts';
 import { duration } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import type { LiveFeed } from '../live.ts';
 import { navigate } from '../route.ts';
+import { patchFromEvent } from './conversation-list.tsx';
+
+const queued = (c: ConversationSummary) => c.status === 'open' || c.status === 'pending';
 
 /** Supervisors' view: who is waiting in each team's queue and for how long, and who is online
- * with how much work. Built from the conversations and agents APIs; refreshed live. */
+ * with how much work. Built from the conversations and agents APIs once, then kept up to date
+ * from the live feed one conversation at a time. */
 export function QueueView({ live, teams, agents }: { live: LiveFeed; teams: Team[]; agents: AgentRow[] }) {
   const { t } = useI18n();
   const [open, setOpen] = useState<ConversationSummary[]>([]);
@@ -26,18 +30,37 @@ export function QueueView({ live, teams, agents }: { live: LiveFeed; teams: Team
     setNow(Date.now());
   }, []);
 
+  const openRef = useRef(open);
+  openRef.current = open;
   useEffect(() => {
     void load().catch(() => undefined);
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const upsert = (c: ConversationSummary | null, id: number) => setOpen((current) => [...current.filter((x) => x.id !== id), ...(c && queued(c) ? [c] : [])]);
+    const timers = new Map<number, ReturnType<typeof setTimeout>>();
+    const fetchOne = (id: number) => {
+      clearTimeout(timers.get(id));
+      timers.set(
+        id,
+        setTimeout(() => {
+          timers.delete(id);
+          api
+            .conversation(id)
+            .then((c) => upsert(c, id))
+            .catch((e: unknown) => e instanceof ApiError && e.status === 404 && upsert(null, id));
+        }, 150),
+      );
+    };
     const off = live.on((event) => {
-      if (event.conversationId === undefined || event.type === 'conversation.typing') return;
-      clearTimeout(timer);
-      timer = setTimeout(() => void load().catch(() => undefined), 500);
+      const id = event.conversationId;
+      if (id === undefined || event.type === 'conversation.typing' || event.type === 'message.updated') return;
+      const known = openRef.current.find((c) => c.id === id);
+      const patched = known ? patchFromEvent(known, event, new Date().toISOString()) : null;
+      if (patched) upsert(patched, id);
+      else fetchOne(id);
     });
     const tick = setInterval(() => setNow(Date.now()), 30_000);
     return () => {
       off();
-      clearTimeout(timer);
+      for (const timer of timers.values()) clearTimeout(timer);
       clearInterval(tick);
     };
   }, [live, load]);

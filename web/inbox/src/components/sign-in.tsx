@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError, type SignedIn } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
 
-export function SignIn({ onSignedIn }: { onSignedIn(signedIn: SignedIn): void }) {
+export function SignIn({ onSignedIn, notice }: { onSignedIn(signedIn: SignedIn): void; notice?: string | null }) {
   const { t, locale, setLocale } = useI18n();
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
@@ -36,6 +36,11 @@ export function SignIn({ onSignedIn }: { onSignedIn(signedIn: SignedIn): void })
     <main className="sign-in">
       <form onSubmit={(e) => void submit(e)} aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">{t('signIn.title')}</h1>
+        {notice && (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        )}
         <label>
           {t('signIn.login')}
           <input name="login" autoComplete="username" required value={login} onChange={(e) => setLogin(e.target.value)} autoFocus />

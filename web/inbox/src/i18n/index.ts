@@ -1,12 +1,13 @@
 import { createContext, useContext } from 'react';
 import { en } from './en.ts';
-import { vi, type MessageKey } from './vi.ts';
+import { ticketsEn, ticketsVi } from './tickets.ts';
+import { vi, type MessageKey as BaseKey } from './vi.ts';
 
 export type Locale = 'vi' | 'en';
-export type { MessageKey };
+export type MessageKey = BaseKey | keyof typeof ticketsVi;
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-const catalogues: Record<Locale, Record<MessageKey, string>> = { vi, en };
+const catalogues: Record<Locale, Record<MessageKey, string>> = { vi: { ...vi, ...ticketsVi }, en: { ...en, ...ticketsEn } };
 const storageKey = 'inbox.locale';
 
 /** The language chosen last on this browser; Vietnamese unless the agent switched. */
@@ -22,7 +23,7 @@ export function saveLocale(locale: Locale): void {
 export function translator(locale: Locale): Translate {
   const catalogue = catalogues[locale];
   return (key, params) => {
-    const text = catalogue[key] ?? vi[key] ?? key;
+    const text = catalogue[key] ?? catalogues.vi[key] ?? key;
     return params ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole)) : text;
   };
 }

@@ -1,0 +1,111 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Accounts } from '../core/accounts/accounts.ts';
+import { loadCalendar, type BusinessHours } from '../core/business-hours.ts';
+import { weekdays } from '../core/config/file-schema.ts';
+import type { GatewayConfig } from '../core/config/load-config.ts';
+import { NotFoundError } from '../core/errors.ts';
+import type { Store } from '../core/store/store.ts';
+import type { Router } from '../router/router.plugin.ts';
+import { requirePrincipal, requireSupervisor } from './auth.ts';
+
+const security = [{ bearerAuth: [] }];
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const EntrySummary = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  field: Type.String(),
+  fieldName: Type.String(),
+  team: Type.String(),
+  level: Type.String(),
+  reviewed: Type.Boolean(),
+  lastReviewed: Type.String(),
+});
+
+/** Read-only views for the admin screens: the configured business hours and the knowledge base. */
+export async function adminApi(app: FastifyInstance, deps: { store: Store; accounts: Accounts; config: GatewayConfig; businessHours: BusinessHours; router: Router }) {
+  const { config, businessHours, router } = deps;
+  requirePrincipal(app, deps);
+
+  app.get(
+    '/business-hours',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Opening hours per weekday, the days off of the configured holiday calendars, and whether people answer now (supervisor or admin)',
+        security,
+        response: {
+          200: Type.Object({
+            timezone: Type.String(),
+            configured: Type.Boolean({ description: 'false: no hours configured, people answer at any time' }),
+            weekly: Type.Record(Type.String(), Type.Array(Type.String())),
+            daysOff: Type.Array(Type.Object({ date: Type.String(), name: Type.String() })),
+            makeUpDays: Type.Array(Type.String()),
+            openNow: Type.Boolean(),
+            nextOpening: Nullable(Type.String({ format: 'date-time' })),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      requireSupervisor(request);
+      const hours = config.file.businessHours;
+      const calendar = loadCalendar(hours?.holidayFiles ?? []);
+      const now = new Date();
+      return {
+        timezone: config.file.deployment.timezone,
+        configured: Boolean(hours),
+        weekly: Object.fromEntries(weekdays.map((day) => [day, hours?.weekly[day] ?? []])),
+        daysOff: [...calendar.daysOff].map(([date, name]) => ({ date, name })).sort((a, b) => a.date.localeCompare(b.date)),
+        makeUpDays: [...calendar.makeUpDays].sort(),
+        openNow: businessHours.isOpen(now),
+        nextOpening: businessHours.nextOpening(now)?.toISOString() ?? null,
+      };
+    },
+  );
+
+  app.get(
+    '/knowledge-base',
+    { schema: { tags: ['router'], summary: 'The knowledge-base entries the bot answers from (supervisor or admin)', security, response: { 200: Type.Array(EntrySummary) } } },
+    async (request) => {
+      requireSupervisor(request);
+      return router.knowledge.matcher.entries().map((e) => ({ id: e.id, title: e.title, field: e.field, fieldName: e.fieldName, team: e.team, level: e.level, reviewed: e.reviewed, lastReviewed: e.lastReviewed }));
+    },
+  );
+
+  app.get(
+    '/knowledge-base/:entryId',
+    {
+      schema: {
+        tags: ['router'],
+        summary: 'One knowledge-base entry in full (supervisor or admin)',
+        security,
+        params: Type.Object({ entryId: Type.String({ maxLength: 120 }) }),
+        response: {
+          200: Type.Intersect([
+            EntrySummary,
+            Type.Object({
+              questions: Type.Array(Type.String()),
+              keywords: Type.Array(Type.String()),
+              answer: Type.String(),
+              where: Type.Optional(Type.String()),
+              documents: Type.Optional(Type.Array(Type.String())),
+              processingTime: Type.Optional(Type.String()),
+              fee: Type.Optional(Type.String()),
+              onlineUrl: Type.Optional(Nullable(Type.String())),
+              legalBasis: Type.Array(Type.String()),
+              sources: Type.Array(Type.String()),
+            }),
+          ]),
+        },
+      },
+    },
+    async (request) => {
+      requireSupervisor(request);
+      const entry = router.knowledge.matcher.entry((request.params as { entryId: string }).entryId);
+      if (!entry) throw new NotFoundError('knowledge-base entry');
+      return entry;
+    },
+  );
+}
