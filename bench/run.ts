@@ -1,9 +1,10 @@
-// npm run bench [-- --seconds 10 --connections 50 --only webform]
+// npm run bench [-- --seconds 10 --connections 50 --only webform,dossiers]
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { parseArgs } from 'node:util';
+import { benchDossiers, printDossiers } from './dossiers.ts';
 import { root } from './lib.ts';
 import { benchMessenger, printMessenger } from './messenger.ts';
 import { benchRouter, printRouter } from './router.ts';
@@ -60,6 +61,13 @@ if (wanted('router')) {
   const router = benchRouter();
   printRouter(router);
   results.router = router;
+  console.log('');
+}
+
+if (wanted('dossiers')) {
+  const dossiers = await benchDossiers();
+  printDossiers(dossiers);
+  results.dossiers = dossiers;
   console.log('');
 }
 

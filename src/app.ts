@@ -14,6 +14,7 @@ import { attachmentsDir, createAttachmentStore } from './core/attachments.ts';
 import { ensureBootstrapToken } from './core/api-tokens.ts';
 import { ConfigError, describeIssues, type GatewayConfig } from './core/config/load-config.ts';
 import { createBusinessHours } from './core/business-hours.ts';
+import { createCareDesk } from './core/care/care-desk.ts';
 import { createConversations } from './core/conversations.ts';
 import { HttpError } from './core/errors.ts';
 import { EventBus } from './core/events.ts';
@@ -31,12 +32,14 @@ import { createTicketDesk } from './core/tickets/ticket-desk.ts';
 import { adminApi } from './inbox/admin-api.ts';
 import { authApi } from './inbox/auth-api.ts';
 import { cannedAnswersApi } from './inbox/canned-answers-api.ts';
+import { careApi } from './inbox/care-api.ts';
 import { contactsApi } from './inbox/contacts-api.ts';
 import { labelsApi } from './inbox/labels-api.ts';
 import { conversationsApi } from './inbox/conversations-api.ts';
 import { liveFeed } from './inbox/live.ts';
 import { inboxWebApp } from './inbox/web-app.ts';
 import { routerApi } from './inbox/router-api.ts';
+import { surveyPage } from './inbox/survey-page.ts';
 import { ticketsApi } from './inbox/tickets-api.ts';
 import { votePage } from './inbox/vote-page.ts';
 import { createRouter } from './router/router.plugin.ts';
@@ -131,7 +134,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   }
 
   const accounts = createAccounts({ store, events, config: file.security, issuer: file.deployment.shortName });
-  const router = createRouter({ store, events, outbox, config, businessHours, logger: app.log.child({ module: 'router' }) });
+  const router = createRouter({ store, events, outbox, config, businessHours, logger: app.log.child({ module: 'router' }), preempt: (event) => careDesk.preempt(event) });
 
   const ticketDesk = await createTicketDesk({
     store,
@@ -142,6 +145,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`,
     logger: app.log.child({ module: 'tickets' }),
   });
+  const careDesk = createCareDesk({ store, events, outbox, outreach, ticketDesk, config: file, env, publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`, logger: app.log.child({ module: 'care' }) });
+  app.decorate('care', careDesk);
 
   app.decorate('gateway', { config, store, events, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, accounts, ticketDesk });
 
@@ -197,6 +202,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => routerApi(scope, { store, events, router, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => ticketsApi(scope, { store, accounts, desk: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone, attachments: createAttachmentStore({ dir: join(attachmentsDir(config), 'tickets'), maxBytes: 20 * 1024 * 1024 }) }), { prefix: '/api/v1' });
+  await app.register(async (scope) => careApi(scope, { store, accounts, care: careDesk, tickets: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone }), { prefix: '/api/v1' });
+  await app.register(async (scope) => surveyPage(scope, { care: careDesk, deploymentName: file.deployment.name, perMinute: env.PUBLIC_RATE_LIMIT }));
   await app.register(async (scope) => votePage(scope, { store, desk: ticketDesk, deploymentName: file.deployment.name, perMinute: env.PUBLIC_RATE_LIMIT }));
   await app.register(async (scope) => liveFeed(scope, { store, events, accounts, unitIdsOf: ticketDesk.tickets.unitIdsOf }), { prefix: '/api/v1' });
   await app.register(async (scope) => cannedAnswersApi(scope, { store, accounts }), { prefix: '/api/v1' });
@@ -214,6 +221,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     await outbox.start();
     await router.start();
     await ticketDesk.start();
+    careDesk.start({ routerEnabled: file.router.enabled });
     // Accounts unused too long are disabled; checking a few times a day is precise enough.
     inactivityTimer = setInterval(() => void accounts.disableInactive().catch((err: unknown) => app.log.error({ err }, 'inactive account check failed')), 6 * 3_600_000);
     inactivityTimer.unref();
@@ -223,6 +231,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     clearInterval(inactivityTimer);
     await router.stop();
     ticketDesk.stop();
+    careDesk.stop();
     await outbox.stop();
     for (const { adapter } of adapters.values()) await adapter.close?.();
     await store.close();

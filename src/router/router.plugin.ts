@@ -23,7 +23,16 @@ interface Logger {
  * inside the webhook's request), the bot answers, asks which procedure was meant, or hands the
  * conversation to a team's queue, where the assigner gives it to an agent.
  */
-export function createRouter(deps: { store: Store; events: EventBus; outbox: Outbox; config: GatewayConfig; businessHours: BusinessHours; logger: Logger }) {
+export function createRouter(deps: {
+  store: Store;
+  events: EventBus;
+  outbox: Outbox;
+  config: GatewayConfig;
+  businessHours: BusinessHours;
+  logger: Logger;
+  /** Answers a message before the knowledge base (a dossier status question, an opt-out); true: handled. */
+  preempt?: (event: GatewayEvents['message.created']) => Promise<boolean>;
+}) {
   const { store, events, outbox, config, businessHours, logger } = deps;
   const { t } = store;
   const settings = config.file.router;
@@ -69,6 +78,7 @@ export function createRouter(deps: { store: Store; events: EventBus; outbox: Out
     if (!row) return null;
     // A tap on a rating button is the ticket desk's, not a question for the knowledge base.
     if (voteIn(row)) return null;
+    if (await deps.preempt?.(event)) return null;
     const metadata = (row.metadata ?? {}) as { suppressAutoReply?: boolean };
     const decision = decideRoute(
       { handler: row.handler === 'human' ? 'human' : 'bot', pendingChoices: await pendingChoices(event.conversationId) },

@@ -31,6 +31,11 @@ export const envSchema = z.object({
   PUBLIC_BASE_URL: z.url().optional(),
   /** Trust X-Forwarded-* from a reverse proxy (needed for per-IP limits behind one). */
   TRUST_PROXY: bool.default(false),
+  /** SMS gateway for campaign pre-notices to citizens with neither Zalo nor email: an HTTP
+   * endpoint that takes POST {"to": "84...", "text": "..."} (unset: no SMS). */
+  SMS_GATEWAY_URL: z.url().optional(),
+  /** Sent as `Authorization: Bearer <token>` to the SMS gateway. */
+  SMS_GATEWAY_TOKEN: z.string().min(1).optional(),
   /** Serve the OpenAPI documentation at /docs. */
   DOCS_ENABLED: bool.default(true),
 });

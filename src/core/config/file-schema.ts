@@ -140,6 +140,40 @@ export const fileSchema = z.object({
       hotlineNumbers: z.array(z.string().regex(/^[\d +.-]+$/)).default(['1022']),
     })
     .prefault({}),
+  /** Customer care: dossier status lookups and satisfaction-survey campaigns. */
+  care: z
+    .object({
+      /** A dossier code in a citizen's message (regular expression, case-insensitive; the first
+       * group, or the whole match, is the code). The default needs a letter, a digit and at least
+       * two separators (H12.82-260115-0001), so dates and phone numbers do not match. */
+      dossierCodePattern: z
+        .string()
+        .refine((v) => {
+          try {
+            new RegExp(v, 'iu');
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'must be a valid regular expression')
+        .default('(?<![\\p{L}\\p{N}.\\-/])((?=[\\p{N}.\\-/]*\\p{L})(?=[\\p{L}.\\-/]*\\p{N})[\\p{L}\\p{N}]+(?:[.\\-/][\\p{L}\\p{N}]+){2,})(?![\\p{L}\\p{N}\\-/]|\\.[\\p{L}\\p{N}])'),
+      /** The one-stop system's status API (`{code}` is replaced), asked instead of the imported
+       * table; see httpStatusSource in src/core/care/status-lookup.ts for the answer it expects. */
+      statusApiUrl: z.url().refine((v) => v.includes('%7Bcode%7D') || v.includes('{code}'), 'must hold {code}').optional(),
+      /** The official number operators call from, named in every pre-notice (campaigns may set their own). */
+      outboundNumber: z.string().regex(/^[\d +.()-]{3,20}$/).optional(),
+      /** Calls to one citizen before they count as unreachable. */
+      maxAttempts: z.number().int().min(1).max(10).default(3),
+      /** Times of day calls are tried in (local); a retry goes to a part of the day not tried yet. */
+      callWindows: z.array(timeRange).min(1).default(['08:00-11:00', '14:00-16:30', '18:00-20:00']),
+      /** Minutes between the pre-notice and the first call, so the citizen has read it. */
+      noticeLeadMinutes: z.number().int().min(0).default(60),
+      /** How long an operator holds a citizen taken from the queue before others may take them. */
+      claimMinutes: z.number().int().min(1).default(20),
+      /** Replies to a pre-notice that mean "do not contact me" (compared without accents). */
+      optOutWords: z.array(z.string().min(2)).default(['tu choi', 'khong dong y', 'dung lien he', 'huy', 'stop']),
+    })
+    .prefault({}),
   /** The organisation tickets move through, seeded into an empty store (admins edit it after). */
   organisation: z
     .object({

@@ -382,3 +382,149 @@ export const conversationLabels = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.conversationId, t.labelId] }), index('conversation_labels_label_idx').on(t.labelId)],
 );
+
+/** Dossiers (hồ sơ) imported from the one-stop system's export; a re-import updates by code. */
+export const dossiers = sqliteTable(
+  'dossiers',
+  {
+    id: id(),
+    code: text('code').notNull().unique(),
+    procedure: text('procedure'),
+    field: text('field'),
+    /** The receiving desk (Bộ phận một cửa) and its level: 'province' | 'district' | 'commune'. */
+    desk: text('desk'),
+    deskLevel: text('desk_level'),
+    unit: text('unit'),
+    applicantName: text('applicant_name'),
+    /** Normalized (0xxxxxxxxx), so it meets contacts and opt-outs. */
+    applicantPhone: text('applicant_phone'),
+    applicantEmail: text('applicant_email'),
+    submittedAt: at('submitted_at'),
+    dueAt: at('due_at'),
+    finishedAt: at('finished_at'),
+    status: text('status'),
+    contactId: integer('contact_id'),
+    /** The row as the file had it, for what the mapping did not take. */
+    raw: json('raw'),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [index('dossiers_finished_idx').on(t.finishedAt), index('dossiers_phone_idx').on(t.applicantPhone), index('dossiers_contact_idx').on(t.contactId)],
+);
+
+/** A customer-care or survey campaign over a sample of finished dossiers. */
+export const campaigns = sqliteTable('campaigns', {
+  id: id(),
+  name: text('name').notNull(),
+  /** 'care' (three care questions) or 'survey' (the national satisfaction index). */
+  kind: text('kind').notNull(),
+  /** 'active' | 'closed' */
+  status: text('status').notNull(),
+  /** The population: finished between dates, desk levels, units, procedures. */
+  filter: json('filter').notNull(),
+  sampleSize: integer('sample_size').notNull(),
+  /** 'deskLevel' | 'unit' | 'none' */
+  stratifyBy: text('stratify_by').notNull(),
+  /** The allocation as drawn: [{ key, population, allocated, drawn }]. */
+  strata: json('strata').notNull(),
+  minPerStratum: integer('min_per_stratum').notNull().default(0),
+  seed: text('seed').notNull(),
+  excludeDays: integer('exclude_days').notNull(),
+  questionnaire: json('questionnaire').notNull(),
+  outboundNumber: text('outbound_number').notNull(),
+  purpose: text('purpose').notNull(),
+  maxAttempts: integer('max_attempts').notNull(),
+  /** Minutes between the pre-notice and the first call, and the desk levels visited at home. */
+  options: json('options').notNull(),
+  createdById: integer('created_by_id'),
+  createdAt: at('created_at').notNull(),
+  updatedAt: at('updated_at').notNull(),
+});
+
+/** One citizen drawn into a campaign, and where their interview stands. */
+export const campaignTargets = sqliteTable(
+  'campaign_targets',
+  {
+    id: id(),
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    dossierId: integer('dossier_id')
+      .notNull()
+      .references(() => dossiers.id),
+    contactId: integer('contact_id'),
+    phone: text('phone'),
+    email: text('email'),
+    stratum: text('stratum').notNull(),
+    /** 'phone' (operators' queue) or 'visit' (a field interviewer at home). */
+    mode: text('mode').notNull(),
+    /** 'pending' | 'notified' | 'no_answer' | 'call_back' | 'completed' | 'wrong_number' | 'refused' | 'unreachable' | 'opted_out' */
+    status: text('status').notNull(),
+    outcome: text('outcome'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: at('next_attempt_at'),
+    callBackAt: at('call_back_at'),
+    notifiedAt: at('notified_at'),
+    /** 'zalo' | 'email' | 'sms' | 'none', and why when it could not be sent. */
+    noticeChannel: text('notice_channel'),
+    noticeDetail: text('notice_detail'),
+    /** sha256 of the one-time web survey token; cleared when used. */
+    surveyTokenHash: text('survey_token_hash').unique(),
+    answers: json('answers'),
+    /** 'satisfied' | 'neutral' | 'not_satisfied', from the questionnaire's overall question. */
+    satisfaction: text('satisfaction'),
+    /** 'operator' | 'visit' | 'web' */
+    answeredVia: text('answered_via'),
+    completedAt: at('completed_at'),
+    ticketId: integer('ticket_id'),
+    assignedTo: integer('assigned_to'),
+    /** The operator holding it in the call queue, until when (a crashed browser lets go). */
+    lockedBy: integer('locked_by'),
+    lockedUntil: at('locked_until'),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('campaign_targets_dossier_uq').on(t.campaignId, t.dossierId),
+    index('campaign_targets_queue_idx').on(t.campaignId, t.status, t.nextAttemptAt),
+    index('campaign_targets_phone_idx').on(t.phone),
+    index('campaign_targets_contact_idx').on(t.contactId),
+    index('campaign_targets_assigned_idx').on(t.assignedTo),
+  ],
+);
+
+/** Every call or visit made to a target, with its outcome. Never updated. */
+export const targetAttempts = sqliteTable(
+  'target_attempts',
+  {
+    id: id(),
+    targetId: integer('target_id')
+      .notNull()
+      .references(() => campaignTargets.id),
+    at: at('at').notNull(),
+    agentId: integer('agent_id'),
+    mode: text('mode').notNull(),
+    /** 'completed' | 'no_answer' | 'wrong_number' | 'refused' | 'call_back' */
+    outcome: text('outcome').notNull(),
+    callBackAt: at('call_back_at'),
+    note: text('note'),
+    callId: integer('call_id'),
+  },
+  (t) => [index('target_attempts_target_idx').on(t.targetId, t.id)],
+);
+
+/** Citizens who asked not to be contacted by campaigns again. */
+export const optOuts = sqliteTable(
+  'opt_outs',
+  {
+    id: id(),
+    phone: text('phone'),
+    email: text('email'),
+    contactId: integer('contact_id'),
+    /** 'reply' (answered the pre-notice), 'operator', 'web'. */
+    source: text('source').notNull(),
+    campaignId: integer('campaign_id'),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [index('opt_outs_phone_idx').on(t.phone), index('opt_outs_email_idx').on(t.email), index('opt_outs_contact_idx').on(t.contactId)],
+);
