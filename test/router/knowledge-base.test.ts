@@ -7,6 +7,7 @@ import { decideRoute } from '../../src/router/decide-route.ts';
 import { createLiveKnowledgeBase } from '../../src/router/knowledge-base/live.ts';
 import { KnowledgeBaseError, loadKnowledgeBase } from '../../src/router/knowledge-base/load.ts';
 import { createMatcher } from '../../src/router/knowledge-base/matcher.ts';
+import { createTypoCorrector } from '../../src/router/knowledge-base/typo.ts';
 
 const dir = new URL('../../config/knowledge-base', import.meta.url).pathname;
 const quiet = { info: () => {}, error: () => {} };
@@ -31,10 +32,14 @@ describe('the knowledge base content', () => {
     }
   });
 
-  it('keeps its accuracy on the evaluation set (regression floor, figures in the router README)', () => {
+  // Floors at the figures in the router README; the holdout set is never tuned on, only watched.
+  it.each([
+    ['kb-eval.jsonl', 250, 0.9],
+    ['kb-eval-holdout.jsonl', 190, 0.8],
+  ])('keeps its accuracy on %s (regression floor)', (set, size, floor) => {
     const { file } = loadConfig({});
     const rules = { matcher: createMatcher(kb), answerThreshold: file.router.answerThreshold, clarifyMargin: file.router.clarifyMargin, defaultTeam: 'tiep-nhan-chung', teams: new Set<string>(), open: () => true };
-    const lines = readFileSync(new URL('./kb-eval.jsonl', import.meta.url), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { text: string; expect: string });
+    const lines = readFileSync(new URL(`./${set}`, import.meta.url), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { text: string; expect: string });
     let answerable = 0, right = 0, handoffs = 0, caught = 0;
     for (const { text, expect: expected } of lines) {
       const d = decideRoute({ handler: 'bot', pendingChoices: null }, { text, suppressAutoReply: false, attachments: 0 }, rules, new Date());
@@ -46,9 +51,53 @@ describe('the knowledge base content', () => {
         if (d.kind === 'answer' && d.entryId === expected) right++;
       }
     }
-    expect(lines.length).toBeGreaterThanOrEqual(150);
-    expect(right / answerable).toBeGreaterThanOrEqual(0.7);
+    expect(lines.length).toBeGreaterThanOrEqual(size);
+    expect(right / answerable).toBeGreaterThanOrEqual(floor);
     expect(caught / handoffs).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+describe('reading the way citizens type', () => {
+  const matcher = createMatcher(loadKnowledgeBase(dir));
+  const top = (text: string) => matcher.match(text).candidates[0]?.entryId;
+
+  it.each([
+    ['dnag ky thuongg tru', 'dang-ky-thuong-tru'],
+    ['dangky tam tru o dau', 'dang-ky-tam-tru'],
+    ['lam giay khai sinhf cho be', 'khai-sinh'],
+    ['thủ tục đăng kí kết hôn', 'ket-hon'],
+    ['lam the can cuoc o dau', 'cap-can-cuoc'],
+    ['xin ban sao giay khai sinh', 'trich-luc-ho-tich'],
+  ])('finds "%s" (typos, words run together, telex, kí/ký, unaccented names)', (text, entryId) => {
+    expect(top(text)).toBe(entryId);
+  });
+
+  it('corrects only what cannot be a word: a real syllable the knowledge base lacks stays itself', () => {
+    expect(matcher.match('dnag ky').terms).toContain('dang');
+    // "xanh" is one edit from "thanh"/"hanh" but is a word of its own (cây xanh).
+    expect(matcher.match('cây xanh ngã').terms).toContain('xanh');
+  });
+
+  it('tells stop words by their accents when typed with them', () => {
+    expect(matcher.match('em đang hỏi').terms).not.toContain('dang');
+    expect(matcher.match('đăng ký khai sinh').terms).toContain('dang');
+    // Without accents "dang" stays when it names something with its neighbour.
+    expect(matcher.match('dang ky khai sinh').terms).toContain('dang');
+  });
+});
+
+describe('the typo map', () => {
+  const typo = createTypoCorrector(new Map([['dang', 5], ['sinh', 3], ['sanh', 1], ['tru', 2]]));
+  it('finds the word one edit away, preferring the more used one', () => {
+    expect(typo.correct('dnag')).toBe('dang');
+    expect(typo.correct('dangg')).toBe('dang');
+    expect(typo.correct('sinnh')).toBe('sinh');
+    expect(typo.correct('snh')).toBeUndefined(); // too short to guess
+    expect(typo.correct('dxyz')).toBeUndefined();
+  });
+  it('splits two words run together', () => {
+    expect(typo.split('dangsinh')).toEqual(['dang', 'sinh']);
+    expect(typo.split('dangxyz')).toBeUndefined();
   });
 });
 

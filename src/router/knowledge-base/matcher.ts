@@ -1,5 +1,6 @@
 import MiniSearch from 'minisearch';
-import { containsPhrase, expandPhrases, fold, repairTelex, words } from './fold.ts';
+import { containsPhrase, expandPhrases, isSyllable, phraseTable, repairTelex, tokens, words } from './fold.ts';
+import { createTypoCorrector } from './typo.ts';
 import type { KnowledgeBase } from './load.ts';
 import type { KnowledgeEntry } from './schema.ts';
 
@@ -37,29 +38,64 @@ interface EntryDoc {
   full: string;
 }
 
-/** A fuzzy match counts for less than an exact one. */
+/** A word reached by correcting a typo counts for less than one typed right. */
 const fuzzyWeight = 0.7;
 
-/**
- * Matches a citizen's question to knowledge-base entries. MiniSearch finds the candidates over
- * pre-folded unigrams and syllable bigrams ("khai_sinh"), with edit distance 1 for typos; each is
- * then scored by how much of the question it explains, so a question with many words the
- * knowledge base never uses (weather, football) scores low however well one word matches.
- */
-/**
- * One confidence from the parts: half how much of the question the entry covers, half how well
- * one way of asking fits, scaled by how much of the question the knowledge base knows at all.
- * Chosen on test/router/kb-eval.jsonl among a few blends (see the router's README).
- */
-export const combine = (p: ScoreParts) => (0.5 * p.full + 0.5 * Math.sqrt(p.question * p.variant)) * (p.known ?? 1);
+/** How many of the search's first results are scored way of asking by way of asking. */
+const rescored = 15;
 
-export function createMatcher(kb: KnowledgeBase) {
+/**
+ * How many of the question's rarest known terms the search looks up: at least `least`, then
+ * more while their postings stay within a quarter of the entries.
+ */
+const retrievalTerms = { least: 1, most: 6 };
+
+/** Corrections remembered across questions; citizens reuse the same few hundred words. */
+const correctionCacheSize = 20_000;
+
+/** Maps the blend's separating point (about 0.51 on the tuning set) to the 0.3 threshold. */
+const calibration = 0.59;
+
+/**
+ * One confidence from the parts: how much of the question the entry covers anywhere, how much
+ * of it one way of asking explains and how completely the question states that way, damped by
+ * the share of the question the knowledge base knows at all. Scaled so that the configured
+ * `router.answerThreshold` (0.3) sits where test/router/kb-eval.jsonl separates answerable
+ * questions from out-of-scope ones (see the router's README); chosen there among a few blends.
+ */
+export const combine = (p: ScoreParts) => calibration * (0.4 * p.full + 0.3 * p.question + 0.3 * p.variant) * Math.sqrt(p.known ?? 1);
+
+export interface MatcherOptions {
+  /** Turns a candidate's parts into its confidence instead of `combine`: for trying other blends. */
+  combine?: (parts: ScoreParts) => number;
+}
+
+/**
+ * Matches a citizen's question to knowledge-base entries. Each query word is first repaired
+ * against the index vocabulary (telex leftovers, two words run together, one typo), all of it
+ * precomputed when the knowledge base is loaded; MiniSearch then finds the candidates by exact
+ * look-up over pre-folded unigrams and syllable bigrams ("khai_sinh"). Each candidate is scored
+ * by how much of the question it explains, so a question with many words the knowledge base
+ * never uses (weather, football) scores low however well one word matches.
+ */
+export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
+  const score = options.combine ?? combine;
   const lex = kb.lexicon;
   const foldList = (items: string[]) => items.map((item) => words(item)).filter((w) => w.length > 0);
-  const stop = new Set(lex.stopwords.map(fold));
-  const synonyms: Array<[string[], string[]]> = Object.entries(lex.synonyms)
-    .map(([from, to]): [string[], string[]] => [words(from), words(to)])
-    .sort((a, b) => b[0].length - a[0].length);
+  // A stop word typed with its accents is recognised by them ("đang" is one, "đăng" is not);
+  // typed without, by its folded form, and then it stays when it and a neighbour name something
+  // the knowledge base names ("dang ky", "ban sao", "can cuoc").
+  const single = lex.stopwords.filter((w) => words(w).length === 1);
+  const stopTyped = new Set(single.map((w) => w.normalize('NFC').toLowerCase()));
+  const stopFolded = new Set(single.flatMap((w) => words(w)));
+  const namedPairs = new Set(
+    kb.entries.flatMap((e) => [e.title, ...e.keywords].flatMap((name) => {
+      const w = words(name);
+      return w.slice(1).map((next, i) => `${w[i]}_${next}`);
+    })),
+  );
+  const synonymList: Array<[string[], string[]]> = Object.entries(lex.synonyms).map(([from, to]): [string[], string[]] => [words(from), words(to)]);
+  const synonyms = phraseTable(synonymList);
   const markers = {
     complaint: foldList(lex.complaintMarkers),
     howTo: foldList(lex.howToMarkers),
@@ -67,37 +103,83 @@ export function createMatcher(kb: KnowledgeBase) {
     greeting: foldList(lex.greetings),
     thanks: foldList(lex.thanks),
   };
-
-  let vocabulary = new Set<string>();
-  const known = (w: string) => vocabulary.has(w);
-
   // Greetings and thanks carry no question: they are recognised as intents, then dropped.
-  const courtesy: Array<[string[], string[]]> = [...markers.greeting, ...markers.thanks].map((phrase): [string[], string[]] => [phrase, []]).sort((a, b) => b[0].length - a[0].length);
-
-  /** Folded, repaired, expanded words without stop words. */
-  function meaningful(text: string): string[] {
-    const repaired = words(text).map((w) => repairTelex(w, known));
-    return expandPhrases(expandPhrases(repaired, courtesy), synonyms).filter((w) => !stop.has(w));
-  }
-
-  const terms = (text: string) => {
-    const base = meaningful(text);
-    const bigrams = base.slice(1).map((w, i) => `${base[i]}_${w}`);
-    return [...base, ...bigrams];
-  };
+  // Stop words of several words ("đồng tháp": every question here is about the province) go
+  // with them.
+  const stopPhrases = foldList(lex.stopwords).filter((phrase) => phrase.length > 1);
+  const courtesy = phraseTable([...markers.greeting, ...markers.thanks, ...stopPhrases].map((phrase): [string[], string[]] => [phrase, []]));
 
   // One document per entry for the search; each way of asking is scored afterwards, in memory,
-  // for the few entries the search ranks first (an entry scores by its best-fitting variant).
+  // for the entries the search ranks first (an entry scores by its best-fitting variant).
   const docs: EntryDoc[] = kb.entries.map((entry, id) => ({
     id,
     entryId: entry.id,
     asked: [entry.title, ...entry.keywords, ...entry.questions].join(' \n '),
     full: [entry.title, entry.fieldName, ...entry.keywords, ...entry.questions, entry.answer, entry.where ?? '', ...(entry.documents ?? [])].join(' \n '),
   }));
-  // The vocabulary for telex repair comes from the raw words first (repair needs it to tokenize).
-  vocabulary = new Set(docs.flatMap((d) => words(d.full)).concat(Object.values(lex.synonyms).flatMap((s) => words(s))));
+
+  // The words repair may land on: what the entries say, counted by entry so a correction
+  // prefers the common reading, plus the lexicon's own words so "cccd" or "ko" stay as typed.
+  const wordWeight = new Map<string, number>();
+  for (const doc of docs) for (const w of new Set(words(doc.full))) wordWeight.set(w, (wordWeight.get(w) ?? 0) + 1);
+  for (const w of Object.values(lex.synonyms).flatMap((s) => words(s))) if (!wordWeight.has(w)) wordWeight.set(w, 1);
+  const lexiconWords = new Set([...stopFolded, ...synonymList.flatMap(([from]) => from), ...Object.values(markers).flat(2)]);
+  const known = (w: string) => wordWeight.has(w) || lexiconWords.has(w);
+  const typo = createTypoCorrector(wordWeight);
+
+  const corrections = new Map<string, { words: string[]; typo: boolean }>();
+  /** One folded word as the knowledge base would spell it. */
+  function repairWord(word: string): { words: string[]; typo: boolean } {
+    let hit = corrections.get(word);
+    if (hit) return hit;
+    const telex = repairTelex(word, known);
+    if (known(telex)) hit = { words: [telex], typo: false };
+    else if (!/^[a-z]+$/.test(word) || isSyllable(word)) hit = { words: [word], typo: false };
+    else {
+      const joined = word.length >= 6 ? typo.split(word) : undefined;
+      const corrected = joined ? undefined : typo.correct(word);
+      hit = joined ? { words: joined, typo: false } : corrected ? { words: [corrected], typo: true } : { words: [word], typo: false };
+    }
+    if (corrections.size >= correctionCacheSize) corrections.clear();
+    corrections.set(word, hit);
+    return hit;
+  }
+
+  interface Word {
+    w: string;
+    stop: boolean;
+    /** Typed without accents, so possibly a stop word only once folded ("sao" in "ban sao"). */
+    plain: boolean;
+  }
+  const fromLexicon = (w: string): Word => ({ w, stop: false, plain: false });
+  const wordOf = (item: Word) => item.w;
+
+  /** Folded, repaired, expanded words without stop words, and those reached through a typo. */
+  function meaningful(text: string, viaTypo?: Set<string>): string[] {
+    let items: Word[] = [];
+    for (const token of tokens(text)) {
+      // Telex leftovers and typos come from typing without an input method.
+      const fixed = token.accented ? { words: [token.word], typo: false } : repairWord(token.word);
+      if (fixed.typo) viaTypo?.add(fixed.words[0]!);
+      if (fixed.words.length === 1) items.push({ w: fixed.words[0]!, stop: token.accented ? stopTyped.has(token.typed) : stopFolded.has(fixed.words[0]!), plain: !token.accented });
+      else for (const w of fixed.words) items.push({ w, stop: stopFolded.has(w), plain: true });
+    }
+    items = expandPhrases(expandPhrases(items, wordOf, courtesy, fromLexicon), wordOf, synonyms, fromLexicon);
+    const named = (a: Word | undefined, b: Word | undefined) => a !== undefined && b !== undefined && namedPairs.has(`${a.w}_${b.w}`);
+    return items
+      .filter((item, i) => !item.stop || (item.plain && ((!items[i - 1]?.stop && named(items[i - 1], item)) || (!items[i + 1]?.stop && named(item, items[i + 1])))))
+      .map(wordOf);
+  }
+
+  const withBigrams = (base: string[]) => [...base, ...base.slice(1).map((w, i) => `${base[i]}_${w}`)];
+  const terms = (text: string) => withBigrams(meaningful(text));
+
   const variants = kb.entries.map((entry) => [`${entry.title} ${entry.keywords.join(' ')}`, entry.title, ...entry.questions].map((text) => new Set(terms(text))));
   const fullTerms = docs.map((d) => new Set(terms(d.full)));
+  /** In how many entries each term occurs anywhere, the answers included. */
+  const postings = new Map<string, number>();
+  for (const set of fullTerms) for (const term of set) postings.set(term, (postings.get(term) ?? 0) + 1);
+  const indexTerms: ReadonlySet<string> = new Set(postings.keys());
   // Rarity is counted over entries, on how each is asked (title, keywords, questions) rather than
   // on the answers, which mention neighbouring procedures ("kết hôn" in a birth answer).
   const documentFrequency = new Map<string, number>();
@@ -105,20 +187,23 @@ export function createMatcher(kb: KnowledgeBase) {
     for (const term of new Set(sets.flatMap((set) => [...set]))) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
   }
   const entryCount = kb.entries.length || 1;
-  const idfCache = new Map<string, number>();
-  const idf = (term: string) => {
-    let value = idfCache.get(term);
-    if (value === undefined) {
-      value = Math.log(1 + entryCount / (1 + (documentFrequency.get(term) ?? 0)));
-      // Query words the knowledge base never saw are not worth keeping for the next question.
-      if (documentFrequency.has(term)) idfCache.set(term, value);
-    }
-    return value;
-  };
+  const idf = (term: string) => Math.log(1 + entryCount / (1 + (documentFrequency.get(term) ?? 0)));
+  /** For each entry, the ways of asking (indexes into its variants) that use each term. */
+  const variantsOfTerm = variants.map((sets) => {
+    const byTerm = new Map<string, number[]>();
+    sets.forEach((set, v) => {
+      for (const term of set) byTerm.set(term, [...(byTerm.get(term) ?? []), v]);
+    });
+    return byTerm;
+  });
+  // Postings the search may walk per question, in entries: the rarer terms come first.
+  const retrievalBudget = entryCount / 4;
   const variantWeights = variants.map((sets) => sets.map((set) => [...set].reduce((sum, term) => sum + idf(term), 0) || 1));
 
   const index = new MiniSearch<EntryDoc>({
-    fields: ['asked', 'full'],
+    // Only how an entry is asked is searched: what its answer says counts in the score, not in
+    // finding it, and leaving the answers out keeps the index (and its garbage) small.
+    fields: ['asked'],
     storeFields: ['entryId'],
     tokenize: (text) => terms(text),
     processTerm: (term) => term,
@@ -136,44 +221,61 @@ export function createMatcher(kb: KnowledgeBase) {
       greeting: containsPhrase(folded, markers.greeting),
       thanks: containsPhrase(folded, markers.thanks),
     };
-    const queryTerms = terms(text);
+    const viaTypo = new Set<string>();
+    const queryTerms = withBigrams(meaningful(text, viaTypo));
     if (queryTerms.length === 0) return { candidates: [], terms: queryTerms, intents };
     const unique = [...new Set(queryTerms)];
-    const queryTermSet = new Set(unique);
-    const total = unique.reduce((sum, term) => sum + idf(term), 0);
-    const results = index.search(unique.join(' '), {
-      combineWith: 'OR',
-      fuzzy: (term) => (term.length >= 4 ? 1 : false),
-      boost: { asked: 2 },
-      tokenize: (q) => q.split(' '),
-      processTerm: (term) => term,
-    });
+    // A bigram reached through a typo is as uncertain as its word.
+    const certainty = unique.map((term) => (term.split('_').some((w) => viaTypo.has(w)) ? fuzzyWeight : 1));
+    // A bigram the knowledge base never uses ("tu_me" across "khai tử cho mẹ") says nothing
+    // about the question that its two words do not: only known bigrams weigh, as phrase evidence.
+    const weights = unique.map((term) => (term.includes('_') && !indexTerms.has(term) ? 0 : idf(term)));
+    const total = weights.reduce((sum, w) => sum + w, 0);
     // The share of the question the knowledge base knows at all: a question about bus times
     // or football is mostly words no entry uses, however well one word matches.
-    const knownTerms = new Set<string>();
-    for (const result of results) for (const term of result.queryTerms) knownTerms.add(term);
-    const known = [...knownTerms].reduce((sum, term) => sum + idf(term), 0) / total;
+    let knownSum = 0;
+    for (let i = 0; i < unique.length; i++) if (indexTerms.has(unique[i]!)) knownSum += weights[i]! * certainty[i]!;
+    const known = knownSum / total;
+    if (knownSum === 0) return { candidates: [], terms: queryTerms, intents };
 
-    const weights = unique.map(idf);
+    // The candidates come from the question's rarest known terms: common ones ("ho_so", "xa")
+    // are in most entries and would only make the search walk every posting to rank nothing.
+    const retrieval: string[] = [];
+    let looked = 0;
+    for (const term of unique.filter((t, i) => weights[i]! > 0 && documentFrequency.has(t)).sort((a, b) => documentFrequency.get(a)! - documentFrequency.get(b)!)) {
+      const frequency = documentFrequency.get(term)!;
+      if (retrieval.length >= retrievalTerms.most || (retrieval.length >= retrievalTerms.least && looked + frequency > retrievalBudget)) break;
+      retrieval.push(term);
+      looked += frequency;
+    }
+    // The terms are index terms already: the search must not tokenize them again.
+    const results = index.search({ queries: retrieval, combineWith: 'OR' }, { tokenize: (term) => [term] });
+    // Only the terms some entry has can explain anything; unknown ones weigh in `total` alone.
+    const present: Array<{ term: string; weight: number; certain: number }> = [];
+    for (let i = 0; i < unique.length; i++) if (weights[i]! > 0 && indexTerms.has(unique[i]!)) present.push({ term: unique[i]!, weight: weights[i]!, certain: weights[i]! * certainty[i]! });
     const best = new Map<string, number>();
-    for (const result of results.slice(0, 25)) {
+    for (const result of results.slice(0, rescored)) {
       const id = result.id as number;
-      const exact = fullTerms[id]!;
+      const inEntry = fullTerms[id]!;
+      const byVariant = variantsOfTerm[id]!;
+      const certain = new Float64Array(variantWeights[id]!.length);
+      const found = new Float64Array(certain.length);
       let explained = 0;
-      for (const term of result.queryTerms) explained += idf(term) * (exact.has(term) ? 1 : fuzzyWeight);
+      for (const { term, weight, certain: sure } of present) {
+        if (!inEntry.has(term)) continue;
+        explained += sure;
+        for (const v of byVariant.get(term) ?? []) {
+          certain[v]! += sure;
+          found[v]! += weight;
+        }
+      }
       const parts: ScoreParts = { full: explained / total, question: 0, variant: 0, known };
-      // Document terms reached only through a typo ("sinhf" -> "sinh"); usually none.
-      const viaTypo = result.terms.filter((term) => !queryTermSet.has(term));
-      variants[id]!.forEach((variant, v) => {
-        let exactSum = 0;
-        for (let i = 0; i < unique.length; i++) if (variant.has(unique[i]!)) exactSum += weights[i]!;
-        let typoSum = 0;
-        for (const term of viaTypo) if (variant.has(term)) typoSum += idf(term);
-        const share = Math.min(1, (exactSum + fuzzyWeight * typoSum) / total);
-        const completeness = Math.min(1, (exactSum + typoSum) / variantWeights[id]![v]!);
-        if (share * completeness > parts.question * parts.variant) Object.assign(parts, { question: share, variant: completeness });
-      });
-      best.set(result.entryId as string, combine(parts));
+      for (let v = 0; v < certain.length; v++) {
+        const share = Math.min(1, certain[v]! / total);
+        const completeness = Math.min(1, found[v]! / variantWeights[id]![v]!);
+        if (share * completeness > parts.question * parts.variant) [parts.question, parts.variant] = [share, completeness];
+      }
+      best.set(result.entryId as string, score(parts));
     }
     const candidates = [...best.entries()]
       .map(([entryId, score]) => ({ entryId, score: Math.round(score * 1000) / 1000 }))
