@@ -4,10 +4,12 @@ import type { Accounts } from '../core/accounts/accounts.ts';
 import { loadCalendar, type BusinessHours } from '../core/business-hours.ts';
 import { weekdays } from '../core/config/file-schema.ts';
 import type { GatewayConfig } from '../core/config/load-config.ts';
-import { NotFoundError } from '../core/errors.ts';
 import type { Store } from '../core/store/store.ts';
 import type { Router } from '../router/router.plugin.ts';
-import { requirePrincipal, requireSupervisor } from './auth.ts';
+import { appendAudit } from '../core/audit.ts';
+import { HttpError, NotFoundError } from '../core/errors.ts';
+import { EntryRejected, writeEntry } from '../router/knowledge-base/editor.ts';
+import { actorOf, requireAdmin, requirePrincipal, requireSupervisor } from './auth.ts';
 
 const security = [{ bearerAuth: [] }];
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -23,7 +25,7 @@ const EntrySummary = Type.Object({
   lastReviewed: Type.String(),
 });
 
-/** Read-only views for the admin screens: the configured business hours and the knowledge base. */
+/** The admin screens' views of the configured business hours, and the knowledge base (read, and edited by admins). */
 export async function adminApi(app: FastifyInstance, deps: { store: Store; accounts: Accounts; config: GatewayConfig; businessHours: BusinessHours; router: Router }) {
   const { config, businessHours, router } = deps;
   requirePrincipal(app, deps);
@@ -106,6 +108,42 @@ export async function adminApi(app: FastifyInstance, deps: { store: Store; accou
       const entry = router.knowledge.matcher.entry((request.params as { entryId: string }).entryId);
       if (!entry) throw new NotFoundError('knowledge-base entry');
       return entry;
+    },
+  );
+
+  app.put(
+    '/knowledge-base/:entryId',
+    {
+      schema: {
+        tags: ['router'],
+        summary: 'Create or change a knowledge-base entry (admin); the bot answers from it at once',
+        security,
+        params: Type.Object({ entryId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', maxLength: 120 }) }),
+        body: Type.Object({}, { additionalProperties: true }),
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      const { entryId } = request.params as { entryId: string };
+      const body = request.body as Record<string, unknown>;
+      if (body.id !== undefined && body.id !== entryId) throw new HttpError(400, 'id_mismatch', 'the entry id in the body differs from the one in the path');
+      let written: ReturnType<typeof writeEntry>;
+      try {
+        written = writeEntry(router.knowledge.dir, { ...body, id: entryId }, new Set(config.file.teams.map((team) => team.key)));
+      } catch (error) {
+        if (error instanceof EntryRejected) throw new HttpError(400, 'invalid_entry', error.message, { problems: error.problems });
+        throw error;
+      }
+      // The whole knowledge base must still load; if not, the old file goes back and the bot keeps answering.
+      if (!router.knowledge.reload()) {
+        written.undo();
+        router.knowledge.reload();
+        throw new HttpError(400, 'knowledge_base_broken', 'the knowledge base does not load with this entry; nothing was changed');
+      }
+      await deps.store.tx((tx) =>
+        appendAudit(deps.store, tx, { actor: actorOf(request), action: written.created ? 'knowledge.created' : 'knowledge.updated', subjectType: 'knowledge', subjectId: entryId, detail: { reviewed: written.entry.reviewed } }),
+      );
+      return { id: entryId, created: written.created, entries: router.knowledge.matcher.size };
     },
   );
 }

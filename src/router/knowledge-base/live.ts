@@ -29,6 +29,8 @@ export function createLiveKnowledgeBase(dir: string, logger: Logger) {
   }
 
   return {
+    /** The folder the entries are read from (and an admin's edits written to). */
+    dir,
     get matcher() {
       return matcher;
     },

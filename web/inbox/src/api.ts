@@ -278,6 +278,7 @@ export const api = {
   businessHours: () => request<BusinessHoursView>('GET', '/api/v1/business-hours'),
   knowledgeBase: () => request<KnowledgeSummary[]>('GET', '/api/v1/knowledge-base'),
   knowledgeEntry: (id: string) => request<KnowledgeEntry>('GET', `/api/v1/knowledge-base/${encodeURIComponent(id)}`),
+  saveKnowledgeEntry: (id: string, entry: Record<string, unknown>) => request<{ id: string; created: boolean; entries: number }>('PUT', `/api/v1/knowledge-base/${encodeURIComponent(id)}`, entry),
   reloadKnowledgeBase: () => request<{ reloaded: boolean; entries: number }>('POST', '/api/v1/knowledge-base/reload'),
   changePassword: (current: string, next: string) => request<{ ok: boolean; signInAgain: boolean }>('POST', '/api/auth/password', { current, next }),
   beginMfa: () => request<{ secret: string; uri: string }>('POST', '/api/auth/mfa/setup'),

@@ -284,6 +284,22 @@ export const vi = {
   'day.sun': "Chủ Nhật",
   'password.tooShort': "Mật khẩu phải có ít nhất 12 ký tự.",
   'password.tooCommon': "Mật khẩu quá dễ đoán (nằm trong danh sách mật khẩu phổ biến hoặc giống tên của người dùng).",
+  'admin.kb.edit': "Sửa mục này",
+  'admin.kb.new': "Thêm mục mới",
+  'admin.kb.save': "Lưu",
+  'admin.kb.cancel': "Hủy",
+  'admin.kb.saved': "Đã lưu; bot trả lời theo nội dung mới ngay.",
+  'admin.kb.id': "Mã mục (chữ thường, số, gạch nối)",
+  'admin.kb.title': "Tên thủ tục",
+  'admin.kb.field': "Mã lĩnh vực",
+  'admin.kb.fieldName': "Lĩnh vực",
+  'admin.kb.questionsHint': "Cách công dân hỏi (mỗi dòng một câu)",
+  'admin.kb.keywords': "Từ khóa (mỗi dòng một từ)",
+  'admin.kb.whereLabel': "Nơi nộp",
+  'admin.kb.timeLabel': "Thời hạn giải quyết",
+  'admin.kb.feeLabel': "Lệ phí",
+  'admin.kb.onlineUrl': "Liên kết nộp trực tuyến",
+  'admin.kb.reviewedLabel': "Tổng đài đã kiểm tra nội dung",
 } as const;
 
 export type MessageKey = keyof typeof vi;

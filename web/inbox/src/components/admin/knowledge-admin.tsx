@@ -3,8 +3,10 @@ import { api, type KnowledgeEntry, type KnowledgeSummary } from '../../api.ts';
 import { fold } from '../../format.ts';
 import { useI18n } from '../../i18n/index.ts';
 
-/** The knowledge base the bot answers from: find an entry, read it in full, reload the files. */
+/** The knowledge base the bot answers from: find an entry, read it in full, reload the files;
+ * admins edit or add entries, and the bot answers from the change at once. */
 export function KnowledgeAdmin({ canReload }: { canReload: boolean }) {
+  const [editing, setEditing] = useState<Partial<KnowledgeEntry> | null>(null);
   const { t } = useI18n();
   const [entries, setEntries] = useState<KnowledgeSummary[]>([]);
   const [filter, setFilter] = useState('');
@@ -32,9 +34,26 @@ export function KnowledgeAdmin({ canReload }: { canReload: boolean }) {
 
   return (
     <div className="kb">
+      {editing && (
+        <EntryForm
+          entry={editing}
+          onCancel={() => setEditing(null)}
+          onSaved={(id) => {
+            setEditing(null);
+            setNotice(t('admin.kb.saved'));
+            void load();
+            void api.knowledgeEntry(id).then(setOpen);
+          }}
+        />
+      )}
       <div className="kb-bar">
         <input type="search" aria-label={t('admin.kb.filter')} placeholder={t('admin.kb.filter')} value={filter} onChange={(e) => setFilter(e.target.value)} />
         <span className="hint">{t('admin.kb.count', { count: shown.length, total: entries.length })}</span>
+        {canReload && (
+          <button type="button" className="ghost" onClick={() => setEditing({ questions: [], keywords: [], reviewed: false })}>
+            {t('admin.kb.new')}
+          </button>
+        )}
         {canReload && (
           <button type="button" onClick={() => void reload()}>
             {t('admin.kb.reload')}
@@ -67,6 +86,11 @@ export function KnowledgeAdmin({ canReload }: { canReload: boolean }) {
         {open && (
           <article className="kb-entry" aria-label={open.title}>
             <h3>{open.title}</h3>
+            {canReload && (
+              <button type="button" className="ghost" onClick={() => setEditing(open)}>
+                {t('admin.kb.edit')}
+              </button>
+            )}
             <p className="meta">
               <code>{open.id}</code> · {open.fieldName} · {t('admin.kb.team')}: {open.team} · {t('admin.kb.level')}: {open.level} · {open.reviewed ? t('admin.kb.reviewed') : t('admin.kb.notReviewed')} ({open.lastReviewed})
             </p>
@@ -105,5 +129,99 @@ export function KnowledgeAdmin({ canReload }: { canReload: boolean }) {
         )}
       </div>
     </div>
+  );
+}
+
+const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+
+function EntryForm({ entry, onCancel, onSaved }: { entry: Partial<KnowledgeEntry>; onCancel(): void; onSaved(id: string): void }) {
+  const { t } = useI18n();
+  const isNew = !entry.id;
+  const [draft, setDraft] = useState({
+    id: entry.id ?? '',
+    title: entry.title ?? '',
+    field: entry.field ?? '',
+    fieldName: entry.fieldName ?? '',
+    team: entry.team ?? '',
+    level: entry.level ?? 'xa',
+    questions: (entry.questions ?? []).join('\n'),
+    keywords: (entry.keywords ?? []).join('\n'),
+    answer: entry.answer ?? '',
+    where: entry.where ?? '',
+    processingTime: entry.processingTime ?? '',
+    fee: entry.fee ?? '',
+    onlineUrl: entry.onlineUrl ?? '',
+    reviewed: entry.reviewed ?? false,
+  });
+  const [error, setError] = useState<string | null>(null);
+  const set = (key: keyof typeof draft) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: e.target.value }));
+
+  async function save(event: React.FormEvent) {
+    event.preventDefault();
+    setError(null);
+    const optional = (value: string) => (value.trim() ? value.trim() : undefined);
+    const body = {
+      ...entry,
+      title: draft.title.trim(),
+      field: draft.field.trim(),
+      fieldName: draft.fieldName.trim(),
+      team: draft.team.trim(),
+      level: draft.level.trim(),
+      questions: lines(draft.questions),
+      keywords: lines(draft.keywords),
+      answer: draft.answer.trim(),
+      where: optional(draft.where),
+      processingTime: optional(draft.processingTime),
+      fee: optional(draft.fee),
+      onlineUrl: optional(draft.onlineUrl) ?? null,
+      reviewed: draft.reviewed,
+      // Marking it checked (or changing it) dates the review: the hotline answers for it from today.
+      lastReviewed: new Date().toISOString().slice(0, 10),
+    };
+    delete (body as { id?: string }).id;
+    try {
+      const saved = await api.saveKnowledgeEntry(draft.id.trim(), body);
+      onSaved(saved.id);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  const field = (key: keyof typeof draft, label: string, multiline = false) => (
+    <label>
+      {label}
+      {multiline ? <textarea name={key} rows={key === 'answer' ? 8 : 4} value={String(draft[key])} onChange={set(key)} /> : <input name={key} value={String(draft[key])} onChange={set(key)} />}
+    </label>
+  );
+  return (
+    <form className="kb-form" onSubmit={(e) => void save(e)} aria-label={isNew ? t('admin.kb.new') : t('admin.kb.edit')}>
+      {isNew && field('id', t('admin.kb.id'))}
+      {field('title', t('admin.kb.title'))}
+      {field('fieldName', t('admin.kb.fieldName'))}
+      {field('field', t('admin.kb.field'))}
+      {field('team', t('admin.kb.team'))}
+      {field('level', t('admin.kb.level'))}
+      {field('questions', t('admin.kb.questionsHint'), true)}
+      {field('keywords', t('admin.kb.keywords'), true)}
+      {field('answer', t('admin.kb.answer'), true)}
+      {field('where', t('admin.kb.whereLabel'))}
+      {field('processingTime', t('admin.kb.timeLabel'))}
+      {field('fee', t('admin.kb.feeLabel'))}
+      {field('onlineUrl', t('admin.kb.onlineUrl'))}
+      <label className="check">
+        <input type="checkbox" name="reviewed" checked={draft.reviewed} onChange={(e) => setDraft((d) => ({ ...d, reviewed: e.target.checked }))} /> {t('admin.kb.reviewedLabel')}
+      </label>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="actions">
+        <button type="submit">{t('admin.kb.save')}</button>
+        <button type="button" className="ghost" onClick={onCancel}>
+          {t('admin.kb.cancel')}
+        </button>
+      </div>
+    </form>
   );
 }
