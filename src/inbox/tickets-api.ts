@@ -101,6 +101,14 @@ export async function ticketsApi(app: FastifyInstance, deps: { store: Store; acc
       return desk.units.update((request.params as { id: number }).id, request.body as never, actorOf(request));
     },
   );
+  app.get('/units/:id/members', { schema: { tags: ['tickets'], summary: 'The unit officers and leaders of a unit (admin)', security, params: Id } }, async (request) => {
+    requireAdmin(request);
+    return { items: await desk.units.members((request.params as { id: number }).id) };
+  });
+  app.get('/agents/:id/units', { schema: { tags: ['tickets'], summary: 'The units a person works for (admin)', security, params: Id } }, async (request) => {
+    requireAdmin(request);
+    return { unitIds: await desk.tickets.unitIdsOf((request.params as { id: number }).id) };
+  });
   app.put(
     '/agents/:id/units',
     { schema: { tags: ['tickets'], summary: 'The units a unit officer or leader works for (admin)', security, params: Id, body: Type.Object({ unitIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 50 }) }, { additionalProperties: false }) } },

@@ -1,4 +1,5 @@
-// An admin changes a knowledge-base answer in the inbox and the bot answers from it at once.
+// An admin changes a knowledge-base answer in the inbox and the bot answers from it at once, and
+// keeps the organisation tickets are forwarded to.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { testConfigFile } from '../helpers/config.ts';
 const password = 'Đồng-Tháp-sen-hồng-2026!';
 const { available } = chromiumAvailability();
 
-describe.skipIf(!available)('editing the knowledge base in the browser', () => {
+describe.skipIf(!available)('admin screens in the browser: knowledge base and units', () => {
   let gw: TestApp;
   let browser: Browser;
   let dir: string;
@@ -50,5 +51,22 @@ describe.skipIf(!available)('editing the knowledge base in the browser', () => {
     const bot = (await (await fetch(`${gw.url}/api/v1/router/answer`, { method: 'POST', headers: { ...gw.auth, 'content-type': 'application/json' }, body: JSON.stringify({ text: 'khai tử ở đâu' }) })).json()) as { entryId: string; answer: string };
     expect(bot.entryId).toBe('khai-tu');
     expect(bot.answer).toContain('nội dung đã kiểm tra');
+  });
+
+  it('adds a unit and gives it an officer', { timeout: 120_000 }, async () => {
+    const officer = (await (await fetch(`${gw.url}/api/v1/agents`, { method: 'POST', headers: { ...gw.auth, 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bqlkcn.canbo', displayName: 'Cán bộ Ban KCN', role: 'unit_officer', teams: [], password }) })).json()) as { id: number };
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await page.goto(`${gw.url}/inbox/admin/units`);
+    await page.locator('.units-admin').waitFor();
+    await page.locator('input[name="unit-name"]').fill('Ban Quản lý các khu công nghiệp');
+    await page.locator('input[name="unit-key"]').fill('ban-quan-ly-kcn');
+    await page.getByRole('button', { name: 'Thêm đơn vị' }).click();
+    await page.locator('.units-list button', { hasText: 'Ban Quản lý các khu công nghiệp' }).click();
+    await page.locator('select[name="add-member"]').selectOption({ label: 'Cán bộ Ban KCN' });
+    await page.locator('.unit-detail li', { hasText: 'Cán bộ Ban KCN' }).waitFor();
+    const units = (await (await fetch(`${gw.url}/api/v1/units`, { headers: gw.auth })).json()) as { items: Array<{ id: number; key: string }> };
+    const unit = units.items.find((u) => u.key === 'ban-quan-ly-kcn')!;
+    const mine = (await (await fetch(`${gw.url}/api/v1/agents/${officer.id}/units`, { headers: gw.auth })).json()) as { unitIds: number[] };
+    expect(mine.unitIds).toEqual([unit.id]);
   });
 });

@@ -100,7 +100,7 @@ export function createUnits(store: Store) {
 
   async function members(unitId: number) {
     return db
-      .select({ agentId: t.agents.id, displayName: t.agents.displayName, role: t.agents.role, email: t.agents.email })
+      .select({ agentId: t.agents.id, username: t.agents.username, displayName: t.agents.displayName, role: t.agents.role })
       .from(t.agentUnits)
       .innerJoin(t.agents, eq(t.agents.id, t.agentUnits.agentId))
       .where(and(eq(t.agentUnits.unitId, unitId), sql`${t.agents.disabledAt} is null`));

@@ -6,13 +6,14 @@ import type { LiveFeed } from '../../live.ts';
 import { navigate, type AdminSection } from '../../route.ts';
 import { AgentsAdmin } from './agents-admin.tsx';
 import { CannedAdmin, LabelsAdmin } from './answers-admin.tsx';
+import { UnitsAdmin } from '../../tickets/units-admin.tsx';
 import { KnowledgeAdmin } from './knowledge-admin.tsx';
 
 /** The sections a person may open: supervisors keep answers and labels and see the setup;
  * agents and roles are the admins'. */
 export function sectionsFor(agent: Agent): AdminSection[] {
-  const all: AdminSection[] = ['canned', 'labels', 'agents', 'teams', 'inboxes', 'hours', 'knowledge'];
-  return agent.role === 'admin' ? all : all.filter((s) => s !== 'agents');
+  const all: AdminSection[] = ['canned', 'labels', 'agents', 'teams', 'units', 'inboxes', 'hours', 'knowledge'];
+  return agent.role === 'admin' ? all : all.filter((s) => s !== 'agents' && s !== 'units');
 }
 
 export function AdminView({ agent, section, live, teams, labels, onLabelsChanged }: { agent: Agent; section: AdminSection; live: LiveFeed; teams: Team[]; labels: Label[]; onLabelsChanged(): void }) {
@@ -42,6 +43,7 @@ export function AdminView({ agent, section, live, teams, labels, onLabelsChanged
         {current === 'labels' && <LabelsAdmin labels={labels} onChanged={onLabelsChanged} />}
         {current === 'agents' && <AgentsAdmin teams={teams} self={agent} />}
         {current === 'teams' && <TeamsAdmin teams={teams} />}
+        {current === 'units' && <UnitsAdmin />}
         {current === 'inboxes' && <InboxesAdmin live={live} />}
         {current === 'hours' && <HoursAdmin />}
         {current === 'knowledge' && <KnowledgeAdmin canReload={agent.role === 'admin'} />}
