@@ -147,6 +147,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   });
   const careDesk = createCareDesk({ store, events, outbox, outreach, ticketDesk, config: file, env, publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`, logger: app.log.child({ module: 'care' }) });
   app.decorate('care', careDesk);
+  ticketDesk.reports.includeCare((from, to) => careDesk.campaigns.figures(from, to));
 
   app.decorate('gateway', { config, store, events, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, accounts, ticketDesk });
 

@@ -240,6 +240,8 @@ describe.each(dialects)('customer care over the API on $name', ({ pg: onPg }) =>
       ['inconveniences', 'Phải đi lại hai lần vì thiếu hướng dẫn'],
       ['suggestions', 'Niêm yết rõ thành phần hồ sơ'],
     ]);
+    // Each answer says how its citizen felt and which ticket it became, so the results screen turns it into one at most once.
+    expect(results.texts.map((t: { satisfaction: string; ticketId: number | null }) => [t.satisfaction, t.ticketId])).toEqual(Array(3).fill(['not_satisfied', results.notSatisfied[0].ticketId]));
     const file = await inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}/results?format=xlsx`, headers: gw.auth });
     expect(file.headers['content-type']).toContain('spreadsheetml');
     const workbook = new ExcelJS.Workbook();
@@ -254,6 +256,11 @@ describe.each(dialects)('customer care over the API on $name', ({ pg: onPg }) =>
     expect((await admin('GET', `/api/v1/reports/care?year=${month.slice(0, 4)}`)).json()).toMatchObject({ answered: 1, tickets: 1 });
     expect((await admin('GET', '/api/v1/reports/care')).statusCode).toBe(400);
     expect((await asOperator('GET', `/api/v1/reports/care?month=${month}`)).statusCode).toBe(403);
+    // The monthly report prints the same care figures, and counts the survey calls as outbound calls.
+    const report = (await admin('GET', `/api/v1/reports/monthly?month=${month}`)).json();
+    expect(report.care).toEqual({ calls: 2, visits: 0, answered: 1, tickets: 1, satisfied: { count: 0, percent: 0 }, notSatisfied: { count: 1, percent: 100 } });
+    expect(report.calls.out).toBeGreaterThanOrEqual(2);
+    expect((await admin('GET', `/api/v1/reports/monthly?month=${month}&format=csv`)).body).toContain('Không hài lòng,1,100');
 
     // A later campaign leaves out the opted-out citizen and those contacted within 90 days.
     const later = await admin('POST', '/api/v1/campaigns', { name: 'Đợt sau', template: 'survey', filter: {}, sampleSize: 10, stratifyBy: 'none', excludeDays: 90, seed: 'sau' });

@@ -678,7 +678,7 @@ export function createCampaigns(deps: {
       texts: completed.flatMap((r) =>
         textQuestions
           .filter((q) => typeof (r.answers as Answers)[q.key] === 'string' && (r.answers as Answers)[q.key] !== '')
-          .map((q) => ({ targetId: r.id, code: r.code, desk: r.desk, unit: r.unit, procedure: r.procedure, question: q.key, label: q.label, text: String((r.answers as Answers)[q.key]) })),
+          .map((q) => ({ targetId: r.id, code: r.code, desk: r.desk, unit: r.unit, procedure: r.procedure, satisfaction: r.satisfaction, ticketId: r.ticketId, question: q.key, label: q.label, text: String((r.answers as Answers)[q.key]) })),
       ),
       notSatisfied: completed.filter((r) => r.satisfaction === 'not_satisfied').map((r) => ({ targetId: r.id, code: r.code, desk: r.desk, unit: r.unit, procedure: r.procedure, ticketId: r.ticketId })),
     };

@@ -267,4 +267,10 @@ export const en: Record<MessageKey, string> = {
   "care.level.province": "Province",
   "care.level.district": "District",
   "care.level.commune": "Commune",
+  'report.care.answered': "Citizens surveyed after their procedure (customer care)",
+  'report.care.calls': "Survey calls",
+  'report.care.visits': "Home visits",
+  'report.care.satisfied': "Satisfied",
+  'report.care.notSatisfied': "Not satisfied",
+  'report.care.tickets': "Answers turned into tickets",
 };

@@ -266,6 +266,12 @@ export const vi = {
   "care.level.province": "Cấp tỉnh",
   "care.level.district": "Cấp huyện",
   "care.level.commune": "Cấp xã",
+  'report.care.answered': "Người dân được khảo sát sau khi giải quyết hồ sơ (chăm sóc khách hàng)",
+  'report.care.calls': "Cuộc gọi khảo sát",
+  'report.care.visits': "Lượt khảo sát tại nhà",
+  'report.care.satisfied': "Hài lòng",
+  'report.care.notSatisfied': "Không hài lòng",
+  'report.care.tickets': "Ý kiến chuyển thành phiếu xử lý",
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -20,7 +20,18 @@ export interface MonthTotals {
   tthcTickets: number;
 }
 
+/** Customer care of the month (campaign calls, visits and answers), when the care module runs. */
+export interface CareFigures {
+  calls: number;
+  visits: number;
+  answered: number;
+  satisfied: number;
+  notSatisfied: number;
+  tickets: number;
+}
+
 export interface MonthlyReport extends MonthTotals {
+  care: (Omit<CareFigures, 'satisfied' | 'notSatisfied'> & { satisfied: Rate; notSatisfied: Rate }) | null;
   timeZone: string;
   from: Date;
   to: Date;
@@ -67,6 +78,7 @@ const bump = (record: Record<string, number>, key: string) => {
 export function createMonthlyReport(store: Store, options: { timeZone: string; rounding: Rounding }) {
   const { t, db } = store;
   const { timeZone } = options;
+  let careOf: ((from: Date, to: Date) => Promise<CareFigures>) | null = null;
 
   async function totals(month: string): Promise<MonthTotals> {
     const { from, to } = monthRange(month, timeZone);
@@ -149,8 +161,18 @@ export function createMonthlyReport(store: Store, options: { timeZone: string; r
       }
     }
     const rate = (count: number): Rate => ({ count, percent: percent(count, answered, options.rounding) });
+    const careFigures = careOf ? await careOf(from, to) : null;
+    const care = careFigures && {
+      calls: careFigures.calls,
+      visits: careFigures.visits,
+      answered: careFigures.answered,
+      tickets: careFigures.tickets,
+      satisfied: { count: careFigures.satisfied, percent: percent(careFigures.satisfied, careFigures.answered, options.rounding) },
+      notSatisfied: { count: careFigures.notSatisfied, percent: percent(careFigures.notSatisfied, careFigures.answered, options.rounding) },
+    };
     return {
       ...current,
+      care,
       timeZone,
       from,
       to,
@@ -174,7 +196,15 @@ export function createMonthlyReport(store: Store, options: { timeZone: string; r
     };
   }
 
-  return { build, totals };
+  return {
+    build,
+    totals,
+    /** Adds customer care's figures to the report (the care module is built on tickets, so it
+     * hands them in rather than this module reaching for it). */
+    includeCare(figures: (from: Date, to: Date) => Promise<CareFigures>) {
+      careOf = figures;
+    },
+  };
 }
 
 export type MonthlyReports = ReturnType<typeof createMonthlyReport>;

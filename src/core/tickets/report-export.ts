@@ -55,6 +55,16 @@ export function reportLines(report: MonthlyReport, locale: Locale): ReportLine[]
     { label: say('report.noResponse'), count: report.satisfaction.noResponse.count, percent: report.satisfaction.noResponse.percent },
   ];
   if (report.satisfaction.awaiting) lines.push({ label: say('report.awaiting'), count: report.satisfaction.awaiting });
+  if (report.care) {
+    lines.push(
+      { label: say('report.care.answered'), count: report.care.answered },
+      { label: say('report.care.calls'), count: report.care.calls, detail: true },
+      { label: say('report.care.visits'), count: report.care.visits, detail: true },
+      { label: say('report.care.satisfied'), count: report.care.satisfied.count, percent: report.care.satisfied.percent, detail: true },
+      { label: say('report.care.notSatisfied'), count: report.care.notSatisfied.count, percent: report.care.notSatisfied.percent, detail: true },
+      { label: say('report.care.tickets'), count: report.care.tickets, detail: true },
+    );
+  }
   return lines;
 }
 

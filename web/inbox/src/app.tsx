@@ -14,6 +14,7 @@ import { CallsView } from './tickets/calls-view.tsx';
 import { ReportView } from './tickets/report-view.tsx';
 import { ticketsApi } from './tickets/tickets-api.ts';
 import { CreateTicketForm, TicketsView } from './tickets/tickets-view.tsx';
+import { CareView } from './care/care-view.tsx';
 
 /** Unit staff and the province leadership work on tickets only: conversations are the hotline's. */
 const ticketsOnly = (agent: Agent) => agent.role === 'unit_officer' || agent.role === 'unit_leader' || agent.role === 'province_leader';
@@ -168,6 +169,7 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(notice?: 
           {overseer && link({ name: 'report' }, '/inbox/report', route.name === 'report', t('nav.report'))}
           {overseer && link({ name: 'queue' }, '/inbox/queue', route.name === 'queue', t('nav.queue'))}
           {overseer && link({ name: 'admin', section: 'canned' }, '/inbox/admin/canned', route.name === 'admin', t('nav.admin'))}
+          {!ticketsOnly(agent) && link({ name: 'care', section: overseer ? 'campaigns' : 'queue', id: null }, overseer ? '/inbox/care/campaigns' : '/inbox/care/queue', route.name === 'care', t('nav.care'))}
         </nav>
         <span className="spacer" />
         <label className="presence">
@@ -228,6 +230,8 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(notice?: 
         )
       ) : route.name === 'tickets' ? (
         <TicketsView agent={agent} live={live} selectedId={route.id} unitIds={unitIds} />
+      ) : route.name === 'care' ? (
+        ticketsOnly(agent) ? <p className="empty">{t('care.forbidden')}</p> : <CareView agent={agent} section={route.section} id={route.id} />
       ) : route.name === 'calls' ? (
         <CallsView agent={agent} />
       ) : route.name === 'report' ? (

@@ -13,7 +13,11 @@ export type Route =
   | { name: 'account' }
   | { name: 'tickets'; id: number | null }
   | { name: 'calls' }
-  | { name: 'report' };
+  | { name: 'report' }
+  | { name: 'care'; section: CareSection; id: number | null };
+
+export const careSections = ['queue', 'visits', 'campaigns', 'import'] as const;
+export type CareSection = (typeof careSections)[number];
 
 export function parseRoute(pathname: string): Route {
   const conversation = /^\/inbox\/c\/(\d+)\/?$/.exec(pathname);
@@ -24,6 +28,8 @@ export function parseRoute(pathname: string): Route {
   if (/^\/inbox\/calls\/?$/.test(pathname)) return { name: 'calls' };
   if (/^\/inbox\/report\/?$/.test(pathname)) return { name: 'report' };
   if (/^\/inbox\/account\/?$/.test(pathname)) return { name: 'account' };
+  const care = /^\/inbox\/care(?:\/([a-z]+)(?:\/(\d+))?)?\/?$/.exec(pathname);
+  if (care) return { name: 'care', section: careSections.find((s) => s === care[1]) ?? 'queue', id: care[2] ? Number(care[2]) : null };
   const admin = /^\/inbox\/admin(?:\/([a-z]+))?\/?$/.exec(pathname);
   if (admin) {
     const section = adminSections.find((s) => s === admin[1]) ?? 'canned';
@@ -48,6 +54,8 @@ export function pathOf(route: Route): string {
       return '/inbox/calls';
     case 'report':
       return '/inbox/report';
+    case 'care':
+      return `/inbox/care/${route.section}${route.id === null ? '' : `/${route.id}`}`;
     case 'list':
       return '/inbox';
   }

@@ -1,13 +1,14 @@
 import { createContext, useContext } from 'react';
 import { en } from './en.ts';
 import { ticketsEn, ticketsVi } from './tickets.ts';
+import { careEn, careVi } from './care.ts';
 import { vi, type MessageKey as BaseKey } from './vi.ts';
 
 export type Locale = 'vi' | 'en';
-export type MessageKey = BaseKey | keyof typeof ticketsVi;
+export type MessageKey = BaseKey | keyof typeof ticketsVi | keyof typeof careVi;
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-const catalogues: Record<Locale, Record<MessageKey, string>> = { vi: { ...vi, ...ticketsVi }, en: { ...en, ...ticketsEn } };
+const catalogues: Record<Locale, Record<MessageKey, string>> = { vi: { ...vi, ...ticketsVi, ...careVi }, en: { ...en, ...ticketsEn, ...careEn } };
 const storageKey = 'inbox.locale';
 
 /** The language chosen last on this browser; Vietnamese unless the agent switched. */

@@ -177,6 +177,45 @@ export function ReportView() {
             </tbody>
           </table>
           <p className="note">{t(`report.rounding.${report.rounding}`)}</p>
+          {report.care && (
+            <>
+              <h2>{t('report.care')}</h2>
+              <table className="figures">
+                <tbody>
+                  <tr>
+                    <th>{t('report.care.answered')}</th>
+                    <td data-figure="care-answered">{num(report.care.answered)}</td>
+                    <td />
+                  </tr>
+                  <tr className="sub">
+                    <th>{t('report.care.calls')}</th>
+                    <td>{num(report.care.calls)}</td>
+                    <td />
+                  </tr>
+                  <tr className="sub">
+                    <th>{t('report.care.visits')}</th>
+                    <td>{num(report.care.visits)}</td>
+                    <td />
+                  </tr>
+                  <tr className="sub">
+                    <th>{t('tickets.satisfaction.satisfied')}</th>
+                    <td>{num(report.care.satisfied.count)}</td>
+                    <td>{pct(report.care.satisfied.percent)}</td>
+                  </tr>
+                  <tr className="sub">
+                    <th>{t('tickets.satisfaction.not_satisfied')}</th>
+                    <td>{num(report.care.notSatisfied.count)}</td>
+                    <td>{pct(report.care.notSatisfied.percent)}</td>
+                  </tr>
+                  <tr className="sub">
+                    <th>{t('report.care.tickets')}</th>
+                    <td>{num(report.care.tickets)}</td>
+                    <td />
+                  </tr>
+                </tbody>
+              </table>
+            </>
+          )}
           <div className="charts">
             <section>
               <h3>{t('report.byChannel')}</h3>

@@ -92,6 +92,7 @@ export interface MonthTotals {
 }
 
 export interface MonthlyReport extends MonthTotals {
+  care: { calls: number; visits: number; answered: number; tickets: number; satisfied: ReportRate; notSatisfied: ReportRate } | null;
   rounding: 'half-up' | 'truncate';
   ticketsByChannel: Record<string, number>;
   byType: Record<string, number>;

@@ -1,0 +1,226 @@
+// The customer-care API as the inbox uses it (src/inbox/care-api.ts): dossier import, campaigns,
+// the operators' call queue, field visits and results.
+import { ApiError, currentCsrfToken, request } from '../api.ts';
+
+export type DeskLevel = 'province' | 'district' | 'commune';
+export const deskLevels: DeskLevel[] = ['province', 'district', 'commune'];
+export type Template = 'care' | 'survey';
+export type StratifyBy = 'deskLevel' | 'unit' | 'none';
+export type Outcome = 'completed' | 'no_answer' | 'wrong_number' | 'refused' | 'call_back';
+export type Satisfaction = 'satisfied' | 'neutral' | 'not_satisfied';
+export type AnswerValue = string | number | boolean;
+
+export interface Question {
+  key: string;
+  kind: 'choice' | 'scale' | 'yesno' | 'text';
+  label: string;
+  required: boolean;
+  options?: Array<{ value: string; label: string; satisfaction?: Satisfaction }>;
+  area?: string;
+}
+
+export interface Questionnaire {
+  template: string;
+  title: string;
+  questions: Question[];
+  overallKey: string;
+}
+
+export interface Attempt {
+  at: string;
+  agentId: number | null;
+  mode: 'phone' | 'visit';
+  outcome: Outcome;
+  callBackAt: string | null;
+  note: string | null;
+}
+
+/** A citizen of a campaign as the operator or interviewer works them. */
+export interface TargetCard {
+  id: number;
+  campaignId: number;
+  status: string;
+  mode: 'phone' | 'visit';
+  attempts: number;
+  nextAttemptAt: string | null;
+  notifiedAt: string | null;
+  noticeChannel: string | null;
+  phone: string | null;
+  satisfaction: Satisfaction | null;
+  ticketId: number | null;
+  dossier: { code: string; procedure: string | null; field: string | null; desk: string | null; deskLevel: DeskLevel | null; unit: string | null; applicantName: string | null; finishedAt: string | null };
+  tel: string | null;
+  script: { greeting: string; questionnaire: Questionnaire };
+  outcomes: Outcome[];
+  history: Attempt[];
+}
+
+export interface Stratum {
+  key: string;
+  population: number;
+  allocated: number;
+}
+
+export interface CampaignSummary {
+  id: number;
+  name: string;
+  kind: Template;
+  status: 'active' | 'closed';
+  sampleSize: number;
+  createdAt: string;
+}
+
+export interface CampaignDetail extends CampaignSummary {
+  seed: string;
+  strata: Stratum[];
+  stratifyBy: StratifyBy;
+  minPerStratum: number;
+  excludeDays: number;
+  outboundNumber: string;
+  questionnaire: Questionnaire;
+  targets: number;
+  byStatus: Record<string, number>;
+}
+
+export interface CampaignInput {
+  name: string;
+  template: Template;
+  filter: { finishedFrom?: string; finishedTo?: string; deskLevels?: DeskLevel[]; units?: string[]; procedures?: string[] };
+  sampleSize: number;
+  stratifyBy: StratifyBy;
+  minPerStratum?: number;
+  seed?: string;
+  excludeDays: number;
+  visitLevels?: DeskLevel[];
+  webSurvey?: boolean;
+  noticeLeadMinutes?: number;
+}
+
+export interface CampaignCreated {
+  id: number;
+  seed: string;
+  drawn: number;
+  strata: Stratum[];
+  excludedCount: number;
+  duplicateCount: number;
+  noContact: number;
+}
+
+export interface ImportResult {
+  rows: number;
+  inserted: number;
+  updated: number;
+  errors: Array<{ line: number; code: string | null; reason: string }>;
+  mappingName: string;
+}
+
+export interface NotifyResult {
+  notified: number;
+  byChannel: { zalo: number; email: number; sms: number; none: number };
+  remaining: number;
+}
+
+export interface Group {
+  key: string;
+  responses: number;
+  satisfied: number;
+  neutral: number;
+  notSatisfied: number;
+  satisfiedPercent: number;
+}
+
+export interface CampaignResults {
+  campaign: { id: number; name: string; kind: string; status: string; seed: string; sampleSize: number; outboundNumber: string };
+  sample: number;
+  notified: number;
+  reached: number;
+  completed: number;
+  responseRate: number;
+  reachRate: number;
+  byStatus: Record<string, number>;
+  satisfaction: Group;
+  byDeskLevel: Group[];
+  byDesk: Group[];
+  byUnit: Group[];
+  byProcedure: Group[];
+  byMonth: Group[];
+  byQuestion: Array<{ key: string; label: string; area: string | null; answers: number; mean: number | null; satisfiedPercent: number }>;
+  texts: Array<{ targetId: number; code: string; desk: string | null; unit: string | null; procedure: string | null; satisfaction: Satisfaction | null; ticketId: number | null; question: string; label: string; text: string }>;
+  notSatisfied: Array<{ targetId: number; code: string; desk: string | null; unit: string | null; procedure: string | null; ticketId: number | null }>;
+}
+
+const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export const careApi = {
+  /** Sends the file as it is: the server reads CSV or XLSX by its content type. */
+  importDossiers: async (file: File, mapping: string): Promise<ImportResult> => {
+    const type = /\.xlsx$/i.test(file.name) ? xlsxType : 'text/csv';
+    const res = await fetch(`/api/v1/dossiers/import${mapping ? `?mapping=${encodeURIComponent(mapping)}` : ''}`, {
+      method: 'POST',
+      headers: { 'content-type': type, 'x-csrf-token': currentCsrfToken(), accept: 'application/json' },
+      body: file,
+      credentials: 'same-origin',
+    });
+    const body = (await res.json().catch(() => ({}))) as ImportResult & { code?: string; message?: string };
+    if (!res.ok) throw new ApiError(res.status, body.code ?? String(res.status), body.message ?? res.statusText);
+    return body;
+  },
+  mappings: () => request<{ fields: string[]; items: Array<{ name: string }> }>('GET', '/api/v1/dossiers/mappings'),
+  template: (name: Template) => request<Questionnaire>('GET', `/api/v1/care/templates/${name}`),
+  campaigns: () => request<{ items: CampaignSummary[] }>('GET', '/api/v1/campaigns'),
+  campaign: (id: number) => request<CampaignDetail>('GET', `/api/v1/campaigns/${id}`),
+  create: (input: CampaignInput) => request<CampaignCreated>('POST', '/api/v1/campaigns', input),
+  notify: (id: number, limit: number) => request<NotifyResult>('POST', `/api/v1/campaigns/${id}/notify?limit=${limit}`),
+  close: (id: number) => request<{ id: number; status: 'closed' }>('POST', `/api/v1/campaigns/${id}/close`),
+  assignVisits: (id: number, agentIds: number[]) => request<{ assigned: number }>('POST', `/api/v1/campaigns/${id}/visits/assign`, { agentIds }),
+  /** The next citizen, held for this operator; null when nobody is due (204). */
+  next: (id: number) => request<TargetCard | null>('GET', `/api/v1/campaigns/${id}/queue/next`),
+  record: (targetId: number, input: { outcome: Outcome; answers?: Record<string, AnswerValue>; callBackAt?: string; note?: string; durationSeconds?: number }) =>
+    request<TargetCard>('POST', `/api/v1/campaign-targets/${targetId}/attempts`, input),
+  visits: () => request<{ items: TargetCard[] }>('GET', '/api/v1/care/visits'),
+  results: (id: number) => request<CampaignResults>('GET', `/api/v1/campaigns/${id}/results`),
+  toTicket: (targetId: number) => request<{ ticketId: number; code: string; forwardedTo: number | null }>('POST', `/api/v1/campaign-targets/${targetId}/ticket`, {}),
+  resultsXlsxUrl: (id: number) => `/api/v1/campaigns/${id}/results?format=xlsx`,
+};
+
+/**
+ * The answers a questionnaire form holds, typed as the server checks them: the scale as a number,
+ * yes/no as a boolean, empty answers left out. Returns the required questions left unanswered too.
+ */
+export function answersFrom(questionnaire: Questionnaire, values: Record<string, string>): { answers: Record<string, AnswerValue>; missing: string[] } {
+  const answers: Record<string, AnswerValue> = {};
+  const missing: string[] = [];
+  for (const q of questionnaire.questions) {
+    const raw = (values[q.key] ?? '').trim();
+    if (raw === '') {
+      if (q.required) missing.push(q.key);
+      continue;
+    }
+    answers[q.key] = q.kind === 'scale' ? Number(raw) : q.kind === 'yesno' ? raw === 'yes' : raw;
+  }
+  return { answers, missing };
+}
+
+export type ReasonKey = 'missingCode' | 'codeTooLong' | 'badDate' | 'badPhone' | 'badEmail' | 'badLevel' | 'repeated';
+
+/**
+ * A bad row's reason, as the server words it in English (for the API and the CLI), read back into
+ * a catalogue key and its values so the screen says it in the agent's language; null when the
+ * wording is not one of these (the screen then shows it as it came).
+ */
+export function importReason(reason: string): { key: ReasonKey; params: Record<string, string> } | null {
+  const patterns: Array<[RegExp, ReasonKey, string[]]> = [
+    [/^missing dossier code$/, 'missingCode', []],
+    [/^dossier code longer than (\d+) characters$/, 'codeTooLong', ['max']],
+    [/^unreadable (\w+) "(.*)" \(/, 'badDate', ['field', 'value']],
+    [/^not a Vietnamese phone number "(.*)"$/, 'badPhone', ['value']],
+    [/^not an email address "(.*)"$/, 'badEmail', ['value']],
+    [/^unknown desk level "(.*)" \(/, 'badLevel', ['value']],
+    [/^dossier code repeated \(first on line (\d+)\)$/, 'repeated', ['line']],
+  ];
+  for (const [pattern, key, names] of patterns) {
+    const m = pattern.exec(reason);
+    if (m) return { key, params: Object.fromEntries(names.map((name, i) => [name, m[i + 1]!])) };
+  }
+  return null;
+}
