@@ -10,6 +10,7 @@ import type { Store } from '../core/store/store.ts';
 import { createAssigner } from './assignment/assigner.ts';
 import { decideRoute, type RouteDecision, type RouteRules } from './decide-route.ts';
 import { voteIn } from '../core/tickets/ticket-desk.ts';
+import { inboundReader } from '../core/inbound-message.ts';
 import { createLiveKnowledgeBase } from './knowledge-base/live.ts';
 
 interface Logger {
@@ -68,13 +69,10 @@ export function createRouter(deps: {
     return Array.isArray(choices) ? (choices as string[]) : null;
   }
 
+  const readInbound = inboundReader(store);
+
   async function route(event: GatewayEvents['message.created']): Promise<RouteDecision | null> {
-    const [row] = await store.db
-      .select({ text: t.messages.text, metadata: t.messages.metadata, attachments: t.messages.attachments, handler: t.conversations.handler })
-      .from(t.messages)
-      .innerJoin(t.conversations, eq(t.conversations.id, t.messages.conversationId))
-      .where(eq(t.messages.id, event.messageId))
-      .limit(1);
+    const row = await readInbound(event.messageId);
     if (!row) return null;
     // A tap on a rating button is the ticket desk's, not a question for the knowledge base.
     if (voteIn(row)) return null;

@@ -1,4 +1,3 @@
-import { eq } from 'drizzle-orm';
 import type { Env } from '../config/env-schema.ts';
 import type { FileConfig } from '../config/file-schema.ts';
 import type { EventBus, GatewayEvents } from '../events.ts';
@@ -8,6 +7,7 @@ import type { Store } from '../store/store.ts';
 import type { TicketDesk } from '../tickets/ticket-desk.ts';
 import { createCampaigns, httpSmsSender, type SmsSender } from './campaigns.ts';
 import { createDossiers } from './dossiers.ts';
+import { inboundReader } from '../inbound-message.ts';
 import { createStatusLookup, httpStatusSource, tableStatusSource, type DossierStatusSource } from './status-lookup.ts';
 
 interface Logger {
@@ -35,7 +35,6 @@ export function createCareDesk(deps: {
   sms?: SmsSender;
 }) {
   const { store, events, outbox, config, logger } = deps;
-  const { t } = store;
   const timeZone = config.deployment.timezone;
   const dossiers = createDossiers(store, { timeZone });
   const statusLookup = createStatusLookup({ store, source: deps.statusSource ?? (config.care.statusApiUrl ? httpStatusSource(config.care.statusApiUrl.replace('%7Bcode%7D', '{code}')) : tableStatusSource(store)), pattern: config.care.dossierCodePattern, locale: config.deployment.locale, timeZone });
@@ -47,14 +46,11 @@ export function createCareDesk(deps: {
    * status question (while the bot has the conversation). True when it answered, so the router
    * leaves the message alone.
    */
+  const readInbound = inboundReader(store);
+
   async function preempt(event: GatewayEvents['message.created']): Promise<boolean> {
     if (event.direction !== 'in') return false;
-    const [row] = await store.db
-      .select({ text: t.messages.text, metadata: t.messages.metadata, contactId: t.conversations.contactId, handler: t.conversations.handler })
-      .from(t.messages)
-      .innerJoin(t.conversations, eq(t.conversations.id, t.messages.conversationId))
-      .where(eq(t.messages.id, event.messageId))
-      .limit(1);
+    const row = await readInbound(event.messageId);
     if (!row) return false;
     const answer = (await campaigns.replyToNotice({ contactId: row.contactId, text: row.text })) ?? (row.handler === 'bot' ? await statusLookup.reply(row) : null);
     if (answer === null) return false;

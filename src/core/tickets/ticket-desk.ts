@@ -1,7 +1,7 @@
 import type { BusinessHours } from '../business-hours.ts';
 import type { FileConfig } from '../config/file-schema.ts';
-import { eq } from 'drizzle-orm';
 import type { EventBus, GatewayEvents } from '../events.ts';
+import { inboundReader } from '../inbound-message.ts';
 import { t as text, type Locale } from '../i18n/index.ts';
 import { WindowClosedError, type Outbox } from '../outbox.ts';
 import { deploymentSecret } from '../settings.ts';
@@ -96,7 +96,7 @@ export async function createTicketDesk(deps: {
   /** A tap on a rating button arrives as the citizen's message: record it and thank them. */
   async function recordVoteFrom(event: GatewayEvents['message.created']) {
     if (event.direction !== 'in') return;
-    const [message] = await store.db.select({ text: store.t.messages.text, metadata: store.t.messages.metadata }).from(store.t.messages).where(eq(store.t.messages.id, event.messageId)).limit(1);
+    const message = await readInbound(event.messageId);
     const vote = message ? voteIn(message) : null;
     if (!vote) return;
     const ticketId = satisfaction.ticketOfToken(vote.token);
@@ -107,6 +107,7 @@ export async function createTicketDesk(deps: {
       .catch((err: unknown) => logger.error({ err, conversationId: event.conversationId }, 'rating thanks not queued'));
   }
   let unsubscribe: (() => void) | undefined;
+  const readInbound = inboundReader(store);
 
   let timer: NodeJS.Timeout | undefined;
   async function sweep() {
