@@ -134,8 +134,8 @@ describe.each(dialects)('customer care over the API on $name', ({ pg: onPg }) =>
   });
 
   it('tells the dossier status on any channel, and personal details only to the applicant', async () => {
-    const ask = async (phone: string, text: string) => {
-      const sent = await inject({ method: 'POST', url: '/api/public/messages', payload: { name: 'Người hỏi', phone, text } });
+    const ask = async (phone: string, text: string, dossierCode?: string) => {
+      const sent = await inject({ method: 'POST', url: '/api/public/messages', payload: { name: 'Người hỏi', phone, text, ...(dossierCode ? { dossierCode } : {}) } });
       expect(sent.statusCode, sent.body).toBe(202);
       await quiet(gw);
       const messages = (await admin('GET', `/api/v1/conversations/${sent.json().conversationId}/messages`)).json() as { items: Array<{ direction: string; text: string }> };
@@ -151,6 +151,12 @@ describe.each(dialects)('customer care over the API on $name', ({ pg: onPg }) =>
     expect(stranger).not.toContain('Đỗ Văn Giang');
     expect(stranger).not.toContain('lý lịch');
     expect(await ask('0987111223', 'Hồ sơ A99.82-000000-9999 đến đâu rồi?')).toContain('chưa tìm thấy hồ sơ A99.82-000000-9999');
+    // The web form's code field with a status question is answered; with another question the
+    // code only tells the agent which dossier it is about, and the bot answers the question.
+    expect(await ask('0987111224', 'Cho hỏi hồ sơ của tôi xong chưa?', 'H12.82-261006-0006')).toContain('Chờ bổ sung');
+    const other = await ask('0987111225', 'Cho tôi hỏi thủ tục đăng ký khai sinh cần giấy tờ gì?', 'H12.82-261006-0006');
+    expect(other).not.toContain('Chờ bổ sung');
+    expect(other).toContain('khai sinh');
   });
 
   it('draws a sample, announces it on Zalo (or SMS), honours an opt-out, and the operator works the queue to a ticket and the results', async () => {

@@ -138,9 +138,12 @@ export function createStatusLookup(deps: { store: Store; source: DossierStatusSo
      * a dossier, is left to the router).
      */
     async reply(message: { text: string | null; metadata: unknown; contactId: number }): Promise<string | null> {
-      const code = dossierCodeIn(message.text, message.metadata, pattern);
+      // The web form's dossier-code field names the dossier a question is about; it is a status
+      // question only when the text asks about the dossier. Otherwise the question (how to
+      // register a birth...) goes on to the router with the code kept for the agent.
+      const aboutDossier = mentionsDossier(message.text);
+      const code = dossierCodeIn(message.text, null, pattern) ?? (aboutDossier ? dossierCodeIn(null, message.metadata, pattern) : null);
       if (!code) return null;
-      const aboutDossier = mentionsDossier(message.text) || Boolean((message.metadata as { dossierCode?: unknown } | null)?.dossierCode);
       let dossier: DossierStatus | null;
       try {
         dossier = await deps.source.find(code);
