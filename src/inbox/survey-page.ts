@@ -4,9 +4,8 @@ import type { CareDesk } from '../core/care/care-desk.ts';
 import type { Question } from '../core/care/questionnaires.ts';
 import { escapeHtml } from '../core/http/html.ts';
 import { t, localeFrom, type Locale, type MessageKey } from '../core/i18n/index.ts';
+import { acceptForms, sendCitizenPage } from './citizen-page.ts';
 
-// No script at all, and styles only from this page's own <style> block.
-const csp = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 const Token = Type.Object({ token: Type.String({ maxLength: 64 }) });
 
 /**
@@ -15,22 +14,19 @@ const Token = Type.Object({ token: Type.String({ maxLength: 64 }) });
  */
 export async function surveyPage(app: FastifyInstance, deps: { care: CareDesk; deploymentName: string; perMinute: number }) {
   const { care, deploymentName } = deps;
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
+  acceptForms(app, 64 * 1024);
 
   const page = (reply: FastifyReply, locale: Locale, status: number, title: string, body: string) =>
-    reply
-      .code(status)
-      .type('text/html; charset=utf-8')
-      .header('content-security-policy', csp)
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
-      .send(`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
-<title>${escapeHtml(title)}</title><style>
-body{font-family:system-ui,"Noto Sans",sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.5}
-header{border-bottom:3px solid #b71c1c;margin-bottom:1rem}fieldset{border:1px solid #ccc;border-radius:6px;margin:0 0 1rem;padding:.75rem}
-legend{font-weight:600}label{display:inline-block;margin:.25rem 1rem .25rem 0}textarea{width:100%;min-height:4rem;font:inherit}
-.problem{border-color:#b71c1c}.problem legend::after{content:" *";color:#b71c1c}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:6px;border:1px solid #1b5e20;background:#1b5e20;color:#fff}</style></head>
-<body><header><strong>${escapeHtml(deploymentName)}</strong></header><main>${body}</main></body></html>`);
+    sendCitizenPage(reply, {
+      locale,
+      status,
+      title,
+      body,
+      deploymentName,
+      style: `fieldset{border:1px solid #ccc;border-radius:6px;margin:0 0 1rem;padding:.75rem}
+legend{font-weight:600}label{display:inline-block;margin:.25rem 1rem .25rem 0}
+.problem{border-color:#b71c1c}.problem legend::after{content:" *";color:#b71c1c}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:6px;border:1px solid #1b5e20;background:#1b5e20;color:#fff}`,
+    });
 
   const field = (q: Question, value: string | undefined, problem: boolean, locale: Locale) => {
     const name = escapeHtml(q.key);

@@ -4,9 +4,9 @@ import { escapeHtml } from '../core/http/html.ts';
 import { t, localeFrom, type Locale, type MessageKey } from '../core/i18n/index.ts';
 import type { Store } from '../core/store/store.ts';
 import type { TicketDesk } from '../core/tickets/ticket-desk.ts';
+import { acceptForms, sendCitizenPage } from './citizen-page.ts';
 import { eq } from 'drizzle-orm';
 
-const csp = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 const Token = Type.Object({ token: Type.String({ maxLength: 64 }) });
 
 /**
@@ -16,23 +16,18 @@ const Token = Type.Object({ token: Type.String({ maxLength: 64 }) });
 export async function votePage(app: FastifyInstance, deps: { store: Store; desk: TicketDesk; deploymentName: string; perMinute: number }) {
   const { store, desk, deploymentName } = deps;
   const { t: tables } = store;
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, body, done) =>
-    done(null, Object.fromEntries(new URLSearchParams(body as string))),
-  );
+  acceptForms(app, 16 * 1024);
 
   const page = (reply: FastifyReply, locale: Locale, status: number, title: string, body: string) =>
-    reply
-      .code(status)
-      .type('text/html; charset=utf-8')
-      .header('content-security-policy', csp)
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
-      .send(`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
-<title>${escapeHtml(title)}</title><style>
-body{font-family:system-ui,"Noto Sans",sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.5}
-header{border-bottom:3px solid #b71c1c;margin-bottom:1rem}blockquote{white-space:pre-wrap;background:#f6f6f6;padding:1rem;margin:0 0 1rem;border-left:4px solid #b71c1c}
-button{font-size:1rem;padding:.6rem 1.2rem;margin:.5rem .5rem 0 0;border-radius:6px;border:1px solid #888;cursor:pointer}button.yes{background:#1b5e20;color:#fff;border-color:#1b5e20}
-textarea{width:100%;min-height:5rem;font:inherit}</style></head><body><header><strong>${escapeHtml(deploymentName)}</strong></header><main>${body}</main></body></html>`);
+    sendCitizenPage(reply, {
+      locale,
+      status,
+      title,
+      body,
+      deploymentName,
+      style: `blockquote{white-space:pre-wrap;background:#f6f6f6;padding:1rem;margin:0 0 1rem;border-left:4px solid #b71c1c}
+button{font-size:1rem;padding:.6rem 1.2rem;margin:.5rem .5rem 0 0;border-radius:6px;border:1px solid #888;cursor:pointer}button.yes{background:#1b5e20;color:#fff;border-color:#1b5e20}`,
+    });
 
   async function ticketFor(token: string) {
     const id = desk.satisfaction.ticketOfToken(token);

@@ -1,7 +1,6 @@
 import { t, type Locale, type MessageKey } from '../../core/i18n/index.ts';
+import { escapeHtml } from '../../core/http/html.ts';
 
-export const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Strings the frame's script shows at run time. */
 const frameKeys = [

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { t, type Locale, type MessageKey } from '../../core/i18n/index.ts';
+import { escapeHtml } from '../../core/http/html.ts';
 
 const script = readFileSync(new URL('./assets/webform.js', import.meta.url), 'utf8');
 
-const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Strings the page's script needs at run time. */
 const scriptKeys: MessageKey[] = ['form.sending', 'form.sent', 'form.thread', 'form.you', 'form.hotline', 'form.waiting', 'form.failed'];
