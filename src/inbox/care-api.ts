@@ -12,8 +12,7 @@ import { localeFrom } from '../core/i18n/index.ts';
 import type { Store } from '../core/store/store.ts';
 import { monthRange } from '../core/tickets/monthly-report.ts';
 import type { TicketDesk } from '../core/tickets/ticket-desk.ts';
-import type { TicketPrincipal } from '../core/tickets/tickets.ts';
-import { actorOf, requirePrincipal, requireSupervisor } from './auth.ts';
+import { actorOf, requireOperator, requirePrincipal, requireSupervisor, ticketPrincipalOf } from './auth.ts';
 
 const security = [{ bearerAuth: [] }];
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -86,11 +85,7 @@ export async function careApi(app: FastifyInstance, deps: { store: Store; accoun
     app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: 64 * 1024 * 1024 }, (_request, body, done) => done(null, body));
   }
 
-  async function principalOf(request: FastifyRequest): Promise<TicketPrincipal> {
-    const p = request.principal!;
-    if (p.kind === 'token') return { role: p.role === 'admin' ? 'admin' : 'agent', unitIds: [], agentId: null, name: `API ${p.name}`, auditActor: actorOf(request) };
-    return { role: p.role, unitIds: await deps.tickets.tickets.unitIdsOf(p.agentId), agentId: p.agentId, name: p.displayName, auditActor: actorOf(request) };
-  }
+  const principalOf = (request: FastifyRequest) => ticketPrincipalOf(request, deps.tickets.tickets.unitIdsOf);
   const localDay = (value: string) => instantOf(value, 0, deps.timeZone);
 
   // --- Dossiers ---------------------------------------------------------------------------
@@ -215,7 +210,7 @@ export async function careApi(app: FastifyInstance, deps: { store: Store; accoun
   // --- Targets ----------------------------------------------------------------------------
   app.get('/campaign-targets/:id', { schema: { tags: ['care'], summary: 'A citizen of a campaign, with the script and the history', security, params: Id } }, async (request) => {
     const principal = await principalOf(request);
-    if (principal.role !== 'admin' && principal.role !== 'supervisor' && principal.role !== 'agent') throw new HttpError(403, 'forbidden', 'campaigns are the hotline\u2019s work');
+    requireOperator(principal, 'campaigns are the hotline\u2019s work');
     return care.campaigns.card((request.params as { id: number }).id, principal.auditActor);
   });
   app.post('/campaign-targets/:id/attempts', { schema: { tags: ['care'], summary: 'Record a call or visit and its outcome (completed carries the answers)', security, params: Id, body: Attempt } }, async (request, reply) => {

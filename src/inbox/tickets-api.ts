@@ -9,10 +9,9 @@ import type { Store } from '../core/store/store.ts';
 import { monthRange } from '../core/tickets/monthly-report.ts';
 import { reportCsv, reportXlsx } from '../core/tickets/report-export.ts';
 import type { TicketDesk } from '../core/tickets/ticket-desk.ts';
-import { isOperator, ticketActions, ticketStatuses, type Level } from '../core/tickets/ticket-rules.ts';
-import type { TicketPrincipal } from '../core/tickets/tickets.ts';
+import { ticketActions, ticketStatuses, type Level } from '../core/tickets/ticket-rules.ts';
 import { unitKinds } from '../core/tickets/units.ts';
-import { actorOf, requireAdmin, requirePrincipal, requireSupervisor } from './auth.ts';
+import { actorOf, requireAdmin, requireOperator, requirePrincipal, requireSupervisor, ticketPrincipalOf } from './auth.ts';
 
 const security = [{ bearerAuth: [] }];
 type AttachmentStore = ReturnType<typeof createAttachmentStore>;
@@ -57,14 +56,7 @@ export async function ticketsApi(app: FastifyInstance, deps: { store: Store; acc
   requirePrincipal(app, deps);
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 }, (_request, body, done) => done(null, body));
 
-  async function principalOf(request: FastifyRequest): Promise<TicketPrincipal> {
-    const p = request.principal!;
-    if (p.kind === 'token') return { role: p.role === 'admin' ? 'admin' : 'agent', unitIds: [], agentId: null, name: `API ${p.name}`, auditActor: actorOf(request) };
-    return { role: p.role, unitIds: await desk.tickets.unitIdsOf(p.agentId), agentId: p.agentId, name: p.displayName, auditActor: actorOf(request) };
-  }
-  const requireOperator = (principal: TicketPrincipal) => {
-    if (!isOperator(principal)) throw new HttpError(403, 'forbidden', 'this is for the hotline\u2019s staff');
-  };
+  const principalOf = (request: FastifyRequest) => ticketPrincipalOf(request, desk.tickets.unitIdsOf);
 
   // --- The organisation -------------------------------------------------------------------
   app.get('/units/mine', { schema: { tags: ['tickets'], summary: 'The units the signed-in person works for', security } }, async (request) => ({ unitIds: (await principalOf(request)).unitIds }));
