@@ -12,6 +12,7 @@ import { testConfigFile } from '../helpers/config.ts';
 import { dovecotAvailability, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 import { graphIds, messengerEnv, postMessengerBatch, postZaloEvent, startPlatformStandin, zaloEnv, zaloIds, type PlatformStandin } from '../helpers/platform-standins.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import { emailEnv } from '../helpers/email-env.ts';
 
 const { available: imapAvailable, reason } = dovecotAvailability();
 if (!imapAvailable && process.env.CI === 'true') throw new Error(`the email part needs dovecot under CI: ${reason}`);
@@ -70,16 +71,7 @@ describe.skipIf(!imapAvailable)('monthly report: the November 2021 month of the 
         ...zaloEnv(standin),
         ...messengerEnv(standin),
         CONFIG_FILE: testConfigFile({ router: { enabled: false } }),
-        EMAIL_IMAP_HOST: dovecot.host,
-        EMAIL_IMAP_PORT: String(dovecot.port),
-        EMAIL_IMAP_SECURE: 'false',
-        EMAIL_IMAP_USER: mailbox.user,
-        EMAIL_IMAP_PASSWORD: mailbox.password,
-        EMAIL_SMTP_HOST: sink.host,
-        EMAIL_SMTP_PORT: String(sink.port),
-        EMAIL_SMTP_SECURE: 'false',
-        EMAIL_FROM: '1022 Đồng Tháp <hotro1022@dongthap.test>',
-        EMAIL_POLL_INTERVAL_MS: '300',
+        ...emailEnv({ host: dovecot.host, port: dovecot.port, user: mailbox.user, password: mailbox.password }, sink, { EMAIL_POLL_INTERVAL_MS: '300' }),
       },
     });
   }, 60_000);

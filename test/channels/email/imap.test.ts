@@ -9,8 +9,9 @@ import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { testConfigFile } from '../../helpers/config.ts';
 import { dovecotAvailability, startDovecot, type Dovecot, type TestMailbox } from '../../helpers/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.ts';
+import { emailEnv, hotlineAddress } from '../../helpers/email-env.ts';
 
-const hotline = 'hotro1022@dongthap.test';
+const hotline = hotlineAddress;
 const users = ['restart', 'thread', 'noise', 'charset', 'renumber', 'files', 'outbound'] as const;
 const { available } = dovecotAvailability();
 
@@ -73,18 +74,7 @@ describe.skipIf(!available)('email channel: dovecot IMAP in, SMTP sink out', () 
     const gw = await startTestApp({
       env: {
         DATABASE_URL: `file:${join(dir, `${mailbox.user}.db`)}`,
-        EMAIL_IMAP_HOST: dovecot.host,
-        EMAIL_IMAP_PORT: String(dovecot.port),
-        EMAIL_IMAP_SECURE: 'false',
-        EMAIL_IMAP_USER: mailbox.user,
-        EMAIL_IMAP_PASSWORD: mailbox.password,
-        EMAIL_SMTP_HOST: sink.host,
-        EMAIL_SMTP_PORT: String(sink.port),
-        EMAIL_SMTP_SECURE: 'false',
-        EMAIL_FROM: `1022 Đồng Tháp <${hotline}>`,
-        EMAIL_PLUS_ADDRESSING: 'true',
-        EMAIL_POLL_INTERVAL_MS: '500',
-        EMAIL_ATTACHMENTS_DIR: join(dir, 'attachments'),
+        ...emailEnv({ host: dovecot.host, port: dovecot.port, user: mailbox.user, password: mailbox.password }, sink, { EMAIL_PLUS_ADDRESSING: 'true', EMAIL_POLL_INTERVAL_MS: '500', EMAIL_ATTACHMENTS_DIR: join(dir, 'attachments') }),
         ...env,
       },
     });

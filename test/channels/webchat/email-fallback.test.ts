@@ -9,6 +9,10 @@ import { testConfigFile } from '../../helpers/config.ts';
 import { freshPgUrl, postgresAvailable } from '../../helpers/postgres.ts';
 import { startSmtpSink, type SinkMail, type SmtpSink } from '../../helpers/smtp-sink.ts';
 import { widgetVisitor } from '../../helpers/widget-visitor.ts';
+import { emailEnv } from '../../helpers/email-env.ts';
+
+/** The email inbox only sends in these tests: its IMAP side points at a closed port. */
+const noMailbox = (port: number) => ({ host: '127.0.0.1', port, user: 'hotro1022', password: 'unused' });
 
 const pgReady = await postgresAvailable();
 
@@ -81,17 +85,7 @@ describe.each(dialects)('live chat answers by email ($name)', ({ url }) => {
         businessHours: undefined,
         inboxes: [{ key: 'webchat', channel: 'webchat', name: 'Trò chuyện', settings: { emailFallbackAfterMinutes: delayMinutes, chatPageUrl: chatPage } }],
       }),
-      EMAIL_IMAP_HOST: '127.0.0.1',
-      EMAIL_IMAP_PORT: String(await closedPort()),
-      EMAIL_IMAP_SECURE: 'false',
-      EMAIL_IMAP_USER: 'hotro1022',
-      EMAIL_IMAP_PASSWORD: 'unused',
-      EMAIL_SMTP_HOST: sink.host,
-      EMAIL_SMTP_PORT: String(sink.port),
-      EMAIL_SMTP_SECURE: 'false',
-      EMAIL_FROM: '1022 Đồng Tháp <hotro1022@dongthap.test>',
-      EMAIL_POLL_INTERVAL_MS: '60000',
-      EMAIL_ATTACHMENTS_DIR: join(dir, 'attachments'),
+      ...emailEnv(noMailbox(await closedPort()), sink, { EMAIL_POLL_INTERVAL_MS: '60000', EMAIL_ATTACHMENTS_DIR: join(dir, 'attachments') }),
     };
   });
   afterAll(async () => {
@@ -274,16 +268,7 @@ describe.skipIf(!pgReady)('live chat answers by email on two gateway nodes (pg)'
     const env = {
       DATABASE_URL: db.url,
       CONFIG_FILE: testConfigFile({ businessHours: undefined, inboxes: [{ key: 'webchat', channel: 'webchat', name: 'Trò chuyện', settings: { emailFallbackAfterMinutes: delayMinutes } }] }),
-      EMAIL_IMAP_HOST: '127.0.0.1',
-      EMAIL_IMAP_PORT: String(await closedPort()),
-      EMAIL_IMAP_SECURE: 'false',
-      EMAIL_IMAP_USER: 'hotro1022',
-      EMAIL_IMAP_PASSWORD: 'unused',
-      EMAIL_SMTP_HOST: sink.host,
-      EMAIL_SMTP_PORT: String(sink.port),
-      EMAIL_SMTP_SECURE: 'false',
-      EMAIL_FROM: '1022 Đồng Tháp <hotro1022@dongthap.test>',
-      EMAIL_POLL_INTERVAL_MS: '60000',
+      ...emailEnv(noMailbox(await closedPort()), sink, { EMAIL_POLL_INTERVAL_MS: '60000' }),
     };
     nodes.push(await startTestApp({ env }), await startTestApp({ env }));
   });
