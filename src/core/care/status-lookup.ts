@@ -131,7 +131,6 @@ export function createStatusLookup(deps: { store: Store; source: DossierStatusSo
   }
 
   return {
-    codeIn: (text: string | null, metadata: unknown) => dossierCodeIn(text, metadata, pattern),
     /**
      * The reply to a message with a dossier code, or null when the message is not a status
      * question (a code-like word the source does not know, in a message that does not speak of

@@ -358,7 +358,7 @@ export function createTickets(deps: {
     return rows.length;
   }
 
-  return { create, list, get, transition, note, sweepDeadlines, sweepNoResponse, unitIdsOf, isOverdue };
+  return { create, list, get, transition, note, sweepDeadlines, sweepNoResponse, unitIdsOf };
 }
 
 function refusal(reason: string, action: string): HttpError {
