@@ -29,18 +29,29 @@ function createInboundReader(store: Store) {
   // The listeners of one event run in the same tick: the first asks, the others share its answer.
   const recent = new Map<number, Promise<InboundView | null>>();
 
-  return function read(messageId: number): Promise<InboundView | null> {
+  const keep = (messageId: number, pending: Promise<InboundView | null>) => {
+    recent.set(messageId, pending);
+    if (recent.size > 256) recent.delete(recent.keys().next().value!);
+  };
+
+  function read(messageId: number): Promise<InboundView | null> {
     let pending = recent.get(messageId);
     if (!pending) {
       pending = store
         .queries(store.db, prepared)
         .execute({ id: messageId })
         .then((rows) => (rows[0] as InboundView | undefined) ?? null);
-      recent.set(messageId, pending);
-      if (recent.size > 256) recent.delete(recent.keys().next().value!);
+      keep(messageId, pending);
     }
     return pending;
-  };
+  }
+
+  /** The ingest hands over what it has just committed, so the listeners need no read at all. */
+  function remember(messageId: number, view: InboundView): void {
+    keep(messageId, Promise.resolve(view));
+  }
+
+  return Object.assign(read, { remember });
 }
 
 export type InboundReader = ReturnType<typeof createInboundReader>;

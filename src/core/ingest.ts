@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, ne, sql } from 'drizzle-orm';
 import type { InboundMessage } from './domain/types.ts';
 import type { EventBus } from './events.ts';
+import { inboundReader, type InboundView } from './inbound-message.ts';
 import type { Db, Store, Tables } from './store/store.ts';
 
 export interface IngestResult {
@@ -20,6 +21,12 @@ export interface IngestOptions {
   now?: () => Date;
 }
 
+/** What one message's ingest stored, and (unless it was a duplicate) what its listeners read. */
+interface IngestOutcome {
+  result: IngestResult;
+  view: InboundView | null;
+}
+
 /**
  * The ingest pipeline: dedupe on (inbox, platform message id), resolve the contact from its
  * identity, thread into the open conversation (or reopen or open one), insert, commit, emit.
@@ -29,18 +36,21 @@ export interface IngestOptions {
 export function createIngest(store: Store, events: EventBus, options: IngestOptions) {
   const now = options.now ?? (() => new Date());
   const buildQueries = (db: Db) => ingestQueries(db)(store.t);
+  const reader = inboundReader(store);
 
   async function ingest(messages: InboundMessage[]): Promise<IngestResult[]> {
     if (messages.length === 0) return [];
-    const results = await store.tx(async (db) => {
-      const out: IngestResult[] = [];
+    const outcomes = await store.tx(async (db) => {
+      const out: IngestOutcome[] = [];
       const q = store.queries(db, buildQueries);
       for (const message of messages) out.push(await ingestOne(q, message, now(), options));
       return out;
     });
     messages.forEach((message, i) => {
-      const result = results[i]!;
-      if (result.duplicate) return;
+      const { result, view } = outcomes[i]!;
+      if (!view) return;
+      // The listeners (router, ratings, care) read what was just committed without a query.
+      reader.remember(result.messageId, view);
       events.emit('message.created', {
         messageId: result.messageId,
         conversationId: result.conversationId,
@@ -50,7 +60,7 @@ export function createIngest(store: Store, events: EventBus, options: IngestOpti
         conversationOpened: result.conversationOpened,
       });
     });
-    return results;
+    return outcomes.map((outcome) => outcome.result);
   }
 
   return ingest;
@@ -110,14 +120,14 @@ function ingestQueries(db: Db) {
       .values({ contactId: p('contactId'), inboxId: p('inboxId'), channel: p('channel'), externalUserId: p('externalUserId'), displayName: p('displayName'), createdAt: p('at') })
       .prepare('ingest_insert_identity'),
     openConversation: db
-      .select({ id: t.conversations.id })
+      .select({ id: t.conversations.id, handler: t.conversations.handler })
       .from(t.conversations)
       .where(and(eq(t.conversations.contactId, p('contactId')), eq(t.conversations.inboxId, p('inboxId')), ne(t.conversations.status, 'resolved')))
       .orderBy(desc(t.conversations.id))
       .limit(1)
       .prepare('ingest_open_conversation'),
     recentlyResolved: db
-      .select({ id: t.conversations.id })
+      .select({ id: t.conversations.id, handler: t.conversations.handler })
       .from(t.conversations)
       .where(
         and(
@@ -142,7 +152,7 @@ function ingestQueries(db: Db) {
         createdAt: p('at'),
         updatedAt: p('at'),
       })
-      .returning({ id: t.conversations.id })
+      .returning({ id: t.conversations.id, handler: t.conversations.handler })
       .prepare('ingest_insert_conversation'),
     insertMessage: db
       .insert(t.messages)
@@ -173,14 +183,14 @@ function ingestQueries(db: Db) {
       .where(eq(t.conversations.id, p('id')))
       .prepare('ingest_touch_inbound'),
     conversationByMessage: db
-      .select({ conversationId: t.messages.conversationId, contactId: t.conversations.contactId, status: t.conversations.status })
+      .select({ conversationId: t.messages.conversationId, contactId: t.conversations.contactId, status: t.conversations.status, handler: t.conversations.handler })
       .from(t.messages)
       .innerJoin(t.conversations, eq(t.conversations.id, t.messages.conversationId))
       .where(and(eq(t.messages.inboxId, p('inboxId')), eq(t.messages.externalId, p('externalId'))))
       .limit(1)
       .prepare('ingest_conversation_by_message'),
     conversationById: db
-      .select({ conversationId: t.conversations.id, contactId: t.conversations.contactId, status: t.conversations.status })
+      .select({ conversationId: t.conversations.id, contactId: t.conversations.contactId, status: t.conversations.status, handler: t.conversations.handler })
       .from(t.conversations)
       .where(and(eq(t.conversations.id, p('id')), eq(t.conversations.inboxId, p('inboxId'))))
       .limit(1)
@@ -193,33 +203,35 @@ function ingestQueries(db: Db) {
 
 type IngestQueries = ReturnType<ReturnType<typeof ingestQueries>>;
 
-async function ingestOne(q: IngestQueries, message: InboundMessage, at: Date, options: IngestOptions): Promise<IngestResult> {
+async function ingestOne(q: IngestQueries, message: InboundMessage, at: Date, options: IngestOptions): Promise<IngestOutcome> {
   const [existing] = await q.existing.execute({ inboxId: message.inboxId, externalId: message.externalMessageId });
   if (existing) {
     const [owner] = await q.contactOf.execute({ id: existing.conversationId });
-    return { messageId: existing.id, conversationId: existing.conversationId, contactId: owner!.contactId, duplicate: true, conversationOpened: false };
+    return { result: { messageId: existing.id, conversationId: existing.conversationId, contactId: owner!.contactId, duplicate: true, conversationOpened: false }, view: null };
   }
 
   const inbound = !message.echo;
   const lastInboundAt = inbound ? message.sentAt : null;
   const contact = await resolveContact(q, message, at, options.channelOf(message.inboxId));
   const hinted = await hintedConversation(q, message, contact.id, at);
-  const { conversationId, opened } = hinted
+  const { conversationId, opened, handler } = hinted
     ? hinted
     : contact.isNew
       ? await openConversation(q, contact.id, message.inboxId, at, lastInboundAt)
       : await threadConversation(q, contact.id, message.inboxId, at, lastInboundAt, options);
 
+  const attachments = message.attachments.length ? message.attachments : null;
+  const metadata = message.suppressAutoReply ? { ...message.metadata, suppressAutoReply: true } : (message.metadata ?? null);
   const [row] = await q.insertMessage.execute({
     conversationId,
     inboxId: message.inboxId,
     direction: inbound ? 'in' : 'out',
     senderType: inbound ? 'contact' : 'outside',
     text: message.text,
-    attachments: message.attachments.length ? message.attachments : null,
+    attachments,
     externalId: message.externalMessageId,
     status: inbound ? 'received' : 'sent',
-    metadata: message.suppressAutoReply ? { ...message.metadata, suppressAutoReply: true } : (message.metadata ?? null),
+    metadata,
     raw: message.raw ?? null,
     at,
     sentAt: message.sentAt,
@@ -230,14 +242,17 @@ async function ingestOne(q: IngestQueries, message: InboundMessage, at: Date, op
     else await q.touchOutbound.execute({ at, id: conversationId });
   }
 
-  return { messageId: row!.id, conversationId, contactId: contact.id, duplicate: false, conversationOpened: opened };
+  return {
+    result: { messageId: row!.id, conversationId, contactId: contact.id, duplicate: false, conversationOpened: opened },
+    view: { text: message.text, metadata, attachments, conversationId, contactId: contact.id, handler },
+  };
 }
 
 /** One citizen, one contact: the identity in this inbox, else a contact with the same phone or
  * email (the citizen gave it on another channel), else a new contact. */
 async function resolveContact(q: IngestQueries, message: InboundMessage, at: Date, channel: string): Promise<{ id: number; isNew: boolean }> {
   const { sender } = message;
-  const [identity] = await q.identity.execute({ inboxId: message.inboxId, externalUserId: sender.externalUserId });
+  const [identity] = sender.minted ? [] : await q.identity.execute({ inboxId: message.inboxId, externalUserId: sender.externalUserId });
   if (identity) {
     if (sender.displayName || sender.avatarUrl || sender.phone || sender.email) {
       await q.fillContact.execute({
@@ -285,14 +300,14 @@ async function hintedConversation(q: IngestQueries, message: InboundMessage, con
   if (!match) return null;
   if (match.status === 'resolved') {
     await q.reopen.execute({ at, id: match.conversationId });
-    return { conversationId: match.conversationId, opened: true };
+    return { conversationId: match.conversationId, opened: true, handler: match.handler };
   }
-  return { conversationId: match.conversationId, opened: false };
+  return { conversationId: match.conversationId, opened: false, handler: match.handler };
 }
 
 async function openConversation(q: IngestQueries, contactId: number, inboxId: number, at: Date, lastInboundAt: Date | null) {
   const [created] = await q.insertConversation.execute({ inboxId, contactId, at, lastInboundAt });
-  return { conversationId: created!.id, opened: true };
+  return { conversationId: created!.id, opened: true, handler: created!.handler };
 }
 
 async function threadConversation(
@@ -302,15 +317,15 @@ async function threadConversation(
   at: Date,
   lastInboundAt: Date | null,
   options: IngestOptions,
-): Promise<{ conversationId: number; opened: boolean }> {
+): Promise<{ conversationId: number; opened: boolean; handler: string }> {
   const [open] = await q.openConversation.execute({ contactId, inboxId });
-  if (open) return { conversationId: open.id, opened: false };
+  if (open) return { conversationId: open.id, opened: false, handler: open.handler };
 
   const since = new Date(at.getTime() - options.reopenWithinDays * 86_400_000);
   const [recent] = await q.recentlyResolved.execute({ contactId, inboxId, since });
   if (recent) {
     await q.reopen.execute({ at, id: recent.id });
-    return { conversationId: recent.id, opened: true };
+    return { conversationId: recent.id, opened: true, handler: recent.handler };
   }
   return openConversation(q, contactId, inboxId, at, lastInboundAt);
 }

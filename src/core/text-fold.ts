@@ -10,6 +10,21 @@ export function foldText(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
 }
 
+const recentlyFolded = new Map<string, string>();
+/**
+ * foldText for a message's text, remembered for the next few hundred messages: several checks
+ * of one inbound message (care's opt-out and dossier checks) fold the same text in turn.
+ */
+export function foldMessageText(text: string): string {
+  let folded = recentlyFolded.get(text);
+  if (folded === undefined) {
+    folded = foldText(text);
+    if (recentlyFolded.size >= 256) recentlyFolded.delete(recentlyFolded.keys().next().value!);
+    recentlyFolded.set(text, folded);
+  }
+  return folded;
+}
+
 /** The name of the SQL function the SQLite connection registers (see store.ts). */
 export const sqliteFoldFunction = 'gw_fold';
 

@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getTableColumns, getTableName, sql } from 'drizzle-orm';
+import { eq, getTableColumns, getTableName, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit, verifyAuditChain } from '../../src/core/audit.ts';
 import { fileSchema } from '../../src/core/config/file-schema.ts';
 import type { OutboundMessage } from '../../src/core/domain/types.ts';
 import { ChannelError } from '../../src/core/errors.ts';
 import { EventBus } from '../../src/core/events.ts';
+import { inboundReader } from '../../src/core/inbound-message.ts';
 import { createInboxState, syncConfiguredInboxes, type InboxRow } from '../../src/core/inboxes.ts';
 import { createIngest, type Ingest } from '../../src/core/ingest.ts';
 import { createMetrics } from '../../src/core/metrics.ts';
@@ -156,6 +157,47 @@ describe.each(dialects)('store on $name', ({ name, open }) => {
     const [noise] = await ingest([inbound(inboxes[0]!.id, 'h-5', 'mailto:an@example.vn', { suppressAutoReply: true })]);
     const [row] = await store.db.select().from(store.t.messages).where(sql`id = ${noise!.messageId}`);
     expect(row!.metadata).toEqual({ suppressAutoReply: true });
+  });
+
+  it.skipIf(skip)('hands the message listeners what a read of the stored message returns, without reading', async () => {
+    const { t } = store;
+    const stored = async (messageId: number) => {
+      const [row] = await store.db
+        .select({ text: t.messages.text, metadata: t.messages.metadata, attachments: t.messages.attachments, conversationId: t.messages.conversationId, contactId: t.conversations.contactId, handler: t.conversations.handler })
+        .from(t.messages)
+        .innerJoin(t.conversations, eq(t.conversations.id, t.messages.conversationId))
+        .where(eq(t.messages.id, messageId));
+      return row;
+    };
+    const read = inboundReader(store);
+    // Compared right after each ingest, before the test changes anything.
+    const sameAsStored = async (result: Awaited<ReturnType<Ingest>>[number] | undefined) => {
+      const fromStore = await stored(result!.messageId);
+      expect(fromStore).toBeDefined();
+      expect(await read(result!.messageId)).toEqual(fromStore);
+    };
+    const attachment = { kind: 'image' as const, url: 'https://cdn.example.vn/a.jpg', name: 'a.jpg' };
+    const heard: number[] = [];
+    const off = events.on('message.created', (e) => heard.push(e.messageId));
+    // A new conversation; then an agent takes it and the next message threads into it.
+    const [opened] = await ingest([inbound(inboxes[0]!.id, 'v-1', 'tel:84912000010', { metadata: { dossierCode: 'H82-1' }, attachments: [attachment] })]);
+    await sameAsStored(opened);
+    await store.tx((db) => db.update(t.conversations).set({ handler: 'agent' }).where(eq(t.conversations.id, opened!.conversationId)));
+    const [threaded] = await ingest([inbound(inboxes[0]!.id, 'v-2', 'tel:84912000010')]);
+    await sameAsStored(threaded);
+    expect((await read(threaded!.messageId))!.handler).toBe('agent');
+    // Resolved, then reopened by a reply naming it.
+    await store.tx((db) => db.update(t.conversations).set({ status: 'resolved', resolvedAt: new Date(clock) }).where(eq(t.conversations.id, opened!.conversationId)));
+    const [hinted] = await ingest([inbound(inboxes[0]!.id, 'v-3', 'tel:84912000010', { thread: { externalMessageIds: ['v-1'] }, suppressAutoReply: true })]);
+    await sameAsStored(hinted);
+    // A minted identity is a new contact even when it carries a number seen before.
+    const [minted] = await ingest([inbound(inboxes[0]!.id, 'v-4', 'wfv:minted-1', { sender: { externalUserId: 'wfv:minted-1', minted: true, selfDeclared: true, phone: '84912000010' } })]);
+    await sameAsStored(minted);
+    off();
+    expect(heard).toEqual([opened!.messageId, threaded!.messageId, hinted!.messageId, minted!.messageId]);
+    expect(threaded!.conversationId).toBe(opened!.conversationId);
+    expect(hinted!.conversationId).toBe(opened!.conversationId);
+    expect(minted!.contactId).not.toBe(opened!.contactId);
   });
 
   it.skipIf(skip)('keeps every concurrent commit when many arrive in the same tick', async () => {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { NotFoundError } from '../../core/errors.ts';
@@ -50,7 +50,7 @@ const threadMessage = Type.Object({
  * sender is the visitor key, never the phone or email typed in the form: those are unverified,
  * and keying on them would let anyone who types a citizen's number into that citizen's thread.
  */
-export function toInboundMessage(inboxId: number, body: PublicMessageBody, raw: unknown, visitorKey: string): InboundMessage {
+export function toInboundMessage(inboxId: number, body: PublicMessageBody, raw: unknown, visitorKey: string, minted = false): InboundMessage {
   const errors: FieldError[] = [];
   const name = body.name.trim();
   const text = body.text.trim();
@@ -73,7 +73,15 @@ export function toInboundMessage(inboxId: number, body: PublicMessageBody, raw: 
   return {
     inboxId,
     externalMessageId,
-    sender: { externalUserId, displayName: name, selfDeclared: true, ...(phone ? { phone } : {}), ...(email ? { email } : {}) },
+    sender: {
+      externalUserId,
+      displayName: name,
+      selfDeclared: true,
+      // A key this server just drew belongs to nobody yet.
+      ...(minted ? { minted: true } : {}),
+      ...(phone ? { phone } : {}),
+      ...(email ? { email } : {}),
+    },
     text,
     attachments: [],
     sentAt: new Date(),
@@ -107,8 +115,9 @@ export async function registerWebformRoutes(app: FastifyInstance, context: Chann
     },
     async (request, reply) => {
       const body = request.body as PublicMessageBody;
-      const visitorKey = body.visitorKey ?? randomBytes(18).toString('base64url');
-      const message = toInboundMessage(inbox.id, body, body, visitorKey);
+      // randomUUID draws from a pooled entropy buffer; randomBytes asks the OS-backed generator on every call.
+      const visitorKey = body.visitorKey ?? randomUUID().replaceAll('-', '');
+      const message = toInboundMessage(inbox.id, body, body, visitorKey, body.visitorKey === undefined);
       const [result] = await ingest([message]);
       metrics.messagesIngested.inc({ channel: 'webform', result: result!.duplicate ? 'duplicate' : 'stored' });
       return reply.status(202).send({

@@ -1,7 +1,7 @@
 // The decisions of the call queue, pure: what an outcome does to a citizen's place in the queue,
 // when a retry is due, which channel announces the campaign, and what reads as an opt-out.
 import { instantOf, localParts } from '../business-hours.ts';
-import { foldText } from '../text-fold.ts';
+import { foldMessageText, foldText } from '../text-fold.ts';
 
 export const attemptOutcomes = ['completed', 'no_answer', 'wrong_number', 'refused', 'call_back'] as const;
 export type AttemptOutcome = (typeof attemptOutcomes)[number];
@@ -92,8 +92,17 @@ export function noticeChannels(citizen: { zaloInboxId: number | null; email: str
  * accents), so "TỪ CHỐI", "tu choi" and "Tôi từ chối." all count and a long question does not.
  */
 export function isOptOut(text: string | null, words: readonly string[]): boolean {
-  if (!text) return false;
-  const folded = ` ${foldText(text).replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
+  // Every inbound message is checked: a question of several lines is no opt-out, unfolded.
+  if (!text || text.length > 240) return false;
+  const folded = ` ${foldMessageText(text).replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
   if (folded.length > 60) return false;
-  return words.some((word) => folded.includes(` ${foldText(word).trim()} `));
+  return foldedWords(words).some((word) => folded.includes(word));
+}
+
+const foldedLists = new WeakMap<readonly string[], string[]>();
+/** The configured words, folded and padded once per list. */
+function foldedWords(words: readonly string[]): string[] {
+  let folded = foldedLists.get(words);
+  if (!folded) foldedLists.set(words, (folded = words.map((word) => ` ${foldText(word).trim()} `)));
+  return folded;
 }

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { appendAudit } from '../audit.ts';
 import { t, type Locale } from '../i18n/index.ts';
 import type { Store } from '../store/store.ts';
-import { foldText } from '../text-fold.ts';
+import { foldMessageText } from '../text-fold.ts';
 
 /** What a source knows of a dossier. */
 export interface DossierStatus {
@@ -89,7 +89,7 @@ export function dossierCodeIn(text: string | null, metadata: unknown, pattern: R
 }
 
 /** Whether the message is about a dossier at all (so an unknown code is answered, not guessed at). */
-export const mentionsDossier = (text: string | null) => /\b(ho so|hs|ma so|dossier)\b/.test(foldText(text ?? ''));
+export const mentionsDossier = (text: string | null) => /\b(ho so|hs|ma so|dossier)\b/.test(foldMessageText(text ?? ''));
 
 export interface Asker {
   phone: string | null;

@@ -37,6 +37,11 @@ export interface InboundSender {
    * stranger typing someone's number would land in that person's conversation.
    */
   selfDeclared?: boolean;
+  /**
+   * True when the channel minted this identity for this very message (a first web-form submit):
+   * no contact can hold it yet, so the ingest skips looking it up.
+   */
+  minted?: boolean;
 }
 
 /** One inbound message, normalized. */
