@@ -29,7 +29,7 @@ export interface RouteRules {
   open: (now: Date) => boolean;
 }
 
-export type HandoffReason = 'complaint' | 'person' | 'low_confidence' | 'no_text';
+export type HandoffReason = 'complaint' | 'person' | 'off_topic' | 'low_confidence' | 'no_text';
 
 export type RouteDecision =
   | { kind: 'ignore'; reason: 'human' | 'suppressed' }
@@ -73,6 +73,7 @@ export function decideRoute(conversation: RouteConversation, message: RouteMessa
     return entryId ? { kind: 'answer', entryId, score: 1, match } : { kind: 'clarify', choices: conversation.pendingChoices, score: 0, match };
   }
   if (match.intents.complaint && !match.intents.howTo) return handoff('complaint', match);
+  if (match.intents.offTopic) return handoff('off_topic', match);
 
   const [first, second] = match.candidates;
   if (!first || first.score < rules.answerThreshold) {

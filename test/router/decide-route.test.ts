@@ -38,7 +38,9 @@ describe('decideRoute', () => {
     ['0', 'person'],
     ['tôi muốn phản ánh cán bộ xã hạch sách người dân', 'complaint'],
     ['to cao can bo nhan hoi lo', 'complaint'],
-    ['kết quả xổ số miền nam hôm nay', 'low_confidence'],
+    ['kết quả xổ số miền nam hôm nay', 'off_topic'],
+    ['giờ chạy xe buýt cao lãnh đi mỹ tho', 'off_topic'],
+    ['lam giay to nha dat cho ong hang xom bi benh', 'low_confidence'],
   ])('hands "%s" to people (%s)', (text, reason) => {
     expect(decide(text)).toMatchObject({ kind: 'handoff', reason });
   });

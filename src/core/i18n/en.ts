@@ -71,6 +71,7 @@ export const en: Record<MessageKey, string> = {
   'router.handoff.activity': 'Handed to {team} ({reason})',
   'router.reason.complaint': 'complaint or petition',
   'router.reason.person': 'the citizen asked for an operator',
+  'router.reason.off_topic': 'not a public-service question',
   'router.reason.low_confidence': 'the bot was not sure',
   'router.reason.no_text': 'a message without text',
   'router.assigned': 'Assigned to {agent}',

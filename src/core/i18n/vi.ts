@@ -70,6 +70,7 @@ export const vi = {
   'router.handoff.activity': 'Chuyển cho {team} ({reason})',
   'router.reason.complaint': 'phản ánh, kiến nghị',
   'router.reason.person': 'người dân muốn gặp tổng đài viên',
+  'router.reason.off_topic': 'ngoài phạm vi dịch vụ công',
   'router.reason.low_confidence': 'bot chưa chắc câu trả lời',
   'router.reason.no_text': 'tin nhắn không có chữ',
   'router.assigned': 'Đã phân công cho {agent}',

@@ -14,7 +14,7 @@ export interface MatchResult {
   candidates: Candidate[];
   /** The question's terms after folding, repair, synonyms and stop words. */
   terms: string[];
-  intents: { complaint: boolean; howTo: boolean; person: boolean; greeting: boolean; thanks: boolean };
+  intents: { complaint: boolean; offTopic: boolean; howTo: boolean; person: boolean; greeting: boolean; thanks: boolean };
 }
 
 /** The parts of a candidate's score, for tuning and for the inbox's explanations. */
@@ -27,6 +27,8 @@ export interface ScoreParts {
   variant: number;
   /** Share of the question's meaning found anywhere in the knowledge base. */
   known?: number;
+  /** 1 when the question names the entry: its title or one of its keywords of two words or more. */
+  named?: number;
 }
 
 interface EntryDoc {
@@ -50,8 +52,18 @@ const rescored = 15;
  */
 const retrievalTerms = { least: 1, most: 6 };
 
+/**
+ * At most this many postings walked per question, however large the knowledge base grows:
+ * MiniSearch builds a result per posting, and at 1,000 entries the garbage of 250 made the
+ * collector's pauses the p99 of a match. The real knowledge base stays under it (entries / 4).
+ */
+const maxPostings = 150;
+
 /** Corrections remembered across questions; citizens reuse the same few hundred words. */
 const correctionCacheSize = 20_000;
+
+/** Naming the procedure ("xác nhận tình trạng hôn nhân") is strong evidence; 0.1 chosen on the tuning set. */
+const namedWeight = 0.1;
 
 /** Maps the blend's separating point (about 0.51 on the tuning set) to the 0.3 threshold. */
 const calibration = 0.59;
@@ -63,7 +75,7 @@ const calibration = 0.59;
  * `router.answerThreshold` (0.3) sits where test/router/kb-eval.jsonl separates answerable
  * questions from out-of-scope ones (see the router's README); chosen there among a few blends.
  */
-export const combine = (p: ScoreParts) => calibration * (0.4 * p.full + 0.3 * p.question + 0.3 * p.variant) * Math.sqrt(p.known ?? 1);
+export const combine = (p: ScoreParts) => calibration * (0.4 * p.full + 0.3 * p.question + 0.3 * p.variant + namedWeight * (p.named ?? 0)) * Math.sqrt(p.known ?? 1);
 
 export interface MatcherOptions {
   /** Turns a candidate's parts into its confidence instead of `combine`: for trying other blends. */
@@ -98,6 +110,7 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
   const synonyms = phraseTable(synonymList);
   const markers = {
     complaint: foldList(lex.complaintMarkers),
+    offTopic: foldList(lex.offTopicMarkers),
     howTo: foldList(lex.howToMarkers),
     person: foldList(lex.personRequests),
     greeting: foldList(lex.greetings),
@@ -176,6 +189,10 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
 
   const variants = kb.entries.map((entry) => [`${entry.title} ${entry.keywords.join(' ')}`, entry.title, ...entry.questions].map((text) => new Set(terms(text))));
   const fullTerms = docs.map((d) => new Set(terms(d.full)));
+  // How each entry is named (title, keywords), as the phrase bigrams a question naming it holds.
+  const names = kb.entries.map((entry) =>
+    [entry.title, ...entry.keywords].map((name) => meaningful(name)).filter((w) => w.length >= 2).map((w) => w.slice(1).map((next, i) => `${w[i]}_${next}`)),
+  );
   /** In how many entries each term occurs anywhere, the answers included. */
   const postings = new Map<string, number>();
   for (const set of fullTerms) for (const term of set) postings.set(term, (postings.get(term) ?? 0) + 1);
@@ -197,7 +214,7 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
     return byTerm;
   });
   // Postings the search may walk per question, in entries: the rarer terms come first.
-  const retrievalBudget = entryCount / 4;
+  const retrievalBudget = Math.min(entryCount / 4, maxPostings);
   const variantWeights = variants.map((sets) => sets.map((set) => [...set].reduce((sum, term) => sum + idf(term), 0) || 1));
 
   const index = new MiniSearch<EntryDoc>({
@@ -216,6 +233,7 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
     const folded = words(text);
     const intents = {
       complaint: containsPhrase(folded, markers.complaint),
+      offTopic: containsPhrase(folded, markers.offTopic),
       howTo: containsPhrase(folded, markers.howTo),
       person: containsPhrase(folded, markers.person),
       greeting: containsPhrase(folded, markers.greeting),
@@ -225,6 +243,7 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
     const queryTerms = withBigrams(meaningful(text, viaTypo));
     if (queryTerms.length === 0) return { candidates: [], terms: queryTerms, intents };
     const unique = [...new Set(queryTerms)];
+    const asked = new Set(unique);
     // A bigram reached through a typo is as uncertain as its word.
     const certainty = unique.map((term) => (term.split('_').some((w) => viaTypo.has(w)) ? fuzzyWeight : 1));
     // A bigram the knowledge base never uses ("tu_me" across "khai tử cho mẹ") says nothing
@@ -269,7 +288,8 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
           found[v]! += weight;
         }
       }
-      const parts: ScoreParts = { full: explained / total, question: 0, variant: 0, known };
+      const named = names[id]!.some((bigrams) => bigrams.every((b) => asked.has(b))) ? 1 : 0;
+      const parts: ScoreParts = { full: explained / total, question: 0, variant: 0, known, named };
       for (let v = 0; v < certain.length; v++) {
         const share = Math.min(1, certain[v]! / total);
         const completeness = Math.min(1, found[v]! / variantWeights[id]![v]!);

@@ -39,6 +39,8 @@ export const lexiconSchema = z.object({
   stopwords: phrases,
   synonyms: z.record(z.string(), z.string()).default({}),
   complaintMarkers: phrases,
+  /** Topics the hotline does not answer (weather, football...): always a person's. */
+  offTopicMarkers: phrases,
   howToMarkers: phrases,
   personRequests: phrases,
   greetings: phrases,
