@@ -5,6 +5,7 @@ import { navigate } from '../route.ts';
 import { careApi, deskLevels, type CampaignCreated, type CampaignDetail, type CampaignSummary, type DeskLevel, type NotifyResult, type Questionnaire, type StratifyBy, type Template } from './care-api.ts';
 import { when } from './interview.tsx';
 import { ResultsPanel } from './results-view.tsx';
+import { ErrorLine } from '../components/error-line.tsx';
 
 const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
 const optionalInt = (text: string) => (text.trim() === '' ? undefined : Number(text));
@@ -202,11 +203,7 @@ function CreateCampaign({ onCreated }: { onCreated(): void }) {
           {t('care.create.submit')}
         </button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine message={error} />
       {created && (
         <div className="created" role="status">
           <p>{t('care.create.done', { drawn: created.drawn, seed: created.seed, excluded: created.excludedCount, duplicates: created.duplicateCount, noContact: created.noContact })}</p>

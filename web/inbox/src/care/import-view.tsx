@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useI18n, type MessageKey } from '../i18n/index.ts';
 import { careApi, importReason, type ImportResult } from './care-api.ts';
+import { ErrorLine } from '../components/error-line.tsx';
 
 /**
  * The supervisors' dossier import: the one-stop system's export (CSV or XLSX) under a mapping
@@ -65,11 +66,7 @@ export function ImportView() {
           {busy ? t('care.import.busy') : t('care.import.submit')}
         </button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine message={error} />
       {result && (
         <section className="import-result" role="status">
           <p>{t('care.import.summary', { rows: result.rows, inserted: result.inserted, updated: result.updated, errors: result.errors.length, mapping: result.mappingName })}</p>

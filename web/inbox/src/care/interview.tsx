@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import { useI18n, type MessageKey } from '../i18n/index.ts';
 import { answersFrom, careApi, type Outcome, type Question, type TargetCard } from './care-api.ts';
+import { ErrorLine } from '../components/error-line.tsx';
 
 export const when = (iso: string | null, locale: string) =>
   iso ? new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso)) : '—';
@@ -151,11 +152,7 @@ export function InterviewCard({ card, onRecorded }: { card: TargetCard; onRecord
           {t('care.note')}
           <input name="note" value={note} maxLength={2000} onChange={(e) => setNote(e.target.value)} />
         </label>
-        {problem && (
-          <p className="error" role="alert">
-            {problem}
-          </p>
-        )}
+        <ErrorLine message={problem} />
         <div className="outcomes">
           <button type="submit" className="primary" disabled={busy} data-outcome="completed">
             {t('care.outcome.save_completed')}

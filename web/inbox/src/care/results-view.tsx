@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useI18n, type MessageKey } from '../i18n/index.ts';
 import { navigate } from '../route.ts';
 import { careApi, type CampaignResults, type Group } from './care-api.ts';
+import { ErrorLine } from '../components/error-line.tsx';
 
 const dimensions = ['byDeskLevel', 'byDesk', 'byUnit', 'byProcedure', 'byMonth'] as const;
 type Dimension = (typeof dimensions)[number];
@@ -136,11 +137,7 @@ export function ResultsPanel({ campaignId }: { campaignId: number }) {
           </a>
         </p>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine message={error} />
       <h4>{t('care.results.notSatisfied', { count: results.notSatisfied.length })}</h4>
       {results.notSatisfied.length > 0 && (
         <table className="care-table not-satisfied">

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError, type Agent } from '../api.ts';
 import { passwordReason } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
+import { ErrorLine } from './error-line.tsx';
 
 /** The agent's own account: a new password, and two-factor sign-in. */
 export function AccountView({ agent, onSignedOut }: { agent: Agent; onSignedOut(message: string): void }) {
@@ -60,11 +61,7 @@ function PasswordForm({ onChanged }: { onChanged(): void }) {
         {t('account.password.again')}
         <input name="new-password-again" type="password" autoComplete="new-password" required value={again} onChange={(e) => setAgain(e.target.value)} />
       </label>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine message={error} />
       <button type="submit" disabled={busy}>
         {t('account.password.submit')}
       </button>
@@ -140,11 +137,7 @@ export function MfaSetup({ onEnabled }: { onEnabled(): void }) {
           <button type="submit">{t('mfa.enable')}</button>
         </form>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine message={error} />
     </div>
   );
 }

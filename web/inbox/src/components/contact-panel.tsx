@@ -3,6 +3,7 @@ import { api, ApiError, type ContactDetail, type ContactMatch } from '../api.ts'
 import { channelName, time } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import { navigate } from '../route.ts';
+import { ErrorLine } from './error-line.tsx';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -49,11 +50,7 @@ export function ContactPanel({ contactId, currentConversationId, onChanged }: { 
           {notice}
         </p>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine message={error} />
       {editing ? (
         <ContactForm
           contact={contact}
@@ -164,11 +161,7 @@ function ContactForm({ contact, onSaved, onCancel }: { contact: ContactDetail; o
         {t('contact.email')}
         <input name="contact-email" type="email" value={email} maxLength={254} onChange={(e) => setEmail(e.target.value)} />
       </label>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine message={error} />
       <div className="form-bar">
         <button type="submit" disabled={busy}>
           {t('form.save')}
@@ -221,11 +214,7 @@ function MergeContacts({ contact, onMerged }: { contact: ContactDetail; onMerged
           {t('contact.find')}
         </button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine message={error} />
       {results && results.length === 0 && <p className="hint">{t('contact.noMatch')}</p>}
       {results && results.length > 0 && (
         <ul className="merge-results">

@@ -6,6 +6,7 @@ import type { LiveFeed } from '../live.ts';
 import { navigate } from '../route.ts';
 import { ContactPanel } from './contact-panel.tsx';
 import { ConversationLabels } from './labels.tsx';
+import { ErrorLine } from './error-line.tsx';
 
 type LoadState = { kind: 'loading' } | { kind: 'forbidden' } | { kind: 'transferred' } | { kind: 'missing' } | { kind: 'error'; detail: string } | { kind: 'ready' };
 
@@ -500,11 +501,7 @@ function Composer({ conversation, agent, window_, live, lastCitizenText, onSent 
         }}
         onKeyDown={onKeyDown}
       />
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine message={error} />
       <div className="composer-bar">
         <label className="toggle">
           <input type="checkbox" checked={note} onChange={(e) => setNote(e.target.checked)} /> {t('reply.note')}

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, type SignedIn } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
+import { ErrorLine } from './error-line.tsx';
 
 export function SignIn({ onSignedIn, notice }: { onSignedIn(signedIn: SignedIn): void; notice?: string | null }) {
   const { t, locale, setLocale } = useI18n();
@@ -58,11 +59,7 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn(signedIn: SignedIn):
             </label>
           </>
         )}
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorLine message={error} />
         <button type="submit" disabled={busy}>
           {busy ? t('signIn.busy') : t('signIn.submit')}
         </button>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, request, type AgentRow } from '../api.ts';
 import { useI18n, type MessageKey } from '../i18n/index.ts';
 import { ticketsApi, type Unit } from './tickets-api.ts';
+import { ErrorLine } from '../components/error-line.tsx';
 
 const kinds: Array<Unit['kind']> = ['department', 'commune', 'ward', 'other'];
 type Member = { agentId: number; username: string; displayName: string; role: string };
@@ -70,11 +71,7 @@ export function UnitsAdmin() {
         </select>
         <button type="submit">{t('units.add')}</button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine message={error} />
       <input type="search" aria-label={t('units.filter')} placeholder={t('units.filter')} value={filter} onChange={(e) => setFilter(e.target.value)} />
       <div className="units-panes">
         <ul className="units-list">

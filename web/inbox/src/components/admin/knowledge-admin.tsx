@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, type KnowledgeEntry, type KnowledgeSummary } from '../../api.ts';
 import { fold } from '../../format.ts';
 import { useI18n } from '../../i18n/index.ts';
+import { ErrorLine } from '../error-line.tsx';
 
 /** The knowledge base the bot answers from: find an entry, read it in full, reload the files;
  * admins edit or add entries, and the bot answers from the change at once. */
@@ -65,11 +66,7 @@ export function KnowledgeAdmin({ canReload }: { canReload: boolean }) {
           {notice}
         </p>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine message={error} />
       <div className="kb-panes">
         <ul className="kb-list">
           {shown.map((e) => (
@@ -211,11 +208,7 @@ function EntryForm({ entry, onCancel, onSaved }: { entry: Partial<KnowledgeEntry
       <label className="check">
         <input type="checkbox" name="reviewed" checked={draft.reviewed} onChange={(e) => setDraft((d) => ({ ...d, reviewed: e.target.checked }))} /> {t('admin.kb.reviewedLabel')}
       </label>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine message={error} />
       <div className="actions">
         <button type="submit">{t('admin.kb.save')}</button>
         <button type="button" className="ghost" onClick={onCancel}>
