@@ -10,19 +10,21 @@ header{border-bottom:3px solid #b71c1c;margin-bottom:1rem}textarea{width:100%;mi
 
 /**
  * A plain page for citizens who open a link from the hotline (rating an answer, a survey): no
- * script, not cached, not indexed, no referrer. `style` adds the page's own rules.
+ * script, not cached, not indexed, no referrer. Returns the sender of one kind of page; `style`
+ * adds that kind's own rules.
  */
-export function sendCitizenPage(reply: FastifyReply, page: { locale: Locale; status: number; title: string; body: string; deploymentName: string; style?: string }) {
-  return reply
-    .code(page.status)
-    .type('text/html; charset=utf-8')
-    .header('content-security-policy', csp)
-    .header('cache-control', 'no-store')
-    .header('referrer-policy', 'no-referrer')
-    .send(`<!doctype html><html lang="${page.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
-<title>${escapeHtml(page.title)}</title><style>
+export function citizenPages(deploymentName: string, style = '') {
+  return (reply: FastifyReply, locale: Locale, status: number, title: string, body: string) =>
+    reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', csp)
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .send(`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
+<title>${escapeHtml(title)}</title><style>
 ${baseStyle}
-${page.style ?? ''}</style></head><body><header><strong>${escapeHtml(page.deploymentName)}</strong></header><main>${page.body}</main></body></html>`);
+${style}</style></head><body><header><strong>${escapeHtml(deploymentName)}</strong></header><main>${body}</main></body></html>`);
 }
 
 /** The buttons of these pages post plain HTML forms. */

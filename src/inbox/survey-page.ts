@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { CareDesk } from '../core/care/care-desk.ts';
 import type { Question } from '../core/care/questionnaires.ts';
 import { escapeHtml } from '../core/http/html.ts';
 import { t, localeFrom, type Locale, type MessageKey } from '../core/i18n/index.ts';
-import { acceptForms, sendCitizenPage } from './citizen-page.ts';
+import { acceptForms, citizenPages } from './citizen-page.ts';
 
 const Token = Type.Object({ token: Type.String({ maxLength: 64 }) });
 
@@ -16,17 +16,12 @@ export async function surveyPage(app: FastifyInstance, deps: { care: CareDesk; d
   const { care, deploymentName } = deps;
   acceptForms(app, 64 * 1024);
 
-  const page = (reply: FastifyReply, locale: Locale, status: number, title: string, body: string) =>
-    sendCitizenPage(reply, {
-      locale,
-      status,
-      title,
-      body,
-      deploymentName,
-      style: `fieldset{border:1px solid #ccc;border-radius:6px;margin:0 0 1rem;padding:.75rem}
+  const page = citizenPages(
+    deploymentName,
+    `fieldset{border:1px solid #ccc;border-radius:6px;margin:0 0 1rem;padding:.75rem}
 legend{font-weight:600}label{display:inline-block;margin:.25rem 1rem .25rem 0}
 .problem{border-color:#b71c1c}.problem legend::after{content:" *";color:#b71c1c}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:6px;border:1px solid #1b5e20;background:#1b5e20;color:#fff}`,
-    });
+  );
 
   const field = (q: Question, value: string | undefined, problem: boolean, locale: Locale) => {
     const name = escapeHtml(q.key);

@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { escapeHtml } from '../core/http/html.ts';
-import { t, localeFrom, type Locale, type MessageKey } from '../core/i18n/index.ts';
+import { t, localeFrom, type MessageKey } from '../core/i18n/index.ts';
 import type { Store } from '../core/store/store.ts';
 import type { TicketDesk } from '../core/tickets/ticket-desk.ts';
-import { acceptForms, sendCitizenPage } from './citizen-page.ts';
+import { acceptForms, citizenPages } from './citizen-page.ts';
 import { eq } from 'drizzle-orm';
 
 const Token = Type.Object({ token: Type.String({ maxLength: 64 }) });
@@ -18,16 +18,11 @@ export async function votePage(app: FastifyInstance, deps: { store: Store; desk:
   const { t: tables } = store;
   acceptForms(app, 16 * 1024);
 
-  const page = (reply: FastifyReply, locale: Locale, status: number, title: string, body: string) =>
-    sendCitizenPage(reply, {
-      locale,
-      status,
-      title,
-      body,
-      deploymentName,
-      style: `blockquote{white-space:pre-wrap;background:#f6f6f6;padding:1rem;margin:0 0 1rem;border-left:4px solid #b71c1c}
+  const page = citizenPages(
+    deploymentName,
+    `blockquote{white-space:pre-wrap;background:#f6f6f6;padding:1rem;margin:0 0 1rem;border-left:4px solid #b71c1c}
 button{font-size:1rem;padding:.6rem 1.2rem;margin:.5rem .5rem 0 0;border-radius:6px;border:1px solid #888;cursor:pointer}button.yes{background:#1b5e20;color:#fff;border-color:#1b5e20}`,
-    });
+  );
 
   async function ticketFor(token: string) {
     const id = desk.satisfaction.ticketOfToken(token);
