@@ -128,6 +128,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       setStatus: (status, detail) => setInboxStatus(store, events, inbox.id, status, detail),
       outreach,
       markDelivery: (externalIds, status) => outbox.markDelivery(inbox.id, externalIds, status),
+      markDeliveryUpTo: (externalUserId, upTo, status) => outbox.markDeliveryUpTo(inbox.id, externalUserId, upTo, status),
       state: createInboxState(store, inbox.id),
     });
     adapters.set(inbox.id, { adapter, inbox });

@@ -46,6 +46,8 @@ export interface ChannelContext<Settings> {
   outreach: Outreach;
   /** Marks our sent messages delivered or read by their platform ids (receipts); never downgrades. */
   markDelivery(externalIds: string[], status: 'delivered' | 'read'): Promise<void>;
+  /** Receipts by watermark: everything sent to this person up to `upTo` (Messenger reads). */
+  markDeliveryUpTo(externalUserId: string, upTo: Date, status: 'delivered' | 'read'): Promise<void>;
   /** Durable key-value storage scoped to this inbox (tokens, cursors). `update` runs its
    * function inside one transaction, so read-modify-write is atomic across nodes. */
   state: InboxState;

@@ -1,4 +1,4 @@
-import { and, count, eq, gt, inArray, ne, sql } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { FileConfig } from './config/file-schema.ts';
 import type { Attachment, OutboundMessage, SendResult } from './domain/types.ts';
 import { ChannelError, HttpError, NotFoundError } from './errors.ts';
@@ -359,17 +359,36 @@ export function createOutbox(deps: {
   }
 
   /** Receipts: our sent messages with these platform ids become delivered or read (never back). */
-  async function markDelivery(inboxId: number, externalIds: string[], status: 'delivered' | 'read'): Promise<void> {
-    if (!externalIds.length) return;
+  /** Moves our sent messages forward to delivered or read, never back, and tells the inbox. */
+  async function markWhere(status: 'delivered' | 'read', which: SQL): Promise<void> {
     const from = status === 'read' ? ['sent', 'delivered'] : ['sent'];
     const updated = await store.tx((db) =>
       db
         .update(t.messages)
         .set({ status })
-        .where(and(eq(t.messages.inboxId, inboxId), inArray(t.messages.externalId, externalIds), eq(t.messages.direction, 'out'), inArray(t.messages.status, from)))
+        .where(and(which, eq(t.messages.direction, 'out'), inArray(t.messages.status, from)))
         .returning({ id: t.messages.id, conversationId: t.messages.conversationId }),
     );
     for (const row of updated) events.emit('message.updated', { messageId: row.id, conversationId: row.conversationId, status });
+  }
+
+  /** Receipts naming our messages by their platform ids (Zalo, Messenger deliveries, seen marks). */
+  async function markDelivery(inboxId: number, externalIds: string[], status: 'delivered' | 'read'): Promise<void> {
+    if (!externalIds.length) return;
+    await markWhere(status, and(eq(t.messages.inboxId, inboxId), inArray(t.messages.externalId, externalIds))!);
+  }
+
+  /**
+   * Receipts by watermark (Messenger's read and delivery): everything we sent this person in this
+   * inbox up to `upTo` has reached them.
+   */
+  async function markDeliveryUpTo(inboxId: number, externalUserId: string, upTo: Date, status: 'delivered' | 'read'): Promise<void> {
+    const theirs = store.db
+      .select({ id: t.conversations.id })
+      .from(t.conversations)
+      .innerJoin(t.contactIdentities, eq(t.contactIdentities.contactId, t.conversations.contactId))
+      .where(and(eq(t.conversations.inboxId, inboxId), eq(t.contactIdentities.inboxId, inboxId), eq(t.contactIdentities.externalUserId, externalUserId)));
+    await markWhere(status, and(eq(t.messages.inboxId, inboxId), inArray(t.messages.conversationId, theirs), lte(t.messages.sentAt, upTo))!);
   }
 
   return {
@@ -377,6 +396,7 @@ export function createOutbox(deps: {
     queueWithin,
     announce,
     markDelivery,
+    markDeliveryUpTo,
     /** The messaging window of a conversation now (for the agent, before typing). */
     async replyWindow(conversationId: number): Promise<ReplyWindow> {
       const conversation = await findConversation(store.db, conversationId);

@@ -106,6 +106,8 @@ function createMessengerAdapter(context: ChannelContext<MessengerSettingsInput>)
         verifyToken: settings.verifyToken,
         appId: () => appId,
         ingest: context.ingest,
+        markDelivery: context.markDelivery,
+        markDeliveryUpTo: context.markDeliveryUpTo,
         metrics: context.metrics,
         logger,
         ownSends,

@@ -5,6 +5,7 @@ import type { Attachment, InboundMessage } from '../../core/domain/types.ts';
 import { HttpError } from '../../core/errors.ts';
 import type { Ingest } from '../../core/ingest.ts';
 import type { Metrics } from '../../core/metrics.ts';
+import type { ChannelContext } from '../channel-adapter.ts';
 import type { OwnSends, SentPart } from '../shared/own-sends.ts';
 import type { ProfileCache } from '../shared/profiles.ts';
 import type { MessengerAttachment, MessengerEvent, MessengerWebhookBody } from './types.ts';
@@ -56,12 +57,14 @@ function toAttachment(attachment: MessengerAttachment): Attachment {
 /** What one messaging event means for the gateway. */
 export type MessengerNormalized =
   | { kind: 'message'; message: InboundMessage; part: SentPart; appId?: string }
+  /** Everything sent to `person` up to the watermark reached them; `mids` names some of it. */
+  | { kind: 'receipt'; status: 'delivered' | 'read'; person: string; mids: string[]; upTo: Date | null }
   | { kind: 'ignored'; reason: string };
 
 /**
  * Maps one `entry[].messaging[]` event to a normalized message: messages (with quick-reply
  * payloads), postbacks, and echoes of what the page sent (the person is their sender of record).
- * Deliveries, reads, reactions and referrals are not messages.
+ * Deliveries and reads are receipts of what the page sent; reactions and referrals are ignored.
  */
 export function normalizeMessengerEvent(event: MessengerEvent, inboxId: number): MessengerNormalized {
   const sentAt = Number.isFinite(event.timestamp) && event.timestamp > 0 ? new Date(event.timestamp) : new Date();
@@ -126,7 +129,13 @@ export function normalizeMessengerEvent(event: MessengerEvent, inboxId: number):
     };
   }
 
-  const kind = ['delivery', 'read', 'reaction', 'referral', 'optin'].find((name) => name in event) ?? 'unknown';
+  const receipt = event.delivery ? { status: 'delivered' as const, ...event.delivery } : event.read ? { status: 'read' as const, ...event.read, mids: [] } : null;
+  if (receipt) {
+    const upTo = Number.isFinite(receipt.watermark) && receipt.watermark > 0 ? new Date(receipt.watermark) : null;
+    const mids = (receipt.mids ?? []).filter((mid) => typeof mid === 'string');
+    return { kind: 'receipt', status: receipt.status, person: String(senderId), mids, upTo };
+  }
+  const kind = ['reaction', 'referral', 'optin'].find((name) => name in event) ?? 'unknown';
   return { kind: 'ignored', reason: kind };
 }
 
@@ -140,6 +149,8 @@ export interface MessengerWebhookDeps {
   /** Our app's id once known: echoes carrying it are our own sends. */
   appId(): string | undefined;
   ingest: Ingest;
+  markDelivery: ChannelContext<unknown>['markDelivery'];
+  markDeliveryUpTo: ChannelContext<unknown>['markDeliveryUpTo'];
   metrics: Metrics;
   logger: FastifyBaseLogger;
   ownSends: OwnSends;
@@ -206,6 +217,7 @@ export async function registerMessengerWebhook(app: FastifyInstance, deps: Messe
 
       const ourApp = deps.appId();
       const messages: InboundMessage[] = [];
+      const receipts: Array<Extract<MessengerNormalized, { kind: 'receipt' }>> = [];
       let ownEchoes = 0;
       for (const entry of body.entry) {
         if (String(entry?.id) !== deps.pageId) {
@@ -215,6 +227,10 @@ export async function registerMessengerWebhook(app: FastifyInstance, deps: Messe
         for (const event of entry.messaging ?? []) {
           const normalized = normalizeMessengerEvent(event, deps.inboxId);
           if (normalized.kind === 'ignored') continue;
+          if (normalized.kind === 'receipt') {
+            receipts.push(normalized);
+            continue;
+          }
           const { message } = normalized;
           if (message.echo) {
             const own = ourApp
@@ -242,6 +258,10 @@ export async function registerMessengerWebhook(app: FastifyInstance, deps: Messe
       }
 
       const results = await ingest(messages);
+      for (const receipt of receipts) {
+        await deps.markDelivery(receipt.mids, receipt.status);
+        if (receipt.upTo) await deps.markDeliveryUpTo(receipt.person, receipt.upTo, receipt.status);
+      }
       const duplicates = results.filter((result) => result.duplicate).length;
       if (results.length - duplicates) metrics.messagesIngested.inc({ channel: 'messenger', result: 'stored' }, results.length - duplicates);
       if (duplicates) metrics.messagesIngested.inc({ channel: 'messenger', result: 'duplicate' }, duplicates);

@@ -132,6 +132,7 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
         appId: settings.appId,
         oaSecretKey: settings.oaSecretKey,
         ingest: context.ingest,
+        markDelivery: context.markDelivery,
         metrics: context.metrics,
         logger,
         ownSends,

@@ -5,6 +5,7 @@ import type { Attachment, InboundMessage } from '../../core/domain/types.ts';
 import { HttpError } from '../../core/errors.ts';
 import type { Ingest } from '../../core/ingest.ts';
 import type { Metrics } from '../../core/metrics.ts';
+import type { ChannelContext } from '../channel-adapter.ts';
 import type { OwnSends, SentPart } from '../shared/own-sends.ts';
 import type { ProfileCache } from '../shared/profiles.ts';
 import type { ZaloAttachment, ZaloMessageEvent, ZaloWebhookEvent } from './types.ts';
@@ -24,7 +25,11 @@ export function verifyZaloSignature(header: string, appId: string, rawBody: Buff
 /** What one webhook event means for the gateway. */
 export type ZaloNormalized =
   | { kind: 'message'; message: InboundMessage; part: SentPart }
+  | { kind: 'receipt'; status: 'delivered' | 'read'; externalIds: string[] }
   | { kind: 'ignored'; reason: string };
+
+/** What the citizen's app reports of the OA's messages: received on the phone, then seen. */
+const receipts: Record<string, 'delivered' | 'read'> = { user_received_message: 'delivered', user_seen_message: 'read' };
 
 const num = (value: string | number | undefined) => (value === undefined || value === '' ? undefined : Number(value));
 
@@ -73,10 +78,17 @@ const isMessageEvent = (name: string) => /^(user|anonymous|oa)_send_/.test(name)
 /**
  * Maps one Zalo event to a normalized message. Citizen messages become inbound; `oa_send_*` are
  * what the OA sent (from the OA manager or from us) and become echoes, with the citizen as the
- * sender of record. Follows, receipts and the rest are not messages.
+ * sender of record. Receipts name the OA's messages; follows and the rest are not messages.
  */
 export function normalizeZaloEvent(event: ZaloWebhookEvent, inboxId: number): ZaloNormalized {
   const name = String(event.event_name ?? '');
+  const receipt = receipts[name];
+  if (receipt) {
+    // Seen marks list several ids (msg_ids); a received mark may carry one (msg_id).
+    const { msg_id: one, msg_ids: many } = ((event as { message?: { msg_id?: unknown; msg_ids?: unknown } }).message ?? {});
+    const externalIds = [...(Array.isArray(many) ? many : []), ...(one !== undefined ? [one] : [])].filter((id) => typeof id === 'string' || typeof id === 'number').map(String);
+    return externalIds.length ? { kind: 'receipt', status: receipt, externalIds } : { kind: 'ignored', reason: `${name} without msg_ids` };
+  }
   if (!isMessageEvent(name)) return { kind: 'ignored', reason: name || 'no event_name' };
   const body = event as unknown as ZaloMessageEvent;
   const msgId = body.message?.msg_id;
@@ -127,6 +139,7 @@ export interface ZaloWebhookDeps {
   appId: string;
   oaSecretKey: string;
   ingest: Ingest;
+  markDelivery: ChannelContext<unknown>['markDelivery'];
   metrics: Metrics;
   logger: FastifyBaseLogger;
   ownSends: OwnSends;
@@ -174,6 +187,10 @@ export async function registerZaloWebhook(app: FastifyInstance, deps: ZaloWebhoo
       const normalized = normalizeZaloEvent(event, deps.inboxId);
       if (normalized.kind === 'ignored') {
         logger.debug({ event: normalized.reason }, 'Zalo event without a message');
+        return reply.send({ ok: true });
+      }
+      if (normalized.kind === 'receipt') {
+        await deps.markDelivery(normalized.externalIds, normalized.status);
         return reply.send({ ok: true });
       }
       const { message } = normalized;

@@ -92,6 +92,40 @@ describe('Messenger outbound', () => {
     expect(sent!.externalId).toBe(standin.graph.sends[mark]!.messageId);
   });
 
+  it("takes Facebook's receipts: delivered by mid, read up to the watermark, only this person's, never back", async () => {
+    const psid = '8100000000000011';
+    const conversationId = await personWrites(gateway, psid, 'm_o-11');
+    expect((await api.reply(conversationId, 'Trả lời thứ nhất')).statusCode).toBe(201);
+    const [first] = await settled(conversationId, 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await api.reply(conversationId, 'Trả lời thứ hai')).statusCode).toBe(201);
+    const [, second] = await settled(conversationId, 2);
+    const other = await personWrites(gateway, '8100000000000012', 'm_o-12');
+    expect((await api.reply(other, 'Trả lời người khác')).statusCode).toBe(201);
+    await settled(other, 1);
+
+    const receipt = (event: Record<string, unknown>) => ({
+      object: 'page',
+      entry: [{ id: graphIds.pageId, time: Date.now(), messaging: [{ sender: { id: psid }, recipient: { id: graphIds.pageId }, timestamp: Date.now(), ...event }] }],
+    });
+    const statuses = async (id: number) => (await api.messages(id)).filter((m) => m.direction === 'out' && m.senderType === 'agent').map((m) => m.status);
+    const firstSent = Date.parse(first!.sentAt!);
+
+    // Delivered, named by mid (the watermark says the same of the first reply only).
+    expect((await postMessengerBatch(gateway, receipt({ delivery: { mids: [first!.externalId], watermark: firstSent } }))).status).toBe(200);
+    expect(await statuses(conversationId)).toEqual(['delivered', 'sent']);
+    // Read up to the first reply: a read carries no mids, only the watermark.
+    expect((await postMessengerBatch(gateway, receipt({ read: { watermark: firstSent } }))).status).toBe(200);
+    expect(await statuses(conversationId)).toEqual(['read', 'sent']);
+    // A late delivery receipt does not take a read message back.
+    expect((await postMessengerBatch(gateway, receipt({ delivery: { mids: [first!.externalId, second!.externalId], watermark: firstSent } }))).status).toBe(200);
+    expect(await statuses(conversationId)).toEqual(['read', 'delivered']);
+    expect((await postMessengerBatch(gateway, receipt({ read: { watermark: Date.now() } }))).status).toBe(200);
+    expect(await statuses(conversationId)).toEqual(['read', 'read']);
+    // Someone else's reply is not theirs to read.
+    expect(await statuses(other)).toEqual(['sent']);
+  });
+
   it("refuses a reply 24 h after the person's last message with 409 window_closed", async () => {
     const conversationId = await personWrites(gateway, '8100000000000003', 'm_o-3', Date.now() - 25 * hour);
     const before = sendRequests(standin);

@@ -10,6 +10,7 @@ import {
   takeOver,
   waitFor,
   writeConfigFile,
+  zaloIds,
   zaloEnv,
   type ApiMessage,
   type PlatformStandin,
@@ -64,6 +65,32 @@ describe('Zalo OA outbound', () => {
   afterAll(async () => {
     await gateway?.close();
     await standin?.close();
+  });
+
+  it('takes the received and seen marks of its messages, never going back', async () => {
+    const userId = '910000000000000011';
+    const conversationId = await citizenWrites(gateway, userId, 'o-11');
+    expect((await api.reply(conversationId, 'Trả lời thứ nhất')).statusCode).toBe(201);
+    expect((await api.reply(conversationId, 'Trả lời thứ hai')).statusCode).toBe(201);
+    const [first, second] = await settled(conversationId, 2);
+    const mark = (eventName: string, message: Record<string, unknown>) => ({
+      app_id: zaloIds.appId,
+      event_name: eventName,
+      timestamp: String(Date.now()),
+      sender: { id: userId },
+      recipient: { id: zaloIds.oaId },
+      message,
+    });
+    const statuses = async () => (await api.messages(conversationId)).filter((m) => m.direction === 'out' && m.senderType === 'agent').map((m) => m.status);
+
+    expect((await postZaloEvent(gateway, mark('user_received_message', { msg_id: first!.externalId }))).status).toBe(200);
+    expect(await statuses()).toEqual(['delivered', 'sent']);
+    expect((await postZaloEvent(gateway, mark('user_seen_message', { msg_ids: [first!.externalId, second!.externalId] }))).status).toBe(200);
+    expect(await statuses()).toEqual(['read', 'read']);
+    expect((await postZaloEvent(gateway, mark('user_received_message', { msg_id: second!.externalId }))).status).toBe(200);
+    expect(await statuses()).toEqual(['read', 'read']);
+    // A mark naming ids the OA never sent changes nothing and is still acknowledged.
+    expect((await postZaloEvent(gateway, mark('user_seen_message', { msg_ids: ['never-sent'] }))).status).toBe(200);
   });
 
   it("delivers an agent's reply as a customer-service message and records Zalo's message id", async () => {
