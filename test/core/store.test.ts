@@ -317,6 +317,29 @@ describe.each(dialects)('store on $name', ({ name, open }) => {
     expect(after!.status).toBe('read');
   });
 
+  it.skipIf(skip)('marks read by watermark only what was sent to that person up to it', async () => {
+    let n = 0;
+    const sender: OutboundSender = { channel: 'messenger', send: async () => ({ externalId: `wm-${++n}` }) };
+    const outbox = createOutbox({ store, events, config: file.outbox, senderFor: () => sender, metrics: createMetrics(), logger: console });
+    const [mine] = await ingest([inbound(inboxes[1]!.id, 'wm-in-1', 'psid-wm-1')]);
+    const [theirs] = await ingest([inbound(inboxes[1]!.id, 'wm-in-2', 'psid-wm-2')]);
+    const early = await outbox.enqueueReply({ conversationId: mine!.conversationId, text: 'một', senderType: 'agent' });
+    const other = await outbox.enqueueReply({ conversationId: theirs!.conversationId, text: 'khác', senderType: 'agent' });
+    await outbox.drain();
+    const [sent] = await store.db.select({ sentAt: store.t.messages.sentAt }).from(store.t.messages).where(eq(store.t.messages.id, early.messageId));
+    const watermark = new Date(sent!.sentAt!.getTime() + 1);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const late = await outbox.enqueueReply({ conversationId: mine!.conversationId, text: 'hai', senderType: 'agent' });
+    await outbox.drain();
+    const updated: number[] = [];
+    const off = events.on('message.updated', (e) => updated.push(e.messageId));
+    await outbox.markDeliveryUpTo(inboxes[1]!.id, 'psid-wm-1', watermark, 'read');
+    off();
+    const status = async (id: number) => (await store.db.select({ status: store.t.messages.status }).from(store.t.messages).where(eq(store.t.messages.id, id)))[0]!.status;
+    expect([await status(early.messageId), await status(late.messageId), await status(other.messageId)]).toEqual(['read', 'sent', 'sent']);
+    expect(updated).toEqual([early.messageId]);
+  });
+
   it.skipIf(skip)('keeps the audit log append-only and hash-chained', async () => {
     for (let i = 0; i < 3; i++) await store.tx((db) => appendAudit(store, db, { actor: 'test', action: 'contact.read', subjectId: i }));
     expect(await verifyAuditChain(store)).toBeNull();
