@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
 import { Type } from 'typebox';
 import type { Accounts } from '../core/accounts/accounts.ts';
 import type { GatewayConfig } from '../core/config/load-config.ts';
@@ -80,10 +81,21 @@ export async function authApi(app: FastifyInstance, deps: { accounts: Accounts; 
     },
   );
 
-  app.post('/mfa/setup', { schema: { tags: ['auth'], summary: 'Start TOTP setup: returns the secret and the otpauth:// URI' } }, async (request, reply) => {
-    const agent = await current(request, reply, true);
-    return accounts.beginMfa(agent.agentId);
-  });
+  app.post(
+    '/mfa/setup',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Start TOTP setup: the secret, the otpauth:// URI and the same URI as a QR code (SVG) to scan with the phone',
+        response: { 200: Type.Object({ secret: Type.String(), uri: Type.String(), qrSvg: Type.String() }) },
+      },
+    },
+    async (request, reply) => {
+      const agent = await current(request, reply, true);
+      const setup = await accounts.beginMfa(agent.agentId);
+      return { ...setup, qrSvg: await QRCode.toString(setup.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
+    },
+  );
 
   app.post(
     '/mfa/enable',

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
+import jsQR from 'jsqr';
 import * as OTPAuth from 'otpauth';
 import type { Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildInbox } from '../../scripts/build-inbox.ts';
 import { chromiumAvailability, launchBrowser, type Browser } from '../helpers/browser.ts';
@@ -416,7 +418,13 @@ describe.skipIf(!available)("agents' web app at /inbox (chromium)", () => {
     await page.getByRole('button', { name: 'Thiết lập xác thực hai lớp' }).click();
     const secret = (await page.locator('[data-secret]').textContent())!.replace(/\s/g, '');
     await shoot('mfa-setup');
-    const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) });
+    // The phone scans the QR code as the screen shows it; the account it adds must be this one.
+    const shot = PNG.sync.read(await page.locator('img.mfa-qr').screenshot());
+    const scanned = jsQR(new Uint8ClampedArray(shot.data), shot.width, shot.height);
+    expect(scanned?.data).toBe(await page.locator('code.uri').textContent());
+    const totp = OTPAuth.URI.parse(scanned!.data) as OTPAuth.TOTP;
+    expect(totp.secret.base32).toBe(secret);
+    expect(totp.label).toBe('quan.tri');
     await page.locator('input[name="mfa-code"]').fill('000000' === totp.generate() ? '111111' : '000000');
     await page.getByRole('button', { name: 'Bật xác thực hai lớp' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('Mã không đúng');

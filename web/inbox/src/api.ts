@@ -281,6 +281,6 @@ export const api = {
   saveKnowledgeEntry: (id: string, entry: Record<string, unknown>) => request<{ id: string; created: boolean; entries: number }>('PUT', `/api/v1/knowledge-base/${encodeURIComponent(id)}`, entry),
   reloadKnowledgeBase: () => request<{ reloaded: boolean; entries: number }>('POST', '/api/v1/knowledge-base/reload'),
   changePassword: (current: string, next: string) => request<{ ok: boolean; signInAgain: boolean }>('POST', '/api/auth/password', { current, next }),
-  beginMfa: () => request<{ secret: string; uri: string }>('POST', '/api/auth/mfa/setup'),
+  beginMfa: () => request<{ secret: string; uri: string; qrSvg: string }>('POST', '/api/auth/mfa/setup'),
   enableMfa: (code: string) => request<{ ok: boolean }>('POST', '/api/auth/mfa/enable', { code }),
 };

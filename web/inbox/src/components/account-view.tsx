@@ -70,12 +70,12 @@ function PasswordForm({ onChanged }: { onChanged(): void }) {
 }
 
 /**
- * TOTP setup: the server makes a secret, the agent adds it to an authenticator app (typing the
- * key, or opening the otpauth link on the phone), then proves it with a code.
+ * TOTP setup: the server makes a secret, the agent adds it to an authenticator app (scanning the
+ * QR code, typing the key, or opening the otpauth link on the phone), then proves it with a code.
  */
 export function MfaSetup({ onEnabled }: { onEnabled(): void }) {
   const { t } = useI18n();
-  const [setup, setSetup] = useState<{ secret: string; uri: string } | null>(null);
+  const [setup, setSetup] = useState<{ secret: string; uri: string; qrSvg: string } | null>(null);
   const [code, setCode] = useState('');
   const [done, setDone] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -120,6 +120,7 @@ export function MfaSetup({ onEnabled }: { onEnabled(): void }) {
             <li>{t('mfa.step1')}</li>
             <li>
               {t('mfa.step2')}
+              <img className="mfa-qr" width={200} height={200} alt={t('mfa.qr')} src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(setup.qrSvg)}`} />
               <div className="secret" data-secret>
                 {setup.secret.replace(/(.{4})/g, '$1 ').trim()}
               </div>
