@@ -3,6 +3,7 @@ import { useI18n, type MessageKey } from '../i18n/index.ts';
 import { navigate } from '../route.ts';
 import { careApi, type CampaignSummary, type TargetCard } from './care-api.ts';
 import { InterviewCard } from './interview.tsx';
+import { ErrorLine } from '../components/error-line.tsx';
 
 /** The active campaigns, for an operator or interviewer to pick one to work. */
 export function useActiveCampaigns() {
@@ -76,7 +77,7 @@ export function CallQueue({ campaignId }: { campaignId: number | null }) {
           {done}
         </p>
       )}
-      {error && <p className="error">{error}</p>}
+      <ErrorLine message={error} />
       {campaignId === null ? null : card === undefined ? (
         <p className="loading">{t('app.loading')}</p>
       ) : card === null ? (

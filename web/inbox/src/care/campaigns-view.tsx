@@ -269,7 +269,7 @@ function NotifyPanel({ campaignId, onProgress }: { campaignId: number; onProgres
           {t('care.notify.result', { notified: sent.notified, zalo: sent.byChannel.zalo, email: sent.byChannel.email, sms: sent.byChannel.sms, none: sent.byChannel.none, remaining: sent.remaining })}
         </p>
       )}
-      {error && <p className="error">{error}</p>}
+      <ErrorLine message={error} />
     </section>
   );
 }
@@ -365,7 +365,7 @@ function CampaignPage({ id }: { id: number }) {
           </p>
         </div>
       )}
-      {error && <p className="error">{error}</p>}
+      <ErrorLine message={error} />
       <ResultsPanel key={version} campaignId={id} />
     </section>
   );

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useI18n, type MessageKey } from '../i18n/index.ts';
 import { careApi, type TargetCard } from './care-api.ts';
 import { InterviewCard } from './interview.tsx';
+import { ErrorLine } from '../components/error-line.tsx';
 
 /**
  * A field interviewer's home visits on the phone they carry: the list of visits assigned to them,
@@ -31,7 +32,7 @@ export function VisitsView() {
           {done}
         </p>
       )}
-      {error && <p className="error">{error}</p>}
+      <ErrorLine message={error} />
       {visits === null ? (
         <p className="loading">{t('app.loading')}</p>
       ) : visits.length === 0 ? (

@@ -2,6 +2,7 @@ import { ArcElement, BarController, BarElement, CategoryScale, Chart, DoughnutCo
 import { useEffect, useRef, useState } from 'react';
 import { useI18n, type MessageKey } from '../i18n/index.ts';
 import { ticketsApi, type MonthlyReport } from './tickets-api.ts';
+import { ErrorLine } from '../components/error-line.tsx';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, DoughnutController, ArcElement, Legend, Tooltip);
 
@@ -80,7 +81,7 @@ export function ReportView() {
         </a>
         <button onClick={() => window.print()}>{t('report.print')}</button>
       </div>
-      {error && <p className="error">{error}</p>}
+      <ErrorLine message={error} />
       {report && (
         <article className="report-page">
           <h1>

@@ -4,6 +4,7 @@ import { useI18n, type MessageKey } from '../i18n/index.ts';
 import type { LiveFeed } from '../live.ts';
 import { navigate } from '../route.ts';
 import { actionsFor, ticketsApi, type Ticket, type TicketFile, type TicketAction, type TicketQuery, type TicketSummary, type Unit } from './tickets-api.ts';
+import { ErrorLine } from '../components/error-line.tsx';
 
 type Filter = 'open' | 'overdue' | 'dueSoon' | 'all';
 const filters: Filter[] = ['open', 'overdue', 'dueSoon', 'all'];
@@ -55,7 +56,7 @@ export function TicketsView({ agent, live, selectedId, unitIds }: { agent: Agent
             </button>
           ))}
         </div>
-        {error && <p className="error">{error}</p>}
+        <ErrorLine message={error} />
         {items.length === 0 ? (
           <p className="empty">{t('tickets.empty')}</p>
         ) : (
@@ -225,7 +226,7 @@ function TicketDetail({ id, agent, unitIds, onChanged, live }: { id: number; age
           </button>
         </div>
       )}
-      {error && <p className="error">{error}</p>}
+      <ErrorLine message={error} />
       <h4>{t('tickets.history')}</h4>
       <ol className="history">
         {ticket.history.map((h) => (
