@@ -69,11 +69,15 @@ export const emailSettings = z.object({
   maxAttachmentBytes: z.number().int().min(1024).default(10 * 1024 * 1024),
   /** Folder of attachment files (default: `attachments/` beside the SQLite file). */
   attachmentsDir: z.string().min(1).optional(),
-  /** Ticket code written in reply subjects, `{year}` and `{id}` (the conversation id, 6 digits
-   * or more) filled in; empty for none. */
-  ticketFormat: z.string().default('1022-{year}-{id}'),
-  /** Finds a ticket code in an inbound subject; its last capture group is the conversation id. */
-  ticketPattern: regex.default('\\b1022-\\d{4}-(\\d{6,})\\b'),
+  /**
+   * The conversation's reference written in reply subjects, `{year}` and `{id}` (the conversation
+   * id, 6 digits or more) filled in; empty for none. Its default must not look like a ticket's
+   * (phiếu) code, `1022-2026-000123`: those number tickets, not conversations, and a citizen
+   * quoting one must not be filed by it into the conversation of the same number.
+   */
+  ticketFormat: z.string().default('HT-{year}-{id}'),
+  /** Finds that reference in an inbound subject; its last capture group is the conversation id. */
+  ticketPattern: regex.default('\\bHT-\\d{4}-(\\d{6,})\\b'),
   /** Mails from one sender beyond this many per window are stored but never auto-answered. */
   senderRateLimit: z
     .object({ max: z.number().int().min(1).default(20), windowMinutes: z.number().int().min(1).default(60) })

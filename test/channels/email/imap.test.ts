@@ -166,7 +166,7 @@ describe.skipIf(!available)('email channel: dovecot IMAP in, SMTP sink out', () 
     expect(agentMail.header('in-reply-to')).toBe('<q1@example.vn>');
     expect(agentMail.header('references')).toBe('<q1@example.vn>');
     expect(agentMail.header('reply-to')).toMatch(new RegExp(`^hotro1022\\+c${threadA}-[0-9a-f]{16}@dongthap\\.test$`));
-    expect(agentMail.parsed.subject).toMatch(/^Re: Hỏi về cấp đổi thẻ căn cước \[1022-\d{4}-\d{6}\]$/);
+    expect(agentMail.parsed.subject).toMatch(/^Re: Hỏi về cấp đổi thẻ căn cước \[HT-\d{4}-\d{6}\]$/);
     expect(agentMail.header('auto-submitted')).toBeUndefined();
     expect(agentMail.to).toEqual(['hoa.nguyen@example.vn']);
     expect(agentMail.parsed.from?.value[0]).toMatchObject({ address: hotline, name: '1022 Đồng Tháp' });
@@ -213,10 +213,10 @@ describe.skipIf(!available)('email channel: dovecot IMAP in, SMTP sink out', () 
     );
     const fourth = await until(async () => (await inbound(gw)).find((row) => row.external_id === '<q4@example.vn>'), 'the plus-addressed reply');
     expect(fourth.conversation_id).toBe(threadA);
-    // Only the ticket code in the subject.
-    const code = /\[(1022-\d{4}-\d{6})\]/.exec(agentMail.parsed.subject!)![1];
+    // Only the conversation reference in the subject.
+    const code = /\[(HT-\d{4}-\d{6})\]/.exec(agentMail.parsed.subject!)![1];
     await mailbox.deliver(await compose({ from: citizen, subject: `Bổ sung hồ sơ ${code}`, text: 'Tôi gửi bổ sung thông tin.', messageId: '<q5@example.vn>' }));
-    const fifth = await until(async () => (await inbound(gw)).find((row) => row.external_id === '<q5@example.vn>'), 'the mail with the ticket code');
+    const fifth = await until(async () => (await inbound(gw)).find((row) => row.external_id === '<q5@example.vn>'), 'the mail with the conversation reference');
     expect(fifth.conversation_id).toBe(threadA);
     // A forged token or code never files mail into someone else's conversation.
     await mailbox.deliver(

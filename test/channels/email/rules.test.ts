@@ -57,6 +57,17 @@ describe('email threading', () => {
     expect(conversationFromSubject('Mã 1022-26-1', /\b1022-\d{4}-(\d{6,})\b/i)).toBeNull();
   });
 
+  it("writes a conversation reference unlike a phiếu's code, and files by it, never by a phiếu code", () => {
+    const fromEnv = emailSettingsFromEnv({ EMAIL_IMAP_HOST: 'imap.x', EMAIL_IMAP_USER: 'u', EMAIL_IMAP_PASSWORD: 'p', EMAIL_SMTP_HOST: 'smtp.x', EMAIL_FROM: 'hotro1022@x.vn' })!;
+    const { ticketFormat, ticketPattern } = emailSettings.parse(fromEnv);
+    const reference = ticketCode(ticketFormat, 123, new Date('2026-03-01T00:00:00Z'), 'Asia/Ho_Chi_Minh');
+    expect(reference).toBe('HT-2026-000123');
+    const pattern = new RegExp(ticketPattern, 'i');
+    expect(conversationFromSubject(`Re: Hỏi về căn cước [${reference}]`, pattern)).toBe(123);
+    // Phiếu 1022-2026-000123 is ticket number 123, not conversation 123.
+    expect(conversationFromSubject('Bổ sung cho phiếu 1022-2026-000123', pattern)).toBeNull();
+  });
+
   it('parses addresses with display names', () => {
     expect(parseAddress('1022 Đồng Tháp <HoTro1022@DongThap.gov.vn>')).toEqual({ name: '1022 Đồng Tháp', address: 'hotro1022@dongthap.gov.vn' });
     expect(parseAddress('hotro@dongthap.gov.vn')).toEqual({ address: 'hotro@dongthap.gov.vn' });

@@ -136,7 +136,7 @@ describe.each(dialects)('live chat answers by email ($name)', ({ url }) => {
     const answerId = await reply(gw, conversationId, answer);
 
     const mail = await sink.waitFor((m) => m.to.includes(address));
-    expect(mail.parsed.subject).toMatch(/^Trả lời câu hỏi của bạn từ 1022 Đồng Tháp \[1022-\d{4}-\d{6}\]$/);
+    expect(mail.parsed.subject).toMatch(/^Trả lời câu hỏi của bạn từ 1022 Đồng Tháp \[HT-\d{4}-\d{6}\]$/);
     expect(mail.parsed.from?.value[0]?.address).toBe('hotro1022@dongthap.test');
     const body = mail.parsed.text ?? '';
     expect(body).toContain('Kính gửi Nguyễn Thị Hoa,');

@@ -1,0 +1,249 @@
+// Setting up customer care as a supervisor does it, in chromium: the one-stop system's export is
+// imported on the import screen (twice: the second time its dossiers are updated, not added), a
+// campaign is created and its sample drawn on the campaigns screen, the pre-notice goes out in
+// batches through the SMS gateway, and the home visits are given to an interviewer who then finds
+// them on the home-visits screen.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildInbox } from '../../scripts/build-inbox.ts';
+import { drawWithoutReplacement, seededRandom } from '../../src/core/care/sampling.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { chromiumAvailability, launchBrowser, type Browser } from '../helpers/browser.ts';
+import { testConfigFile } from '../helpers/config.ts';
+
+const password = 'Đồng-Tháp-sen-hồng-2026!';
+const outboundNumber = '0277 3 1022 00';
+const mappingName = 'mot-cua-dong-thap';
+const campaignName = 'Chăm sóc khách hàng tháng 10/2026 – tỉnh và xã';
+const seed = 'thang-10';
+const header = 'Mã hồ sơ,Tên thủ tục,Lĩnh vực,Nơi tiếp nhận,Cấp,Đơn vị,Người nộp,Số điện thoại,Email,Ngày tiếp nhận,Ngày hẹn trả,Ngày trả kết quả,Trạng thái';
+// Line 1 is the header: the bad phone number is on line 5. The last two are outside the campaign's
+// population (finished in September; a district desk).
+const rows = [
+  'H12.82-261001-0001,Cấp bản sao trích lục hộ tịch,Hộ tịch,Trung tâm Phục vụ hành chính công tỉnh,Tỉnh,Sở Tư pháp,Trần Văn Bình,0912 000 111,,01/10/2026,05/10/2026,05/10/2026 10:30,Đã trả kết quả',
+  'H12.82-261002-0002,Cấp giấy phép xây dựng,Xây dựng,Trung tâm Phục vụ hành chính công tỉnh,Tỉnh,Sở Xây dựng,Nguyễn Thị Hoa,0912000222,,01/10/2026,15/10/2026,14/10/2026,Đã trả kết quả',
+  'X01.82-261003-0003,Đăng ký khai sinh,Hộ tịch,Bộ phận một cửa phường Mỹ Tho,Xã,Phường Mỹ Tho,Lê Thị Cúc,0912000333,,02/10/2026,03/10/2026,03/10/2026,Đã trả kết quả',
+  'X01.82-261004-0004,Chứng thực chữ ký,Chứng thực,Bộ phận một cửa phường Mỹ Tho,Xã,Phường Mỹ Tho,Phạm Văn Dũng,12345,,02/10/2026,03/10/2026,03/10/2026,Đã trả kết quả',
+  'H12.82-260905-0005,Cấp phiếu lý lịch tư pháp,Lý lịch tư pháp,Trung tâm Phục vụ hành chính công tỉnh,Tỉnh,Sở Tư pháp,Võ Văn Em,0912000555,,05/09/2026,20/09/2026,20/09/2026,Đã trả kết quả',
+  'D03.82-261006-0006,Đăng ký kinh doanh hộ gia đình,Kinh doanh,Bộ phận một cửa huyện Cái Bè,Huyện,UBND huyện Cái Bè,Đỗ Thị Gấm,0912000666,,06/10/2026,10/10/2026,10/10/2026,Đã trả kết quả',
+];
+const csv = Buffer.from(`${[header, ...rows].join('\n')}\n`, 'utf8');
+// The good rows, and the number each citizen is told on (as the SMS gateway receives it).
+const phoneOf: Record<string, string> = {
+  'H12.82-261001-0001': '84912000111',
+  'H12.82-261002-0002': '84912000222',
+  'X01.82-261003-0003': '84912000333',
+  'H12.82-260905-0005': '84912000555',
+  'D03.82-261006-0006': '84912000666',
+};
+const { available } = chromiumAvailability();
+
+describe.skipIf(!available)('customer care set up by a supervisor in the browser', () => {
+  let gw: TestApp;
+  let sms: Server;
+  let browser: Browser;
+  let page: Page;
+  const texts: Array<{ to: string; text: string }> = [];
+  const problems: string[] = [];
+
+  const rest = async <T>(path: string, body?: unknown, init: { method?: string; type?: string } = {}): Promise<T> => {
+    const res = await fetch(`${gw.url}${path}`, {
+      method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+      headers: { ...gw.auth, ...(body === undefined ? {} : { 'content-type': init.type ?? 'application/json' }) },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    expect(res.status, await res.clone().text()).toBeLessThan(300);
+    return (await res.json()) as T;
+  };
+  const signIn = async (login: string) => {
+    await page.goto(`${gw.url}/inbox`);
+    await page.locator('input[name="login"]').fill(login);
+    await page.locator('input[name="password"]').fill(password);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.locator('.topbar .me').waitFor();
+  };
+  const signOut = async () => {
+    await page.locator('.topbar').getByRole('button', { name: 'Đăng xuất', exact: true }).click();
+    await page.locator('input[name="login"]').waitFor();
+  };
+  const careSection = async (name: string, path: string) => {
+    await page.locator('.care-nav a', { hasText: name }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe(path);
+  };
+  /** The dossiers as stored: the REST API has no listing of them, so they are read from the store. */
+  const storedDossiers = async () => {
+    const { store } = gw.app.gateway;
+    const { t } = store;
+    const found = await store.db.select({ code: t.dossiers.code, phone: t.dossiers.applicantPhone, deskLevel: t.dossiers.deskLevel, createdAt: t.dossiers.createdAt, updatedAt: t.dossiers.updatedAt }).from(t.dossiers);
+    return found.sort((a, b) => (a.code < b.code ? -1 : 1));
+  };
+
+  beforeAll(async () => {
+    await buildInbox();
+    // The SMS gateway: it keeps what it was asked to send.
+    sms = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk));
+      request.on('end', () => {
+        texts.push(JSON.parse(body) as { to: string; text: string });
+        response.writeHead(202).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => sms.listen(0, '127.0.0.1', resolve));
+    gw = await startTestApp({
+      env: {
+        SMS_GATEWAY_URL: `http://127.0.0.1:${(sms.address() as AddressInfo).port}/send`,
+        CONFIG_FILE: testConfigFile({ businessHours: undefined, router: { enabled: false }, security: { signInAttemptsPerMinute: 1000 }, care: { outboundNumber } }),
+      },
+    });
+    for (const [username, displayName, role] of [
+      ['dtv.hoa', 'Điện thoại viên Hòa', 'agent'],
+      ['gs.binh', 'Giám sát Bình', 'supervisor'],
+    ] as const) {
+      await rest('/api/v1/agents', { username, displayName, role, teams: role === 'agent' ? ['tiep-nhan-chung'] : [], password });
+    }
+
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.on('pageerror', (error) => problems.push(error.message));
+    // The inbox's CSP refuses inline styles and scripts: a screen relying on one shows up here.
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(message.text());
+    });
+    page.on('dialog', (dialog) => void dialog.dismiss());
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.close();
+    await new Promise((resolve) => sms?.close(resolve));
+  });
+
+  it('the supervisor imports the dossiers twice, draws a campaign, sends its pre-notice and gives its home visits to an interviewer who then sees them', { timeout: 240_000 }, async () => {
+    await signIn('gs.binh');
+    await page.locator('.topbar nav a', { hasText: 'Chăm sóc khách hàng' }).click();
+    // Supervisors start on their campaigns, and see the import besides the operators' sections.
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/inbox/care/campaigns');
+    await expect(page.locator('.care-nav a').allTextContents()).resolves.toEqual(['Hàng đợi gọi', 'Khảo sát tại nhà', 'Chiến dịch', 'Nhập hồ sơ']);
+
+    // --- 1. The one-stop system's export, under a mapping name of its own --------------------
+    await careSection('Nhập hồ sơ', '/inbox/care/import');
+    const importer = page.locator('.care-import');
+    const importButton = importer.getByRole('button', { name: 'Nhập', exact: true });
+    // Nothing to send before a file is chosen.
+    await expect(importButton.isDisabled()).resolves.toBe(true);
+    await importer.getByLabel('Tệp CSV hoặc XLSX').setInputFiles({ name: 'ho-so-thang-10.csv', mimeType: 'text/csv', buffer: csv });
+    await importer.locator('input[name="mapping"]').fill(mappingName);
+    await importButton.click();
+    const summary = importer.locator('section.import-result[role="status"]');
+    await summary.locator('p', { hasText: `Đọc 6 dòng: thêm 5, cập nhật 0, 1 dòng lỗi (cách đọc cột “${mappingName}”).` }).waitFor();
+    // The bad row, by the line a spreadsheet shows it on, with the reason in Vietnamese.
+    const badRows = summary.locator('table.bad-rows tbody tr');
+    await expect(badRows.count()).resolves.toBe(1);
+    await expect(summary.locator('tr[data-line="5"] td').allTextContents()).resolves.toEqual(['5', 'X01.82-261004-0004', 'Không phải số điện thoại Việt Nam “12345”']);
+    // The mapping name is offered the next time.
+    await expect(importer.locator('#care-mappings option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).resolves.toContain(mappingName);
+
+    const first = await storedDossiers();
+    expect(first.map((d) => d.code)).toEqual(Object.keys(phoneOf).sort());
+    for (const d of first) expect(d.phone).toBe(phoneOf[d.code]);
+
+    // The same file again: the five dossiers are known by their code and updated, none added.
+    await importer.getByLabel('Tệp CSV hoặc XLSX').setInputFiles({ name: 'ho-so-thang-10.csv', mimeType: 'text/csv', buffer: csv });
+    await importButton.click();
+    await summary.locator('p', { hasText: `Đọc 6 dòng: thêm 0, cập nhật 5, 1 dòng lỗi (cách đọc cột “${mappingName}”).` }).waitFor();
+    await expect(summary.locator('tr[data-line="5"] td').nth(1).textContent()).resolves.toBe('X01.82-261004-0004');
+
+    // Each good row is stored once (the bad one not at all), its first creation kept.
+    const second = await storedDossiers();
+    expect(second.map((d) => d.code)).toEqual(Object.keys(phoneOf).sort());
+    for (const [i, d] of second.entries()) {
+      expect(d.createdAt.getTime()).toBe(first[i]!.createdAt.getTime());
+      expect(d.updatedAt.getTime()).toBeGreaterThan(first[i]!.updatedAt.getTime());
+    }
+    const mappings = await rest<{ items: Array<{ name: string; mapping: Record<string, string> }> }>('/api/v1/dossiers/mappings');
+    expect(mappings.items.find((m) => m.name === mappingName)?.mapping).toMatchObject({ code: 'Mã hồ sơ', applicantPhone: 'Số điện thoại', deskLevel: 'Cấp', finishedAt: 'Ngày trả kết quả' });
+
+    // --- 2. The campaign: October's province and commune dossiers, two citizens drawn --------
+    await careSection('Chiến dịch', '/inbox/care/campaigns');
+    const create = page.locator('section.create-campaign');
+    await create.getByLabel('Tên chiến dịch').fill(campaignName);
+    await create.getByLabel('Trả kết quả từ ngày').fill('2026-10-01');
+    await create.getByLabel('đến ngày').fill('2026-10-31');
+    await create.locator('input[name="deskLevels"][value="province"]').check();
+    await create.locator('input[name="deskLevels"][value="commune"]').check();
+    await create.getByLabel('Cỡ mẫu').fill('2');
+    await create.getByLabel('Phân tầng theo').selectOption({ label: 'Cấp tiếp nhận' });
+    await create.getByLabel('Hạt giống ngẫu nhiên').fill(seed);
+    await create.getByLabel('Bỏ qua người đã liên hệ trong (ngày)').fill('90');
+    await create.getByLabel('Bảng hỏi').selectOption({ label: 'Chăm sóc khách hàng (3 câu hỏi)' });
+    // The questionnaire it will ask is shown before the campaign is made.
+    await expect.poll(() => create.locator('ol.template-preview li').count()).toBeGreaterThan(0);
+    // The commune's citizens are visited at home, the others called.
+    await create.locator('input[name="visitLevels"][value="commune"]').check();
+    await create.getByLabel('Gọi sau khi thông báo (phút; để trống: theo cấu hình)').fill('0');
+    await create.getByRole('button', { name: 'Tạo và chọn mẫu' }).click();
+
+    const created = create.locator('.created[role="status"]');
+    await created.locator('p', { hasText: `Đã chọn 2 người (hạt giống ${seed}); bỏ qua 0 người đã liên hệ hoặc xin không liên hệ, 0 hồ sơ trùng người, 0 hồ sơ không có số điện thoại hay email.` }).waitFor();
+    // Three in the population (September's and the district's are not), split in proportion: one
+    // of the province's two, the commune's one.
+    const strataRows = await created.locator('table.strata tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
+    expect(strataRows).toEqual([
+      ['Cấp xã', '1', '1'],
+      ['Cấp tỉnh', '2', '1'],
+    ]);
+    // The new campaign is listed; opening it shows it active with both citizens not told yet.
+    await page.locator('.campaign-list a', { hasText: campaignName }).waitFor();
+    await created.getByRole('button', { name: 'Mở chiến dịch' }).click();
+    await expect.poll(() => /^\/inbox\/care\/campaigns\/\d+$/.test(new URL(page.url()).pathname)).toBe(true);
+    const campaignId = Number(new URL(page.url()).pathname.split('/').pop());
+    const campaign = page.locator('section.campaign');
+    await campaign.locator('h2', { hasText: campaignName }).locator('.tk-badge', { hasText: 'Đang thực hiện' }).waitFor();
+    await expect(campaign.locator('table.by-status tr[data-status="pending"] td.num').textContent()).resolves.toBe('2');
+
+    const stored = await rest<{ name: string; kind: string; status: string; seed: string; sampleSize: number; stratifyBy: string; excludeDays: number; outboundNumber: string; targets: number; byStatus: Record<string, number>; filter: Record<string, unknown>; options: Record<string, unknown> }>(`/api/v1/campaigns/${campaignId}`);
+    expect(stored).toMatchObject({ name: campaignName, kind: 'care', status: 'active', seed, sampleSize: 2, stratifyBy: 'deskLevel', excludeDays: 90, outboundNumber, targets: 2, byStatus: { pending: 2 } });
+    expect(stored.filter).toMatchObject({ deskLevels: ['province', 'commune'] });
+    expect(stored.options).toEqual({ visitLevels: ['commune'], webSurvey: false, noticeLeadMinutes: 0 });
+    // The seed decides which of the province's two is drawn (its dossiers by id, as imported).
+    const [provinceDrawn] = drawWithoutReplacement(['H12.82-261001-0001', 'H12.82-261002-0002'], 1, seededRandom(`${seed}\u0000province`));
+
+    // --- 3. The pre-notice, one citizen per batch, until everyone drawn is told ---------------
+    const notify = campaign.locator('section.notify');
+    await notify.getByLabel('Mỗi lô').fill('1');
+    await notify.getByRole('button', { name: 'Gửi thông báo' }).click();
+    await notify.locator('p.notify-result[role="status"]', { hasText: 'Đã thông báo 2 người: Zalo 0, email 0, SMS 2, không có kênh 0. Còn lại 0.' }).waitFor();
+    await expect.poll(() => campaign.locator('table.by-status tr[data-status="notified"] td.num').textContent()).toBe('2');
+    await expect(campaign.locator('table.by-status tr[data-status="pending"]').count()).resolves.toBe(0);
+    // The texts reached the drawn citizens' numbers, each naming its dossier and the official number.
+    expect(texts.map((x) => x.to).sort()).toEqual([phoneOf[provinceDrawn!], phoneOf['X01.82-261003-0003']].sort());
+    for (const x of texts) {
+      const code = Object.keys(phoneOf).find((c) => phoneOf[c] === x.to)!;
+      expect(x.text).toContain(`(hồ sơ ${code})`);
+      expect(x.text).toContain(outboundNumber);
+    }
+    expect(await rest(`/api/v1/campaigns/${campaignId}`)).toMatchObject({ byStatus: { notified: 2 } });
+
+    // --- 4. The home visit goes to the interviewer -------------------------------------------
+    const assign = campaign.locator('section.assign');
+    const assignButton = assign.getByRole('button', { name: 'Chia cho người đã chọn' });
+    await expect(assignButton.isDisabled()).resolves.toBe(true);
+    await assign.getByLabel('Điện thoại viên Hòa').check();
+    await assignButton.click();
+    await assign.getByRole('status').filter({ hasText: 'Đã giao 1 cuộc khảo sát tại nhà.' }).waitFor();
+    await signOut();
+
+    await signIn('dtv.hoa');
+    await page.locator('.topbar nav a', { hasText: 'Chăm sóc khách hàng' }).click();
+    await careSection('Khảo sát tại nhà', '/inbox/care/visits');
+    const visits = page.locator('.care-visits .visit-list li');
+    await visits.first().waitFor();
+    await expect(visits.count()).resolves.toBe(1);
+    await expect(visits.first().locator('small').textContent()).resolves.toBe('X01.82-261003-0003 · Bộ phận một cửa phường Mỹ Tho');
+    await visits.first().getByRole('button', { name: /Lê Thị Cúc/ }).click();
+    await expect(visits.first().locator('.interview a.tel').getAttribute('href')).resolves.toBe('tel:0912000333');
+    expect(problems).toEqual([]);
+  });
+});
