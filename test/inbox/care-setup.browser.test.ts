@@ -6,9 +6,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildInbox } from '../../scripts/build-inbox.ts';
-import { drawWithoutReplacement, seededRandom } from '../../src/core/care/sampling.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { chromiumAvailability, launchBrowser, type Browser } from '../helpers/browser.ts';
 import { testConfigFile } from '../helpers/config.ts';
@@ -71,6 +71,17 @@ describe.skipIf(!available)('customer care set up by a supervisor in the browser
   const careSection = async (name: string, path: string) => {
     await page.locator('.care-nav a', { hasText: name }).click();
     await expect.poll(() => new URL(page.url()).pathname).toBe(path);
+  };
+  /** The dossier codes a campaign drew, read from the store. */
+  const drawnCodes = async (campaignId: number) => {
+    const { store } = gw.app.gateway;
+    const { t } = store;
+    const rows = await store.db
+      .select({ code: t.dossiers.code })
+      .from(t.campaignTargets)
+      .innerJoin(t.dossiers, eq(t.dossiers.id, t.campaignTargets.dossierId))
+      .where(eq(t.campaignTargets.campaignId, campaignId));
+    return rows.map((row) => row.code).sort();
   };
   /** The dossiers as stored: the REST API has no listing of them, so they are read from the store. */
   const storedDossiers = async () => {
@@ -171,17 +182,19 @@ describe.skipIf(!available)('customer care set up by a supervisor in the browser
     await create.getByLabel('Tên chiến dịch').fill(campaignName);
     await create.getByLabel('Trả kết quả từ ngày').fill('2026-10-01');
     await create.getByLabel('đến ngày').fill('2026-10-31');
-    await create.locator('input[name="deskLevels"][value="province"]').check();
-    await create.locator('input[name="deskLevels"][value="commune"]').check();
+    const deskLevels = create.getByRole('group', { name: 'Cấp tiếp nhận (để trống: tất cả)' });
+    await deskLevels.getByLabel('Cấp tỉnh').check();
+    await deskLevels.getByLabel('Cấp xã').check();
     await create.getByLabel('Cỡ mẫu').fill('2');
     await create.getByLabel('Phân tầng theo').selectOption({ label: 'Cấp tiếp nhận' });
     await create.getByLabel('Hạt giống ngẫu nhiên').fill(seed);
     await create.getByLabel('Bỏ qua người đã liên hệ trong (ngày)').fill('90');
-    await create.getByLabel('Bảng hỏi').selectOption({ label: 'Chăm sóc khách hàng (3 câu hỏi)' });
-    // The questionnaire it will ask is shown before the campaign is made.
-    await expect.poll(() => create.locator('ol.template-preview li').count()).toBeGreaterThan(0);
+    await create.getByLabel('Bảng hỏi').selectOption({ label: 'Chăm sóc khách hàng (mức hài lòng và 3 câu hỏi mở)' });
+    // The questionnaire it will ask is shown before the campaign is made: the overall satisfaction, then three open questions.
+    await expect.poll(() => create.locator('ol.template-preview li').count()).toBe(4);
+    await expect(create.locator('ol.template-preview li').first().textContent()).resolves.toBe('Nhìn chung, Ông/Bà có hài lòng với việc giải quyết hồ sơ của mình không?');
     // The commune's citizens are visited at home, the others called.
-    await create.locator('input[name="visitLevels"][value="commune"]').check();
+    await create.getByRole('group', { name: 'Khảo sát tại nhà thay vì gọi điện cho cấp' }).getByLabel('Cấp xã').check();
     await create.getByLabel('Gọi sau khi thông báo (phút; để trống: theo cấu hình)').fill('0');
     await create.getByRole('button', { name: 'Tạo và chọn mẫu' }).click();
 
@@ -207,8 +220,11 @@ describe.skipIf(!available)('customer care set up by a supervisor in the browser
     expect(stored).toMatchObject({ name: campaignName, kind: 'care', status: 'active', seed, sampleSize: 2, stratifyBy: 'deskLevel', excludeDays: 90, outboundNumber, targets: 2, byStatus: { pending: 2 } });
     expect(stored.filter).toMatchObject({ deskLevels: ['province', 'commune'] });
     expect(stored.options).toEqual({ visitLevels: ['commune'], webSurvey: false, noticeLeadMinutes: 0 });
-    // The seed decides which of the province's two is drawn (its dossiers by id, as imported).
-    const [provinceDrawn] = drawWithoutReplacement(['H12.82-261001-0001', 'H12.82-261002-0002'], 1, seededRandom(`${seed}\u0000province`));
+    // Which of the province's two the seed drew, as the campaign stored it.
+    const drawn = await drawnCodes(campaignId);
+    expect(drawn).toContain('X01.82-261003-0003');
+    const provinceDrawn = drawn.find((code) => code !== 'X01.82-261003-0003');
+    expect(['H12.82-261001-0001', 'H12.82-261002-0002']).toContain(provinceDrawn);
 
     // --- 3. The pre-notice, one citizen per batch, until everyone drawn is told ---------------
     const notify = campaign.locator('section.notify');

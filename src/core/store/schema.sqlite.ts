@@ -396,7 +396,7 @@ export const dossiers = sqliteTable(
     deskLevel: text('desk_level'),
     unit: text('unit'),
     applicantName: text('applicant_name'),
-    /** Normalized (0xxxxxxxxx), so it meets contacts and opt-outs. */
+    /** Normalized (84xxxxxxxxx), so it meets contacts and opt-outs. */
     applicantPhone: text('applicant_phone'),
     applicantEmail: text('applicant_email'),
     submittedAt: at('submitted_at'),

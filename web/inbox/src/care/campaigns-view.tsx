@@ -10,16 +10,20 @@ import { ErrorLine } from '../components/error-line.tsx';
 const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
 const optionalInt = (text: string) => (text.trim() === '' ? undefined : Number(text));
 
-function LevelBoxes({ name, value, onChange }: { name: string; value: DeskLevel[]; onChange(levels: DeskLevel[]): void }) {
+/** A named group of desk-level boxes: the form has two with the same box labels. */
+function LevelBoxes({ name, label, value, onChange }: { name: string; label: string; value: DeskLevel[]; onChange(levels: DeskLevel[]): void }) {
   const { t } = useI18n();
   return (
-    <span className="boxes">
-      {deskLevels.map((level) => (
-        <label key={level}>
-          <input type="checkbox" name={name} value={level} checked={value.includes(level)} onChange={(e) => onChange(e.target.checked ? [...value, level] : value.filter((l) => l !== level))} /> {t(`care.level.${level}` as MessageKey)}
-        </label>
-      ))}
-    </span>
+    <div className="field" role="group" aria-label={label}>
+      <span>{label}</span>
+      <span className="boxes">
+        {deskLevels.map((level) => (
+          <label key={level}>
+            <input type="checkbox" name={name} value={level} checked={value.includes(level)} onChange={(e) => onChange(e.target.checked ? [...value, level] : value.filter((l) => l !== level))} /> {t(`care.level.${level}` as MessageKey)}
+          </label>
+        ))}
+      </span>
+    </div>
   );
 }
 
@@ -127,10 +131,7 @@ function CreateCampaign({ onCreated }: { onCreated(): void }) {
             {t('care.create.finishedTo')}
             <input type="date" name="finishedTo" value={finishedTo} onChange={(e) => setFinishedTo(e.target.value)} />
           </label>
-          <div className="field">
-            <span>{t('care.create.deskLevels')}</span>
-            <LevelBoxes name="deskLevels" value={levels} onChange={setLevels} />
-          </div>
+          <LevelBoxes name="deskLevels" label={t('care.create.deskLevels')} value={levels} onChange={setLevels} />
           <label>
             {t('care.create.units')}
             <textarea name="units" rows={2} value={units} onChange={(e) => setUnits(e.target.value)} placeholder={t('care.create.onePerLine')} />
@@ -187,10 +188,7 @@ function CreateCampaign({ onCreated }: { onCreated(): void }) {
               ))}
             </ol>
           )}
-          <div className="field">
-            <span>{t('care.create.visitLevels')}</span>
-            <LevelBoxes name="visitLevels" value={visitLevels} onChange={setVisitLevels} />
-          </div>
+          <LevelBoxes name="visitLevels" label={t('care.create.visitLevels')} value={visitLevels} onChange={setVisitLevels} />
           <label className="inline">
             <input type="checkbox" name="webSurvey" checked={webSurvey} onChange={(e) => setWebSurvey(e.target.checked)} /> {t('care.create.webSurvey')}
           </label>
@@ -279,14 +277,19 @@ function AssignVisits({ campaignId }: { campaignId: number }) {
   const [agents, setAgents] = useState<AgentRow[]>([]);
   const [chosen, setChosen] = useState<number[]>([]);
   const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     api.agents().then((rows) => setAgents(rows.filter((a) => !a.disabled && ['agent', 'supervisor', 'admin'].includes(a.role))), () => undefined);
   }, []);
   async function assign() {
+    setError(null);
+    setMessage(null);
     try {
       setMessage(t('care.visits.assigned', { count: (await careApi.assignVisits(campaignId, chosen)).assigned }));
+      // Done for these people: a second press would only say none were left.
+      setChosen([]);
     } catch (err) {
-      setMessage(err instanceof Error ? err.message : String(err));
+      setError(err instanceof Error ? err.message : String(err));
     }
   }
   return (
@@ -303,6 +306,7 @@ function AssignVisits({ campaignId }: { campaignId: number }) {
         {t('care.visits.assignSubmit')}
       </button>
       {message && <p role="status">{message}</p>}
+      <ErrorLine message={error} />
     </section>
   );
 }
