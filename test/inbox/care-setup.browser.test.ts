@@ -3,17 +3,13 @@
 // campaign is created and its sample drawn on the campaigns screen, the pre-notice goes out in
 // batches through the SMS gateway, and the home visits are given to an interviewer who then finds
 // them on the home-visits screen.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildInbox } from '../../scripts/build-inbox.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { chromiumAvailability, launchBrowser, type Browser } from '../helpers/browser.ts';
-import { testConfigFile } from '../helpers/config.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { chromiumAvailability } from '../helpers/browser.ts';
+import { startCareBrowser, type CareBrowser } from '../helpers/care-browser.ts';
 
-const password = 'Đồng-Tháp-sen-hồng-2026!';
 const outboundNumber = '0277 3 1022 00';
 const mappingName = 'mot-cua-dong-thap';
 const campaignName = 'Chăm sóc khách hàng tháng 10/2026 – tỉnh và xã';
@@ -41,33 +37,13 @@ const phoneOf: Record<string, string> = {
 const { available } = chromiumAvailability();
 
 describe.skipIf(!available)('customer care set up by a supervisor in the browser', () => {
+  let care: CareBrowser;
   let gw: TestApp;
-  let sms: Server;
-  let browser: Browser;
   let page: Page;
-  const texts: Array<{ to: string; text: string }> = [];
-  const problems: string[] = [];
-
-  const rest = async <T>(path: string, body?: unknown, init: { method?: string; type?: string } = {}): Promise<T> => {
-    const res = await fetch(`${gw.url}${path}`, {
-      method: init.method ?? (body === undefined ? 'GET' : 'POST'),
-      headers: { ...gw.auth, ...(body === undefined ? {} : { 'content-type': init.type ?? 'application/json' }) },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    expect(res.status, await res.clone().text()).toBeLessThan(300);
-    return (await res.json()) as T;
-  };
-  const signIn = async (login: string) => {
-    await page.goto(`${gw.url}/inbox`);
-    await page.locator('input[name="login"]').fill(login);
-    await page.locator('input[name="password"]').fill(password);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.locator('.topbar .me').waitFor();
-  };
-  const signOut = async () => {
-    await page.locator('.topbar').getByRole('button', { name: 'Đăng xuất', exact: true }).click();
-    await page.locator('input[name="login"]').waitFor();
-  };
+  let texts: CareBrowser['texts'];
+  const rest = <T>(path: string, body?: unknown, init?: { method?: string; type?: string }) => care.rest<T>(path, body, init);
+  const signIn = (login: string) => care.signIn(login);
+  const signOut = () => care.signOut();
   const careSection = async (name: string, path: string) => {
     await page.locator('.care-nav a', { hasText: name }).click();
     await expect.poll(() => new URL(page.url()).pathname).toBe(path);
@@ -92,43 +68,11 @@ describe.skipIf(!available)('customer care set up by a supervisor in the browser
   };
 
   beforeAll(async () => {
-    await buildInbox();
-    // The SMS gateway: it keeps what it was asked to send.
-    sms = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk));
-      request.on('end', () => {
-        texts.push(JSON.parse(body) as { to: string; text: string });
-        response.writeHead(202).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => sms.listen(0, '127.0.0.1', resolve));
-    gw = await startTestApp({
-      env: {
-        SMS_GATEWAY_URL: `http://127.0.0.1:${(sms.address() as AddressInfo).port}/send`,
-        CONFIG_FILE: testConfigFile({ businessHours: undefined, router: { enabled: false }, security: { signInAttemptsPerMinute: 1000 }, care: { outboundNumber } }),
-      },
-    });
-    for (const [username, displayName, role] of [
-      ['dtv.hoa', 'Điện thoại viên Hòa', 'agent'],
-      ['gs.binh', 'Giám sát Bình', 'supervisor'],
-    ] as const) {
-      await rest('/api/v1/agents', { username, displayName, role, teams: role === 'agent' ? ['tiep-nhan-chung'] : [], password });
-    }
-
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
-    // The inbox's CSP refuses inline styles and scripts: a screen relying on one shows up here.
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(message.text());
-    });
-    page.on('dialog', (dialog) => void dialog.dismiss());
+    care = await startCareBrowser({ outboundNumber });
+    ({ gw, page, texts } = care);
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await gw?.close();
-    await new Promise((resolve) => sms?.close(resolve));
+    await care?.close();
   });
 
   it('the supervisor imports the dossiers twice, draws a campaign, sends its pre-notice and gives its home visits to an interviewer who then sees them', { timeout: 240_000 }, async () => {
@@ -260,6 +204,6 @@ describe.skipIf(!available)('customer care set up by a supervisor in the browser
     await expect(visits.first().locator('small').textContent()).resolves.toBe('X01.82-261003-0003 · Bộ phận một cửa phường Mỹ Tho');
     await visits.first().getByRole('button', { name: /Lê Thị Cúc/ }).click();
     await expect(visits.first().locator('.interview a.tel').getAttribute('href')).resolves.toBe('tel:0912000333');
-    expect(problems).toEqual([]);
+    expect(care.problems).toEqual([]);
   });
 });

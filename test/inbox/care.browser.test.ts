@@ -3,16 +3,12 @@
 // does not pick up); the supervisor reads the results and turns the complaint into a ticket for
 // the dossier's unit in one click; a field interviewer records a home visit on a phone-sized page.
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildInbox } from '../../scripts/build-inbox.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { chromiumAvailability, launchBrowser, type Browser } from '../helpers/browser.ts';
-import { testConfigFile } from '../helpers/config.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { chromiumAvailability } from '../helpers/browser.ts';
+import { startCareBrowser, type CareBrowser } from '../helpers/care-browser.ts';
 
-const password = 'Đồng-Tháp-sen-hồng-2026!';
 const outboundNumber = '0277 3 1022 00';
 const complaint = 'Phải đi lại hai lần vì thiếu hướng dẫn';
 const campaignName = 'Chăm sóc khách hàng tháng 10/2026';
@@ -29,66 +25,25 @@ const screenshotsDir = process.env.SCREENSHOTS === '1' ? 'docs/screenshots' : nu
 const { available } = chromiumAvailability();
 
 describe.skipIf(!available)('customer care in the browser', () => {
+  let care: CareBrowser;
   let gw: TestApp;
-  let sms: Server;
-  let browser: Browser;
   let page: Page;
+  let texts: CareBrowser['texts'];
   let campaignId = 0;
   let units: Record<string, number> = {};
-  const texts: Array<{ to: string; text: string }> = [];
-  const problems: string[] = [];
-
-  const rest = async <T>(path: string, body?: unknown, init: { method?: string; type?: string } = {}): Promise<T> => {
-    const res = await fetch(`${gw.url}${path}`, {
-      method: init.method ?? (body === undefined ? 'GET' : 'POST'),
-      headers: { ...gw.auth, ...(body === undefined ? {} : { 'content-type': init.type ?? 'application/json' }) },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    expect(res.status, await res.clone().text()).toBeLessThan(300);
-    return (await res.json()) as T;
-  };
+  const rest = <T>(path: string, body?: unknown, init?: { method?: string; type?: string }) => care.rest<T>(path, body, init);
+  const signIn = (login: string) => care.signIn(login);
+  const signOut = () => care.signOut();
   const shoot = async (name: string) => {
     if (screenshotsDir) await page.screenshot({ path: `${screenshotsDir}/${name}.png` });
   };
-  const signIn = async (login: string) => {
-    await page.goto(`${gw.url}/inbox`);
-    await page.locator('input[name="login"]').fill(login);
-    await page.locator('input[name="password"]').fill(password);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.locator('.topbar .me').waitFor();
-  };
-  const signOut = async () => {
-    await page.locator('.topbar').getByRole('button', { name: 'Đăng xuất', exact: true }).click();
-    await page.locator('input[name="login"]').waitFor();
-  };
 
   beforeAll(async () => {
-    await buildInbox();
     if (screenshotsDir) mkdirSync(screenshotsDir, { recursive: true });
-    // The SMS gateway: citizens who never wrote to the hotline are told by SMS.
-    sms = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk));
-      request.on('end', () => {
-        texts.push(JSON.parse(body) as { to: string; text: string });
-        response.writeHead(202).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => sms.listen(0, '127.0.0.1', resolve));
-    gw = await startTestApp({
-      env: {
-        SMS_GATEWAY_URL: `http://127.0.0.1:${(sms.address() as AddressInfo).port}/send`,
-        CONFIG_FILE: testConfigFile({ businessHours: undefined, router: { enabled: false }, security: { signInAttemptsPerMinute: 1000 }, care: { outboundNumber } }),
-      },
-    });
+    care = await startCareBrowser({ outboundNumber });
+    ({ gw, page, texts } = care);
+    const { agentIds } = care;
     units = Object.fromEntries((await rest<{ items: Array<{ key: string; id: number }> }>('/api/v1/units')).items.map((u) => [u.key, u.id]));
-    const agentIds: Record<string, number> = {};
-    for (const [username, displayName, role] of [
-      ['dtv.hoa', 'Điện thoại viên Hòa', 'agent'],
-      ['gs.binh', 'Giám sát Bình', 'supervisor'],
-    ] as const) {
-      agentIds[username] = (await rest<{ id: number }>('/api/v1/agents', { username, displayName, role, teams: role === 'agent' ? ['tiep-nhan-chung'] : [], password })).id;
-    }
 
     // The one-stop system's export: three good rows and one with a bad phone number.
     const imported = await rest<{ inserted: number; errors: Array<{ line: number }> }>('/api/v1/dossiers/import?mapping=mot-cua', [header, ...rows].join('\n'), { type: 'text/csv' });
@@ -116,19 +71,9 @@ describe.skipIf(!available)('customer care in the browser', () => {
     await rest(`/api/v1/campaigns/${visits.id}/notify`, undefined, { method: 'POST' });
     expect(await rest(`/api/v1/campaigns/${visits.id}/visits/assign`, { agentIds: [agentIds['dtv.hoa']] })).toEqual({ assigned: 1 });
 
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
-    // The inbox's CSP refuses inline styles and scripts: a screen relying on one shows up here.
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(message.text());
-    });
-    page.on('dialog', (dialog) => void dialog.dismiss());
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await gw?.close();
-    await new Promise((resolve) => sms?.close(resolve));
+    await care?.close();
   });
 
   it('the operator works the queue, the supervisor turns the complaint into a ticket for the unit, the interviewer records a visit on a phone', { timeout: 240_000 }, async () => {
@@ -219,6 +164,6 @@ describe.skipIf(!available)('customer care in the browser', () => {
     await form.getByRole('button', { name: 'Hoàn thành – lưu câu trả lời' }).click();
     await page.locator('.care-visits .empty', { hasText: 'Không có cuộc khảo sát tại nhà nào được giao.' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    expect(problems).toEqual([]);
+    expect(care.problems).toEqual([]);
   });
 });

@@ -1,0 +1,101 @@
+// What the customer-care browser tests share: a gateway whose SMS gateway is a local server that
+// keeps the texts it was asked to send, the care team's two accounts, and a chromium page that
+// records page errors and Content-Security-Policy refusals.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { buildInbox } from '../../scripts/build-inbox.ts';
+import { startTestApp, type TestApp } from './app.ts';
+import { launchBrowser } from './browser.ts';
+import { testConfigFile } from './config.ts';
+
+export const carePassword = 'Đồng-Tháp-sen-hồng-2026!';
+
+export interface CareBrowser {
+  gw: TestApp;
+  page: Page;
+  /** What the SMS gateway was asked to send, in order. */
+  texts: Array<{ to: string; text: string }>;
+  /** Page errors and CSP refusals seen so far: a test ends expecting none. */
+  problems: string[];
+  /** The operator `dtv.hoa` (agent) and the supervisor `gs.binh`, by username. */
+  agentIds: Record<'dtv.hoa' | 'gs.binh', number>;
+  /** An admin REST call that must succeed; its JSON body. */
+  rest<T>(path: string, body?: unknown, init?: { method?: string; type?: string }): Promise<T>;
+  signIn(login: string): Promise<void>;
+  signOut(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startCareBrowser(options: { outboundNumber: string }): Promise<CareBrowser> {
+  await buildInbox();
+  const texts: CareBrowser['texts'] = [];
+  const sms = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk));
+    request.on('end', () => {
+      texts.push(JSON.parse(body) as { to: string; text: string });
+      response.writeHead(202).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => sms.listen(0, '127.0.0.1', resolve));
+  const gw = await startTestApp({
+    env: {
+      SMS_GATEWAY_URL: `http://127.0.0.1:${(sms.address() as AddressInfo).port}/send`,
+      CONFIG_FILE: testConfigFile({ businessHours: undefined, router: { enabled: false }, security: { signInAttemptsPerMinute: 1000 }, care: { outboundNumber: options.outboundNumber } }),
+    },
+  });
+
+  const rest = async <T>(path: string, body?: unknown, init: { method?: string; type?: string } = {}): Promise<T> => {
+    const res = await fetch(`${gw.url}${path}`, {
+      method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+      headers: { ...gw.auth, ...(body === undefined ? {} : { 'content-type': init.type ?? 'application/json' }) },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    expect(res.status, await res.clone().text()).toBeLessThan(300);
+    return (await res.json()) as T;
+  };
+  const agentIds = {} as CareBrowser['agentIds'];
+  for (const [username, displayName, role] of [
+    ['dtv.hoa', 'Điện thoại viên Hòa', 'agent'],
+    ['gs.binh', 'Giám sát Bình', 'supervisor'],
+  ] as const) {
+    agentIds[username] = (await rest<{ id: number }>('/api/v1/agents', { username, displayName, role, teams: role === 'agent' ? ['tiep-nhan-chung'] : [], password: carePassword })).id;
+  }
+
+  const browser = await launchBrowser();
+  const page = await browser.context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  // The inbox's CSP refuses inline styles and scripts: a screen relying on one shows up here.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(message.text());
+  });
+  page.on('dialog', (dialog) => void dialog.dismiss());
+
+  return {
+    gw,
+    page,
+    texts,
+    problems,
+    agentIds,
+    rest,
+    async signIn(login) {
+      await page.goto(`${gw.url}/inbox`);
+      await page.locator('input[name="login"]').fill(login);
+      await page.locator('input[name="password"]').fill(carePassword);
+      await page.getByRole('button', { name: 'Đăng nhập' }).click();
+      await page.locator('.topbar .me').waitFor();
+    },
+    async signOut() {
+      await page.locator('.topbar').getByRole('button', { name: 'Đăng xuất', exact: true }).click();
+      await page.locator('input[name="login"]').waitFor();
+    },
+    async close() {
+      await browser.close();
+      await gw.close();
+      await new Promise((resolve) => sms.close(resolve));
+    },
+  };
+}
