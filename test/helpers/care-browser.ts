@@ -11,6 +11,16 @@ import { launchBrowser } from './browser.ts';
 import { testConfigFile } from './config.ts';
 
 export const carePassword = 'Đồng-Tháp-sen-hồng-2026!';
+export const outboundNumber = '0277 3 1022 00';
+
+/** The one-stop system's export: header, then three good rows and (line 5) a bad phone number. */
+export const exportHeader = 'Mã hồ sơ,Tên thủ tục,Lĩnh vực,Nơi tiếp nhận,Cấp,Đơn vị,Người nộp,Số điện thoại,Email,Ngày tiếp nhận,Ngày hẹn trả,Ngày trả kết quả,Trạng thái';
+export const exportRows = [
+  'H12.82-261001-0001,Cấp bản sao trích lục hộ tịch,Hộ tịch,Trung tâm Phục vụ hành chính công tỉnh,Tỉnh,Sở Tư pháp,Trần Văn Bình,0912 000 111,,01/10/2026,05/10/2026,05/10/2026 10:30,Đã trả kết quả',
+  'H12.82-261002-0002,Cấp giấy phép xây dựng,Xây dựng,Trung tâm Phục vụ hành chính công tỉnh,Tỉnh,Sở Xây dựng,Nguyễn Thị Hoa,0912000222,,01/10/2026,15/10/2026,14/10/2026,Đã trả kết quả',
+  'X01.82-261003-0003,Đăng ký khai sinh,Hộ tịch,Bộ phận một cửa phường Mỹ Tho,Xã,Phường Mỹ Tho,Lê Thị Cúc,0912000333,,02/10/2026,03/10/2026,03/10/2026,Đã trả kết quả',
+  'X01.82-261004-0004,Chứng thực chữ ký,Chứng thực,Bộ phận một cửa phường Mỹ Tho,Xã,Phường Mỹ Tho,Phạm Văn Dũng,12345,,02/10/2026,03/10/2026,03/10/2026,Đã trả kết quả',
+];
 
 export interface CareBrowser {
   gw: TestApp;
@@ -28,7 +38,7 @@ export interface CareBrowser {
   close(): Promise<void>;
 }
 
-export async function startCareBrowser(options: { outboundNumber: string }): Promise<CareBrowser> {
+export async function startCareBrowser(): Promise<CareBrowser> {
   await buildInbox();
   const texts: CareBrowser['texts'] = [];
   const sms = createServer((request, response) => {
@@ -43,7 +53,7 @@ export async function startCareBrowser(options: { outboundNumber: string }): Pro
   const gw = await startTestApp({
     env: {
       SMS_GATEWAY_URL: `http://127.0.0.1:${(sms.address() as AddressInfo).port}/send`,
-      CONFIG_FILE: testConfigFile({ businessHours: undefined, router: { enabled: false }, security: { signInAttemptsPerMinute: 1000 }, care: { outboundNumber: options.outboundNumber } }),
+      CONFIG_FILE: testConfigFile({ businessHours: undefined, router: { enabled: false }, security: { signInAttemptsPerMinute: 1000 }, care: { outboundNumber } }),
     },
   });
 
