@@ -129,6 +129,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       outreach,
       markDelivery: (externalIds, status) => outbox.markDelivery(inbox.id, externalIds, status),
       markDeliveryUpTo: (externalUserId, upTo, status) => outbox.markDeliveryUpTo(inbox.id, externalUserId, upTo, status),
+      // The ticket desk is built after the channels; a mail is read only once the server runs.
+      conversationQuotedIn: (text) => ticketDesk.tickets.conversationQuotedIn(text),
       state: createInboxState(store, inbox.id),
     });
     adapters.set(inbox.id, { adapter, inbox });

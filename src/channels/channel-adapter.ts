@@ -46,6 +46,9 @@ export interface ChannelContext<Settings> {
   outreach: Outreach;
   /** Marks our sent messages delivered or read by their platform ids (receipts); never downgrades. */
   markDelivery(externalIds: string[], status: 'delivered' | 'read'): Promise<void>;
+  /** The conversation of a phiếu (ticket) whose code the text quotes, or null: a citizen
+   * replying about their phiếu without a thread header is filed with it. */
+  conversationQuotedIn(text: string): Promise<number | null>;
   /** Receipts by watermark: everything sent to this person up to `upTo` (Messenger reads). */
   markDeliveryUpTo(externalUserId: string, upTo: Date, status: 'delivered' | 'read'): Promise<void>;
   /** Durable key-value storage scoped to this inbox (tokens, cursors). `update` runs its

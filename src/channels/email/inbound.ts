@@ -117,6 +117,8 @@ export interface InboundContext {
   /** The hotline's own address (plus-addressed reply tokens are read from it). */
   ourAddress: string;
   ticketPattern: RegExp;
+  /** The conversation of a phiếu whose code the subject quotes (see ChannelContext). */
+  quotedTicket?: (text: string) => Promise<number | null>;
   attachments: AttachmentStore;
   rateLimit: SenderRateLimit;
 }
@@ -149,9 +151,11 @@ export async function toInboundMessage(mail: FetchedMail, context: InboundContex
   const deliveredTo = ['delivered-to', 'x-original-to', 'envelope-to'].flatMap((name) => rawHeaders(parsed.headerLines, name)).map((v) => v.replace(/[<>]/g, '').trim().toLowerCase());
   const tokenConversation = conversationFromAddresses(context.secret, context.ourAddress, [...deliveredTo, ...recipients]);
   // The most specific reference first: the token, then In-Reply-To, then References (newest
-  // first); the subject's ticket code only when the mail names no earlier message at all.
+  // first); the subject's conversation reference, else a phiếu code it quotes, only when the mail
+  // names no earlier message at all.
   const hintedIds = [...new Set([...(inReplyTo ? [inReplyTo] : []), ...[...references].reverse()])];
-  const subjectConversation = hintedIds.length === 0 ? conversationFromSubject(subject, context.ticketPattern) : null;
+  const subjectConversation =
+    hintedIds.length === 0 && subject ? (conversationFromSubject(subject, context.ticketPattern) ?? (await context.quotedTicket?.(subject)) ?? null) : null;
   const conversationId = tokenConversation ?? subjectConversation ?? undefined;
 
   const sanitized = typeof parsed.html === 'string' && parsed.html ? sanitizeEmailHtml(parsed.html.normalize('NFC')) : undefined;

@@ -36,7 +36,7 @@ function createEmailAdapter(context: ChannelContext<EmailSettingsInput>): Channe
   async function storeMails(mails: FetchedMail[]): Promise<void> {
     const messages = [];
     for (const mail of mails) {
-      messages.push(await toInboundMessage(mail, { inboxId: inbox.id, secret, ourAddress: from.address, ticketPattern, attachments, rateLimit }));
+      messages.push(await toInboundMessage(mail, { inboxId: inbox.id, secret, ourAddress: from.address, ticketPattern, quotedTicket: context.conversationQuotedIn, attachments, rateLimit }));
     }
     const results = await context.ingest(messages);
     for (const result of results) context.metrics.messagesIngested.inc({ channel: 'email', result: result.duplicate ? 'duplicate' : 'stored' });

@@ -98,6 +98,23 @@ export function createTickets(deps: {
     satisfaction: t.tickets.satisfaction,
   };
 
+  const quotedCode = new RegExp(`\\b${config.codePrefix}-\\d{4}-\\d{6,}\\b`, 'gi');
+  /**
+   * The conversation of the ticket whose code a text quotes ("Bổ sung cho phiếu 1022-2026-000123"):
+   * a citizen's mail naming their phiếu belongs with it. The newest such ticket with a conversation.
+   */
+  async function conversationQuotedIn(text: string): Promise<number | null> {
+    const codes = [...new Set([...text.matchAll(quotedCode)].map((match) => match[0].toUpperCase()))];
+    if (codes.length === 0) return null;
+    const [row] = await db
+      .select({ conversationId: t.tickets.conversationId })
+      .from(t.tickets)
+      .where(and(inArray(t.tickets.code, codes), isNotNull(t.tickets.conversationId)))
+      .orderBy(desc(t.tickets.id))
+      .limit(1);
+    return row?.conversationId ?? null;
+  }
+
   /** The next code of the year: one counter row per year, incremented in the ticket's transaction. */
   async function nextCode(tx: typeof db, receivedAt: Date): Promise<string> {
     const year = Number(localParts(receivedAt, timeZone).date.slice(0, 4));
@@ -358,7 +375,7 @@ export function createTickets(deps: {
     return rows.length;
   }
 
-  return { create, list, get, transition, note, sweepDeadlines, sweepNoResponse, unitIdsOf };
+  return { create, list, get, transition, note, sweepDeadlines, sweepNoResponse, unitIdsOf, conversationQuotedIn };
 }
 
 function refusal(reason: string, action: string): HttpError {

@@ -218,12 +218,22 @@ describe.skipIf(!available)('email channel: dovecot IMAP in, SMTP sink out', () 
     await mailbox.deliver(await compose({ from: citizen, subject: `Bổ sung hồ sơ ${code}`, text: 'Tôi gửi bổ sung thông tin.', messageId: '<q5@example.vn>' }));
     const fifth = await until(async () => (await inbound(gw)).find((row) => row.external_id === '<q5@example.vn>'), 'the mail with the conversation reference');
     expect(fifth.conversation_id).toBe(threadA);
+    // Or the phiếu opened for it: the citizen quotes the ticket's code, no header, no token.
+    const ticket = await gw.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: gw.auth, payload: { type: 'question', subject: 'Cấp đổi thẻ căn cước', conversationId: threadA } });
+    expect(ticket.statusCode, ticket.body).toBe(201);
+    const phieu = (ticket.json() as { code: string }).code;
+    await mailbox.deliver(await compose({ from: citizen, subject: `Hỏi thêm về phiếu ${phieu}`, text: 'Phiếu của tôi đã xử lý tới đâu?', messageId: '<q6@example.vn>' }));
+    const sixth = await until(async () => (await inbound(gw)).find((row) => row.external_id === '<q6@example.vn>'), 'the mail quoting the phiếu');
+    expect(sixth.conversation_id).toBe(threadA);
     // A forged token or code never files mail into someone else's conversation.
     await mailbox.deliver(
       await compose({ from: 'Kẻ giả mạo <intruder@example.vn>', to: second.header('reply-to'), subject: `Re: ${code}`, inReplyTo: ourId, text: 'xem trộm', messageId: '<x1@example.vn>' }),
     );
     const forged = await until(async () => (await inbound(gw)).find((row) => row.external_id === '<x1@example.vn>'), 'the forged mail');
     expect([threadA, other.conversation_id]).not.toContain(forged.conversation_id);
+    await mailbox.deliver(await compose({ from: 'Kẻ giả mạo <intruder@example.vn>', subject: `Về phiếu ${phieu}`, text: 'xem trộm phiếu', messageId: '<x2@example.vn>' }));
+    const forgedTicket = await until(async () => (await inbound(gw)).find((row) => row.external_id === '<x2@example.vn>'), 'the mail quoting someone else\'s phiếu');
+    expect([threadA, other.conversation_id]).not.toContain(forgedTicket.conversation_id);
 
     const citizenThreads = new Set((await inbound(gw)).filter((row) => json<{ from?: string }>(row.metadata)?.from === 'hoa.nguyen@example.vn').map((row) => row.conversation_id));
     expect([...citizenThreads].sort()).toEqual([threadA, other.conversation_id].sort());
