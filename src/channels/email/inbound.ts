@@ -118,7 +118,7 @@ export interface InboundContext {
   ourAddress: string;
   ticketPattern: RegExp;
   /** The conversation of a phiếu whose code the subject quotes (see ChannelContext). */
-  quotedTicket?: (text: string) => Promise<number | null>;
+  quotedTicket: (text: string) => Promise<number | null>;
   attachments: AttachmentStore;
   rateLimit: SenderRateLimit;
 }
@@ -155,7 +155,7 @@ export async function toInboundMessage(mail: FetchedMail, context: InboundContex
   // names no earlier message at all.
   const hintedIds = [...new Set([...(inReplyTo ? [inReplyTo] : []), ...[...references].reverse()])];
   const subjectConversation =
-    hintedIds.length === 0 && subject ? (conversationFromSubject(subject, context.ticketPattern) ?? (await context.quotedTicket?.(subject)) ?? null) : null;
+    hintedIds.length === 0 && subject ? (conversationFromSubject(subject, context.ticketPattern) ?? (await context.quotedTicket(subject)) ?? null) : null;
   const conversationId = tokenConversation ?? subjectConversation ?? undefined;
 
   const sanitized = typeof parsed.html === 'string' && parsed.html ? sanitizeEmailHtml(parsed.html.normalize('NFC')) : undefined;

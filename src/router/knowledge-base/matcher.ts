@@ -62,6 +62,9 @@ const maxPostings = 150;
 /** Corrections remembered across questions; citizens reuse the same few hundred words. */
 const correctionCacheSize = 20_000;
 
+/** Neighbouring words as index terms: "khai", "sinh" -> "khai_sinh". */
+const bigrams = (words: readonly string[]) => words.slice(1).map((next, i) => `${words[i]}_${next}`);
+
 /** Naming the procedure ("xác nhận tình trạng hôn nhân") is strong evidence; 0.1 chosen on the tuning set. */
 const namedWeight = 0.1;
 
@@ -101,10 +104,7 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
   const stopTyped = new Set(single.map((w) => w.normalize('NFC').toLowerCase()));
   const stopFolded = new Set(single.flatMap((w) => words(w)));
   const namedPairs = new Set(
-    kb.entries.flatMap((e) => [e.title, ...e.keywords].flatMap((name) => {
-      const w = words(name);
-      return w.slice(1).map((next, i) => `${w[i]}_${next}`);
-    })),
+    kb.entries.flatMap((e) => [e.title, ...e.keywords].flatMap((name) => bigrams(words(name)))),
   );
   const synonymList: Array<[string[], string[]]> = Object.entries(lex.synonyms).map(([from, to]): [string[], string[]] => [words(from), words(to)]);
   const synonyms = phraseTable(synonymList);
@@ -184,14 +184,14 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
       .map(wordOf);
   }
 
-  const withBigrams = (base: string[]) => [...base, ...base.slice(1).map((w, i) => `${base[i]}_${w}`)];
+  const withBigrams = (base: string[]) => [...base, ...bigrams(base)];
   const terms = (text: string) => withBigrams(meaningful(text));
 
   const variants = kb.entries.map((entry) => [`${entry.title} ${entry.keywords.join(' ')}`, entry.title, ...entry.questions].map((text) => new Set(terms(text))));
   const fullTerms = docs.map((d) => new Set(terms(d.full)));
   // How each entry is named (title, keywords), as the phrase bigrams a question naming it holds.
   const names = kb.entries.map((entry) =>
-    [entry.title, ...entry.keywords].map((name) => meaningful(name)).filter((w) => w.length >= 2).map((w) => w.slice(1).map((next, i) => `${w[i]}_${next}`)),
+    [entry.title, ...entry.keywords].map((name) => meaningful(name)).filter((w) => w.length >= 2).map(bigrams),
   );
   /** In how many entries each term occurs anywhere, the answers included. */
   const postings = new Map<string, number>();
