@@ -31,6 +31,8 @@ export function createMailboxReader(options: MailboxReaderOptions) {
   const cursorKey = `imap.cursor.${settings.imap.user}@${settings.imap.host}:${settings.imap.port}/${settings.mailbox}`;
   const stop = new AbortController();
   let client: ImapFlow | undefined;
+  /** The connection being opened: a shutdown closes it rather than wait out its timeouts. */
+  let connecting: ImapFlow | undefined;
   let syncing: Promise<void> | undefined;
   let again = false;
   let running: Promise<void> | undefined;
@@ -168,12 +170,19 @@ export function createMailboxReader(options: MailboxReaderOptions) {
     const closed = new Promise<void>((resolve) => imap.once('close', () => resolve()));
     // imapflow emits at most one error per connection and closes after it.
     imap.on('error', (error: Error) => logger.warn({ err: error }, 'IMAP connection error'));
-    await imap.connect();
+    connecting = imap;
     try {
+      await imap.connect();
       await imap.mailboxOpen(settings.mailbox);
     } catch (error) {
       await imap.logout().catch(() => undefined);
       throw error;
+    } finally {
+      connecting = undefined;
+    }
+    if (stop.signal.aborted) {
+      await imap.logout().catch(() => imap.close());
+      return;
     }
     client = imap;
     await options.report('active');
@@ -213,6 +222,7 @@ export function createMailboxReader(options: MailboxReaderOptions) {
     async close(): Promise<void> {
       stop.abort();
       clearInterval(pollTimer);
+      connecting?.close();
       // A batch being stored finishes (its cursor too) before the connection goes.
       await Promise.race([syncing, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
       await client?.logout().catch(() => client?.close());

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -490,5 +491,30 @@ describe.skipIf(!available)('email channel: dovecot IMAP in, SMTP sink out', () 
     }, 'the refused reply marked failed');
     expect(failed.error).toMatch(/^Máy chủ thư từ chối thư .*SMTP 550/);
     await close(gw);
+  });
+});
+
+describe('email channel: a mailbox server that never answers', () => {
+  it('does not hold up a shutdown while it waits for the greeting', async () => {
+    // Accepts the connection and says nothing, as a hung server or a wrong port does.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const sink = await startSmtpSink();
+    const dir = mkdtempSync(join(tmpdir(), 'gw1022-silent-'));
+    try {
+      const gw = await startTestApp({ env: { DATABASE_URL: `file:${join(dir, 'gateway.db')}`, ...emailEnv({ host: '127.0.0.1', port, user: 'hotro1022', password: 'unused' }, sink) } });
+      await until(async () => sockets.size > 0, 'the IMAP connection', 10_000);
+      const started = Date.now();
+      await gw.close();
+      // The greeting timeout is 30 s: a close that waited for it would take that long.
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+      await sink.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

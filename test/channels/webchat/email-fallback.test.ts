@@ -11,7 +11,7 @@ import { startSmtpSink, type SinkMail, type SmtpSink } from '../../helpers/smtp-
 import { widgetVisitor } from '../../helpers/widget-visitor.ts';
 import { emailEnv } from '../../helpers/email-env.ts';
 
-/** The email inbox only sends in these tests: its IMAP side points at a closed port. */
+/** The email inbox only sends in these tests: its IMAP side points at a server that hangs up. */
 const noMailbox = (port: number) => ({ host: '127.0.0.1', port, user: 'hotro1022', password: 'unused' });
 
 const pgReady = await postgresAvailable();
@@ -43,13 +43,15 @@ async function until<T>(probe: () => Promise<T | undefined | null | false>, what
   }
 }
 
-/** A loopback port nobody listens on: the email inbox's IMAP side fails, its SMTP side works. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
+/**
+ * A mailbox server that hangs up on every connection: the email inbox's IMAP side fails, its
+ * SMTP side works. Held open for the suite, so no other test's server can take its port.
+ */
+async function refusingMailbox(): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  return { port, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /** A stored visitor message (its metadata a JSON null, as ingest writes it) and a send about it. */
@@ -70,6 +72,7 @@ const dialects = [
 
 describe.each(dialects)('live chat answers by email ($name)', ({ url }) => {
   let sink: SmtpSink;
+  let mailbox: Awaited<ReturnType<typeof refusingMailbox>>;
   let dir: string;
   let db: { url: string; drop: () => Promise<void> };
   let env: Record<string, string>;
@@ -77,6 +80,7 @@ describe.each(dialects)('live chat answers by email ($name)', ({ url }) => {
 
   beforeAll(async () => {
     sink = await startSmtpSink();
+    mailbox = await refusingMailbox();
     dir = mkdtempSync(join(tmpdir(), 'gw1022-fallback-'));
     db = url(dir);
     env = {
@@ -85,12 +89,13 @@ describe.each(dialects)('live chat answers by email ($name)', ({ url }) => {
         businessHours: undefined,
         inboxes: [{ key: 'webchat', channel: 'webchat', name: 'Trò chuyện', settings: { emailFallbackAfterMinutes: delayMinutes, chatPageUrl: chatPage } }],
       }),
-      ...emailEnv(noMailbox(await closedPort()), sink, { EMAIL_POLL_INTERVAL_MS: '60000', EMAIL_ATTACHMENTS_DIR: join(dir, 'attachments') }),
+      ...emailEnv(noMailbox(mailbox.port), sink, { EMAIL_POLL_INTERVAL_MS: '60000', EMAIL_ATTACHMENTS_DIR: join(dir, 'attachments') }),
     };
   });
   afterAll(async () => {
     for (const gw of running) await gw.close().catch(() => undefined);
     await sink?.close();
+    await mailbox?.close();
     await db?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -259,22 +264,25 @@ describe.each(dialects)('live chat answers by email ($name)', ({ url }) => {
 
 describe.skipIf(!pgReady)('live chat answers by email on two gateway nodes (pg)', () => {
   let sink: SmtpSink;
+  let mailbox: Awaited<ReturnType<typeof refusingMailbox>>;
   let db: { url: string; drop: () => Promise<void> };
   const nodes: TestApp[] = [];
 
   beforeAll(async () => {
     sink = await startSmtpSink();
+    mailbox = await refusingMailbox();
     db = freshPgUrl();
     const env = {
       DATABASE_URL: db.url,
       CONFIG_FILE: testConfigFile({ businessHours: undefined, inboxes: [{ key: 'webchat', channel: 'webchat', name: 'Trò chuyện', settings: { emailFallbackAfterMinutes: delayMinutes } }] }),
-      ...emailEnv(noMailbox(await closedPort()), sink, { EMAIL_POLL_INTERVAL_MS: '60000' }),
+      ...emailEnv(noMailbox(mailbox.port), sink, { EMAIL_POLL_INTERVAL_MS: '60000' }),
     };
     nodes.push(await startTestApp({ env }), await startTestApp({ env }));
   });
   afterAll(async () => {
     for (const gw of nodes) await gw.close().catch(() => undefined);
     await sink?.close();
+    await mailbox?.close();
     await db?.drop();
   });
 
