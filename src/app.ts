@@ -7,7 +7,7 @@ import websocket from '@fastify/websocket';
 import ajvFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { channelRegistry, findChannel } from './channels/registry.ts';
-import type { ChannelAdapter, InboxRef } from './channels/channel-adapter.ts';
+import type { ChannelAdapter, ChannelDefinition, InboxRef } from './channels/channel-adapter.ts';
 import { join } from 'node:path';
 import { createAccounts } from './core/accounts/accounts.ts';
 import { attachmentsDir, createAttachmentStore } from './core/attachments.ts';
@@ -101,21 +101,12 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   });
   const outreach = createOutreach({ store, events, outbox, inboxes });
 
-  const seenChannels = new Set<string>();
+  const configured = new Map(inboxSettings(config).map((entry) => [entry.key, entry]));
   for (const inbox of inboxes) {
-    const definition = findChannel(inbox.channel);
-    if (!definition) {
-      throw new ConfigError(`inbox "${inbox.key}": unknown channel "${inbox.channel}" (known: ${channelRegistry.map((c) => c.name).join(', ')})`);
-    }
-    const isDefault = !seenChannels.has(inbox.channel);
-    seenChannels.add(inbox.channel);
-    const configured = file.inboxes.find((i) => i.key === inbox.key)?.settings ?? {};
-    const fromEnv = (isDefault && definition.settingsFromEnv?.(config.channelEnv)) || {};
-    const settings = definition.settingsSchema.safeParse({ ...fromEnv, ...configured });
-    if (!settings.success) throw new ConfigError(`inbox "${inbox.key}" settings:\n${describeIssues('', settings.error)}`);
+    const { definition, settings, isDefault } = configured.get(inbox.key)!;
     const adapter = definition.create({
       inbox,
-      settings: settings.data,
+      settings,
       isDefault,
       config,
       ingest,
@@ -241,6 +232,28 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     await store.close();
   });
   return app;
+}
+
+/**
+ * Every inbox of the configuration (the YAML file's and those made from the environment) with
+ * its channel and its settings, validated: the YAML `settings:` over `settingsFromEnv` for the
+ * first inbox of a channel. The gateway builds its adapters from these; the backup reads where
+ * each keeps its files.
+ */
+export function inboxSettings(config: GatewayConfig): Array<{ key: string; definition: ChannelDefinition; settings: Record<string, unknown>; isDefault: boolean }> {
+  const seenChannels = new Set<string>();
+  return withEnvInboxes(config).inboxes.map((inbox) => {
+    const definition = findChannel(inbox.channel);
+    if (!definition) {
+      throw new ConfigError(`inbox "${inbox.key}": unknown channel "${inbox.channel}" (known: ${channelRegistry.map((c) => c.name).join(', ')})`);
+    }
+    const isDefault = !seenChannels.has(inbox.channel);
+    seenChannels.add(inbox.channel);
+    const fromEnv = (isDefault && definition.settingsFromEnv?.(config.channelEnv)) || {};
+    const settings = definition.settingsSchema.safeParse({ ...fromEnv, ...inbox.settings });
+    if (!settings.success) throw new ConfigError(`inbox "${inbox.key}" settings:\n${describeIssues('', settings.error)}`);
+    return { key: inbox.key, definition, settings: settings.data as Record<string, unknown>, isDefault };
+  });
 }
 
 /** Adds an inbox for each channel whose environment variables are set but which the YAML file
