@@ -34,6 +34,9 @@ import { authApi } from './inbox/auth-api.ts';
 import { cannedAnswersApi } from './inbox/canned-answers-api.ts';
 import { careApi } from './inbox/care-api.ts';
 import { contactsApi } from './inbox/contacts-api.ts';
+import { privacyApi } from './inbox/privacy-api.ts';
+import { createPersonalData } from './core/privacy/personal-data.ts';
+import { createPrivacyRequests } from './core/privacy/requests.ts';
 import { labelsApi } from './inbox/labels-api.ts';
 import { conversationsApi } from './inbox/conversations-api.ts';
 import { liveFeed } from './inbox/live.ts';
@@ -204,6 +207,9 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(async (scope) => cannedAnswersApi(scope, { store, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => labelsApi(scope, { store, events, conversations, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => contactsApi(scope, { store, conversations, accounts }), { prefix: '/api/v1' });
+  const personalData = createPersonalData(store, { attachmentDirs: attachmentDirsOf(config) });
+  const privacyRequests = createPrivacyRequests(store, { config: file.privacy, businessHours, personalData });
+  await app.register(async (scope) => privacyApi(scope, { store, accounts, requests: privacyRequests, personalData }), { prefix: '/api/v1' });
   await app.register(async (scope) => adminApi(scope, { store, accounts, config, businessHours, router }), { prefix: '/api/v1' });
   await app.register(inboxWebApp);
   if (env.DOCS_ENABLED) await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -254,6 +260,12 @@ export function inboxSettings(config: GatewayConfig): Array<{ key: string; defin
     if (!settings.success) throw new ConfigError(`inbox "${inbox.key}" settings:\n${describeIssues('', settings.error)}`);
     return { key: inbox.key, definition, settings: settings.data as Record<string, unknown>, isDefault };
   });
+}
+
+/** Every folder the gateway keeps files in: the default one and any an inbox names for itself. */
+export function attachmentDirsOf(config: GatewayConfig): string[] {
+  const named = inboxSettings(config).flatMap(({ settings }) => (typeof settings.attachmentsDir === 'string' ? [attachmentsDir(config, settings.attachmentsDir)] : []));
+  return [...new Set([attachmentsDir(config), ...named])];
 }
 
 /** Adds an inbox for each channel whose environment variables are set but which the YAML file

@@ -3,8 +3,7 @@
 // Without --out it goes to backups/gateway-<time> beside the SQLite file (or under data/).
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { inboxSettings } from '../app.ts';
-import { attachmentsDir } from '../core/attachments.ts';
+import { attachmentDirsOf } from '../app.ts';
 import { backup, BackupError } from '../core/backup.ts';
 import { loadConfig } from '../core/config/load-config.ts';
 import { projectRoot } from '../core/config/project-root.ts';
@@ -14,8 +13,7 @@ const config = loadConfig();
 const url = config.env.DATABASE_URL;
 const home = url.startsWith('file:') ? dirname(resolve(projectRoot, url.slice('file:'.length))) : join(projectRoot, 'data');
 const out = resolve(values.out ?? join(home, 'backups', `gateway-${new Date().toISOString().replace(/[:.]/g, '-')}`));
-// Every folder a channel keeps files in: the default one and any an inbox names for itself.
-const attachmentDirs = [attachmentsDir(config), ...inboxSettings(config).flatMap(({ settings }) => (typeof settings.attachmentsDir === 'string' ? [attachmentsDir(config, settings.attachmentsDir)] : []))];
+const attachmentDirs = attachmentDirsOf(config);
 try {
   const manifest = await backup({ url, attachmentDirs }, out);
   const files = manifest.attachments.reduce((n, folder) => n + folder.files, 0);

@@ -174,6 +174,24 @@ export const fileSchema = z.object({
       optOutWords: z.array(z.string().min(2)).default(['tu choi', 'khong dong y', 'dung lien he', 'huy', 'stop']),
     })
     .prefault({}),
+  /**
+   * Citizens' requests about their personal data (Law 91/2025/QH15, Decree 356/2025/NĐ-CP):
+   * acknowledged within 2 working days, carried out within 10 to 20 depending on the request.
+   * Which request gets which is our reading: check it against the deployment's own rules.
+   */
+  privacy: z
+    .object({
+      acknowledgeWorkingDays: z.number().int().min(0).default(2),
+      dueWorkingDays: z
+        .object({
+          access: z.number().int().min(1).default(10),
+          correction: z.number().int().min(1).default(10),
+          objection: z.number().int().min(1).default(15),
+          erasure: z.number().int().min(1).default(20),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   /** The organisation tickets move through, seeded into an empty store (admins edit it after). */
   organisation: z
     .object({

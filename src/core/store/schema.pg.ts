@@ -48,6 +48,8 @@ export const contacts = pgTable(
     avatarUrl: text('avatar_url'),
     createdAt: at('created_at').notNull(),
     updatedAt: at('updated_at').notNull(),
+    /** When the citizen's personal data was erased at their request (the row stays, empty). */
+    erasedAt: at('erased_at'),
   },
   (t) => [index('contacts_phone_idx').on(t.phone), index('contacts_email_idx').on(t.email)],
 );
@@ -536,4 +538,38 @@ export const optOuts = pgTable(
     createdAt: at('created_at').notNull(),
   },
   (t) => [index('opt_outs_phone_idx').on(t.phone), index('opt_outs_email_idx').on(t.email), index('opt_outs_contact_idx').on(t.contactId)],
+);
+
+/**
+ * A citizen's request about their personal data (access, correction, erasure, objection), with
+ * the law's timers: acknowledged within `acknowledgeBy`, carried out or refused by `dueAt`.
+ */
+export const privacyRequests = pgTable(
+  'privacy_requests',
+  {
+    id: serial('id').primaryKey(),
+    /** 'access' | 'correction' | 'erasure' | 'objection' */
+    kind: text('kind').notNull(),
+    /** The contact it concerns, once the hotline has found them. */
+    contactId: integer('contact_id'),
+    requesterName: text('requester_name').notNull(),
+    /** How to answer them: a phone number or an email address, as they gave it. */
+    requesterContact: text('requester_contact'),
+    /** 'phone' | 'email' | 'letter' | 'in_person' | a channel name. */
+    receivedVia: text('received_via').notNull(),
+    details: text('details'),
+    receivedAt: at('received_at').notNull(),
+    acknowledgeBy: at('acknowledge_by').notNull(),
+    dueAt: at('due_at').notNull(),
+    acknowledgedAt: at('acknowledged_at'),
+    completedAt: at('completed_at'),
+    /** 'done' | 'refused', once completed. */
+    outcome: text('outcome'),
+    outcomeNote: text('outcome_note'),
+    createdById: integer('created_by_id'),
+    handledById: integer('handled_by_id'),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [index('privacy_requests_open_idx').on(t.completedAt, t.dueAt), index('privacy_requests_contact_idx').on(t.contactId)],
 );

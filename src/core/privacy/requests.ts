@@ -1,0 +1,154 @@
+// Citizens' requests about their personal data and the law's timers on them: acknowledged within
+// a few working days, carried out (or refused, with the reason) within more. Completing an
+// erasure erases; an access request is answered with the export (personal-data.ts).
+import { and, asc, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { appendAudit } from '../audit.ts';
+import type { BusinessHours } from '../business-hours.ts';
+import type { FileConfig } from '../config/file-schema.ts';
+import { HttpError, NotFoundError } from '../errors.ts';
+import type { Store } from '../store/store.ts';
+import type { ErasureResult, PersonalData } from './personal-data.ts';
+
+export const requestKinds = ['access', 'correction', 'objection', 'erasure'] as const;
+export type RequestKind = (typeof requestKinds)[number];
+
+export interface NewRequest {
+  kind: RequestKind;
+  requesterName: string;
+  requesterContact?: string;
+  receivedVia: string;
+  details?: string;
+  contactId?: number;
+  /** When it reached the hotline (a letter may be logged days later); default now. */
+  receivedAt?: Date;
+}
+
+export interface Actor {
+  /** For the audit log: `agent:<id>`, `token:<name>`. */
+  ref: string;
+  agentId: number | null;
+}
+
+export function createPrivacyRequests(store: Store, deps: { config: FileConfig['privacy']; businessHours: BusinessHours; personalData: PersonalData }) {
+  const { t, db } = store;
+  const { config, businessHours, personalData } = deps;
+
+  /** The row with where it stands now: which timer runs, and whether it has run out. */
+  function withState(row: typeof t.privacyRequests.$inferSelect, now: Date) {
+    const open = row.completedAt === null;
+    return {
+      ...row,
+      overdue: open && now > row.dueAt,
+      acknowledgementOverdue: open && row.acknowledgedAt === null && now > row.acknowledgeBy,
+    };
+  }
+
+  async function find(id: number) {
+    const [row] = await db.select().from(t.privacyRequests).where(eq(t.privacyRequests.id, id)).limit(1);
+    if (!row) throw new NotFoundError('privacy request');
+    return row;
+  }
+
+  async function receive(input: NewRequest, actor: Actor, now = new Date()) {
+    const receivedAt = input.receivedAt ?? now;
+    if (receivedAt > now) throw new HttpError(400, 'received_in_future', 'a request cannot be received in the future');
+    if (input.contactId !== undefined) {
+      const [contact] = await db.select({ id: t.contacts.id }).from(t.contacts).where(eq(t.contacts.id, input.contactId)).limit(1);
+      if (!contact) throw new NotFoundError('contact');
+    }
+    const row = await store.tx(async (tx) => {
+      const [inserted] = await tx
+        .insert(t.privacyRequests)
+        .values({
+          kind: input.kind,
+          contactId: input.contactId ?? null,
+          requesterName: input.requesterName,
+          requesterContact: input.requesterContact ?? null,
+          receivedVia: input.receivedVia,
+          details: input.details ?? null,
+          receivedAt,
+          acknowledgeBy: businessHours.addWorkingDays(receivedAt, config.acknowledgeWorkingDays),
+          dueAt: businessHours.addWorkingDays(receivedAt, config.dueWorkingDays[input.kind]),
+          createdById: actor.agentId,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      await appendAudit(store, tx, { actor: actor.ref, action: 'privacy.request.received', subjectType: 'privacy_request', subjectId: inserted!.id, detail: { kind: input.kind, contactId: input.contactId ?? null } }, now);
+      return inserted!;
+    });
+    return withState(row, now);
+  }
+
+  /** Open requests first, the nearest deadline first; then the completed ones, newest first. */
+  async function list(options: { open?: boolean; limit?: number } = {}, now = new Date()) {
+    const rows = await db
+      .select()
+      .from(t.privacyRequests)
+      .where(options.open ? isNull(t.privacyRequests.completedAt) : undefined)
+      .orderBy(asc(t.privacyRequests.completedAt), asc(t.privacyRequests.dueAt), desc(t.privacyRequests.id))
+      .limit(options.limit ?? 200);
+    // SQLite and PostgreSQL sort nulls apart: open ones (no completion) go first everywhere.
+    const open = rows.filter((row) => row.completedAt === null);
+    const done = rows.filter((row) => row.completedAt !== null).sort((a, b) => b.id - a.id);
+    return [...open, ...done].map((row) => withState(row, now));
+  }
+
+  /** How many open requests have run past a timer (for the supervisors' alert). */
+  async function overdueCount(now = new Date()): Promise<number> {
+    const rows = await db
+      .select({ id: t.privacyRequests.id })
+      .from(t.privacyRequests)
+      .where(and(isNull(t.privacyRequests.completedAt), or(lt(t.privacyRequests.dueAt, now), and(isNull(t.privacyRequests.acknowledgedAt), lt(t.privacyRequests.acknowledgeBy, now)))));
+    return rows.length;
+  }
+
+  async function update(id: number, change: Partial<typeof t.privacyRequests.$inferInsert>, actor: Actor, action: string, detail: Record<string, unknown>, now: Date) {
+    const row = await store.tx(async (tx) => {
+      const [updated] = await tx
+        .update(t.privacyRequests)
+        .set({ ...change, handledById: actor.agentId, updatedAt: now })
+        .where(and(eq(t.privacyRequests.id, id), isNull(t.privacyRequests.completedAt)))
+        .returning();
+      if (!updated) throw new HttpError(409, 'request_completed', 'this request is completed already');
+      await appendAudit(store, tx, { actor: actor.ref, action, subjectType: 'privacy_request', subjectId: id, detail }, now);
+      return updated;
+    });
+    return withState(row, now);
+  }
+
+  /** The citizen was told their request was received (and how it will go). */
+  async function acknowledge(id: number, actor: Actor, now = new Date()) {
+    const row = await find(id);
+    if (row.acknowledgedAt) return withState(row, now);
+    return update(id, { acknowledgedAt: now }, actor, 'privacy.request.acknowledged', {}, now);
+  }
+
+  /** Names the contact the request is about, once the hotline has checked who is asking. */
+  async function link(id: number, contactId: number, actor: Actor, now = new Date()) {
+    const [contact] = await db.select({ id: t.contacts.id }).from(t.contacts).where(eq(t.contacts.id, contactId)).limit(1);
+    if (!contact) throw new NotFoundError('contact');
+    return update(id, { contactId }, actor, 'privacy.request.linked', { contactId }, now);
+  }
+
+  /**
+   * Closes the request. `done` on an erasure erases the contact first (both in the record);
+   * `refused` needs the reason the citizen is told. An erasure or access needs its contact.
+   */
+  async function complete(id: number, outcome: 'done' | 'refused', note: string | undefined, actor: Actor, now = new Date()): Promise<ReturnType<typeof withState> & { erasure?: ErasureResult }> {
+    const row = await find(id);
+    if (row.completedAt) throw new HttpError(409, 'request_completed', 'this request is completed already');
+    if (outcome === 'refused' && !note?.trim()) throw new HttpError(400, 'reason_required', 'a refusal says why: the citizen is told');
+    let erasure: ErasureResult | undefined;
+    if (outcome === 'done' && row.kind === 'erasure') {
+      if (row.contactId === null) throw new HttpError(409, 'contact_required', 'name the contact this request is about before erasing');
+      erasure = await personalData.erase(row.contactId, actor.ref, now);
+    }
+    const done = await update(id, { completedAt: now, outcome, outcomeNote: note?.trim() || null, acknowledgedAt: row.acknowledgedAt ?? now }, actor, 'privacy.request.completed', { outcome, ...(erasure ? { erasure } : {}) }, now);
+    return { ...done, ...(erasure ? { erasure } : {}) };
+  }
+
+  return { receive, list, find: async (id: number, now = new Date()) => withState(await find(id), now), acknowledge, link, complete, overdueCount };
+}
+
+export type PrivacyRequests = ReturnType<typeof createPrivacyRequests>;
