@@ -37,6 +37,7 @@ import { contactsApi } from './inbox/contacts-api.ts';
 import { privacyApi } from './inbox/privacy-api.ts';
 import { createPersonalData } from './core/privacy/personal-data.ts';
 import { createPrivacyRequests } from './core/privacy/requests.ts';
+import { createRetention } from './core/privacy/retention.ts';
 import { labelsApi } from './inbox/labels-api.ts';
 import { conversationsApi } from './inbox/conversations-api.ts';
 import { liveFeed } from './inbox/live.ts';
@@ -146,7 +147,10 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   app.decorate('care', careDesk);
   ticketDesk.reports.includeCare((from, to) => careDesk.campaigns.figures(from, to));
 
-  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, accounts, ticketDesk });
+  const personalData = createPersonalData(store, { attachmentDirs: attachmentDirsOf(config) });
+  const privacyRequests = createPrivacyRequests(store, { config: file.privacy, businessHours, personalData });
+  const retention = createRetention(store, { config: file.retention, personalData, logger: app.log });
+  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, accounts, ticketDesk, retention });
 
   // HTTP plumbing.
   installErrorHandler(app, { text: 5000 });
@@ -207,8 +211,6 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(async (scope) => cannedAnswersApi(scope, { store, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => labelsApi(scope, { store, events, conversations, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => contactsApi(scope, { store, conversations, accounts }), { prefix: '/api/v1' });
-  const personalData = createPersonalData(store, { attachmentDirs: attachmentDirsOf(config) });
-  const privacyRequests = createPrivacyRequests(store, { config: file.privacy, businessHours, personalData });
   await app.register(async (scope) => privacyApi(scope, { store, accounts, requests: privacyRequests, personalData }), { prefix: '/api/v1' });
   await app.register(async (scope) => adminApi(scope, { store, accounts, config, businessHours, router }), { prefix: '/api/v1' });
   await app.register(inboxWebApp);
@@ -223,6 +225,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     await router.start();
     await ticketDesk.start();
     careDesk.start({ routerEnabled: file.router.enabled });
+    retention.start();
     // Accounts unused too long are disabled; checking a few times a day is precise enough.
     inactivityTimer = setInterval(() => void accounts.disableInactive().catch((err: unknown) => app.log.error({ err }, 'inactive account check failed')), 6 * 3_600_000);
     inactivityTimer.unref();
@@ -230,6 +233,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   });
   app.addHook('onClose', async () => {
     clearInterval(inactivityTimer);
+    await retention.stop();
     await router.stop();
     ticketDesk.stop();
     careDesk.stop();
@@ -292,6 +296,7 @@ declare module 'fastify' {
       inboxes: InboxRef[];
       businessHours: ReturnType<typeof createBusinessHours>;
       router: ReturnType<typeof createRouter>;
+      retention: ReturnType<typeof createRetention>;
       accounts: ReturnType<typeof createAccounts>;
       ticketDesk: Awaited<ReturnType<typeof createTicketDesk>>;
     };

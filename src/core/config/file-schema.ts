@@ -192,6 +192,21 @@ export const fileSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
+  /**
+   * How long personal data is kept, per kind, in days (null: kept until erased on request). A
+   * state body's records may have to be archived for years: the province sets these by decision.
+   */
+  retention: z
+    .object({
+      /** A resolved conversation with no message for this long loses its messages' content
+       * (text, files, payloads); its times, channel and counts stay for the reports. */
+      conversationDays: z.number().int().min(1).nullable().default(null),
+      /** A citizen not heard from for this long, with nothing open, is erased as on request. */
+      contactDays: z.number().int().min(1).nullable().default(null),
+      /** An imported dossier finished this long ago loses its applicant's name, phone and email. */
+      dossierDays: z.number().int().min(1).nullable().default(null),
+    })
+    .prefault({}),
   /** The organisation tickets move through, seeded into an empty store (admins edit it after). */
   organisation: z
     .object({

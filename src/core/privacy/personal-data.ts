@@ -3,10 +3,10 @@
 // (a ticket's subject, text and answer; the report's counts) stays, without who they are.
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { and, asc, eq, inArray, isNotNull, like, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, like, or, sql, type SQL } from 'drizzle-orm';
 import { appendAudit } from '../audit.ts';
 import { NotFoundError } from '../errors.ts';
-import type { Store } from '../store/store.ts';
+import type { Db, Store } from '../store/store.ts';
 
 /** What the erasure did, for the request's record and the answer to the citizen. */
 export interface ErasureResult {
@@ -40,6 +40,31 @@ export function createPersonalData(store: Store, options: { attachmentDirs: read
   /** Dossiers of the one-stop system that name this citizen: linked, or by their phone or email. */
   function dossiersOf(contact: { id: number; phone: string | null; email: string | null }) {
     return or(eq(t.dossiers.contactId, contact.id), contact.phone ? eq(t.dossiers.applicantPhone, contact.phone) : undefined, contact.email ? eq(t.dossiers.applicantEmail, contact.email) : undefined)!;
+  }
+
+  /**
+   * Empties the messages `where` selects (text, files, metadata, payloads; the rows, times and
+   * statuses stay for the counts), inside the caller's transaction. Returns the files no message
+   * or ticket refers to any more: the caller removes them after its commit (removeFiles).
+   */
+  async function emptyMessages(tx: Db, where: SQL): Promise<{ messages: Array<{ id: number }>; orphans: string[] }> {
+    const withFiles = await tx.select({ attachments: t.messages.attachments }).from(t.messages).where(and(where, isNotNull(t.messages.attachments)));
+    const keys = [...new Set(withFiles.flatMap((row) => ((row.attachments as unknown[] | null) ?? []).map(keyOf)).filter((key): key is string => key !== null))];
+    const messages = await tx.update(t.messages).set({ text: null, attachments: null, metadata: null, raw: null, error: null }).where(where).returning({ id: t.messages.id });
+    // A file is content-addressed: another citizen may have sent the same bytes.
+    const orphans: string[] = [];
+    for (const key of keys) {
+      const [other] = await tx.select({ id: t.messages.id }).from(t.messages).where(like(sql`cast(${t.messages.attachments} as text)`, `%${key}%`)).limit(1);
+      const [event] = await tx.select({ id: t.ticketEvents.id }).from(t.ticketEvents).where(like(sql`cast(${t.ticketEvents.attachments} as text)`, `%${key}%`)).limit(1);
+      if (!other && !event) orphans.push(key);
+    }
+    return { messages, orphans };
+  }
+
+  async function removeFiles(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      for (const dir of options.attachmentDirs) await unlink(join(dir, key.slice(0, 2), key)).catch(() => undefined);
+    }
   }
 
   /** Their tickets: raised for them, or from one of their conversations. */
@@ -133,13 +158,7 @@ export function createPersonalData(store: Store, options: { attachmentDirs: read
     const result = await store.tx(async (tx) => {
       const conversationIds = (await tx.select({ id: t.conversations.id }).from(t.conversations).where(eq(t.conversations.contactId, contactId))).map((row) => row.id);
       const inTheirs = conversationIds.length ? inArray(t.messages.conversationId, conversationIds) : sql`false`;
-      const withFiles = await tx.select({ attachments: t.messages.attachments }).from(t.messages).where(and(inTheirs, isNotNull(t.messages.attachments)));
-      const keys = [...new Set(withFiles.flatMap((row) => ((row.attachments as unknown[] | null) ?? []).map(keyOf)).filter((key): key is string => key !== null))];
-      const messages = await tx
-        .update(t.messages)
-        .set({ text: null, attachments: null, metadata: null, raw: null, error: null })
-        .where(inTheirs)
-        .returning({ id: t.messages.id });
+      const { messages, orphans } = await emptyMessages(tx, inTheirs);
       if (conversationIds.length) {
         await tx
           .update(t.outbox)
@@ -163,18 +182,11 @@ export function createPersonalData(store: Store, options: { attachmentDirs: read
       const tickets = await tx.update(t.tickets).set({ contactId: null, satisfactionComment: null, updatedAt: now }).where(ticketsOf(contactId, conversationIds)).returning({ id: t.tickets.id });
       const optOuts = await tx.update(t.optOuts).set({ contactId: null }).where(eq(t.optOuts.contactId, contactId)).returning({ id: t.optOuts.id });
       await tx.update(t.contacts).set({ name: null, phone: null, email: null, avatarUrl: null, erasedAt: now, updatedAt: now }).where(eq(t.contacts.id, contactId));
-      // A file is content-addressed: another citizen may have sent the same bytes.
-      const stillUsed = new Set<string>();
-      for (const key of keys) {
-        const [other] = await tx.select({ id: t.messages.id }).from(t.messages).where(like(sql`cast(${t.messages.attachments} as text)`, `%${key}%`)).limit(1);
-        const [event] = await tx.select({ id: t.ticketEvents.id }).from(t.ticketEvents).where(like(sql`cast(${t.ticketEvents.attachments} as text)`, `%${key}%`)).limit(1);
-        if (other || event) stillUsed.add(key);
-      }
       const erased: ErasureResult = {
         contactId,
         messages: messages.length,
         identities: identities.length,
-        files: keys.length - stillUsed.size,
+        files: orphans.length,
         dossiers: dossiers.length,
         calls: calls.length,
         campaignTargets: targets.length,
@@ -182,15 +194,13 @@ export function createPersonalData(store: Store, options: { attachmentDirs: read
         optOutsKept: optOuts.length,
       };
       await appendAudit(store, tx, { actor, action: 'contact.erased', subjectType: 'contact', subjectId: contactId, detail: { ...erased } }, now);
-      return { erased, files: keys.filter((key) => !stillUsed.has(key)) };
+      return { erased, files: orphans };
     });
-    for (const key of result.files) {
-      for (const dir of options.attachmentDirs) await unlink(join(dir, key.slice(0, 2), key)).catch(() => undefined);
-    }
+    await removeFiles(result.files);
     return result.erased;
   }
 
-  return { exportOf, erase };
+  return { exportOf, erase, emptyMessages, removeFiles };
 }
 
 export type PersonalData = ReturnType<typeof createPersonalData>;
