@@ -35,6 +35,8 @@ import { cannedAnswersApi } from './inbox/canned-answers-api.ts';
 import { careApi } from './inbox/care-api.ts';
 import { contactsApi } from './inbox/contacts-api.ts';
 import { privacyApi } from './inbox/privacy-api.ts';
+import { auditApi } from './inbox/audit-api.ts';
+import { registerSecurityTxt } from './core/http/security-txt.ts';
 import { createPersonalData } from './core/privacy/personal-data.ts';
 import { createPrivacyRequests } from './core/privacy/requests.ts';
 import { createRetention } from './core/privacy/retention.ts';
@@ -194,6 +196,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       return { status: 'ready' };
     },
   );
+  registerSecurityTxt(app, { contact: file.deployment.securityContact, publicBaseUrl: env.PUBLIC_BASE_URL, languages: file.deployment.locale === 'vi' ? ['vi', 'en'] : ['en', 'vi'] });
   app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics' } }, async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
@@ -211,6 +214,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(async (scope) => cannedAnswersApi(scope, { store, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => labelsApi(scope, { store, events, conversations, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => contactsApi(scope, { store, conversations, accounts }), { prefix: '/api/v1' });
+  await app.register(async (scope) => auditApi(scope, { store, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => privacyApi(scope, { store, accounts, requests: privacyRequests, personalData }), { prefix: '/api/v1' });
   await app.register(async (scope) => adminApi(scope, { store, accounts, config, businessHours, router }), { prefix: '/api/v1' });
   await app.register(inboxWebApp);

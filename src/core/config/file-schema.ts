@@ -24,6 +24,8 @@ export const fileSchema = z.object({
     shortName: z.string().min(1),
     locale: z.enum(['vi', 'en']).default('vi'),
     timezone: z.string().default('Asia/Ho_Chi_Minh'),
+    /** Where to report a vulnerability (mailto:, https: or tel:), served as /.well-known/security.txt. */
+    securityContact: z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+|tel:\+?[\d-]+)$/, 'must be a mailto:, https: or tel: URI').optional(),
   }),
   conversations: z
     .object({
