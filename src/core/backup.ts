@@ -89,13 +89,13 @@ async function copyFiles(from: string, to: string): Promise<{ files: number; byt
  */
 export async function backup(target: BackupTarget, out: string, now = new Date()): Promise<BackupManifest> {
   if (existsSync(out)) throw new BackupError(`${out} exists already: a backup goes into a new folder`);
+  if (target.url.startsWith('file:') && !existsSync(sqlitePath(target.url))) throw new BackupError(`no database at ${sqlitePath(target.url)}`);
   await mkdir(out, { recursive: true, mode: 0o700 });
   let database: BackupManifest['database'];
   let dialect: BackupManifest['dialect'];
   if (target.url.startsWith('file:')) {
     dialect = 'sqlite';
     const path = sqlitePath(target.url);
-    if (!existsSync(path)) throw new BackupError(`no database at ${path}`);
     const source = new Database(path, { fileMustExist: true, timeout: 5000 });
     try {
       source.prepare('VACUUM INTO ?').run(join(out, sqliteName));
