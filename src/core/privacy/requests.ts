@@ -1,7 +1,7 @@
 // Citizens' requests about their personal data and the law's timers on them: acknowledged within
 // a few working days, carried out (or refused, with the reason) within more. Completing an
 // erasure erases; an access request is answered with the export (personal-data.ts).
-import { and, asc, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit.ts';
 import type { BusinessHours } from '../business-hours.ts';
 import type { FileConfig } from '../config/file-schema.ts';
@@ -82,16 +82,17 @@ export function createPrivacyRequests(store: Store, deps: { config: FileConfig['
 
   /** Open requests first, the nearest deadline first; then the completed ones, newest first. */
   async function list(options: { open?: boolean; limit?: number } = {}, now = new Date()) {
+    const { completedAt, dueAt } = t.privacyRequests;
+    // The order is the database's, before the limit: SQLite and PostgreSQL sort nulls apart, so
+    // "open" is a key of its own (sorting on completedAt let PostgreSQL fill the page with
+    // completed requests and drop the open ones, and SQLite drop the newest completed ones).
     const rows = await db
       .select()
       .from(t.privacyRequests)
-      .where(options.open ? isNull(t.privacyRequests.completedAt) : undefined)
-      .orderBy(asc(t.privacyRequests.completedAt), asc(t.privacyRequests.dueAt), desc(t.privacyRequests.id))
+      .where(options.open ? isNull(completedAt) : undefined)
+      .orderBy(asc(sql`case when ${completedAt} is null then 0 else 1 end`), asc(sql`case when ${completedAt} is null then ${dueAt} end`), desc(t.privacyRequests.id))
       .limit(options.limit ?? 200);
-    // SQLite and PostgreSQL sort nulls apart: open ones (no completion) go first everywhere.
-    const open = rows.filter((row) => row.completedAt === null);
-    const done = rows.filter((row) => row.completedAt !== null).sort((a, b) => b.id - a.id);
-    return [...open, ...done].map((row) => withState(row, now));
+    return rows.map((row) => withState(row, now));
   }
 
   /** How many open requests have run past a timer (for the supervisors' alert). */
@@ -133,7 +134,8 @@ export function createPrivacyRequests(store: Store, deps: { config: FileConfig['
 
   /**
    * Closes the request. `done` on an erasure erases the contact first (both in the record);
-   * `refused` needs the reason the citizen is told. An erasure or access needs its contact.
+   * `refused` needs the reason the citizen is told. An erasure needs its contact; an access
+   * request may be done without one (nothing is held about the requester).
    */
   async function complete(id: number, outcome: 'done' | 'refused', note: string | undefined, actor: Actor, now = new Date()): Promise<ReturnType<typeof withState> & { erasure?: ErasureResult }> {
     const row = await find(id);

@@ -15,6 +15,7 @@ import { ReportView } from './tickets/report-view.tsx';
 import { ticketsApi } from './tickets/tickets-api.ts';
 import { CreateTicketForm, TicketsView } from './tickets/tickets-view.tsx';
 import { CareView } from './care/care-view.tsx';
+import { PrivacyView } from './privacy/privacy-view.tsx';
 
 /** Unit staff and the province leadership work on tickets only: conversations are the hotline's. */
 const ticketsOnly = (agent: Agent) => agent.role === 'unit_officer' || agent.role === 'unit_leader' || agent.role === 'province_leader';
@@ -169,6 +170,7 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(notice?: 
           {overseer && link({ name: 'report' }, '/inbox/report', route.name === 'report', t('nav.report'))}
           {overseer && link({ name: 'queue' }, '/inbox/queue', route.name === 'queue', t('nav.queue'))}
           {overseer && link({ name: 'admin', section: 'canned' }, '/inbox/admin/canned', route.name === 'admin', t('nav.admin'))}
+          {overseer && link({ name: 'privacy', id: null }, '/inbox/privacy', route.name === 'privacy', t('nav.privacy'))}
           {!ticketsOnly(agent) && link({ name: 'care', section: overseer ? 'campaigns' : 'queue', id: null }, overseer ? '/inbox/care/campaigns' : '/inbox/care/queue', route.name === 'care', t('nav.care'))}
         </nav>
         <span className="spacer" />
@@ -232,6 +234,8 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(notice?: 
         <TicketsView agent={agent} live={live} selectedId={route.id} unitIds={unitIds} />
       ) : route.name === 'care' ? (
         ticketsOnly(agent) ? <p className="empty">{t('care.forbidden')}</p> : <CareView agent={agent} section={route.section} id={route.id} />
+      ) : route.name === 'privacy' ? (
+        overseer ? <PrivacyView agent={agent} selectedId={route.id} /> : <p className="empty">{t('privacy.forbidden')}</p>
       ) : route.name === 'calls' ? (
         <CallsView agent={agent} />
       ) : route.name === 'report' ? (

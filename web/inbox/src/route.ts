@@ -1,5 +1,5 @@
 // Client routes under /inbox: the list, one conversation, the supervisors' queue, the admin
-// screens and the agent's own account.
+// screens, the supervisors' personal-data requests and the agent's own account.
 import { useEffect, useState } from 'react';
 
 export const adminSections = ['canned', 'labels', 'agents', 'teams', 'units', 'inboxes', 'hours', 'knowledge'] as const;
@@ -14,7 +14,8 @@ export type Route =
   | { name: 'tickets'; id: number | null }
   | { name: 'calls' }
   | { name: 'report' }
-  | { name: 'care'; section: CareSection; id: number | null };
+  | { name: 'care'; section: CareSection; id: number | null }
+  | { name: 'privacy'; id: number | null };
 
 export const careSections = ['queue', 'visits', 'campaigns', 'import'] as const;
 export type CareSection = (typeof careSections)[number];
@@ -28,6 +29,8 @@ export function parseRoute(pathname: string): Route {
   if (/^\/inbox\/calls\/?$/.test(pathname)) return { name: 'calls' };
   if (/^\/inbox\/report\/?$/.test(pathname)) return { name: 'report' };
   if (/^\/inbox\/account\/?$/.test(pathname)) return { name: 'account' };
+  const privacy = /^\/inbox\/privacy(?:\/(\d+))?\/?$/.exec(pathname);
+  if (privacy) return { name: 'privacy', id: privacy[1] ? Number(privacy[1]) : null };
   const care = /^\/inbox\/care(?:\/([a-z]+)(?:\/(\d+))?)?\/?$/.exec(pathname);
   if (care) return { name: 'care', section: careSections.find((s) => s === care[1]) ?? 'queue', id: care[2] ? Number(care[2]) : null };
   const admin = /^\/inbox\/admin(?:\/([a-z]+))?\/?$/.exec(pathname);
@@ -56,6 +59,8 @@ export function pathOf(route: Route): string {
       return '/inbox/report';
     case 'care':
       return `/inbox/care/${route.section}${route.id === null ? '' : `/${route.id}`}`;
+    case 'privacy':
+      return route.id === null ? '/inbox/privacy' : `/inbox/privacy/${route.id}`;
     case 'list':
       return '/inbox';
   }

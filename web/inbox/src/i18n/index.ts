@@ -2,13 +2,14 @@ import { createContext, useContext } from 'react';
 import { en } from './en.ts';
 import { ticketsEn, ticketsVi } from './tickets.ts';
 import { careEn, careVi } from './care.ts';
+import { privacyEn, privacyVi } from './privacy.ts';
 import { vi, type MessageKey as BaseKey } from './vi.ts';
 
 export type Locale = 'vi' | 'en';
-export type MessageKey = BaseKey | keyof typeof ticketsVi | keyof typeof careVi;
+export type MessageKey = BaseKey | keyof typeof ticketsVi | keyof typeof careVi | keyof typeof privacyVi;
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-const catalogues: Record<Locale, Record<MessageKey, string>> = { vi: { ...vi, ...ticketsVi, ...careVi }, en: { ...en, ...ticketsEn, ...careEn } };
+const catalogues: Record<Locale, Record<MessageKey, string>> = { vi: { ...vi, ...ticketsVi, ...careVi, ...privacyVi }, en: { ...en, ...ticketsEn, ...careEn, ...privacyEn } };
 const storageKey = 'inbox.locale';
 
 /** The language chosen last on this browser; Vietnamese unless the agent switched. */
