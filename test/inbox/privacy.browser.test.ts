@@ -25,6 +25,7 @@ describe.skipIf(!available)('personal-data requests in the browser', () => {
   let browser: Browser;
   let page: Page;
   let contactId = 0;
+  let conversationId = 0;
   const dialogs: string[] = [];
 
   const rest = async <T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> => {
@@ -93,6 +94,7 @@ describe.skipIf(!available)('personal-data requests in the browser', () => {
     const sender = { externalUserId: 'webform:v-hoa', displayName: citizen.name, phone: citizen.phone };
     const [ingested] = await gateway.ingest([{ inboxId: webform.id, externalMessageId: 'wf-hoa-1', sender, text: citizenText, attachments: [], sentAt: new Date(), raw: {} }]);
     contactId = ingested!.contactId;
+    conversationId = ingested!.conversationId;
     browser = await launchBrowser();
     page = await browser.context.newPage();
     page.on('dialog', (dialog) => {
@@ -195,5 +197,10 @@ describe.skipIf(!available)('personal-data requests in the browser', () => {
     expect(contact.body).toMatchObject({ name: null, phone: null, identities: [] });
     // The confirmation is the page's own, not a browser dialog.
     expect(dialogs).toEqual([]);
+
+    // The conversation keeps its place in the history, saying its content is gone.
+    await page.goto(`${gw.url}/inbox/c/${conversationId}`);
+    await page.locator('.message.in .text.erased', { hasText: 'Nội dung đã xoá' }).waitFor();
+    await expect(page.locator('.messages, main').first().textContent()).resolves.not.toContain('ấp Tân Hòa');
   });
 });

@@ -240,9 +240,13 @@ function agentName(ref: string | null, agents: AgentRow[]): string | undefined {
 const attachmentNames = (attachments: unknown): string[] =>
   Array.isArray(attachments) ? attachments.map((a: { name?: unknown; fileName?: unknown; filename?: unknown; type?: unknown }) => String(a?.name ?? a?.fileName ?? a?.filename ?? a?.type ?? '?')) : [];
 
+/** Emptied by an erasure or the retention sweep: no text, no file, no detail left. */
+const isErased = (m: Message) => m.text === null && attachmentNames(m.attachments).length === 0 && m.metadata === null;
+
 /** Route changes are stored without text (their detail is in metadata): say what changed. */
 function activityText(t: Translate, m: Message, agents: AgentRow[], teams: Team[]): string {
   if (m.text) return m.text;
+  if (isErased(m)) return t('msg.erased');
   const to = (m.metadata as { to?: { teamId?: number | null; assigneeId?: number | null } } | null)?.to ?? {};
   const by = agentName(m.senderRef, agents);
   const parts: string[] = [];
@@ -269,6 +273,7 @@ function MessageItem({ m, t, locale, agents, teams }: { m: Message; t: Translate
           {m.senderType === 'bot' && m.direction === 'out' && <span className="chip bot">{t('list.bot')}</span>}
         </div>
         {m.text !== null && <div className="text">{m.text}</div>}
+        {isErased(m) && <div className="text erased">{t('msg.erased')}</div>}
         {attachmentNames(m.attachments).map((name, i) => (
           <div key={i} className="attachment">
             {t('msg.attachment', { name })}

@@ -85,6 +85,7 @@ export const en: Record<MessageKey, string> = {
   'msg.system': 'System',
   'msg.note': 'Internal note',
   'msg.attachment': 'Attachment: {name}',
+  'msg.erased': 'Content erased (its retention period ended, or the citizen asked)',
   'msg.status.received': 'received',
   'msg.status.queued': 'queued',
   'msg.status.sending': 'sending',

@@ -83,6 +83,7 @@ export const vi = {
   'msg.system': 'Hệ thống',
   'msg.note': 'Ghi chú nội bộ',
   'msg.attachment': 'Tệp đính kèm: {name}',
+  'msg.erased': 'Nội dung đã xoá (hết thời hạn lưu trữ, hoặc theo yêu cầu của công dân)',
   'msg.status.received': 'đã nhận',
   'msg.status.queued': 'đang chờ gửi',
   'msg.status.sending': 'đang gửi',
