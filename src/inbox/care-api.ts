@@ -7,6 +7,7 @@ import type { CareDesk } from '../core/care/care-desk.ts';
 import { dossierFields, type ColumnMapping } from '../core/care/dossier-import.ts';
 import { defaultQuestionnaire, templates } from '../core/care/questionnaires.ts';
 import { resultsXlsx } from '../core/care/results-export.ts';
+import { appendAudit } from '../core/audit.ts';
 import { HttpError } from '../core/errors.ts';
 import { localeFrom } from '../core/i18n/index.ts';
 import type { Store } from '../core/store/store.ts';
@@ -114,6 +115,42 @@ export async function careApi(app: FastifyInstance, deps: { store: Store; accoun
         if (typeof mapping !== 'object' || mapping === null || Object.values(mapping).some((v) => typeof v !== 'string')) throw new HttpError(400, 'invalid_mapping', 'columns maps field names to header texts');
       }
       return care.dossiers.importFile(request.body, { ...(q.mapping ? { mappingName: q.mapping } : {}), ...(mapping ? { mapping } : {}), actor: actorOf(request) });
+    },
+  );
+  app.get(
+    '/dossiers',
+    {
+      schema: {
+        tags: ['care'],
+        summary: 'Imported dossiers, newest first: by code, applicant name or phone (q), status, unit and finishing days; `before` pages on (supervisors; audited)',
+        security,
+        querystring: Type.Object({
+          q: Type.Optional(Type.String({ minLength: 2, maxLength: 200 })),
+          status: Type.Optional(Type.String({ maxLength: 100 })),
+          unit: Type.Optional(Type.String({ maxLength: 200 })),
+          finishedFrom: Type.Optional(day),
+          finishedTo: Type.Optional(day),
+          before: Type.Optional(Type.Integer({ minimum: 1 })),
+          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+        }),
+      },
+    },
+    async (request) => {
+      requireSupervisor(request);
+      const q = request.query as { q?: string; status?: string; unit?: string; finishedFrom?: string; finishedTo?: string; before?: number; limit: number };
+      const page = await care.dossiers.list({
+        ...(q.q ? { q: q.q } : {}),
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.unit ? { unit: q.unit } : {}),
+        ...(q.finishedFrom ? { finishedFrom: localDay(q.finishedFrom) } : {}),
+        // The last day counts whole.
+        ...(q.finishedTo ? { finishedBefore: new Date(localDay(q.finishedTo).getTime() + 86_400_000) } : {}),
+        ...(q.before ? { before: q.before } : {}),
+        limit: q.limit,
+      });
+      // A list of applicants' names and phones is a read of personal data (SECURITY.md item 7).
+      await deps.store.tx((db) => appendAudit(deps.store, db, { actor: actorOf(request), action: 'dossier.search', detail: { q: q.q ?? null, status: q.status ?? null, unit: q.unit ?? null, count: page.items.length } }));
+      return page;
     },
   );
   app.get('/dossiers/mappings', { schema: { tags: ['care'], summary: 'Remembered column mappings of dossier imports', security } }, async (request) => {

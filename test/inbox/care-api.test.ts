@@ -5,6 +5,7 @@
 // complaint becomes a ticket for the unit in one call, and the results show it all.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,6 +132,30 @@ describe.each(dialects)('customer care over the API on $name', ({ pg: onPg }) =>
     const bad = await inject({ method: 'POST', url: '/api/v1/dossiers/import', headers: { ...gw.auth, 'content-type': 'text/csv' }, payload: 'a,b\n1,2' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toContain('dossier code');
+  });
+
+  it('lists the imported dossiers by applicant without accents, phone, code, status and finishing days, page by page, for supervisors', async () => {
+    const codes = async (query: string) => {
+      const res = await admin('GET', `/api/v1/dossiers?${query}`);
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json() as { items: Array<{ code: string }> }).items.map((d) => d.code);
+    };
+    expect(await codes('q=tran van binh')).toEqual(['H12.82-261001-0001']);
+    expect(await codes(`q=${encodeURIComponent('0912 000 222')}`)).toEqual(['X01.82-261002-0002']);
+    expect(await codes('q=X01.82')).toEqual(['X01.82-261005-0005', 'X01.82-261002-0002']);
+    expect(await codes(`status=${encodeURIComponent('Chờ bổ sung')}`)).toEqual(['H12.82-261006-0006']);
+    // Finished on 4 or 5 October, the 5th counted whole (one was returned at 10:30 that day).
+    expect(await codes('finishedFrom=2026-10-04&finishedTo=2026-10-05')).toEqual(['X01.82-261005-0005', 'H12.82-261001-0001']);
+    const first = (await admin('GET', '/api/v1/dossiers?limit=3')).json() as { items: Array<{ code: string; applicantName: string }>; nextBefore: number };
+    expect(first.items).toHaveLength(3);
+    const rest = (await admin('GET', `/api/v1/dossiers?limit=3&before=${first.nextBefore}`)).json() as { items: Array<{ code: string }>; nextBefore: number | null };
+    expect(rest).toMatchObject({ items: [{ code: 'H12.82-261001-0001' }], nextBefore: null });
+    expect(first.items.map((d) => d.applicantName)).toEqual(['Đỗ Văn Giang', 'Võ Thị Em', 'Lê Thị Cúc']);
+    // Operators call from the queue; the list of applicants is not theirs. Every search is audited.
+    expect((await asOperator('GET', '/api/v1/dossiers')).statusCode).toBe(403);
+    const { store } = gw.app.gateway;
+    const searches = await store.db.select({ detail: store.t.auditEvents.detail }).from(store.t.auditEvents).where(eq(store.t.auditEvents.action, 'dossier.search'));
+    expect(searches.map((row) => (row.detail as { q: string | null }).q)).toContain('tran van binh');
   });
 
   it('tells the dossier status on any channel, and personal details only to the applicant', async () => {

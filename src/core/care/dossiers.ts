@@ -1,4 +1,6 @@
-import { eq, inArray, like, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, like, lt, or, sql } from 'drizzle-orm';
+import { searchTerms } from '../conversations.ts';
+import { foldedContains } from '../text-fold.ts';
 import { appendAudit } from '../audit.ts';
 import { HttpError } from '../errors.ts';
 import type { Db, Store } from '../store/store.ts';
@@ -24,6 +26,17 @@ export interface DossierImportOptions {
   /** Who imports, for the audit log. */
   actor: string;
   onProgress?: (done: number, total: number) => void;
+}
+
+export interface DossierFilter {
+  q?: string;
+  status?: string;
+  unit?: string;
+  finishedFrom?: Date;
+  finishedBefore?: Date;
+  /** An id: the page after the one that ended with it. */
+  before?: number;
+  limit?: number;
 }
 
 const mappingKey = (name: string) => `dossiers.mapping.${name}`;
@@ -141,7 +154,53 @@ export function createDossiers(store: Store, options: { timeZone: string }) {
     return row ?? null;
   }
 
-  return { importFile, mappings, savedMapping, saveMapping, byCode };
+  /**
+   * Imported dossiers, newest first, `before` an id for the next page: by code, applicant name
+   * (accents ignored) or phone in `q`, by status, unit and finishing day. Callers audit the search.
+   */
+  async function list(filter: DossierFilter) {
+    const { text, digits } = filter.q ? searchTerms(filter.q) : { text: '', digits: null };
+    const d = store.dialect;
+    const where = and(
+      filter.q
+        ? or(
+            text ? foldedContains(d, t.dossiers.code, text) : undefined,
+            text ? foldedContains(d, t.dossiers.applicantName, text) : undefined,
+            digits ? like(t.dossiers.applicantPhone, `%${digits}%`) : undefined,
+          )
+        : undefined,
+      filter.status ? eq(t.dossiers.status, filter.status) : undefined,
+      filter.unit ? eq(t.dossiers.unit, filter.unit) : undefined,
+      filter.finishedFrom ? gte(t.dossiers.finishedAt, filter.finishedFrom) : undefined,
+      filter.finishedBefore ? lt(t.dossiers.finishedAt, filter.finishedBefore) : undefined,
+      filter.before ? lt(t.dossiers.id, filter.before) : undefined,
+    );
+    const limit = filter.limit ?? 50;
+    const rows = await db
+      .select({
+        id: t.dossiers.id,
+        code: t.dossiers.code,
+        procedure: t.dossiers.procedure,
+        field: t.dossiers.field,
+        desk: t.dossiers.desk,
+        deskLevel: t.dossiers.deskLevel,
+        unit: t.dossiers.unit,
+        applicantName: t.dossiers.applicantName,
+        applicantPhone: t.dossiers.applicantPhone,
+        applicantEmail: t.dossiers.applicantEmail,
+        submittedAt: t.dossiers.submittedAt,
+        dueAt: t.dossiers.dueAt,
+        finishedAt: t.dossiers.finishedAt,
+        status: t.dossiers.status,
+      })
+      .from(t.dossiers)
+      .where(where)
+      .orderBy(desc(t.dossiers.id))
+      .limit(limit + 1);
+    return { items: rows.slice(0, limit), nextBefore: rows.length > limit ? rows[limit - 1]!.id : null };
+  }
+
+  return { importFile, mappings, savedMapping, saveMapping, byCode, list };
 }
 
 export type Dossiers = ReturnType<typeof createDossiers>;
