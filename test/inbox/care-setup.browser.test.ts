@@ -1,6 +1,6 @@
 // Setting up customer care as a supervisor does it, in chromium: the one-stop system's export is
-// imported on the import screen (twice: the second time its dossiers are updated, not added), a
-// campaign is created and its sample drawn on the campaigns screen, the pre-notice goes out in
+// imported on the import screen (twice: the second time its dossiers are updated, not added) and
+// looked up on the imported-dossiers screen, a campaign is created and its sample drawn on the campaigns screen, the pre-notice goes out in
 // batches through the SMS gateway, and the home visits are given to an interviewer who then finds
 // them on the home-visits screen.
 import type { Page } from 'playwright-core';
@@ -54,7 +54,7 @@ describe.skipIf(!available)('customer care set up by a supervisor in the browser
       .where(eq(t.campaignTargets.campaignId, campaignId));
     return rows.map((row) => row.code).sort();
   };
-  /** The dossiers as stored: the REST API has no listing of them, so they are read from the store. */
+  /** The dossiers as stored, with their creation and update times (which the API does not list). */
   const storedDossiers = async () => {
     const { store } = gw.app.gateway;
     const { t } = store;
@@ -73,9 +73,9 @@ describe.skipIf(!available)('customer care set up by a supervisor in the browser
   it('the supervisor imports the dossiers twice, draws a campaign, sends its pre-notice and gives its home visits to an interviewer who then sees them', { timeout: 240_000 }, async () => {
     await signIn('gs.binh');
     await page.locator('.topbar nav a', { hasText: 'Chăm sóc khách hàng' }).click();
-    // Supervisors start on their campaigns, and see the import besides the operators' sections.
+    // Supervisors start on their campaigns, and see the import and its dossiers besides the operators' sections.
     await expect.poll(() => new URL(page.url()).pathname).toBe('/inbox/care/campaigns');
-    await expect(page.locator('.care-nav a').allTextContents()).resolves.toEqual(['Hàng đợi gọi', 'Khảo sát tại nhà', 'Chiến dịch', 'Nhập hồ sơ']);
+    await expect(page.locator('.care-nav a').allTextContents()).resolves.toEqual(['Hàng đợi gọi', 'Khảo sát tại nhà', 'Chiến dịch', 'Nhập hồ sơ', 'Hồ sơ đã nhập']);
 
     // --- 1. The one-stop system's export, under a mapping name of its own --------------------
     await careSection('Nhập hồ sơ', '/inbox/care/import');
@@ -114,6 +114,34 @@ describe.skipIf(!available)('customer care set up by a supervisor in the browser
     }
     const mappings = await rest<{ items: Array<{ name: string; mapping: Record<string, string> }> }>('/api/v1/dossiers/mappings');
     expect(mappings.items.find((m) => m.name === mappingName)?.mapping).toMatchObject({ code: 'Mã hồ sơ', applicantPhone: 'Số điện thoại', deskLevel: 'Cấp', finishedAt: 'Ngày trả kết quả' });
+
+    // --- 1b. What was imported, from the import's own link: the latest imported first ---------
+    await summary.getByRole('link', { name: 'Xem hồ sơ đã nhập' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/inbox/care/dossiers');
+    const list = page.locator('.care-dossiers');
+    const listed = list.locator('table.dossiers tbody tr');
+    const shownCodes = () => listed.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-code')));
+    await expect.poll(shownCodes).toEqual(['D03.82-261006-0006', 'H12.82-260905-0005', 'X01.82-261003-0003', 'H12.82-261002-0002', 'H12.82-261001-0001']);
+    // An applicant's name typed without accents finds their dossier alone, the phone as it is dialled.
+    await list.getByLabel('Mã hồ sơ, tên hoặc số điện thoại').fill('nguyen thi hoa');
+    await list.getByLabel('Mã hồ sơ, tên hoặc số điện thoại').press('Enter');
+    await expect.poll(shownCodes).toEqual(['H12.82-261002-0002']);
+    await expect(listed.first().locator('td').allTextContents()).resolves.toEqual(['H12.82-261002-0002', 'Cấp giấy phép xây dựng', 'Sở Xây dựng', 'Nguyễn Thị Hoa', '0912 000 222', '14/10/2026', 'Đã trả kết quả']);
+    // Finished 3–5 October, Viet Nam time: the last day counts whole (the first dossier finished at 10:30 on it).
+    await list.getByLabel('Mã hồ sơ, tên hoặc số điện thoại').fill('');
+    await list.getByLabel('Trả kết quả từ ngày').fill('2026-10-03');
+    await list.getByLabel('đến ngày').fill('2026-10-05');
+    await list.getByRole('button', { name: 'Tìm', exact: true }).click();
+    await expect.poll(shownCodes).toEqual(['X01.82-261003-0003', 'H12.82-261001-0001']);
+    await expect(listed.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent).slice(4, 6)))).resolves.toEqual([
+      ['0912 000 333', '03/10/2026'],
+      ['0912 000 111', '05/10/2026'],
+    ]);
+    // Five dossiers are one page: nothing more to show. Someone outside the days: nothing matches.
+    await expect(list.getByRole('button', { name: 'Xem thêm' }).count()).resolves.toBe(0);
+    await list.getByLabel('Mã hồ sơ, tên hoặc số điện thoại').fill('Võ Văn Em');
+    await list.getByLabel('Mã hồ sơ, tên hoặc số điện thoại').press('Enter');
+    await list.locator('p.empty', { hasText: 'Không có hồ sơ nào khớp.' }).waitFor();
 
     // --- 2. The campaign: October's province and commune dossiers, two citizens drawn --------
     await careSection('Chiến dịch', '/inbox/care/campaigns');

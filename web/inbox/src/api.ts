@@ -229,7 +229,8 @@ export async function request<T>(method: string, url: string, body?: unknown): P
   return data as T;
 }
 
-const query = (params: Record<string, string | number | undefined>) => {
+/** `?a=1&b=2` of the values given, empty ones left out. */
+export const query = (params: Record<string, string | number | undefined>) => {
   const q = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') q.set(key, String(value));
   const s = q.toString();

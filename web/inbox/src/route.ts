@@ -17,7 +17,7 @@ export type Route =
   | { name: 'care'; section: CareSection; id: number | null }
   | { name: 'privacy'; id: number | null };
 
-export const careSections = ['queue', 'visits', 'campaigns', 'import'] as const;
+export const careSections = ['queue', 'visits', 'campaigns', 'import', 'dossiers'] as const;
 export type CareSection = (typeof careSections)[number];
 
 export function parseRoute(pathname: string): Route {

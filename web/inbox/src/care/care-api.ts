@@ -1,6 +1,6 @@
 // The customer-care API as the inbox uses it (src/inbox/care-api.ts): dossier import, campaigns,
 // the operators' call queue, field visits and results.
-import { ApiError, currentCsrfToken, request } from '../api.ts';
+import { ApiError, currentCsrfToken, query, request } from '../api.ts';
 
 export type DeskLevel = 'province' | 'district' | 'commune';
 export const deskLevels: DeskLevel[] = ['province', 'district', 'commune'];
@@ -114,6 +114,34 @@ export interface ImportResult {
   mappingName: string;
 }
 
+/** An imported dossier as the supervisors' list shows it (GET /dossiers). */
+export interface DossierRow {
+  id: number;
+  code: string;
+  procedure: string | null;
+  field: string | null;
+  desk: string | null;
+  deskLevel: DeskLevel | null;
+  unit: string | null;
+  applicantName: string | null;
+  /** Normalized: 84xxxxxxxxx. */
+  applicantPhone: string | null;
+  applicantEmail: string | null;
+  submittedAt: string | null;
+  dueAt: string | null;
+  finishedAt: string | null;
+  status: string | null;
+}
+
+/** The dossier list's filters: `q` is a code, an applicant's name (accents ignored) or phone digits; days are YYYY-MM-DD. */
+export interface DossierSearch {
+  q?: string;
+  status?: string;
+  unit?: string;
+  finishedFrom?: string;
+  finishedTo?: string;
+}
+
 export interface NotifyResult {
   notified: number;
   byChannel: { zalo: number; email: number; sms: number; none: number };
@@ -166,6 +194,9 @@ export const careApi = {
     return body;
   },
   mappings: () => request<{ fields: string[]; items: Array<{ name: string }> }>('GET', '/api/v1/dossiers/mappings'),
+  /** Imported dossiers, newest first; `before` is the previous page's `nextBefore`. */
+  dossiers: (search: DossierSearch, page: { before?: number; limit?: number } = {}) =>
+    request<{ items: DossierRow[]; nextBefore: number | null }>('GET', `/api/v1/dossiers${query({ ...search, ...page })}`),
   template: (name: Template) => request<Questionnaire>('GET', `/api/v1/care/templates/${name}`),
   campaigns: () => request<{ items: CampaignSummary[] }>('GET', '/api/v1/campaigns'),
   campaign: (id: number) => request<CampaignDetail>('GET', `/api/v1/campaigns/${id}`),
@@ -199,6 +230,21 @@ export function answersFrom(questionnaire: Questionnaire, values: Record<string,
     answers[q.key] = q.kind === 'scale' ? Number(raw) : q.kind === 'yesno' ? raw === 'yes' : raw;
   }
   return { answers, missing };
+}
+
+/** A stored phone (84xxxxxxxxx) as Vietnamese write it: 0912 345 678 (a landline 0277 310 2200). */
+export function phoneText(phone: string | null): string {
+  if (!phone) return '';
+  const national = /^84\d{9,10}$/.test(phone) ? `0${phone.slice(2)}` : phone;
+  return /^0\d{9,10}$/.test(national) ? `${national.slice(0, 4)} ${national.slice(4, 7)} ${national.slice(7)}` : national;
+}
+
+/** A day as dd/mm/yyyy in Viet Nam's time zone, whatever the browser's. */
+export function dayText(iso: string | null): string {
+  if (!iso) return '';
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric' }).formatToParts(new Date(iso));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('day')}/${part('month')}/${part('year')}`;
 }
 
 export type ReasonKey = 'missingCode' | 'codeTooLong' | 'badDate' | 'badPhone' | 'badEmail' | 'badLevel' | 'repeated';

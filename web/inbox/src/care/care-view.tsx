@@ -3,20 +3,21 @@ import { useI18n, type MessageKey } from '../i18n/index.ts';
 import { navigate, type CareSection } from '../route.ts';
 import { CallQueue } from './call-queue.tsx';
 import { CampaignsView } from './campaigns-view.tsx';
+import { DossiersView } from './dossiers-view.tsx';
 import { ImportView } from './import-view.tsx';
 import { VisitsView } from './visits-view.tsx';
 
 /** Sections only supervisors work: the server refuses them to operators all the same. */
-const supervisorSections = new Set<CareSection>(['campaigns', 'import']);
+const supervisorSections = new Set<CareSection>(['campaigns', 'import', 'dossiers']);
 
 /**
  * Customer care: operators call from the queue and interviewers record home visits; supervisors
- * also import dossiers, run campaigns and read their results.
+ * also import dossiers and look them up, run campaigns and read their results.
  */
 export function CareView({ agent, section, id }: { agent: Agent; section: CareSection; id: number | null }) {
   const { t } = useI18n();
   const overseer = isOverseer(agent);
-  const sections: CareSection[] = overseer ? ['queue', 'visits', 'campaigns', 'import'] : ['queue', 'visits'];
+  const sections: CareSection[] = overseer ? ['queue', 'visits', 'campaigns', 'import', 'dossiers'] : ['queue', 'visits'];
   return (
     <main className="care">
       <nav className="care-nav" aria-label={t('nav.care')}>
@@ -43,6 +44,8 @@ export function CareView({ agent, section, id }: { agent: Agent; section: CareSe
         <VisitsView />
       ) : section === 'campaigns' ? (
         <CampaignsView id={id} />
+      ) : section === 'dossiers' ? (
+        <DossiersView />
       ) : (
         <ImportView />
       )}

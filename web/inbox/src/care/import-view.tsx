@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useI18n, type MessageKey } from '../i18n/index.ts';
 import { careApi, importReason, type ImportResult } from './care-api.ts';
 import { ErrorLine } from '../components/error-line.tsx';
+import { navigate } from '../route.ts';
 
 /**
  * The supervisors' dossier import: the one-stop system's export (CSV or XLSX) under a mapping
@@ -70,6 +71,17 @@ export function ImportView() {
       {result && (
         <section className="import-result" role="status">
           <p>{t('care.import.summary', { rows: result.rows, inserted: result.inserted, updated: result.updated, errors: result.errors.length, mapping: result.mappingName })}</p>
+          <p>
+            <a
+              href="/inbox/care/dossiers"
+              onClick={(e) => {
+                e.preventDefault();
+                navigate({ name: 'care', section: 'dossiers', id: null });
+              }}
+            >
+              {t('care.import.viewDossiers')}
+            </a>
+          </p>
           {result.errors.length > 0 && (
             <table className="care-table bad-rows">
               <caption>{t('care.import.badRows')}</caption>
