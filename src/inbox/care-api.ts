@@ -149,7 +149,7 @@ export async function careApi(app: FastifyInstance, deps: { store: Store; accoun
         limit: q.limit,
       });
       // A list of applicants' names and phones is a read of personal data (SECURITY.md item 7).
-      await deps.store.tx((db) => appendAudit(deps.store, db, { actor: actorOf(request), action: 'dossier.search', detail: { q: q.q ?? null, status: q.status ?? null, unit: q.unit ?? null, count: page.items.length } }));
+      await deps.store.tx((db) => appendAudit(deps.store, db, { actor: actorOf(request), action: 'dossier.search', detail: { q: q.q ?? null, status: q.status ?? null, unit: q.unit ?? null, finishedFrom: q.finishedFrom ?? null, finishedTo: q.finishedTo ?? null, before: q.before ?? null, count: page.items.length } }));
       return page;
     },
   );

@@ -143,6 +143,7 @@ describe.each(dialects)('customer care over the API on $name', ({ pg: onPg }) =>
     expect(await codes('q=tran van binh')).toEqual(['H12.82-261001-0001']);
     expect(await codes(`q=${encodeURIComponent('0912 000 222')}`)).toEqual(['X01.82-261002-0002']);
     expect(await codes('q=X01.82')).toEqual(['X01.82-261005-0005', 'X01.82-261002-0002']);
+    expect(await codes(`q=${encodeURIComponent('()')}`)).toEqual([]);
     expect(await codes(`status=${encodeURIComponent('Chờ bổ sung')}`)).toEqual(['H12.82-261006-0006']);
     // Finished on 4 or 5 October, the 5th counted whole (one was returned at 10:30 that day).
     expect(await codes('finishedFrom=2026-10-04&finishedTo=2026-10-05')).toEqual(['X01.82-261005-0005', 'H12.82-261001-0001']);

@@ -160,6 +160,8 @@ export function createDossiers(store: Store, options: { timeZone: string }) {
    */
   async function list(filter: DossierFilter) {
     const { text, digits } = filter.q ? searchTerms(filter.q) : { text: '', digits: null };
+    // A search of punctuation only names nobody: it finds nothing rather than everything.
+    if (filter.q && !text && !digits) return { items: [], nextBefore: null };
     const d = store.dialect;
     const where = and(
       filter.q
