@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachmentsDir, createAttachmentStore } from '../../src/core/attachments.ts';
@@ -142,8 +143,14 @@ describe.each(dialects)('personal-data requests on $name', ({ pg: onPg }) => {
     const logged = (await call('gs.dulieu', 'POST', '/api/v1/privacy-requests', { kind: 'erasure', requesterName: 'Lê Thị Lan', receivedVia: 'email', contactId: lan.contactId })).json();
     expect(logged).toMatchObject({ overdue: false, contactId: lan.contactId });
     expect(await lan.files.read(lan.key)).toEqual(own);
-    expect((await call('admin', 'POST', `/api/v1/privacy-requests/${logged.id}/complete`, { outcome: 'done' })).json()).toMatchObject({ erasure: { files: 1 } });
+    // Two hands close it at once: one erases and closes, the other is refused and undoes nothing twice.
+    const both = await Promise.all([1, 2].map(() => call('admin', 'POST', `/api/v1/privacy-requests/${logged.id}/complete`, { outcome: 'done' })));
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(both.find((r) => r.status === 200)!.json()).toMatchObject({ erasure: { files: 1 } });
     expect(await lan.files.read(lan.key)).toBeNull();
+    const { store } = gw.app.gateway;
+    const erasures = await store.db.select({ subjectId: store.t.auditEvents.subjectId }).from(store.t.auditEvents).where(eq(store.t.auditEvents.action, 'contact.erased'));
+    expect(erasures.filter((row) => row.subjectId === String(lan.contactId))).toHaveLength(1);
 
     const access = (await call('gs.dulieu', 'POST', '/api/v1/privacy-requests', { kind: 'access', requesterName: 'Người lạ', receivedVia: 'letter' })).json();
     expect((await call('gs.dulieu', 'POST', `/api/v1/privacy-requests/${access.id}/complete`, { outcome: 'refused' })).status).toBe(400);

@@ -151,9 +151,10 @@ export function createPersonalData(store: Store, options: { attachmentDirs: read
    * files and payloads of every message in their conversations (times, directions and statuses
    * stay for the counts), their phone in calls, dossiers and campaign lists. Replies still queued
    * to them are cancelled. Tickets keep their text as the record of handling, unlinked from them.
-   * Files no other message refers to are deleted from disk after the commit.
+   * Files no other message refers to are deleted from disk after the commit. `within` runs in
+   * the same transaction (closing the request that asked for it: both happen, or neither).
    */
-  async function erase(contactId: number, actor: string, now = new Date()): Promise<ErasureResult> {
+  async function erase(contactId: number, actor: string, now = new Date(), within?: (tx: Db, erased: ErasureResult) => Promise<void>): Promise<ErasureResult> {
     const contact = await contactOf(contactId);
     const result = await store.tx(async (tx) => {
       const conversationIds = (await tx.select({ id: t.conversations.id }).from(t.conversations).where(eq(t.conversations.contactId, contactId))).map((row) => row.id);
@@ -194,6 +195,7 @@ export function createPersonalData(store: Store, options: { attachmentDirs: read
         optOutsKept: optOuts.length,
       };
       await appendAudit(store, tx, { actor, action: 'contact.erased', subjectType: 'contact', subjectId: contactId, detail: { ...erased } }, now);
+      await within?.(tx, erased);
       return { erased, files: orphans };
     });
     await removeFiles(result.files);

@@ -6,7 +6,7 @@ import { appendAudit } from '../audit.ts';
 import type { BusinessHours } from '../business-hours.ts';
 import type { FileConfig } from '../config/file-schema.ts';
 import { HttpError, NotFoundError } from '../errors.ts';
-import type { Store } from '../store/store.ts';
+import type { Db, Store } from '../store/store.ts';
 import type { ErasureResult, PersonalData } from './personal-data.ts';
 
 export const requestKinds = ['access', 'correction', 'objection', 'erasure'] as const;
@@ -104,18 +104,20 @@ export function createPrivacyRequests(store: Store, deps: { config: FileConfig['
     return rows.length;
   }
 
-  async function update(id: number, change: Partial<typeof t.privacyRequests.$inferInsert>, actor: Actor, action: string, detail: Record<string, unknown>, now: Date) {
-    const row = await store.tx(async (tx) => {
-      const [updated] = await tx
-        .update(t.privacyRequests)
-        .set({ ...change, handledById: actor.agentId, updatedAt: now })
-        .where(and(eq(t.privacyRequests.id, id), isNull(t.privacyRequests.completedAt)))
-        .returning();
-      if (!updated) throw new HttpError(409, 'request_completed', 'this request is completed already');
-      await appendAudit(store, tx, { actor: actor.ref, action, subjectType: 'privacy_request', subjectId: id, detail }, now);
-      return updated;
-    });
-    return withState(row, now);
+  type Change = Partial<typeof t.privacyRequests.$inferInsert>;
+  async function updateWithin(tx: Db, id: number, change: Change, actor: Actor, action: string, detail: Record<string, unknown>, now: Date) {
+    const [updated] = await tx
+      .update(t.privacyRequests)
+      .set({ ...change, handledById: actor.agentId, updatedAt: now })
+      .where(and(eq(t.privacyRequests.id, id), isNull(t.privacyRequests.completedAt)))
+      .returning();
+    if (!updated) throw new HttpError(409, 'request_completed', 'this request is completed already');
+    await appendAudit(store, tx, { actor: actor.ref, action, subjectType: 'privacy_request', subjectId: id, detail }, now);
+    return updated;
+  }
+
+  async function update(id: number, change: Change, actor: Actor, action: string, detail: Record<string, unknown>, now: Date) {
+    return withState(await store.tx((tx) => updateWithin(tx, id, change, actor, action, detail, now)), now);
   }
 
   /** The citizen was told their request was received (and how it will go). */
@@ -141,13 +143,17 @@ export function createPrivacyRequests(store: Store, deps: { config: FileConfig['
     const row = await find(id);
     if (row.completedAt) throw new HttpError(409, 'request_completed', 'this request is completed already');
     if (outcome === 'refused' && !note?.trim()) throw new HttpError(400, 'reason_required', 'a refusal says why: the citizen is told');
-    let erasure: ErasureResult | undefined;
+    const change: Change = { completedAt: now, outcome, outcomeNote: note?.trim() || null, acknowledgedAt: row.acknowledgedAt ?? now };
     if (outcome === 'done' && row.kind === 'erasure') {
       if (row.contactId === null) throw new HttpError(409, 'contact_required', 'name the contact this request is about before erasing');
-      erasure = await personalData.erase(row.contactId, actor.ref, now);
+      // One transaction: a request closed by another hand at the same moment undoes the erasure.
+      let closed: typeof row | undefined;
+      const erasure = await personalData.erase(row.contactId, actor.ref, now, async (tx, erased) => {
+        closed = await updateWithin(tx, id, change, actor, 'privacy.request.completed', { outcome, erasure: erased }, now);
+      });
+      return { ...withState(closed!, now), erasure };
     }
-    const done = await update(id, { completedAt: now, outcome, outcomeNote: note?.trim() || null, acknowledgedAt: row.acknowledgedAt ?? now }, actor, 'privacy.request.completed', { outcome, ...(erasure ? { erasure } : {}) }, now);
-    return { ...done, ...(erasure ? { erasure } : {}) };
+    return update(id, change, actor, 'privacy.request.completed', { outcome }, now);
   }
 
   return { receive, list, find: async (id: number, now = new Date()) => withState(await find(id), now), acknowledge, link, complete, overdueCount };
