@@ -34,8 +34,10 @@ export function toWire(row: MessageRow): WireMessage {
   return { id: row.id, from, text: row.text, attachments, at: row.createdAt.toISOString(), ...(typeof cid === 'string' ? { cid } : {}), ...(choices.length ? { choices } : {}) };
 }
 
-/** What the visitor may see: their messages and the hotline's answers, not a failed send. */
-const visible = (row: MessageRow) => row.direction === 'in' || (row.direction === 'out' && row.status !== 'failed');
+/** What the visitor may see: their messages and the hotline's answers, not a failed send, nor
+ * one emptied by an erasure or the retention period (nothing is left of it to show). */
+const visible = (row: MessageRow) =>
+  (row.direction === 'in' || (row.direction === 'out' && row.status !== 'failed')) && (row.text !== null || Boolean((row.attachments as unknown[] | null)?.length));
 
 /**
  * The live side of the widget. Every socket of a conversation is brought up to date from the

@@ -82,6 +82,26 @@ describe('live chat socket', () => {
     await reload.v.close();
   });
 
+  it('replays nothing of a conversation erased at the citizen\'s request', async () => {
+    const { v } = await visitor(gw);
+    v.send({ t: 'msg', cid: 'erase-me', text: 'Số căn cước của tôi là 087123456789' });
+    const session = await v.waitFor<Extract<ServerFrame, { t: 'session' }>>((f) => f.t === 'session');
+    await gw.app.gateway.router.idle();
+    expect((await reply(gw, session.conversationId, 'Đã nhận thông tin của anh')).statusCode).toBe(201);
+    await v.waitFor((f) => f.t === 'msg' && f.m.text === 'Đã nhận thông tin của anh');
+    await v.close();
+    const { contactId } = await gw.app.gateway.conversations.get(session.conversationId);
+    const api = (url: string, payload: unknown) => gw.app.inject({ method: 'POST', url, headers: gw.auth, payload: payload as never });
+    const request = (await api('/api/v1/privacy-requests', { kind: 'erasure', requesterName: 'Khách trò chuyện', receivedVia: 'webchat', contactId })).json() as { id: number };
+    expect((await api(`/api/v1/privacy-requests/${request.id}/complete`, { outcome: 'done' })).statusCode).toBe(200);
+
+    // The same browser comes back from the start: nothing of what was erased, not even empty bubbles.
+    const back = await visitor(gw, { token: session.token });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(back.v.messages()).toEqual([]);
+    await back.v.close();
+  });
+
   it('marks answers read when the visitor has seen them', async () => {
     const { v } = await visitor(gw);
     v.send({ t: 'msg', cid: 'seen-1', text: 'Cho tôi gặp nhân viên' });
