@@ -42,3 +42,20 @@ export async function startTestApp(options: { env?: Record<string, string>; list
     },
   };
 }
+
+/**
+ * The REST API over HTTP with the admin token, for tests that drive a browser and check or set
+ * up the store beside it: the status and the parsed body. `gateway` is read at each call (the
+ * test starts it in a hook).
+ */
+export function adminRest(gateway: () => TestApp) {
+  return async <T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> => {
+    const gw = gateway();
+    const res = await fetch(`${gw.url}${path}`, {
+      method: init.method ?? 'GET',
+      headers: { ...gw.auth, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+      ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+    });
+    return { status: res.status, body: (await res.json()) as T };
+  };
+}

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildInbox } from '../../scripts/build-inbox.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { adminRest, startTestApp, type TestApp } from '../helpers/app.ts';
 import { chromiumAvailability, launchBrowser, type Browser } from '../helpers/browser.ts';
 import { testConfigFile } from '../helpers/config.ts';
 
@@ -28,14 +28,7 @@ describe.skipIf(!available)('personal-data requests in the browser', () => {
   let conversationId = 0;
   const dialogs: string[] = [];
 
-  const rest = async <T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${gw.url}${path}`, {
-      method: init.method ?? 'GET',
-      headers: { ...gw.auth, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-      ...(init.body ? { body: JSON.stringify(init.body) } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  };
+  const rest = adminRest(() => gw);
   const signIn = async (login: string) => {
     await page.goto(`${gw.url}/inbox`);
     await page.locator('input[name="login"]').fill(login);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildInbox } from '../../scripts/build-inbox.ts';
 import { chromiumAvailability, launchBrowser, type Browser } from '../helpers/browser.ts';
 import { testConfigFile } from '../helpers/config.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { adminRest, startTestApp, type TestApp } from '../helpers/app.ts';
 
 const password = 'Đồng-Tháp-sen-hồng-2026!';
 const complaint = 'tôi muốn phản ánh việc tách thửa đất bị chậm trễ';
@@ -30,14 +30,7 @@ describe.skipIf(!available)("agents' web app at /inbox (chromium)", () => {
   let threadToken = '';
   let widgetConversationId = 0;
 
-  const rest = async <T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${gw.url}${path}`, {
-      method: init.method ?? 'GET',
-      headers: { ...gw.auth, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-      ...(init.body ? { body: JSON.stringify(init.body) } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  };
+  const rest = adminRest(() => gw);
   const citizenSays = async (phone: string, text: string, name = 'Nguyễn Thị Công Dân', visitorKey?: string) => {
     const res = await fetch(`${gw.url}/api/public/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, phone, text, ...(visitorKey ? { visitorKey } : {}) }) });
     expect(res.status).toBeLessThan(300);
