@@ -136,6 +136,10 @@ export async function readBackup(from: string): Promise<BackupManifest> {
     throw new BackupError(`${from} is not a backup (no readable ${manifestName}: ${(error as Error).message})`);
   }
   if (manifest.format !== 1) throw new BackupError(`unknown backup format ${String(manifest.format)}`);
+  // Names inside the folder only: a manifest edited to point elsewhere must not be followed.
+  if (![sqliteName, pgName].includes(manifest.database?.file) || !manifest.attachments?.every((folder) => /^attachments-\d+$/.test(folder.folder))) {
+    throw new BackupError(`${manifestName} names files outside the backup`);
+  }
   const file = join(from, manifest.database.file);
   if (!existsSync(file) || (await sha256Of(file)) !== manifest.database.sha256) throw new BackupError(`${manifest.database.file} is missing or damaged (its SHA-256 differs from the manifest's)`);
   return manifest;
