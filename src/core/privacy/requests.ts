@@ -1,7 +1,7 @@
 // Citizens' requests about their personal data and the law's timers on them: acknowledged within
 // a few working days, carried out (or refused, with the reason) within more. Completing an
 // erasure erases; an access request is answered with the export (personal-data.ts).
-import { and, asc, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit.ts';
 import type { BusinessHours } from '../business-hours.ts';
 import type { FileConfig } from '../config/file-schema.ts';
@@ -95,15 +95,6 @@ export function createPrivacyRequests(store: Store, deps: { config: FileConfig['
     return rows.map((row) => withState(row, now));
   }
 
-  /** How many open requests have run past a timer (for the supervisors' alert). */
-  async function overdueCount(now = new Date()): Promise<number> {
-    const rows = await db
-      .select({ id: t.privacyRequests.id })
-      .from(t.privacyRequests)
-      .where(and(isNull(t.privacyRequests.completedAt), or(lt(t.privacyRequests.dueAt, now), and(isNull(t.privacyRequests.acknowledgedAt), lt(t.privacyRequests.acknowledgeBy, now)))));
-    return rows.length;
-  }
-
   type Change = Partial<typeof t.privacyRequests.$inferInsert>;
   async function updateWithin(tx: Db, id: number, change: Change, actor: Actor, action: string, detail: Record<string, unknown>, now: Date) {
     const [updated] = await tx
@@ -156,7 +147,7 @@ export function createPrivacyRequests(store: Store, deps: { config: FileConfig['
     return update(id, change, actor, 'privacy.request.completed', { outcome }, now);
   }
 
-  return { receive, list, find: async (id: number, now = new Date()) => withState(await find(id), now), acknowledge, link, complete, overdueCount };
+  return { receive, list, find: async (id: number, now = new Date()) => withState(await find(id), now), acknowledge, link, complete };
 }
 
 export type PrivacyRequests = ReturnType<typeof createPrivacyRequests>;
