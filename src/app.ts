@@ -150,9 +150,9 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   ticketDesk.reports.includeCare((from, to) => careDesk.campaigns.figures(from, to));
 
   const personalData = createPersonalData(store, { attachmentDirs: attachmentDirsOf(config) });
-  const privacyRequests = createPrivacyRequests(store, { config: file.privacy, businessHours, personalData });
+  const privacyRequests = createPrivacyRequests(store, { config: file.privacy, businessHours, personalData, events, logger: app.log });
   const retention = createRetention(store, { config: file.retention, personalData, logger: app.log });
-  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, accounts, ticketDesk, retention });
+  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, accounts, ticketDesk, retention, privacyRequests });
 
   // HTTP plumbing.
   installErrorHandler(app, { text: 5000 });
@@ -230,6 +230,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     await ticketDesk.start();
     careDesk.start({ routerEnabled: file.router.enabled });
     retention.start();
+    privacyRequests.start();
     // Accounts unused too long are disabled; checking a few times a day is precise enough.
     inactivityTimer = setInterval(() => void accounts.disableInactive().catch((err: unknown) => app.log.error({ err }, 'inactive account check failed')), 6 * 3_600_000);
     inactivityTimer.unref();
@@ -238,6 +239,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   app.addHook('onClose', async () => {
     clearInterval(inactivityTimer);
     await retention.stop();
+    await privacyRequests.stop();
     await router.stop();
     ticketDesk.stop();
     careDesk.stop();
@@ -301,6 +303,7 @@ declare module 'fastify' {
       businessHours: ReturnType<typeof createBusinessHours>;
       router: ReturnType<typeof createRouter>;
       retention: ReturnType<typeof createRetention>;
+      privacyRequests: ReturnType<typeof createPrivacyRequests>;
       accounts: ReturnType<typeof createAccounts>;
       ticketDesk: Awaited<ReturnType<typeof createTicketDesk>>;
     };

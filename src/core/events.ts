@@ -33,6 +33,8 @@ export interface GatewayEvents {
   'ticket.deadline': { ticketId: number; code: string; unitId: number | null; level: number; deadline: Date; state: 'due_soon' | 'overdue' };
   /** A citizen rated an answer; not satisfied alerts the supervisors. */
   'ticket.rated': { ticketId: number; code: string; satisfaction: 'satisfied' | 'not_satisfied' | 'no_response' };
+  /** A citizen's personal-data request ran past a legal timer: the supervisors are told, once. */
+  'privacy.deadline': { requestId: number; kind: string; state: 'acknowledge_overdue' | 'overdue'; deadline: Date };
   'inbox.status': { inboxId: number; status: 'active' | 'needs_reconnect' | 'disabled'; detail: string | null };
 }
 

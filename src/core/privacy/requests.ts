@@ -1,11 +1,12 @@
 // Citizens' requests about their personal data and the law's timers on them: acknowledged within
 // a few working days, carried out (or refused, with the reason) within more. Completing an
 // erasure erases; an access request is answered with the export (personal-data.ts).
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit.ts';
 import type { BusinessHours } from '../business-hours.ts';
 import type { FileConfig } from '../config/file-schema.ts';
 import { HttpError, NotFoundError } from '../errors.ts';
+import type { EventBus } from '../events.ts';
 import type { Db, Store } from '../store/store.ts';
 import type { ErasureResult, PersonalData } from './personal-data.ts';
 
@@ -29,9 +30,9 @@ export interface Actor {
   agentId: number | null;
 }
 
-export function createPrivacyRequests(store: Store, deps: { config: FileConfig['privacy']; businessHours: BusinessHours; personalData: PersonalData }) {
+export function createPrivacyRequests(store: Store, deps: { config: FileConfig['privacy']; businessHours: BusinessHours; personalData: PersonalData; events: EventBus; logger: { error(obj: object, msg: string): void } }) {
   const { t, db } = store;
-  const { config, businessHours, personalData } = deps;
+  const { config, businessHours, personalData, events, logger } = deps;
 
   /** The row with where it stands now: which timer runs, and whether it has run out. */
   function withState(row: typeof t.privacyRequests.$inferSelect, now: Date) {
@@ -95,6 +96,41 @@ export function createPrivacyRequests(store: Store, deps: { config: FileConfig['
     return rows.map((row) => withState(row, now));
   }
 
+  /**
+   * Open requests whose acknowledgement or whole time ran out since the last look: each is
+   * announced to the supervisors once per timer (the screen marks them too).
+   */
+  async function sweepDeadlines(now = new Date()) {
+    const { id, kind, completedAt, acknowledgedAt, acknowledgeBy, acknowledgeAlertedAt, dueAt, dueAlertedAt } = t.privacyRequests;
+    const unacknowledged = await store.tx((tx) =>
+      tx
+        .update(t.privacyRequests)
+        .set({ acknowledgeAlertedAt: now })
+        .where(and(isNull(completedAt), isNull(acknowledgedAt), lt(acknowledgeBy, now), isNull(acknowledgeAlertedAt)))
+        .returning({ id, kind, deadline: acknowledgeBy }),
+    );
+    const overdue = await store.tx((tx) =>
+      tx
+        .update(t.privacyRequests)
+        .set({ dueAlertedAt: now })
+        .where(and(isNull(completedAt), lt(dueAt, now), isNull(dueAlertedAt)))
+        .returning({ id, kind, deadline: dueAt }),
+    );
+    for (const row of unacknowledged) events.emit('privacy.deadline', { requestId: row.id, kind: row.kind, state: 'acknowledge_overdue', deadline: row.deadline });
+    for (const row of overdue) events.emit('privacy.deadline', { requestId: row.id, kind: row.kind, state: 'overdue', deadline: row.deadline });
+    return { acknowledgeOverdue: unacknowledged.length, overdue: overdue.length };
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let sweeping: Promise<unknown> | undefined;
+  const tick = () => {
+    sweeping ??= sweepDeadlines()
+      .catch((error: unknown) => logger.error({ err: error }, 'personal-data request deadline check failed'))
+      .finally(() => {
+        sweeping = undefined;
+      });
+  };
+
   type Change = Partial<typeof t.privacyRequests.$inferInsert>;
   async function updateWithin(tx: Db, id: number, change: Change, actor: Actor, action: string, detail: Record<string, unknown>, now: Date) {
     const [updated] = await tx
@@ -147,7 +183,25 @@ export function createPrivacyRequests(store: Store, deps: { config: FileConfig['
     return update(id, change, actor, 'privacy.request.completed', { outcome }, now);
   }
 
-  return { receive, list, find: async (id: number, now = new Date()) => withState(await find(id), now), acknowledge, link, complete };
+  return {
+    receive,
+    list,
+    find: async (id: number, now = new Date()) => withState(await find(id), now),
+    acknowledge,
+    link,
+    complete,
+    sweepDeadlines,
+    start(): void {
+      tick();
+      // Timers count in working days: a look every quarter of an hour is soon enough.
+      timer = setInterval(tick, 15 * 60_000);
+      timer.unref();
+    },
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await sweeping;
+    },
+  };
 }
 
 export type PrivacyRequests = ReturnType<typeof createPrivacyRequests>;

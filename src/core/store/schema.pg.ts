@@ -568,6 +568,9 @@ export const privacyRequests = pgTable(
     outcomeNote: text('outcome_note'),
     createdById: integer('created_by_id'),
     handledById: integer('handled_by_id'),
+    /** When supervisors were told the acknowledgement, then the request, ran past its time. */
+    acknowledgeAlertedAt: at('acknowledge_alerted_at'),
+    dueAlertedAt: at('due_alerted_at'),
     createdAt: at('created_at').notNull(),
     updatedAt: at('updated_at').notNull(),
   },

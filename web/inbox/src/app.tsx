@@ -94,6 +94,13 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(notice?: 
     if (ticketsOnly(agent) && (route.name === 'list' || route.name === 'conversation')) navigate({ name: 'tickets', id: null });
     // Deadlines and unhappy citizens are announced where the person is working.
     return live.on((event) => {
+      if (event.type === 'privacy.deadline') {
+        const id = Number(event.requestId);
+        const message = t(event.state === 'overdue' ? 'privacy.notify.overdue' : 'privacy.notify.acknowledge_overdue', { id });
+        setNotice(message);
+        notifyNewConversation(message, '', () => navigate({ name: 'privacy', id }));
+        return;
+      }
       const code = String(event.code ?? '');
       const message =
         event.type === 'ticket.deadline'

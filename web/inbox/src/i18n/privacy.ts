@@ -1,6 +1,8 @@
 // Texts of the personal-data requests screen (merged into the catalogue in index.ts).
 export const privacyVi = {
   'nav.privacy': 'Yêu cầu dữ liệu cá nhân',
+  'privacy.notify.acknowledge_overdue': 'Yêu cầu dữ liệu cá nhân #{id} đã quá hạn báo đã nhận',
+  'privacy.notify.overdue': 'Yêu cầu dữ liệu cá nhân #{id} đã quá hạn giải quyết',
   'privacy.title': 'Yêu cầu về dữ liệu cá nhân',
   'privacy.hint': 'Yêu cầu của công dân về dữ liệu cá nhân: phải báo đã nhận và giải quyết trong thời hạn luật định, tính theo ngày làm việc kể từ khi nhận.',
   'privacy.forbidden': 'Chỉ giám sát viên và quản trị viên làm việc với yêu cầu về dữ liệu cá nhân.',
@@ -97,6 +99,8 @@ export const privacyVi = {
 
 export const privacyEn: Record<keyof typeof privacyVi, string> = {
   'nav.privacy': 'Personal-data requests',
+  'privacy.notify.acknowledge_overdue': 'Personal-data request #{id} is past its acknowledgement deadline',
+  'privacy.notify.overdue': 'Personal-data request #{id} is overdue',
   'privacy.title': 'Personal-data requests',
   'privacy.hint': 'Citizens’ requests about their personal data: they must be acknowledged and dealt with within the legal time limits, counted in working days from receipt.',
   'privacy.forbidden': 'Only supervisors and admins work on personal-data requests.',

@@ -1,0 +1,2 @@
+ALTER TABLE "privacy_requests" ADD COLUMN "acknowledge_alerted_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "privacy_requests" ADD COLUMN "due_alerted_at" timestamp with time zone;
