@@ -6,13 +6,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import ajvFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { channelRegistry, findChannel } from './channels/registry.ts';
-import type { ChannelAdapter, ChannelDefinition, InboxRef } from './channels/channel-adapter.ts';
+import type { ChannelAdapter, InboxRef } from './channels/channel-adapter.ts';
+import { attachmentDirsOf, inboxSettings, withEnvInboxes } from './channels/inbox-settings.ts';
 import { join } from 'node:path';
 import { createAccounts } from './core/accounts/accounts.ts';
 import { attachmentsDir, createAttachmentStore } from './core/attachments.ts';
 import { ensureBootstrapToken } from './core/api-tokens.ts';
-import { ConfigError, describeIssues, type GatewayConfig } from './core/config/load-config.ts';
+import type { GatewayConfig } from './core/config/load-config.ts';
 import { createBusinessHours } from './core/business-hours.ts';
 import { createCareDesk } from './core/care/care-desk.ts';
 import { createConversations } from './core/conversations.ts';
@@ -248,44 +248,6 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     await store.close();
   });
   return app;
-}
-
-/**
- * Every inbox of the configuration (the YAML file's and those made from the environment) with
- * its channel and its settings, validated: the YAML `settings:` over `settingsFromEnv` for the
- * first inbox of a channel. The gateway builds its adapters from these; the backup reads where
- * each keeps its files.
- */
-export function inboxSettings(config: GatewayConfig): Array<{ key: string; definition: ChannelDefinition; settings: Record<string, unknown>; isDefault: boolean }> {
-  const seenChannels = new Set<string>();
-  return withEnvInboxes(config).inboxes.map((inbox) => {
-    const definition = findChannel(inbox.channel);
-    if (!definition) {
-      throw new ConfigError(`inbox "${inbox.key}": unknown channel "${inbox.channel}" (known: ${channelRegistry.map((c) => c.name).join(', ')})`);
-    }
-    const isDefault = !seenChannels.has(inbox.channel);
-    seenChannels.add(inbox.channel);
-    const fromEnv = (isDefault && definition.settingsFromEnv?.(config.channelEnv)) || {};
-    const settings = definition.settingsSchema.safeParse({ ...fromEnv, ...inbox.settings });
-    if (!settings.success) throw new ConfigError(`inbox "${inbox.key}" settings:\n${describeIssues('', settings.error)}`);
-    return { key: inbox.key, definition, settings: settings.data as Record<string, unknown>, isDefault };
-  });
-}
-
-/** Every folder the gateway keeps files in: the default one and any an inbox names for itself. */
-export function attachmentDirsOf(config: GatewayConfig): string[] {
-  const named = inboxSettings(config).flatMap(({ settings }) => (typeof settings.attachmentsDir === 'string' ? [attachmentsDir(config, settings.attachmentsDir)] : []));
-  return [...new Set([attachmentsDir(config), ...named])];
-}
-
-/** Adds an inbox for each channel whose environment variables are set but which the YAML file
- * does not list, so a deployment connects an OA or a page with env alone. */
-function withEnvInboxes(config: GatewayConfig): GatewayConfig['file'] {
-  const listed = new Set(config.file.inboxes.map((inbox) => inbox.channel));
-  const added = channelRegistry
-    .filter((channel) => !listed.has(channel.name) && channel.settingsFromEnv?.(config.channelEnv))
-    .map((channel) => ({ key: channel.name, channel: channel.name, name: channel.defaultInboxName ?? channel.name, settings: {} }));
-  return { ...config.file, inboxes: [...config.file.inboxes, ...added] };
 }
 
 declare module 'fastify' {

@@ -3,7 +3,7 @@
 // Without --out it goes to backups/gateway-<time> beside the SQLite file (or under data/).
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { attachmentDirsOf } from '../app.ts';
+import { attachmentDirsOf } from '../channels/inbox-settings.ts';
 import { backup, BackupError } from '../core/backup.ts';
 import { loadConfig } from '../core/config/load-config.ts';
 import { projectRoot } from '../core/config/project-root.ts';
