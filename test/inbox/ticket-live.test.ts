@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { listenAs } from '../helpers/live-feed.ts';
 import { testConfigFile } from '../helpers/config.ts';
 import { waitFor } from '../helpers/platform-standins.ts';
 
@@ -21,19 +22,7 @@ describe('ticket events on the live feed', () => {
   async function listen(username: string, role: string, unitKey?: string) {
     const agent = await api('/api/v1/agents', { username, displayName: username, role, teams: [], password });
     if (unitKey) await api(`/api/v1/agents/${agent.id}/units`, { unitIds: [units[unitKey]] }, 'PUT');
-    const login = await fetch(`${gw.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: username, password }) });
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    return new Promise<Array<Record<string, unknown>>>((resolve, reject) => {
-      const socket = new WebSocket(`${gw.url.replace('http', 'ws')}/api/v1/live`, { headers: { cookie } });
-      sockets.push(socket);
-      const events: Array<Record<string, unknown>> = [];
-      socket.on('message', (data) => {
-        const event = JSON.parse(String(data)) as Record<string, unknown>;
-        if (event.type === 'hello') resolve(events);
-        else if (String(event.type).startsWith('ticket.')) events.push(event);
-      });
-      socket.on('error', reject);
-    });
+    return listenAs(gw, username, password, 'ticket.', sockets);
   }
 
   beforeAll(async () => {
