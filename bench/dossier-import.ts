@@ -1,7 +1,7 @@
 // Child process of bench/dossiers.ts: imports one file into the store at DATABASE_URL and prints
 // its time and memory as one JSON line. Its own process, so the memory is the import's alone.
 import { readFileSync } from 'node:fs';
-import { createDossiers } from '../src/core/care/dossiers.ts';
+import { createDossiers } from '../src/desks/care/dossiers.ts';
 import { openStore } from '../src/core/store/store.ts';
 
 const [file, url] = process.argv.slice(2) as [string, string];

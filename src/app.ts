@@ -14,13 +14,14 @@ import { attachmentsDir, createAttachmentStore } from './core/attachments.ts';
 import { ensureBootstrapToken } from './core/api-tokens.ts';
 import type { GatewayConfig } from './core/config/load-config.ts';
 import { createBusinessHours } from './core/business-hours.ts';
-import { createCareDesk } from './core/care/care-desk.ts';
+import { createCareDesk } from './desks/care/care-desk.ts';
 import { createConversations } from './core/conversations.ts';
 import { HttpError } from './core/errors.ts';
 import { EventBus } from './core/events.ts';
 import { installErrorHandler } from './core/http/error-handler.ts';
 import { both } from './core/i18n/index.ts';
 import { createInboxState, setInboxStatus, syncConfiguredInboxes } from './core/inboxes.ts';
+import { createInboundHandlers } from './core/inbound-handlers.ts';
 import { createIngest } from './core/ingest.ts';
 import { loggerOptions } from './core/logging.ts';
 import { createMetrics } from './core/metrics.ts';
@@ -28,27 +29,28 @@ import { createOutbox, type OutboundSender, type ReplyWindowState } from './core
 import { createOutreach } from './core/outreach.ts';
 import { deploymentSecret } from './core/settings.ts';
 import { openStore } from './core/store/store.ts';
-import { createTicketDesk } from './core/tickets/ticket-desk.ts';
+import { createTicketDesk } from './desks/tickets/ticket-desk.ts';
 import { adminApi } from './inbox/admin-api.ts';
 import { authApi } from './inbox/auth-api.ts';
 import { cannedAnswersApi } from './inbox/canned-answers-api.ts';
-import { careApi } from './inbox/care-api.ts';
+import { careApi } from './desks/care/api.ts';
 import { contactsApi } from './inbox/contacts-api.ts';
-import { privacyApi } from './inbox/privacy-api.ts';
+import { privacyApi } from './desks/privacy/api.ts';
 import { auditApi } from './inbox/audit-api.ts';
 import { registerSecurityTxt } from './core/http/security-txt.ts';
-import { createPersonalData } from './core/privacy/personal-data.ts';
-import { createPrivacyRequests } from './core/privacy/requests.ts';
-import { createRetention } from './core/privacy/retention.ts';
+import { createPersonalData } from './desks/privacy/personal-data.ts';
+import { createPrivacyRequests } from './desks/privacy/requests.ts';
+import { createRetention } from './desks/privacy/retention.ts';
 import { labelsApi } from './inbox/labels-api.ts';
 import { conversationsApi } from './inbox/conversations-api.ts';
 import { liveFeed } from './inbox/live.ts';
 import { inboxWebApp } from './inbox/web-app.ts';
-import { routerApi } from './inbox/router-api.ts';
-import { surveyPage } from './inbox/survey-page.ts';
-import { ticketsApi } from './inbox/tickets-api.ts';
-import { votePage } from './inbox/vote-page.ts';
-import { createRouter } from './router/router.plugin.ts';
+import { agentsTeamsApi } from './inbox/agents-teams-api.ts';
+import { routerApi } from './router/api.ts';
+import { surveyPage } from './desks/care/survey-page.ts';
+import { ticketsApi } from './desks/tickets/api.ts';
+import { votePage } from './desks/tickets/vote-page.ts';
+import { createRouter } from './router/router.ts';
 
 export interface BuildOptions {
   /** A logger to use instead of the configured pino one (tests pass a silent one). */
@@ -107,6 +109,21 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   });
   const outreach = createOutreach({ store, events, outbox, inboxes });
 
+  // The hotline's desks.
+  const ticketDesk = await createTicketDesk({
+    store,
+    events,
+    outbox,
+    businessHours,
+    config: file,
+    publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`,
+    logger: app.log.child({ module: 'tickets' }),
+  });
+  const careDesk = createCareDesk({ store, outbox, outreach, ticketDesk, config: file, env, publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`, logger: app.log.child({ module: 'care' }) });
+  app.decorate('care', careDesk);
+  ticketDesk.reports.includeCare((from, to) => careDesk.campaigns.figures(from, to));
+
+
   const configured = new Map(inboxSettings(config).map((entry) => [entry.key, entry]));
   for (const inbox of inboxes) {
     const { definition, settings, isDefault } = configured.get(inbox.key)!;
@@ -126,7 +143,6 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       outreach,
       markDelivery: (externalIds, status) => outbox.markDelivery(inbox.id, externalIds, status),
       markDeliveryUpTo: (externalUserId, upTo, status) => outbox.markDeliveryUpTo(inbox.id, externalUserId, upTo, status),
-      // The ticket desk is built after the channels; a mail is read only once the server runs.
       conversationQuotedIn: (text) => ticketDesk.tickets.conversationQuotedIn(text),
       state: createInboxState(store, inbox.id),
     });
@@ -134,25 +150,20 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   }
 
   const accounts = createAccounts({ store, events, config: file.security, issuer: file.deployment.shortName });
-  const router = createRouter({ store, events, outbox, config, businessHours, logger: app.log.child({ module: 'router' }), preempt: (event) => careDesk.preempt(event) });
-
-  const ticketDesk = await createTicketDesk({
+  const router = createRouter({ store, events, outbox, config, businessHours, logger: app.log.child({ module: 'router' }) });
+  // What happens to a citizen's message once it is stored, in this order: the first handler that
+  // takes it ends the walk. The router comes last and answers or hands off whatever is left.
+  const inbound = createInboundHandlers({
     store,
     events,
-    outbox,
-    businessHours,
-    config: file,
-    publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`,
-    logger: app.log.child({ module: 'tickets' }),
+    logger: app.log.child({ module: 'inbound' }),
+    handlers: [ticketDesk.voteHandler, careDesk.statusHandler, careDesk.noticeReplyHandler, ...(file.router.enabled ? [router.handler] : [])],
   });
-  const careDesk = createCareDesk({ store, events, outbox, outreach, ticketDesk, config: file, env, publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`, logger: app.log.child({ module: 'care' }) });
-  app.decorate('care', careDesk);
-  ticketDesk.reports.includeCare((from, to) => careDesk.campaigns.figures(from, to));
 
   const personalData = createPersonalData(store, { attachmentDirs: attachmentDirsOf(config) });
   const privacyRequests = createPrivacyRequests(store, { config: file.privacy, businessHours, personalData, events, logger: app.log });
   const retention = createRetention(store, { config: file.retention, personalData, logger: app.log });
-  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, accounts, ticketDesk, retention, privacyRequests });
+  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, inbound, accounts, ticketDesk, retention, privacyRequests });
 
   // HTTP plumbing.
   installErrorHandler(app, { text: 5000 });
@@ -205,7 +216,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   }
   await app.register(async (scope) => authApi(scope, { accounts, config }), { prefix: '/api/auth' });
   await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts }), { prefix: '/api/v1' });
-  await app.register(async (scope) => routerApi(scope, { store, events, router, accounts }), { prefix: '/api/v1' });
+  await app.register(async (scope) => routerApi(scope, { store, router, accounts }), { prefix: '/api/v1' });
+  await app.register(async (scope) => agentsTeamsApi(scope, { store, events, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => ticketsApi(scope, { store, accounts, desk: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone, attachments: createAttachmentStore({ dir: join(attachmentsDir(config), 'tickets'), maxBytes: 20 * 1024 * 1024 }) }), { prefix: '/api/v1' });
   await app.register(async (scope) => careApi(scope, { store, accounts, care: careDesk, tickets: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone }), { prefix: '/api/v1' });
   await app.register(async (scope) => surveyPage(scope, { care: careDesk, deploymentName: file.deployment.name, perMinute: env.PUBLIC_RATE_LIMIT }));
@@ -228,7 +240,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     await outbox.start();
     await router.start();
     await ticketDesk.start();
-    careDesk.start({ routerEnabled: file.router.enabled });
+    inbound.start();
     retention.start();
     privacyRequests.start();
     // Accounts unused too long are disabled; checking a few times a day is precise enough.
@@ -240,9 +252,9 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     clearInterval(inactivityTimer);
     await retention.stop();
     await privacyRequests.stop();
+    await inbound.stop();
     await router.stop();
     ticketDesk.stop();
-    careDesk.stop();
     await outbox.stop();
     for (const { adapter } of adapters.values()) await adapter.close?.();
     await store.close();
@@ -264,6 +276,8 @@ declare module 'fastify' {
       inboxes: InboxRef[];
       businessHours: ReturnType<typeof createBusinessHours>;
       router: ReturnType<typeof createRouter>;
+      /** The ordered handlers every citizen message walks after it is stored. */
+      inbound: ReturnType<typeof createInboundHandlers>;
       retention: ReturnType<typeof createRetention>;
       privacyRequests: ReturnType<typeof createPrivacyRequests>;
       accounts: ReturnType<typeof createAccounts>;

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { createDossiers } from '../core/care/dossiers.ts';
-import type { ColumnMapping } from '../core/care/dossier-import.ts';
+import { createDossiers } from '../desks/care/dossiers.ts';
+import type { ColumnMapping } from '../desks/care/dossier-import.ts';
 import { loadConfig } from '../core/config/load-config.ts';
 import { HttpError } from '../core/errors.ts';
 import { openStore } from '../core/store/store.ts';

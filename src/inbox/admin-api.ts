@@ -5,11 +5,11 @@ import { loadCalendar, type BusinessHours } from '../core/business-hours.ts';
 import { weekdays } from '../core/config/file-schema.ts';
 import type { GatewayConfig } from '../core/config/load-config.ts';
 import type { Store } from '../core/store/store.ts';
-import type { Router } from '../router/router.plugin.ts';
+import type { Router } from '../router/router.ts';
 import { appendAudit } from '../core/audit.ts';
 import { HttpError, NotFoundError } from '../core/errors.ts';
 import { EntryRejected, writeEntry } from '../router/knowledge-base/editor.ts';
-import { actorOf, requireAdmin, requirePrincipal, requireSupervisor } from './auth.ts';
+import { actorOf, requireAdmin, requirePrincipal, requireSupervisor } from '../core/http/auth.ts';
 
 const security = [{ bearerAuth: [] }];
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);

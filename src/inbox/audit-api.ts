@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { Accounts } from '../core/accounts/accounts.ts';
 import { appendAudit, verifyAuditChain } from '../core/audit.ts';
 import type { Store } from '../core/store/store.ts';
-import { actorOf, requireAdmin, requirePrincipal } from './auth.ts';
+import { actorOf, requireAdmin, requirePrincipal } from '../core/http/auth.ts';
 
 const security = [{ bearerAuth: [] }];
 

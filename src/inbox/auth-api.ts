@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { Accounts } from '../core/accounts/accounts.ts';
 import type { GatewayConfig } from '../core/config/load-config.ts';
 import { HttpError } from '../core/errors.ts';
-import { checkCsrf, sessionCookie } from './auth.ts';
+import { checkCsrf, sessionCookie } from '../core/http/auth.ts';
 
 /** Sign-in for the inbox: cookie sessions, sign-out (here or everywhere), password, TOTP. */
 export async function authApi(app: FastifyInstance, deps: { accounts: Accounts; config: GatewayConfig }) {

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { Accounts } from '../core/accounts/accounts.ts';
 import { createCannedAnswers, type CannedAnswerInput } from '../core/canned-answers.ts';
 import type { Store } from '../core/store/store.ts';
-import { actorOf, conversationScope, requirePrincipal, requireSupervisor } from './auth.ts';
+import { actorOf, conversationScope, requirePrincipal, requireSupervisor } from '../core/http/auth.ts';
 
 const security = [{ bearerAuth: [] }];
 const NullableInteger = Type.Unsafe<number | null>({ type: ['integer', 'null'] });

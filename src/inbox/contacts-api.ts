@@ -6,7 +6,7 @@ import type { Conversations } from '../core/conversations.ts';
 import { normalizeVnPhone } from '../core/domain/phone.ts';
 import { HttpError } from '../core/errors.ts';
 import type { Store } from '../core/store/store.ts';
-import { actorOf, conversationScope, requirePrincipal } from './auth.ts';
+import { actorOf, conversationScope, requirePrincipal } from '../core/http/auth.ts';
 
 const security = [{ bearerAuth: [] }];
 const DateTime = Type.String({ format: 'date-time' });

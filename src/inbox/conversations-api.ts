@@ -6,7 +6,7 @@ import type { ConversationStatus } from '../core/domain/types.ts';
 import type { Outbox } from '../core/outbox.ts';
 import type { Store } from '../core/store/store.ts';
 import type { Accounts } from '../core/accounts/accounts.ts';
-import { actorOf, conversationScope, requireAdmin, requirePrincipal, visibleConversation } from './auth.ts';
+import { actorOf, conversationScope, requireAdmin, requirePrincipal, visibleConversation } from '../core/http/auth.ts';
 
 const Status = Type.Union([Type.Literal('open'), Type.Literal('pending'), Type.Literal('resolved')]);
 const DateTime = Type.String({ format: 'date-time' });

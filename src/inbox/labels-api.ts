@@ -5,7 +5,7 @@ import type { Conversations } from '../core/conversations.ts';
 import type { EventBus } from '../core/events.ts';
 import { createLabels } from '../core/labels.ts';
 import type { Store } from '../core/store/store.ts';
-import { actorOf, requirePrincipal, requireSupervisor, visibleConversation } from './auth.ts';
+import { actorOf, requirePrincipal, requireSupervisor, visibleConversation } from '../core/http/auth.ts';
 
 const security = [{ bearerAuth: [] }];
 const Color = Type.Unsafe<string | null>({ type: ['string', 'null'], pattern: '^#[0-9a-fA-F]{6}$', description: '#rrggbb' });

@@ -4,8 +4,8 @@ import { eq } from 'drizzle-orm';
 import type { Accounts } from '../core/accounts/accounts.ts';
 import type { EventBus, EventName, GatewayEvents } from '../core/events.ts';
 import type { Store } from '../core/store/store.ts';
-import { canSee, type Level } from '../core/tickets/ticket-rules.ts';
-import { conversationScope, requirePrincipal } from './auth.ts';
+import { canSee, type Level } from '../desks/tickets/index.ts';
+import { conversationScope, requirePrincipal } from '../core/http/auth.ts';
 
 /** Events an inbox client follows; each carries the conversation it concerns, if any. */
 const forwarded: EventName[] = ['message.created', 'message.updated', 'conversation.updated', 'conversation.assigned', 'conversation.handoff', 'conversation.labels', 'conversation.typing', 'agent.presence'];

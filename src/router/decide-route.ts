@@ -44,7 +44,7 @@ const shortPersonWords = new Set(['0', 'nv', 'nhan vien', 'gap nv']);
 
 /**
  * Decides what happens to a citizen's message. Pure: the same input gives the same decision;
- * router.plugin.ts carries it out.
+ * router.ts carries it out.
  */
 export function decideRoute(conversation: RouteConversation, message: RouteMessage, rules: RouteRules, now: Date): RouteDecision {
   if (conversation.handler === 'human') return { kind: 'ignore', reason: 'human' };

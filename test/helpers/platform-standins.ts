@@ -442,11 +442,11 @@ export function writeConfigFile(overrides: { outbox?: Record<string, number>; in
  * count what reached the platform start from a quiet gateway.
  */
 export async function quiet(gateway: TestApp, timeoutMs = 10_000): Promise<void> {
-  const { router, outbox, store } = gateway.app.gateway;
+  const { inbound, outbox, store } = gateway.app.gateway;
   const { t } = store;
   await waitFor(
     async () => {
-      await router.idle();
+      await inbound.idle();
       await outbox.drain();
       const busy = await store.db
         .select({ id: t.outbox.id })

@@ -37,7 +37,7 @@ describe('sign-in, sessions and access', () => {
   const as = (s: Session, withCsrf = true) => ({ cookie: `gw_session=${s.cookie}; _csrf=${s.csrfCookie}`, ...(withCsrf ? { 'x-csrf-token': s.csrf } : {}) });
   const ask = async (phone: string, text: string) => {
     const res = await inject({ method: 'POST', url: '/api/public/messages', payload: { name: 'Công dân', phone, text } });
-    await gw.app.gateway.router.idle();
+    await gw.app.gateway.inbound.idle();
     return res.json().conversationId as number;
   };
 

@@ -1,7 +1,7 @@
 // The care screens' pure parts: answers typed as the server checks them, the server's reasons for
 // bad import rows read back for the catalogue, and the /inbox/care routes.
 import { describe, expect, it } from 'vitest';
-import { toDossier } from '../../src/core/care/dossier-import.ts';
+import { toDossier } from '../../src/desks/care/dossier-import.ts';
 import { answersFrom, importReason, type Questionnaire } from '../../web/inbox/src/care/care-api.ts';
 import { careEn, careVi } from '../../web/inbox/src/i18n/care.ts';
 import { parseRoute, pathOf } from '../../web/inbox/src/route.ts';

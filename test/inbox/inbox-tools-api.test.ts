@@ -29,7 +29,7 @@ describe('canned answers, labels, search, contacts and admin views over /api/v1'
   const as = (s: Session) => ({ cookie: `gw_session=${s.cookie}; _csrf=${s.csrfCookie}`, 'x-csrf-token': s.csrf });
   const ask = async (phone: string, text: string, name: string, team: string) => {
     const res = await inject({ method: 'POST', url: '/api/public/messages', payload: { name, phone, text } });
-    await gw.app.gateway.router.idle();
+    await gw.app.gateway.inbound.idle();
     const id = res.json().conversationId as number;
     await inject({ method: 'PATCH', url: `/api/v1/conversations/${id}`, headers: gw.auth, payload: { teamId: teams[team], assigneeId: null } });
     return { conversationId: id, contactId: (await inject({ url: `/api/v1/conversations/${id}`, headers: gw.auth })).json().contactId as number };

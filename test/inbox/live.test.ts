@@ -48,7 +48,7 @@ describe('agents\' live feed', () => {
 
     const res = await fetch(`${gw.url}/api/public/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Công dân', phone: '0912000501', text: 'tôi muốn phản ánh việc tách thửa đất bị chậm trễ' }) });
     const { conversationId, visitorKey } = (await res.json()) as { conversationId: number; visitorKey: string };
-    await gw.app.gateway.router.idle();
+    await gw.app.gateway.inbound.idle();
     // Handed to the land team, assigned to nv.dat who is online: nv.dat sees it live.
     await expect.poll(() => dat.events.filter((e) => e.conversationId === conversationId).map((e) => e.type)).toEqual(expect.arrayContaining(['conversation.handoff', 'conversation.assigned', 'message.created']));
     expect(ho.events.filter((e) => e.conversationId === conversationId)).toEqual([]);

@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { MonthlyReport } from '../../src/core/tickets/monthly-report.ts';
+import type { MonthlyReport } from '../../src/desks/tickets/monthly-report.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { testConfigFile } from '../helpers/config.ts';
 import { dovecotAvailability, startDovecot, type Dovecot } from '../helpers/dovecot.ts';

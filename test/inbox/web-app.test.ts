@@ -35,7 +35,7 @@ describe.skipIf(!available)("agents' web app at /inbox (chromium)", () => {
     const res = await fetch(`${gw.url}/api/public/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, phone, text, ...(visitorKey ? { visitorKey } : {}) }) });
     expect(res.status).toBeLessThan(300);
     const body = (await res.json()) as { conversationId: number; messageId: number; threadToken: string; visitorKey: string };
-    await gw.app.gateway.router.idle();
+    await gw.app.gateway.inbound.idle();
     return body;
   };
   const shoot = async (name: string) => {
@@ -352,7 +352,7 @@ describe.skipIf(!available)("agents' web app at /inbox (chromium)", () => {
     expect(followUp.conversationId).toBe(a.conversationId);
     await expect.poll(() => first.getAttribute('data-conversation-id')).toBe(String(a.conversationId));
     expect(await page.locator('.conversations li').count()).toBe(before + 2);
-    await gw.app.gateway.router.idle();
+    await gw.app.gateway.inbound.idle();
     await page.waitForTimeout(500);
     expect(await auditCount('conversation.list')).toBe(lists);
   });

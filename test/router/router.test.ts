@@ -17,7 +17,7 @@ async function ask(gw: TestApp, phone: string, text: string) {
   const res = await gw.app.inject({ method: 'POST', url: '/api/public/messages', payload: { name: 'Công dân', phone, text, ...(visitorKey ? { visitorKey } : {}) } });
   expect(res.statusCode).toBe(202);
   visitorKeys.set(phone, res.json().visitorKey);
-  await gw.app.gateway.router.idle();
+  await gw.app.gateway.inbound.idle();
   return res.json().conversationId as number;
 }
 const messages = async (gw: TestApp, id: number) =>
@@ -63,7 +63,7 @@ describe('router in the running gateway (office open)', () => {
 
     // Nobody online: it waits. An comes online and gets it.
     await presence(an, 'online');
-    await gw.app.gateway.router.idle();
+    await gw.app.gateway.inbound.idle();
     c = await conversation(gw, id);
     expect(c.assigneeId).toBe(an);
 

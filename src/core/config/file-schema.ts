@@ -160,7 +160,7 @@ export const fileSchema = z.object({
         }, 'must be a valid regular expression')
         .default('(?<![\\p{L}\\p{N}.\\-/])((?=[\\p{N}.\\-/]*\\p{L})(?=[\\p{L}.\\-/]*\\p{N})[\\p{L}\\p{N}]+(?:[.\\-/][\\p{L}\\p{N}]+){2,})(?![\\p{L}\\p{N}\\-/]|\\.[\\p{L}\\p{N}])'),
       /** The one-stop system's status API (`{code}` is replaced), asked instead of the imported
-       * table; see httpStatusSource in src/core/care/status-lookup.ts for the answer it expects. */
+       * table; see httpStatusSource in src/desks/care/status-lookup.ts for the answer it expects. */
       statusApiUrl: z.url().refine((v) => v.includes('%7Bcode%7D') || v.includes('{code}'), 'must hold {code}').optional(),
       /** The official number operators call from, named in every pre-notice (campaigns may set their own). */
       outboundNumber: z.string().regex(/^[\d +.()-]{3,20}$/).optional(),

@@ -191,7 +191,7 @@ export const en: Record<MessageKey, string> = {
   'ticket.vote.pageIntro': "The 1022 hotline's answer to your question:",
   'ticket.vote.commentLabel': "Anything to add (optional)",
   'ticket.vote.invalid': "This rating link is not valid.",
-  // Customer care: dossier status lookups and survey campaigns (src/core/care).
+  // Customer care: dossier status lookups and survey campaigns (src/desks/care).
   "care.option.satisfied": "Satisfied",
   "care.option.neutral": "Neither",
   "care.option.notSatisfied": "Not satisfied",

@@ -190,7 +190,7 @@ export const vi = {
   'ticket.vote.pageIntro': "Câu trả lời của Tổng đài 1022 cho câu hỏi của Ông/Bà:",
   'ticket.vote.commentLabel': "Góp ý thêm (không bắt buộc)",
   'ticket.vote.invalid': "Liên kết đánh giá không hợp lệ.",
-  // Customer care: dossier status lookups and survey campaigns (src/core/care).
+  // Customer care: dossier status lookups and survey campaigns (src/desks/care).
   "care.option.satisfied": "Hài lòng",
   "care.option.neutral": "Bình thường",
   "care.option.notSatisfied": "Không hài lòng",

@@ -287,7 +287,7 @@ describe.skipIf(!available)('email channel: dovecot IMAP in, SMTP sink out', () 
       const found = await inbound(gw);
       return found.length >= robots.length + 24 ? found : null;
     }, 'every mail stored');
-    await gw.app.gateway.router.idle();
+    await gw.app.gateway.inbound.idle();
     await gw.app.gateway.outbox.drain();
     const meta = (row: Row) => json<{ automated?: string; suppressAutoReply?: boolean }>(row.metadata) ?? {};
     const byId = new Map(stored.map((row) => [row.external_id, row]));
@@ -472,7 +472,7 @@ describe.skipIf(!available)('email channel: dovecot IMAP in, SMTP sink out', () 
     await mailbox.deliver(await compose({ from: 'Đặng Văn Phúc <phuc.dang@example.vn>', subject: 'Hỏi lệ phí', text: 'Lệ phí cấp bản sao bao nhiêu?', messageId: '<out1@example.vn>' }));
     const row = await until(async () => (await inbound(gw)).find((r) => r.external_id === '<out1@example.vn>'), 'the mail');
     await sink.waitFor((mail) => mail.to.includes('phuc.dang@example.vn'));
-    await gw.app.gateway.router.idle();
+    await gw.app.gateway.inbound.idle();
     await gw.app.gateway.outbox.drain();
 
     sink.failNext(1, 451);

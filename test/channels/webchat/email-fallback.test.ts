@@ -128,7 +128,7 @@ describe.each(dialects)('live chat answers by email ($name)', ({ url }) => {
     v.send({ t: 'msg', cid: 'q1', text: question });
     const session = await v.waitFor<Extract<ServerFrame, { t: 'session' }>>((f) => f.t === 'session');
     await v.waitFor((f) => f.t === 'ack' && f.cid === 'q1');
-    await gw.app.gateway.router.idle();
+    await gw.app.gateway.inbound.idle();
     if (!stay) await v.close();
     return { v, conversationId: session.conversationId };
   }

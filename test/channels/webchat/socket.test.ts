@@ -50,7 +50,7 @@ describe('live chat socket', () => {
     v.send({ t: 'msg', cid: 'first', text: 'Xin chào, tôi cần hỏi về hộ tịch' });
     const session = await v.waitFor<Extract<ServerFrame, { t: 'session' }>>((f) => f.t === 'session');
     expect(session.token).not.toBe(welcome.token);
-    await gw.app.gateway.router.idle();
+    await gw.app.gateway.inbound.idle();
     await gw.app.gateway.outbox.drain();
     // Whatever the bot said has arrived; this is where the widget stands.
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -86,7 +86,7 @@ describe('live chat socket', () => {
     const { v } = await visitor(gw);
     v.send({ t: 'msg', cid: 'erase-me', text: 'Số căn cước của tôi là 087123456789' });
     const session = await v.waitFor<Extract<ServerFrame, { t: 'session' }>>((f) => f.t === 'session');
-    await gw.app.gateway.router.idle();
+    await gw.app.gateway.inbound.idle();
     expect((await reply(gw, session.conversationId, 'Đã nhận thông tin của anh')).statusCode).toBe(201);
     await v.waitFor((f) => f.t === 'msg' && f.m.text === 'Đã nhận thông tin của anh');
     await v.close();

@@ -1,4 +1,4 @@
-// The customer-care API as the inbox uses it (src/inbox/care-api.ts): dossier import, campaigns,
+// The customer-care API as the inbox uses it (src/desks/care/api.ts): dossier import, campaigns,
 // the operators' call queue, field visits and results.
 import { ApiError, currentCsrfToken, query, request } from '../api.ts';
 

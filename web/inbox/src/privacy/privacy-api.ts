@@ -1,4 +1,4 @@
-// Citizens' personal-data requests as the inbox uses them (src/inbox/privacy-api.ts): the log of
+// Citizens' personal-data requests as the inbox uses them (src/desks/privacy/api.ts): the log of
 // requests with their legal timers, the export of what is held about a contact, and its erasure.
 import { ApiError, request } from '../api.ts';
 import type { MessageKey, Translate } from '../i18n/index.ts';

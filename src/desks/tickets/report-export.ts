@@ -1,0 +1,97 @@
+import { stringify } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
+import { t, type Locale, type MessageKey } from '../../core/i18n/index.ts';
+import { vi } from '../../core/i18n/vi.ts';
+import type { MonthlyReport } from './monthly-report.ts';
+
+/** One line of the printed report: what it counts, how many, its rate and last month's figure. */
+export interface ReportLine {
+  label: string;
+  count: number;
+  percent?: number;
+  previous?: number;
+  /** Indented under the line before (a breakdown). */
+  detail?: boolean;
+}
+
+/** The catalogue key for a stored name (channel, type), if the catalogue has one. */
+const known = (prefix: string, name: string): MessageKey | null => {
+  const candidate = `${prefix}.${name}`;
+  return candidate in vi ? (candidate as MessageKey) : null;
+};
+
+/** The report as lines in the order the province prints them. */
+export function reportLines(report: MonthlyReport, locale: Locale): ReportLine[] {
+  const say = (key: MessageKey, params?: Record<string, string | number>) => t(locale, key, params);
+  const channel = (name: string) => {
+    const key = known('channel', name);
+    return key ? say(key) : name;
+  };
+  const lines: ReportLine[] = [
+    { label: say('report.calls.total'), count: report.calls.total, previous: report.previous.calls.total },
+    { label: say('report.calls.in'), count: report.calls.in, previous: report.previous.calls.in, detail: true },
+    { label: say('report.calls.out'), count: report.calls.out, previous: report.previous.calls.out, detail: true },
+    { label: say('report.interactions'), count: report.interactions.total, previous: report.previous.interactions.total },
+    ...Object.entries(report.interactions.byChannel).map(([name, count]) => ({ label: say('report.interactions.channel', { channel: channel(name) }), count, detail: true })),
+    { label: say('report.tickets'), count: report.tickets, previous: report.previous.tickets },
+    ...Object.entries(report.ticketsByChannel)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, count]) => ({ label: say('report.tickets.channel', { channel: channel(name) }), count, detail: true })),
+    { label: say('report.tickets.tthc'), count: report.tthcTickets, previous: report.previous.tthcTickets },
+    ...Object.entries(report.byType).map(([type, count]) => {
+      const key = known('ticketType', type);
+      return { label: say('report.tickets.type', { type: key ? say(key) : type }), count, detail: true };
+    }),
+    ...Object.entries(report.byField).map(([field, count]) => ({ label: say('report.tickets.field', { field: field || say('report.none') }), count, detail: true })),
+    ...report.byUnit.filter((u) => u.unitId !== null).map((u) => ({ label: say('report.tickets.unit', { unit: u.unitName ?? String(u.unitId) }), count: u.count, detail: true })),
+    ...Object.entries(report.byLevel).map(([level, count]) => ({ label: say('report.tickets.level', { level }), count, detail: true })),
+    { label: say('report.inProgress'), count: report.inProgress },
+    { label: say('report.answered'), count: report.answered },
+    { label: say('report.deadline.onTime'), count: report.deadlines.onTime, detail: true },
+    { label: say('report.deadline.late'), count: report.deadlines.late, detail: true },
+    { label: say('report.deadline.openOverdue'), count: report.deadlines.openOverdue, detail: true },
+    { label: say('report.satisfied'), count: report.satisfaction.satisfied.count, percent: report.satisfaction.satisfied.percent },
+    { label: say('report.notSatisfied'), count: report.satisfaction.notSatisfied.count, percent: report.satisfaction.notSatisfied.percent },
+    { label: say('report.noResponse'), count: report.satisfaction.noResponse.count, percent: report.satisfaction.noResponse.percent },
+  ];
+  if (report.satisfaction.awaiting) lines.push({ label: say('report.awaiting'), count: report.satisfaction.awaiting });
+  if (report.care) {
+    lines.push(
+      { label: say('report.care.answered'), count: report.care.answered },
+      { label: say('report.care.calls'), count: report.care.calls, detail: true },
+      { label: say('report.care.visits'), count: report.care.visits, detail: true },
+      { label: say('report.care.satisfied'), count: report.care.satisfied.count, percent: report.care.satisfied.percent, detail: true },
+      { label: say('report.care.notSatisfied'), count: report.care.notSatisfied.count, percent: report.care.notSatisfied.percent, detail: true },
+      { label: say('report.care.tickets'), count: report.care.tickets, detail: true },
+    );
+  }
+  return lines;
+}
+
+const headings = (locale: Locale) => [t(locale, 'report.heading.indicator'), t(locale, 'report.heading.count'), t(locale, 'report.heading.percent'), t(locale, 'report.heading.previous')];
+
+/** CSV with a byte-order mark, so spreadsheet programs read the Vietnamese letters right. */
+export function reportCsv(report: MonthlyReport, locale: Locale): string {
+  const rows = reportLines(report, locale).map((line) => [line.detail ? `  ${line.label}` : line.label, line.count, line.percent ?? '', line.previous ?? '']);
+  return `\uFEFF${stringify([headings(locale), ...rows])}${stringify([[t(locale, `report.rounding.${report.rounding}`)]])}`;
+}
+
+export async function reportXlsx(report: MonthlyReport, locale: Locale, deploymentName: string): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  book.creator = deploymentName;
+  book.created = report.generatedAt;
+  const sheet = book.addWorksheet(report.month);
+  sheet.columns = [{ width: 70 }, { width: 12 }, { width: 12 }, { width: 14 }];
+  sheet.addRow([t(locale, 'report.title', { month: report.month, name: deploymentName })]).font = { bold: true, size: 14 };
+  sheet.addRow([]);
+  sheet.addRow(headings(locale)).font = { bold: true };
+  for (const line of reportLines(report, locale)) {
+    const row = sheet.addRow([line.label, line.count, line.percent ?? null, line.previous ?? null]);
+    if (line.detail) row.getCell(1).alignment = { indent: 2 };
+    else row.font = { bold: true };
+    if (line.percent !== undefined) row.getCell(3).numFmt = '0.00';
+  }
+  sheet.addRow([]);
+  sheet.addRow([t(locale, `report.rounding.${report.rounding}`)]).font = { italic: true };
+  return Buffer.from(await book.xlsx.writeBuffer());
+}

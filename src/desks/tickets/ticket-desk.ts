@@ -1,0 +1,141 @@
+import type { BusinessHours } from '../../core/business-hours.ts';
+import type { FileConfig } from '../../core/config/file-schema.ts';
+import type { EventBus } from '../../core/events.ts';
+import type { InboundHandler } from '../../core/inbound-handlers.ts';
+import { t as text, type Locale } from '../../core/i18n/index.ts';
+import { WindowClosedError, type Outbox } from '../../core/outbox.ts';
+import { deploymentSecret } from '../../core/settings.ts';
+import type { Store } from '../../core/store/store.ts';
+import { createCalls } from './calls.ts';
+import { createMonthlyReport } from './monthly-report.ts';
+import { createSatisfaction } from './satisfaction.ts';
+import { createTickets } from './tickets.ts';
+import { createUnits } from './units.ts';
+
+interface Logger {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** The payload a vote button carries back through the channel: `vote:<token>:<choice>`. */
+export const votePayload = (token: string, vote: 'satisfied' | 'not_satisfied') => `vote:${token}:${vote}`;
+export function parseVotePayload(payload: string): { token: string; vote: 'satisfied' | 'not_satisfied' } | null {
+  const match = /^vote:([0-9]+\.[A-Za-z0-9_-]+):(satisfied|not_satisfied)$/.exec(payload.trim());
+  return match ? { token: match[1]!, vote: match[2] as 'satisfied' | 'not_satisfied' } : null;
+}
+
+/** The vote a citizen's message carries: a quick-reply or postback payload, or (Zalo's query buttons) its text. */
+export function voteIn(message: { text: string | null; metadata: unknown }): ReturnType<typeof parseVotePayload> {
+  const metadata = (message.metadata ?? {}) as Record<string, unknown>;
+  for (const candidate of [metadata.quickReplyPayload, metadata.postbackPayload, metadata.payload, message.text]) {
+    if (typeof candidate !== 'string') continue;
+    const vote = parseVotePayload(candidate);
+    if (vote) return vote;
+  }
+  return null;
+}
+
+/**
+ * Everything about tickets in one place for the app to start and stop: the tickets, the
+ * organisation, calls, ratings, the monthly report, and the sweeper that flags deadlines and
+ * closes unanswered surveys.
+ */
+export async function createTicketDesk(deps: {
+  store: Store;
+  events: EventBus;
+  outbox: Outbox;
+  businessHours: BusinessHours;
+  config: FileConfig;
+  /** Where citizens open vote links (the gateway's public address). */
+  publicBaseUrl: string;
+  logger: Logger;
+}) {
+  const { store, events, outbox, config, logger } = deps;
+  const locale: Locale = config.deployment.locale;
+  const timeZone = config.deployment.timezone;
+  const satisfaction = createSatisfaction({ store, events, secret: await deploymentSecret(store, 'tickets.vote') });
+  const voteLink = (ticketId: number) => `${deps.publicBaseUrl.replace(/\/$/, '')}/danh-gia/${satisfaction.voteToken(ticketId)}`;
+
+  const tickets = createTickets({
+    store,
+    events,
+    businessHours: deps.businessHours,
+    config: config.tickets,
+    timeZone,
+    // The answer leaves on the citizen's channel as one message that ends with the rating
+    // question and its buttons (one email, not two; channels without buttons show the link,
+    // which opens a page where a button votes, so a mail scanner following it votes nothing).
+    deliverAnswer: async (ticket, answer, by) => {
+      const token = satisfaction.voteToken(ticket.id);
+      try {
+        await outbox.enqueueReply({
+          conversationId: ticket.conversationId,
+          text: `${text(locale, 'ticket.answerMessage', { code: ticket.code, answer })}\n\n${text(locale, 'ticket.voteQuestion', { link: voteLink(ticket.id) })}`,
+          senderType: 'agent',
+          senderRef: by,
+          metadata: {
+            ticketId: ticket.id,
+            quickReplies: [
+              { title: text(locale, 'ticket.vote.satisfied'), payload: votePayload(token, 'satisfied') },
+              { title: text(locale, 'ticket.vote.notSatisfied'), payload: votePayload(token, 'not_satisfied') },
+            ],
+          },
+        });
+        await satisfaction.markAsked(ticket.id);
+      } catch (error) {
+        // A closed window (Zalo after 48 h) is the operator's to handle by phone: it shows on the ticket.
+        if (!(error instanceof WindowClosedError)) throw error;
+        await tickets.note(ticket.id, 'delivery_failed', error.window.reason ?? 'window closed', { agentId: null, name: 'system' });
+      }
+    },
+  });
+  const units = createUnits(store);
+  const calls = createCalls(store, { timeZone, hotlineNumbers: config.tickets.hotlineNumbers });
+  const reports = createMonthlyReport(store, { timeZone, rounding: config.tickets.rateRounding });
+
+  /** A tap on a rating button arrives as the citizen's message: record it and thank them. */
+  const voteHandler: InboundHandler = {
+    name: 'ticket-vote',
+    async take(message) {
+      const vote = voteIn(message);
+      if (!vote) return false;
+      // A vote is never a question for the bot, even one whose token is no longer valid.
+      const ticketId = satisfaction.ticketOfToken(vote.token);
+      if (ticketId === null) return true;
+      const outcome = await satisfaction.rate(ticketId, vote.vote, null, { agentId: null, name: 'citizen (channel)' });
+      await outbox
+        .enqueueReply({ conversationId: message.conversationId, text: text(locale, outcome.recorded ? 'ticket.vote.thanks' : 'ticket.vote.already'), senderType: 'system', metadata: { ticketId } })
+        .catch((err: unknown) => logger.error({ err, conversationId: message.conversationId }, 'rating thanks not queued'));
+      return true;
+    },
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  async function sweep() {
+    const deadlines = await tickets.sweepDeadlines();
+    const noResponse = await tickets.sweepNoResponse();
+    if (deadlines.overdue || deadlines.dueSoon || noResponse) logger.info({ ...deadlines, noResponse }, 'ticket sweep');
+  }
+
+  return {
+    tickets,
+    units,
+    calls,
+    reports,
+    satisfaction,
+    voteLink,
+    sweep,
+    voteHandler,
+    async start() {
+      const seeded = await units.seed(config.organisation);
+      if (seeded) logger.info({ units: seeded }, 'seeded the organisation from the configuration');
+      timer = setInterval(() => void sweep().catch((err: unknown) => logger.error({ err }, 'ticket sweep failed')), config.tickets.sweepIntervalSeconds * 1000);
+      timer.unref();
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}
+
+export type TicketDesk = Awaited<ReturnType<typeof createTicketDesk>>;

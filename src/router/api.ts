@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Accounts } from '../core/accounts/accounts.ts';
+import { requireAdmin, requirePrincipal } from '../core/http/auth.ts';
+import type { Store } from '../core/store/store.ts';
+import { decideRoute } from './decide-route.ts';
+import type { Router } from './router.ts';
+
+const security = [{ bearerAuth: [] }];
+
+/** What the bot would answer (the inbox's suggested reply, testing) and the knowledge base's reload. */
+export async function routerApi(app: FastifyInstance, deps: { store: Store; router: Router; accounts: Accounts }) {
+  const { router } = deps;
+  requirePrincipal(app, deps);
+
+  app.post(
+    '/router/answer',
+    {
+      schema: {
+        tags: ['router'],
+        summary: 'What the bot would do with a text, without side effects (testing, suggested answers)',
+        security,
+        body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            decision: Type.Union([Type.Literal('answer'), Type.Literal('clarify'), Type.Literal('handoff')]),
+            entryId: Type.Optional(Type.String()),
+            /** The entry's answer and title, for the inbox's suggested reply. */
+            answer: Type.Optional(Type.String()),
+            title: Type.Optional(Type.String()),
+            reason: Type.Optional(Type.String()),
+            score: Type.Number(),
+            candidates: Type.Array(Type.Object({ entryId: Type.String(), score: Type.Number() })),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { text } = request.body as { text: string };
+      const d = decideRoute({ handler: 'bot', pendingChoices: null }, { text, suppressAutoReply: false, attachments: 0 }, router.rules(), new Date());
+      const candidates = d.kind === 'ignore' ? [] : (d.match?.candidates ?? []);
+      const score = candidates[0]?.score ?? 0;
+      switch (d.kind) {
+        case 'answer': {
+          const entry = router.knowledge.matcher.entry(d.entryId);
+          return { decision: 'answer', entryId: d.entryId, score: d.score, candidates, ...(entry ? { answer: entry.answer.trim(), title: entry.title } : {}) };
+        }
+        case 'greeting':
+        case 'thanks':
+          // Greetings and thanks get the bot's own friendly line, not a knowledge-base entry.
+          return { decision: 'answer', entryId: `_${d.kind}`, score: 1, candidates };
+        case 'clarify':
+          return { decision: 'clarify', score: d.score, candidates };
+        case 'handoff':
+          return { decision: 'handoff', reason: d.reason, score, candidates };
+        case 'ignore':
+          return { decision: 'handoff', reason: d.reason, score, candidates };
+      }
+    },
+  );
+
+  app.post(
+    '/knowledge-base/reload',
+    { schema: { tags: ['router'], summary: 'Reload the knowledge base now (admin)', security, response: { 200: Type.Object({ reloaded: Type.Boolean(), entries: Type.Integer() }) } } },
+    async (request) => {
+      requireAdmin(request);
+      const reloaded = router.knowledge.reload();
+      return { reloaded, entries: router.knowledge.matcher.size };
+    },
+  );
+}

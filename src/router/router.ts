@@ -1,0 +1,189 @@
+import { resolve } from 'node:path';
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { BusinessHours } from '../core/business-hours.ts';
+import type { GatewayConfig } from '../core/config/load-config.ts';
+import { projectRoot } from '../core/config/project-root.ts';
+import type { EventBus } from '../core/events.ts';
+import type { InboundHandler, InboundMessageView } from '../core/inbound-handlers.ts';
+import { t as text, type MessageKey } from '../core/i18n/index.ts';
+import type { Outbox } from '../core/outbox.ts';
+import type { Store } from '../core/store/store.ts';
+import { createAssigner } from './assignment/assigner.ts';
+import { decideRoute, type RouteDecision, type RouteRules } from './decide-route.ts';
+import { createLiveKnowledgeBase } from './knowledge-base/live.ts';
+
+interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * Carries out the router's decisions: for each citizen message, after it is committed (never
+ * inside the webhook's request), the bot answers, asks which procedure was meant, or hands the
+ * conversation to a team's queue, where the assigner gives it to an agent.
+ */
+export function createRouter(deps: {
+  store: Store;
+  events: EventBus;
+  outbox: Outbox;
+  config: GatewayConfig;
+  businessHours: BusinessHours;
+  logger: Logger;
+}) {
+  const { store, events, outbox, config, businessHours, logger } = deps;
+  const { t } = store;
+  const settings = config.file.router;
+  const locale = config.file.deployment.locale;
+  const tr = (key: MessageKey, params?: Record<string, string | number>) => text(locale, key, params);
+  const knowledge = createLiveKnowledgeBase(resolve(projectRoot, settings.knowledgeBase), logger);
+  const assigner = createAssigner({
+    store,
+    events,
+    locale,
+    logger,
+    config: { policy: settings.assignment.policy, reassignAfterMs: settings.assignment.reassignAfterMinutes * 60_000, intervalMs: settings.assignment.intervalSeconds * 1000 },
+  });
+
+  let teamIds = new Map<string, number>();
+  const rules = (): RouteRules => ({
+    matcher: knowledge.matcher,
+    answerThreshold: settings.answerThreshold,
+    clarifyMargin: settings.clarifyMargin,
+    defaultTeam: settings.defaultTeam,
+    teams: new Set(teamIds.keys()),
+    open: (now) => businessHours.isOpen(now),
+  });
+
+  async function pendingChoices(conversationId: number): Promise<string[] | null> {
+    const [last] = await store.db
+      .select({ senderType: t.messages.senderType, metadata: t.messages.metadata })
+      .from(t.messages)
+      .where(and(eq(t.messages.conversationId, conversationId), eq(t.messages.direction, 'out')))
+      .orderBy(desc(t.messages.id))
+      .limit(1);
+    const choices = last?.senderType === 'bot' ? (last.metadata as { choices?: unknown } | null)?.choices : undefined;
+    return Array.isArray(choices) ? (choices as string[]) : null;
+  }
+
+  async function route(row: InboundMessageView): Promise<RouteDecision> {
+    const event = row.event;
+    const metadata = (row.metadata ?? {}) as { suppressAutoReply?: boolean };
+    const decision = decideRoute(
+      { handler: row.handler === 'human' ? 'human' : 'bot', pendingChoices: await pendingChoices(event.conversationId) },
+      { text: row.text, suppressAutoReply: metadata.suppressAutoReply === true, attachments: Array.isArray(row.attachments) ? row.attachments.length : 0 },
+      rules(),
+      new Date(),
+    );
+    await carryOut(event.conversationId, event.inboxId, decision);
+    return decision;
+  }
+
+  const withFooter = (body: string) => `${body}\n\n${tr('router.footer')}`;
+
+  async function reply(conversationId: number, body: string, senderRef: string, metadata: Record<string, unknown>) {
+    try {
+      await outbox.enqueueReply({ conversationId, text: body, senderType: 'bot', senderRef, metadata });
+    } catch (error) {
+      // A closed platform window (or a conversation removed meanwhile) is not the router's
+      // failure: the conversation is still in the store for people to see.
+      logger.warn({ err: error, conversationId }, 'bot reply not queued');
+    }
+  }
+
+  async function carryOut(conversationId: number, inboxId: number, decision: RouteDecision): Promise<void> {
+    const name = config.file.deployment.shortName;
+    switch (decision.kind) {
+      case 'ignore':
+        return;
+      case 'answer': {
+        const entry = knowledge.matcher.entry(decision.entryId);
+        if (!entry) return;
+        return reply(conversationId, withFooter(entry.answer.trim()), `kb:${entry.id}`, { kb: entry.id, score: decision.score, reviewed: entry.reviewed });
+      }
+      case 'clarify': {
+        const lines = decision.choices.map((id, i) => `${i + 1}. ${knowledge.matcher.entry(id)?.title ?? id}`);
+        return reply(conversationId, withFooter([tr('router.clarify'), ...lines].join('\n')), 'kb:clarify', { choices: decision.choices, score: decision.score });
+      }
+      case 'greeting':
+        return reply(conversationId, withFooter(tr('router.greeting', { name })), 'bot:greeting', {});
+      case 'thanks':
+        return reply(conversationId, tr('router.thanks', { name }), 'bot:thanks', {});
+      case 'handoff':
+        return handoff(conversationId, inboxId, decision);
+    }
+  }
+
+  async function handoff(conversationId: number, inboxId: number, decision: Extract<RouteDecision, { kind: 'handoff' }>) {
+    const now = new Date();
+    const teamId = teamIds.get(decision.team) ?? teamIds.get(settings.defaultTeam);
+    if (teamId === undefined) {
+      logger.error({ team: decision.team }, 'handoff to a team that does not exist');
+      return;
+    }
+    const teamName = config.file.teams.find((team) => team.key === decision.team)?.name ?? decision.team;
+    await store.tx(async (db) => {
+      await db
+        .update(t.conversations)
+        .set({ handler: 'human', teamId, status: 'open', updatedAt: now })
+        .where(eq(t.conversations.id, conversationId));
+      // The queue position is kept if it was already waiting (a second message does not push it back).
+      await db.update(t.conversations).set({ waitingSince: now }).where(and(eq(t.conversations.id, conversationId), isNull(t.conversations.waitingSince)));
+      await db.insert(t.messages).values({
+        conversationId,
+        inboxId,
+        direction: 'activity',
+        senderType: 'system',
+        senderRef: 'router',
+        text: tr('router.handoff.activity', { team: teamName, reason: tr(`router.reason.${decision.reason}` as MessageKey) }),
+        status: 'sent',
+        metadata: { handoff: decision.reason, team: decision.team, candidates: decision.match?.candidates ?? [] },
+        createdAt: now,
+      });
+    });
+    events.emit('conversation.handoff', { conversationId, teamId, reason: decision.reason });
+    const when = businessHours.nextOpening(now);
+    const notice = decision.withinHours || !when ? tr('router.handoff.open') : tr('router.handoff.closed', { when: formatWhen(when) });
+    await reply(conversationId, notice, 'bot:handoff', { handoff: decision.reason });
+  }
+
+  function formatWhen(when: Date): string {
+    return new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', {
+      timeZone: config.file.deployment.timezone,
+      hour: '2-digit',
+      minute: '2-digit',
+      weekday: 'long',
+      day: '2-digit',
+      month: '2-digit',
+    }).format(when);
+  }
+
+  /** The last of the inbound handlers: every citizen message no desk took is routed. */
+  const handler: InboundHandler = {
+    name: 'router',
+    async take(message) {
+      await route(message);
+      return true;
+    },
+    settled: () => assigner.settled(),
+  };
+
+  return {
+    knowledge,
+    assigner,
+    rules,
+    handler,
+    async start() {
+      const rows = await store.db.select({ id: t.teams.id, key: t.teams.key }).from(t.teams);
+      teamIds = new Map(rows.map((row) => [row.key, row.id]));
+      knowledge.watch();
+      assigner.start();
+    },
+    async stop() {
+      knowledge.close();
+      await assigner.stop();
+    },
+  };
+}
+
+export type Router = ReturnType<typeof createRouter>;
