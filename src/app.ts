@@ -58,8 +58,9 @@ export interface BuildOptions {
 }
 
 /**
- * The root plugin, in the order the design card gives: core (store, events, ingest, outbox) ->
- * channels -> API -> docs. Each channel's routes live in an encapsulated plugin of its own.
+ * The composition root, in the order of docs/architecture.md: core (store, events, ingest, outbox)
+ * -> desks -> channels -> router and the inbound handlers -> API routes -> docs. Each channel's
+ * routes live in an encapsulated plugin of its own.
  */
 export async function buildApp(config: GatewayConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { env, file } = config;

@@ -40,7 +40,10 @@ export interface GatewayEvents {
 
 export type EventName = keyof GatewayEvents;
 
-/** In-process event bus; a multi-node deployment bridges it over Redis (see the design). */
+/**
+ * In-process event bus: listeners on this node hear what this node emitted, after its commit.
+ * Nothing carries events to other nodes (README, Production).
+ */
 export class EventBus {
   readonly #emitter = new EventEmitter({ captureRejections: false });
 

@@ -358,7 +358,6 @@ export function createOutbox(deps: {
       });
   }
 
-  /** Receipts: our sent messages with these platform ids become delivered or read (never back). */
   /** Moves our sent messages forward to delivered or read, never back, and tells the inbox. */
   async function markWhere(status: 'delivered' | 'read', which: SQL): Promise<void> {
     const from = status === 'read' ? ['sent', 'delivered'] : ['sent'];

@@ -74,7 +74,7 @@ const bump = (record: Record<string, number>, key: string) => {
   record[key] = (record[key] ?? 0) + 1;
 };
 
-/** The hotline's monthly report in the shape the province publishes (DESIGN.md section 1). */
+/** The hotline's monthly report in the shape the province publishes (README, What is in the box: monthly report). */
 export function createMonthlyReport(store: Store, options: { timeZone: string; rounding: Rounding }) {
   const { t, db } = store;
   const { timeZone } = options;
