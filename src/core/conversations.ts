@@ -1,3 +1,4 @@
+import { recordActivity } from './activity.ts';
 import { and, desc, eq, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { appendAudit, type AuditEntry } from './audit.ts';
 import type { ConversationStatus } from './domain/types.ts';
@@ -203,17 +204,7 @@ export function createConversations(store: Store, events: EventBus, locale: Loca
         .update(t.conversations)
         .set({ status, updatedAt: at, resolvedAt: status === 'resolved' ? at : null })
         .where(eq(t.conversations.id, conversationId));
-      await tx.insert(t.messages).values({
-        conversationId,
-        inboxId: current.inboxId,
-        direction: 'activity',
-        senderType: 'system',
-        senderRef: actor,
-        text: text(locale, 'activity.statusChanged', { from: current.status, to: status }),
-        status: 'sent',
-        metadata: { from: current.status, to: status },
-        createdAt: at,
-      });
+      await recordActivity(tx, t, { conversationId, inboxId: current.inboxId, by: actor, text: text(locale, 'activity.statusChanged', { from: current.status, to: status }), metadata: { from: current.status, to: status }, at });
       await appendAudit(store, tx, { actor, action: 'conversation.status', subjectType: 'conversation', subjectId: conversationId, detail: { from: current.status, to: status } }, at);
       return true;
     });
@@ -248,17 +239,7 @@ export function createConversations(store: Store, events: EventBus, locale: Loca
       if (change.handler === 'bot') Object.assign(set, { handler: 'bot', assigneeId: null, assignedAt: null, waitingSince: null });
       await tx.update(t.conversations).set(set).where(eq(t.conversations.id, conversationId));
       const detail = { from: { teamId: current.teamId, assigneeId: current.assigneeId, handler: current.handler }, to: change };
-      await tx.insert(t.messages).values({
-        conversationId,
-        inboxId: current.inboxId,
-        direction: 'activity',
-        senderType: 'system',
-        senderRef: actor,
-        text: change.handler === 'bot' ? text(locale, 'router.givenBack') : null,
-        status: 'sent',
-        metadata: detail,
-        createdAt: at,
-      });
+      await recordActivity(tx, t, { conversationId, inboxId: current.inboxId, by: actor, text: change.handler === 'bot' ? text(locale, 'router.givenBack') : null, metadata: detail, at });
       await appendAudit(store, tx, { actor, action: 'conversation.route', subjectType: 'conversation', subjectId: conversationId, detail }, at);
       return { teamId: set.teamId ?? current.teamId };
     });

@@ -1,3 +1,4 @@
+import { recordActivity } from './activity.ts';
 import { and, desc, eq, gte, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import { appendAudit } from './audit.ts';
 import type { EventBus } from './events.ts';
@@ -153,21 +154,8 @@ export function createOutreach(deps: { store: Store; events: EventBus; outbox: O
       .where(eq(t.conversations.id, line.conversationId))
       .limit(1);
     if (!conversation) return null;
-    const [row] = await db
-      .insert(t.messages)
-      .values({
-        conversationId: line.conversationId,
-        inboxId: conversation.inboxId,
-        direction: 'activity',
-        senderType: 'system',
-        senderRef: 'outreach',
-        text: line.text,
-        status: 'sent',
-        metadata: { ...line.metadata, ...extra },
-        createdAt: at,
-      })
-      .returning({ id: t.messages.id });
-    return { messageId: row!.id, conversationId: line.conversationId, inboxId: conversation.inboxId, contactId: conversation.contactId };
+    const messageId = await recordActivity(db, t, { conversationId: line.conversationId, inboxId: conversation.inboxId, by: 'outreach', text: line.text, metadata: { ...line.metadata, ...extra }, at });
+    return { messageId, conversationId: line.conversationId, inboxId: conversation.inboxId, contactId: conversation.contactId };
   }
 
   function announceActivity(activity: Awaited<ReturnType<typeof insertActivity>>): void {

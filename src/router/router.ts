@@ -1,3 +1,4 @@
+import { recordActivity } from '../core/activity.ts';
 import { resolve } from 'node:path';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { BusinessHours } from '../core/business-hours.ts';
@@ -129,16 +130,13 @@ export function createRouter(deps: {
         .where(eq(t.conversations.id, conversationId));
       // The queue position is kept if it was already waiting (a second message does not push it back).
       await db.update(t.conversations).set({ waitingSince: now }).where(and(eq(t.conversations.id, conversationId), isNull(t.conversations.waitingSince)));
-      await db.insert(t.messages).values({
+      await recordActivity(db, t, {
         conversationId,
         inboxId,
-        direction: 'activity',
-        senderType: 'system',
-        senderRef: 'router',
+        by: 'router',
         text: tr('router.handoff.activity', { team: teamName, reason: tr(`router.reason.${decision.reason}` as MessageKey) }),
-        status: 'sent',
         metadata: { handoff: decision.reason, team: decision.team, candidates: decision.match?.candidates ?? [] },
-        createdAt: now,
+        at: now,
       });
     });
     events.emit('conversation.handoff', { conversationId, teamId, reason: decision.reason });

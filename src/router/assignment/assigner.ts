@@ -1,3 +1,4 @@
+import { recordActivity } from '../../core/activity.ts';
 import { and, asc, count, eq, gt, inArray, isNotNull, isNull, lt, ne } from 'drizzle-orm';
 import { appendAudit } from '../../core/audit.ts';
 import type { EventBus } from '../../core/events.ts';
@@ -66,17 +67,7 @@ export function createAssigner(deps: { store: Store; events: EventBus; config: A
           .returning({ id: t.conversations.id });
         if (!updated.length) return false;
         await db.update(t.agents).set({ lastAssignedAt: now }).where(eq(t.agents.id, agentId));
-        await db.insert(t.messages).values({
-          conversationId: conversation.id,
-          inboxId: conversation.inboxId,
-          direction: 'activity',
-          senderType: 'system',
-          senderRef: 'router',
-          text: text(locale, 'router.assigned', { agent: agent.name }),
-          status: 'sent',
-          metadata: { assigneeId: agentId },
-          createdAt: now,
-        });
+        await recordActivity(db, t, { conversationId: conversation.id, inboxId: conversation.inboxId, by: 'router', text: text(locale, 'router.assigned', { agent: agent.name }), metadata: { assigneeId: agentId }, at: now });
         await appendAudit(store, db, { actor: 'router', action: 'conversation.assigned', subjectType: 'conversation', subjectId: conversation.id, detail: { agentId } }, now);
         return true;
       });
