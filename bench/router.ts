@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { loadConfig } from '../src/core/config/load-config.ts';
-import { decideRoute } from '../src/router/decide-route.ts';
+import { decideRoute, routeRules } from '../src/router/decide-route.ts';
 import { loadKnowledgeBase } from '../src/router/knowledge-base/load.ts';
 import { createMatcher } from '../src/router/knowledge-base/matcher.ts';
 import type { KnowledgeEntry } from '../src/router/knowledge-base/schema.ts';
@@ -40,7 +40,7 @@ export function benchRouter(size = 1000, rounds = 20): RouterBench {
   const matcher = createMatcher({ entries, lexicon: kb.lexicon });
   const buildMs = performance.now() - started;
   const { file } = loadConfig({});
-  const rules = { matcher, answerThreshold: file.router.answerThreshold, clarifyMargin: file.router.clarifyMargin, defaultTeam: 'tiep-nhan-chung', teams: new Set<string>(), open: () => true };
+  const rules = routeRules({ ...file.router, defaultTeam: 'tiep-nhan-chung' }, matcher, new Set<string>());
   const questions = readFileSync(`${root}test/router/kb-eval.jsonl`, 'utf8')
     .split('\n')
     .filter(Boolean)

@@ -1,13 +1,14 @@
 // npm run kb:eval -- <file.jsonl> [--kb config/knowledge-base]
 // Each line: {"text": "...", "expect": "<entry id>" | "handoff" | "greeting" | "thanks"}. Prints
 // top-1 accuracy over the answerable lines, handoff precision and recall, how many greetings and
-// thanks got the friendly reply, and every miss.
+// thanks got the friendly reply, the share of all lines answered with a wrong entry (confidently
+// wrong: the one outcome that sends a citizen off with the wrong papers), and every miss.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config/load-config.ts';
 import { projectRoot } from '../core/config/project-root.ts';
-import { decideRoute } from '../router/decide-route.ts';
+import { decideRoute, routeRules } from '../router/decide-route.ts';
 import { loadKnowledgeBase } from '../router/knowledge-base/load.ts';
 import { createMatcher } from '../router/knowledge-base/matcher.ts';
 
@@ -19,16 +20,17 @@ if (positionals.length !== 1) {
 const config = loadConfig();
 const router = config.file.router;
 const matcher = createMatcher(loadKnowledgeBase(resolve(projectRoot, values.kb ?? router.knowledgeBase)));
-const rules = { matcher, answerThreshold: router.answerThreshold, clarifyMargin: router.clarifyMargin, defaultTeam: router.defaultTeam, teams: new Set(config.file.teams.map((t) => t.key)), open: () => true };
+const rules = routeRules(router, matcher, new Set(config.file.teams.map((t) => t.key)));
 
 const lines = readFileSync(positionals[0]!, 'utf8').split('\n').filter((l) => l.trim());
-let answerable = 0, correct = 0, clarifiedRight = 0, handoffExpected = 0, handoffPredicted = 0, handoffRight = 0, courtesy = 0, courtesyRight = 0;
+let answerable = 0, correct = 0, confidentlyWrong = 0, clarifiedRight = 0, handoffExpected = 0, handoffPredicted = 0, handoffRight = 0, courtesy = 0, courtesyRight = 0;
 const misses: string[] = [];
 for (const line of lines) {
   const { text, expect } = JSON.parse(line) as { text: string; expect: string };
   const d = decideRoute({ handler: 'bot', pendingChoices: null }, { text, suppressAutoReply: false, attachments: 0 }, rules, new Date());
   const predicted = d.kind === 'answer' ? d.entryId : d.kind === 'clarify' ? `clarify:${d.choices.join('|')}` : d.kind === 'handoff' ? 'handoff' : d.kind;
   if (predicted === 'handoff') handoffPredicted++;
+  if (d.kind === 'answer' && d.entryId !== expect) confidentlyWrong++;
   if (expect === 'greeting' || expect === 'thanks') {
     // A bare greeting or thanks gets the friendly reply, not an answer and not a person.
     courtesy++;
@@ -52,5 +54,6 @@ const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((a / b) * 100).toFi
 console.log(`lines: ${lines.length} (${answerable} answerable, ${handoffExpected} handoff)`);
 console.log(`top-1 accuracy: ${pct(correct, answerable)} (${correct}/${answerable}); asked to choose with the right entry among the choices: ${clarifiedRight}`);
 console.log(`handoff recall: ${pct(handoffRight, handoffExpected)} (${handoffRight}/${handoffExpected}); precision: ${pct(handoffRight, handoffPredicted)} (${handoffRight}/${handoffPredicted})`);
+console.log(`confidently wrong: ${pct(confidentlyWrong, lines.length)} (${confidentlyWrong}/${lines.length} answered with a wrong entry)`);
 if (courtesy) console.log(`greetings and thanks answered as such: ${pct(courtesyRight, courtesy)} (${courtesyRight}/${courtesy})`);
 if (!values.quiet && misses.length) console.log(`misses:\n  ${misses.join('\n  ')}`);

@@ -1,3 +1,4 @@
+import type { FileConfig } from '../core/config/file-schema.ts';
 import type { Matcher, MatchResult } from './knowledge-base/matcher.ts';
 
 /** What the router knows of the conversation when a citizen's message arrives. */
@@ -21,6 +22,10 @@ export interface RouteRules {
   answerThreshold: number;
   /** Two candidates closer than this both above the threshold: ask which one. */
   clarifyMargin: number;
+  /** The runner-up above the threshold and within this share of the best: ask which one. */
+  clarifyRatio: number;
+  /** The entry suggested to the operator who takes a complaint (how to send one). */
+  complaintEntry?: string;
   /** The team for questions the knowledge base does not place. */
   defaultTeam: string;
   /** Teams that exist; an entry's team outside them falls back to the default. */
@@ -36,7 +41,17 @@ export type RouteDecision =
   | { kind: 'answer'; entryId: string; score: number; match: MatchResult }
   | { kind: 'clarify'; choices: string[]; score: number; match: MatchResult }
   | { kind: 'greeting' | 'thanks'; match: MatchResult }
-  | { kind: 'handoff'; reason: HandoffReason; team: string; withinHours: boolean; match: MatchResult | null };
+  | { kind: 'handoff'; reason: HandoffReason; team: string; withinHours: boolean; match: MatchResult | null; suggested?: string[] };
+
+/** The rules as the configuration gives them: one place, for the router, kb:eval, tests and bench. */
+export function routeRules(
+  settings: Pick<FileConfig['router'], 'answerThreshold' | 'clarifyMargin' | 'clarifyRatio' | 'defaultTeam'> & { complaintEntry?: string },
+  matcher: Matcher,
+  teams: ReadonlySet<string>,
+  open: (now: Date) => boolean = () => true,
+): RouteRules {
+  return { matcher, answerThreshold: settings.answerThreshold, clarifyMargin: settings.clarifyMargin, clarifyRatio: settings.clarifyRatio, complaintEntry: settings.complaintEntry, defaultTeam: settings.defaultTeam, teams, open };
+}
 
 const choiceNumber = /^\s*(\d{1,2})\s*[.)]?\s*$/;
 /** A short word that asks for a person (the footer of every bot answer names it). */
@@ -72,7 +87,12 @@ export function decideRoute(conversation: RouteConversation, message: RouteMessa
     // A number that is not one of the choices: ask again with the same choices.
     return entryId ? { kind: 'answer', entryId, score: 1, match } : { kind: 'clarify', choices: conversation.pendingChoices, score: 0, match };
   }
-  if (match.intents.complaint && !match.intents.howTo) return handoff('complaint', match);
+  if (match.intents.complaint && !match.intents.howTo) {
+    // A complaint about an official or a service is a person's to take, never the bot's to
+    // answer; the operator is offered the entry on how to send one formally.
+    const suggested = rules.complaintEntry && rules.matcher.entry(rules.complaintEntry) ? [rules.complaintEntry] : [];
+    return { ...handoff('complaint', match), suggested } as RouteDecision;
+  }
   if (match.intents.offTopic) return handoff('off_topic', match);
 
   const [first, second] = match.candidates;
@@ -81,7 +101,7 @@ export function decideRoute(conversation: RouteConversation, message: RouteMessa
     if (match.terms.length === 0 && match.intents.greeting) return { kind: 'greeting', match };
     return handoff('low_confidence', match);
   }
-  if (second && second.score >= rules.answerThreshold && first.score - second.score < rules.clarifyMargin) {
+  if (second && second.score >= rules.answerThreshold && (first.score - second.score < rules.clarifyMargin || second.score >= rules.clarifyRatio * first.score)) {
     return { kind: 'clarify', choices: [first.entryId, second.entryId], score: first.score, match };
   }
   return { kind: 'answer', entryId: first.entryId, score: first.score, match };

@@ -10,7 +10,7 @@ import { t as text, type MessageKey } from '../core/i18n/index.ts';
 import type { Outbox } from '../core/outbox.ts';
 import type { Store } from '../core/store/store.ts';
 import { createAssigner } from './assignment/assigner.ts';
-import { decideRoute, type RouteDecision, type RouteRules } from './decide-route.ts';
+import { decideRoute, routeRules, type RouteDecision, type RouteRules } from './decide-route.ts';
 import { createLiveKnowledgeBase } from './knowledge-base/live.ts';
 
 interface Logger {
@@ -47,14 +47,7 @@ export function createRouter(deps: {
   });
 
   let teamIds = new Map<string, number>();
-  const rules = (): RouteRules => ({
-    matcher: knowledge.matcher,
-    answerThreshold: settings.answerThreshold,
-    clarifyMargin: settings.clarifyMargin,
-    defaultTeam: settings.defaultTeam,
-    teams: new Set(teamIds.keys()),
-    open: (now) => businessHours.isOpen(now),
-  });
+  const rules = (): RouteRules => routeRules(settings, knowledge.matcher, new Set(teamIds.keys()), (now) => businessHours.isOpen(now));
 
   async function pendingChoices(conversationId: number): Promise<string[] | null> {
     const [last] = await store.db
@@ -135,7 +128,7 @@ export function createRouter(deps: {
         inboxId,
         by: 'router',
         text: tr('router.handoff.activity', { team: teamName, reason: tr(`router.reason.${decision.reason}` as MessageKey) }),
-        metadata: { handoff: decision.reason, team: decision.team, candidates: decision.match?.candidates ?? [] },
+        metadata: { handoff: decision.reason, team: decision.team, candidates: decision.match?.candidates ?? [], ...(decision.suggested?.length ? { suggested: decision.suggested } : {}) },
         at: now,
       });
     });

@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config/load-config.ts';
-import { decideRoute, type RouteConversation, type RouteRules } from '../../src/router/decide-route.ts';
+import { decideRoute, routeRules, type RouteConversation, type RouteRules } from '../../src/router/decide-route.ts';
 import { loadKnowledgeBase } from '../../src/router/knowledge-base/load.ts';
 import { createMatcher } from '../../src/router/knowledge-base/matcher.ts';
 import { chooseAgent, type AgentLoad } from '../../src/router/assignment/choose-agent.ts';
 
 const { file } = loadConfig({});
 const matcher = createMatcher(loadKnowledgeBase(new URL('../../config/knowledge-base', import.meta.url).pathname));
-const rules: RouteRules = {
-  matcher,
-  answerThreshold: file.router.answerThreshold,
-  clarifyMargin: file.router.clarifyMargin,
-  defaultTeam: 'tiep-nhan-chung',
-  teams: new Set(file.teams.map((t) => t.key)),
-  open: () => true,
-};
+const rules: RouteRules = routeRules({ ...file.router, defaultTeam: 'tiep-nhan-chung' }, matcher, new Set(file.teams.map((t) => t.key)));
 const bot: RouteConversation = { handler: 'bot', pendingChoices: null };
 const now = new Date('2026-11-23T02:00:00Z');
 const decide = (text: string, conversation = bot, overrides: Partial<RouteRules> = {}) =>
@@ -48,6 +41,15 @@ describe('decideRoute', () => {
   it('answers how to send feedback, but hands over the feedback itself', () => {
     expect(decide('muốn gửi kiến nghị thì gửi ở đâu')).toMatchObject({ kind: 'answer', entryId: 'gui-phan-anh-kien-nghi' });
     expect(decide('tôi kiến nghị sửa con đường trước nhà bị ngập')).toMatchObject({ kind: 'handoff', reason: 'complaint' });
+  });
+
+  it.each([
+    'cán bộ xã làm khó dễ hoài, nộp hồ sơ ba lần hổng chịu nhận',
+    'tui muốn thưa ông cán bộ địa chính ăn tiền mới ký giấy',
+    'bức xúc quá, đi làm sổ đỏ cả năm trời hổng thấy đâu hết',
+    'lam ho so dat bi doi tien ca phe, hanh dan qua troi',
+  ])('hands a complaint in southern words to a person, with the entry on complaints suggested: %s', (text) => {
+    expect(decide(text)).toMatchObject({ kind: 'handoff', reason: 'complaint', suggested: ['gui-phan-anh-kien-nghi'] });
   });
 
   it('greets and thanks in kind', () => {

@@ -78,6 +78,14 @@ export const fileSchema = z.object({
       answerThreshold: z.number().min(0).max(1).default(0.3),
       /** Two candidates closer than this: the bot asks which one was meant. */
       clarifyMargin: z.number().min(0).max(1).default(0.02),
+      /**
+       * The runner-up within this share of the best (0.9: at least 90% of its score): the bot asks
+       * "A or B?" instead of answering. Chosen on the evaluation sets in test/router so that a
+       * confidently wrong answer stays at or under 2% on each (see the router's README).
+       */
+      clarifyRatio: z.number().min(0).max(1).default(0.9),
+      /** The entry on how to send a complaint or petition, suggested to the operator who takes one. */
+      complaintEntry: z.string().default('gui-phan-anh-kien-nghi'),
       /** The team for what the knowledge base does not place. */
       defaultTeam: slug.default('tiep-nhan-chung'),
       assignment: z
@@ -94,6 +102,8 @@ export const fileSchema = z.object({
       knowledgeBase: 'config/knowledge-base',
       answerThreshold: 0.3,
       clarifyMargin: 0.02,
+      clarifyRatio: 0.9,
+      complaintEntry: 'gui-phan-anh-kien-nghi',
       defaultTeam: 'tiep-nhan-chung',
       assignment: { policy: 'least-loaded', reassignAfterMinutes: 5, intervalSeconds: 15 },
     }),

@@ -8,6 +8,12 @@ export interface Candidate {
   entryId: string;
   /** 0..1: the share of the question's meaning (IDF-weighted terms) this entry explains. */
   score: number;
+  /**
+   * How precisely the question names this entry: the number of word pairs of the longest of its
+   * names (title, keywords) the question holds whole; 0 when it names none. "trích lục khai tử"
+   * (2) names the extract more precisely than "khai tử" (1) names the death registration.
+   */
+  named: number;
 }
 
 export interface MatchResult {
@@ -228,6 +234,11 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
   index.addAll(docs);
 
   const entries = new Map<string, KnowledgeEntry>(kb.entries.map((e) => [e.id, e]));
+  // An entry that says it needs a word ("nước ngoài" for the foreign marriage) is not the answer
+  // to a question without one, however many of its other words match: a wrong answer sends a
+  // citizen to the wrong office, so its score is halved and the bot asks or hands off instead.
+  const required = kb.entries.map((entry) => foldList(entry.requires));
+  const requiredFactor = 0.5;
 
   function match(text: string, limit = 5): MatchResult {
     const folded = words(text);
@@ -240,7 +251,8 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
       thanks: containsPhrase(folded, markers.thanks),
     };
     const viaTypo = new Set<string>();
-    const queryTerms = withBigrams(meaningful(text, viaTypo));
+    const base = meaningful(text, viaTypo);
+    const queryTerms = withBigrams(base);
     if (queryTerms.length === 0) return { candidates: [], terms: queryTerms, intents };
     const unique = [...new Set(queryTerms)];
     const asked = new Set(unique);
@@ -268,13 +280,22 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
       looked += frequency;
     }
     // The terms are index terms already: the search must not tokenize them again.
-    const results = index.search({ queries: retrieval, combineWith: 'OR' }, { tokenize: (term) => [term] });
+    const found = index.search({ queries: retrieval, combineWith: 'OR' }, { tokenize: (term) => [term] }).slice(0, rescored);
+    // The entries the question names are scored even when its rarer words led the search
+    // elsewhere ("xác nhận tình trạng hôn nhân để đi xuất khẩu lao động").
+    const namedLength = names.map((of) => of.reduce((longest, bigrams) => (bigrams.every((b) => asked.has(b)) ? Math.max(longest, bigrams.length) : longest), 0));
+    const results = [...found.map((r) => ({ id: r.id as number, entryId: r.entryId as string }))];
+    namedLength.forEach((length, id) => {
+      if (length > 0 && !results.some((r) => r.id === id)) results.push({ id, entryId: docs[id]!.entryId });
+    });
+    const meant = new Set([...folded, ...base]);
+    const says = (phrase: string[]) => (phrase.length === 1 ? meant.has(phrase[0]!) : containsPhrase(folded, [phrase]) || containsPhrase(base, [phrase]));
     // Only the terms some entry has can explain anything; unknown ones weigh in `total` alone.
     const present: Array<{ term: string; weight: number; certain: number }> = [];
     for (let i = 0; i < unique.length; i++) if (weights[i]! > 0 && indexTerms.has(unique[i]!)) present.push({ term: unique[i]!, weight: weights[i]!, certain: weights[i]! * certainty[i]! });
-    const best = new Map<string, number>();
-    for (const result of results.slice(0, rescored)) {
-      const id = result.id as number;
+    const best = new Map<string, Candidate>();
+    for (const result of results) {
+      const id = result.id;
       const inEntry = fullTerms[id]!;
       const byVariant = variantsOfTerm[id]!;
       const certain = new Float64Array(variantWeights[id]!.length);
@@ -288,17 +309,18 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
           found[v]! += weight;
         }
       }
-      const named = names[id]!.some((bigrams) => bigrams.every((b) => asked.has(b))) ? 1 : 0;
+      const named = namedLength[id]! > 0 ? 1 : 0;
       const parts: ScoreParts = { full: explained / total, question: 0, variant: 0, known, named };
       for (let v = 0; v < certain.length; v++) {
         const share = Math.min(1, certain[v]! / total);
         const completeness = Math.min(1, found[v]! / variantWeights[id]![v]!);
         if (share * completeness > parts.question * parts.variant) [parts.question, parts.variant] = [share, completeness];
       }
-      best.set(result.entryId as string, score(parts));
+      const needs = required[id]!;
+      const factor = needs.length && !needs.some(says) ? requiredFactor : 1;
+      best.set(result.entryId, { entryId: result.entryId, score: Math.round(score(parts) * factor * 1000) / 1000, named: namedLength[id]! });
     }
-    const candidates = [...best.entries()]
-      .map(([entryId, score]) => ({ entryId, score: Math.round(score * 1000) / 1000 }))
+    const candidates = [...best.values()]
       .sort((a, b) => b.score - a.score)
       .slice(0, limit);
     return { candidates, terms: queryTerms, intents };

@@ -15,6 +15,12 @@ export const entrySchema = z.object({
   level: z.string().min(1),
   questions: z.array(z.coerce.string().min(1)).min(1),
   keywords: z.array(z.coerce.string().min(1)).default([]),
+  /**
+   * Words or phrases one of which a question must hold for the bot to give this entry as its
+   * answer ("nước ngoài", "Việt kiều" for the foreign marriage): a specialised procedure is not
+   * the answer to the general question its other words also match.
+   */
+  requires: z.array(z.coerce.string().min(1)).default([]),
   /** The short answer sent to the citizen (the gateway appends how to reach a person). */
   answer: z.string().min(1).max(2000),
   where: z.string().optional(),
