@@ -1,0 +1,111 @@
+import type { OutboundMessage, SendResult } from '../../core/domain/types.ts';
+import { ChannelError } from '../../core/errors.ts';
+import { defineChannel, type ChannelAdapter, type ChannelContext } from '../channel-adapter.ts';
+import { quickRepliesOf } from '../shared/quick-replies.ts';
+import type { BotConnection, OutboundActivity } from './api-client.ts';
+import { botFrameworkEnvVariables, botFrameworkSettings, botFrameworkSettingsFromEnv, resolveBotFrameworkSettings, type BotFrameworkSettingsInput } from './config.ts';
+import { createReferences } from './references.ts';
+import { registerBotFrameworkWebhook } from './webhook.ts';
+
+export { botFrameworkDisplay } from './types.ts';
+
+/** At most one typing activity per conversation this often (the inbox sends one per keystroke burst). */
+const typingEveryMs = 3_000;
+
+function createBotFrameworkAdapter(context: ChannelContext<BotFrameworkSettingsInput>): ChannelAdapter {
+  const settings = resolveBotFrameworkSettings(context.inbox.key, context.settings, context.config.channelEnv);
+  const locale = context.config.file.deployment.locale;
+  const { logger, state } = context;
+  const references = createReferences(state);
+  const lastTyping = new Map<number, number>();
+  let connection: BotConnection | undefined;
+  let api: typeof import('./api-client.ts') | undefined;
+  let stopTyping: (() => void) | undefined;
+
+  /** The SDK, loaded the first time it is needed (routes are registered at start, before any send). */
+  async function connect(): Promise<{ connection: BotConnection; api: typeof import('./api-client.ts') }> {
+    api ??= await import('./api-client.ts');
+    connection ??= api.createBotConnection(settings, locale);
+    return { connection, api };
+  }
+
+  async function agentTyping(conversationId: number): Promise<void> {
+    const at = Date.now();
+    if (at - (lastTyping.get(conversationId) ?? 0) < typingEveryMs) return;
+    const person = await references.personOf(conversationId);
+    if (!person) return;
+    lastTyping.delete(conversationId);
+    lastTyping.set(conversationId, at);
+    if (lastTyping.size > 1000) lastTyping.delete(lastTyping.keys().next().value!);
+    const reference = await references.reference(person);
+    if (reference) await (await connect()).connection.typing(reference);
+  }
+
+  return {
+    async routes(app) {
+      // Builds the SDK's authentication now: a setting it refuses stops the start.
+      const { connection } = await connect();
+      await registerBotFrameworkWebhook(app, {
+        path: context.isDefault ? '/webhooks/botframework' : `/webhooks/botframework/${context.inbox.key}`,
+        inboxId: context.inbox.id,
+        connection,
+        references,
+        ingest: context.ingest,
+        events: context.events,
+        metrics: context.metrics,
+        state,
+        keepUnusable: settings.keepUnusable,
+        logger,
+      });
+    },
+
+    async send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult> {
+      const { connection, api } = await connect();
+      const person = message.recipientExternalId;
+      const reference = await references.reference(person);
+      if (!reference) throw api.botFrameworkError({ kind: 'no_reference', detail: person }, locale);
+      const outbound: OutboundActivity = {
+        text: message.text,
+        attachments: [],
+        choices: quickRepliesOf(message),
+      };
+      for (const attachment of message.attachments) {
+        if (!attachment.url) throw api.botFrameworkError({ kind: 'unsupported', detail: `attachment ${attachment.kind} without url` }, locale);
+        outbound.attachments.push({ url: attachment.url, ...(attachment.name ? { name: attachment.name } : {}), ...(attachment.mimeType ? { mimeType: attachment.mimeType } : {}) });
+      }
+      try {
+        const id = await connection.send(reference, outbound, settings.cardChannels, signal);
+        // Connector ids, like inbound ones, are unique within their conversation only.
+        return id ? { externalId: `${reference.conversation.id}|${id}` } : {};
+      } catch (error) {
+        if (error instanceof ChannelError && error.kind === 'auth_failed') await context.setStatus('needs_reconnect', error.message);
+        throw error;
+      }
+    },
+
+    async start() {
+      stopTyping = context.events.on('conversation.typing', (event) => {
+        if (event.by !== 'agent') return;
+        agentTyping(event.conversationId).catch((error: unknown) => logger.debug({ err: error }, 'Bot Framework typing not sent'));
+      });
+    },
+
+    async close() {
+      stopTyping?.();
+    },
+  };
+}
+
+/**
+ * Azure Bot Service through the Bot Framework SDK (botbuilder): Microsoft Teams, Web Chat, Direct
+ * Line and Azure's other connectors on one messaging endpoint; answers go out as proactive
+ * messages through each person's stored conversation reference.
+ */
+export default defineChannel({
+  name: 'botframework',
+  settingsSchema: botFrameworkSettings,
+  settingsFromEnv: botFrameworkSettingsFromEnv,
+  defaultInboxName: 'Microsoft Teams / Bot Framework',
+  envVariables: botFrameworkEnvVariables,
+  create: createBotFrameworkAdapter,
+});
