@@ -92,10 +92,12 @@ function credentialsFactory(settings: BotFrameworkSettings): ServiceClientCreden
       ...(settings.certificatePrivateKey ? { CertificatePrivateKey: settings.certificatePrivateKey } : {}),
     });
   }
+  // As the SDK does in Azure's clouds: a single-tenant app asks its own tenant for tokens.
+  const authority = settings.appType === 'SingleTenant' && settings.tenantId ? `${new URL(settings.loginUrl).origin}/${settings.tenantId}` : settings.loginUrl;
   const client = new ConfidentialClientApplication({
     auth: {
       clientId: settings.appId,
-      authority: settings.loginUrl,
+      authority,
       knownAuthorities: [new URL(settings.loginUrl).host],
       ...(settings.appPassword
         ? { clientSecret: settings.appPassword }
@@ -128,6 +130,7 @@ export interface OutboundActivity {
  * matched) and proactive sends through the stored conversation references.
  */
 export function createBotConnection(settings: BotFrameworkSettings, locale: Locale) {
+  const credentials = credentialsFactory(settings);
   const authentication = new ConfigurationBotFrameworkAuthentication(
     {
       MicrosoftAppId: settings.appId,
@@ -142,7 +145,7 @@ export function createBotConnection(settings: BotFrameworkSettings, locale: Loca
       CallerId: CallerIdConstants.PublicAzureChannel,
       ValidateAuthority: true,
     },
-    credentialsFactory(settings),
+    credentials,
   );
   const adapter = new CloudAdapter(authentication);
   // Errors reach the caller: the webhook answers 500 (the channel retries), the outbox decides.
@@ -241,6 +244,18 @@ export function createBotConnection(settings: BotFrameworkSettings, locale: Loca
         throw error instanceof ChannelError ? error : botFrameworkError(failureOf(error), locale);
       }
       return id;
+    },
+
+    /** Gets the bot's own token once, as a send would: proves the app id, secret and tenant. */
+    async checkCredentials(): Promise<void> {
+      const appCredentials = (await credentials.createCredentials(settings.appId, settings.oauthScope, settings.loginUrl, true)) as unknown as {
+        getToken?(forceRefresh?: boolean): Promise<string>;
+      };
+      try {
+        await appCredentials.getToken?.();
+      } catch (error) {
+        throw botFrameworkError(failureOf(error), locale);
+      }
     },
 
     /** Shows "typing" to the person (best effort: a lost typing indicator costs nothing). */

@@ -1,6 +1,6 @@
 import type { OutboundMessage, SendResult } from '../../core/domain/types.ts';
 import { ChannelError } from '../../core/errors.ts';
-import { defineChannel, type ChannelAdapter, type ChannelContext } from '../channel-adapter.ts';
+import { defineChannel, type ChannelAdapter, type ChannelContext, type InboxStatus } from '../channel-adapter.ts';
 import { quickRepliesOf } from '../shared/quick-replies.ts';
 import type { BotConnection, OutboundActivity } from './api-client.ts';
 import { botFrameworkEnvVariables, botFrameworkSettings, botFrameworkSettingsFromEnv, resolveBotFrameworkSettings, type BotFrameworkSettingsInput } from './config.ts';
@@ -21,6 +21,26 @@ function createBotFrameworkAdapter(context: ChannelContext<BotFrameworkSettingsI
   let connection: BotConnection | undefined;
   let api: typeof import('./api-client.ts') | undefined;
   let stopTyping: (() => void) | undefined;
+  let checking: Promise<void> | undefined;
+  let reported: { status: InboxStatus; detail?: string } | undefined;
+
+  /** Tells admins about a change of the connection, once (every report emits an event). */
+  async function report(status: InboxStatus, detail?: string): Promise<void> {
+    if (reported?.status === status && (status === 'active' || reported.detail === detail)) return;
+    reported = { status, ...(detail !== undefined ? { detail } : {}) };
+    await context.setStatus(status, detail);
+  }
+
+  /** Credentials Entra ID refuses need an admin; an unreachable login service only a retry. */
+  async function checkCredentials(): Promise<void> {
+    try {
+      await (await connect()).connection.checkCredentials();
+      await report('active');
+    } catch (error) {
+      if (error instanceof ChannelError && error.kind === 'auth_failed') await report('needs_reconnect', error.message);
+      else logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Bot Framework credentials could not be checked');
+    }
+  }
 
   /** The SDK, loaded the first time it is needed (routes are registered at start, before any send). */
   async function connect(): Promise<{ connection: BotConnection; api: typeof import('./api-client.ts') }> {
@@ -75,15 +95,19 @@ function createBotFrameworkAdapter(context: ChannelContext<BotFrameworkSettingsI
       }
       try {
         const id = await connection.send(reference, outbound, settings.cardChannels, signal);
+        // A send that works proves the credentials again (after an admin fixed them, for instance).
+        if (reported?.status === 'needs_reconnect') await report('active');
         // Connector ids, like inbound ones, are unique within their conversation only.
         return id ? { externalId: `${reference.conversation.id}|${id}` } : {};
       } catch (error) {
-        if (error instanceof ChannelError && error.kind === 'auth_failed') await context.setStatus('needs_reconnect', error.message);
+        if (error instanceof ChannelError && error.kind === 'auth_failed') await report('needs_reconnect', error.message);
         throw error;
       }
     },
 
     async start() {
+      // In the background: the endpoint serves activities even while Entra ID is slow to answer.
+      checking = checkCredentials();
       stopTyping = context.events.on('conversation.typing', (event) => {
         if (event.by !== 'agent') return;
         agentTyping(event.conversationId).catch((error: unknown) => logger.debug({ err: error }, 'Bot Framework typing not sent'));
@@ -92,6 +116,7 @@ function createBotFrameworkAdapter(context: ChannelContext<BotFrameworkSettingsI
 
     async close() {
       stopTyping?.();
+      await checking;
     },
   };
 }

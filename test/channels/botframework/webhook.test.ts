@@ -251,4 +251,25 @@ describe('Bot Framework channel', () => {
     const typing = await waitFor(() => standin.connector.find((r) => r.conversationId === conversation && r.body.type === 'typing'), 'a typing activity');
     expect(typing).toMatchObject({ replyToId: '1700000000702', status: 200 });
   });
+
+  it('marks the inbox connected when Entra ID gives the bot a token, and needing an admin when it refuses the credentials', async () => {
+    const { store } = gateway.app.gateway;
+    const statusOf = async (gw: TestApp) => {
+      const [row] = await gw.app.gateway.store.db.select({ status: store.t.inboxes.status, detail: store.t.inboxes.statusDetail }).from(gw.app.gateway.store.t.inboxes).where(eq(gw.app.gateway.store.t.inboxes.channel, 'botframework'));
+      return row!;
+    };
+    expect(await statusOf(gateway)).toMatchObject({ status: 'active' });
+
+    // Another app registration whose secret Entra ID refuses (the SDK caches tokens per app id).
+    const refused = await startTestApp({ env: { ...standin.env, BOTFRAMEWORK_APP_ID: randomUUID(), BOTFRAMEWORK_APP_PASSWORD: 'a-revoked-secret' } });
+    try {
+      const status = await waitFor(async () => {
+        const row = await statusOf(refused);
+        return row.status === 'needs_reconnect' ? row : null;
+      }, 'the inbox to need its credentials fixed');
+      expect(status.detail).toContain('invalid_client');
+    } finally {
+      await refused.close();
+    }
+  });
 });
