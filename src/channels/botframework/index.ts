@@ -9,6 +9,27 @@ import { registerBotFrameworkWebhook } from './webhook.ts';
 
 export { botFrameworkDisplay } from './types.ts';
 
+/** Content types by file extension, for files queued without one (Web Chat and Teams draw images by it). */
+const contentTypes: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  pdf: 'application/pdf',
+  doc: 'application/msword',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  mp3: 'audio/mpeg',
+  mp4: 'video/mp4',
+};
+
+function contentTypeOf(attachment: { url: string; name?: string; mimeType?: string }): string | undefined {
+  if (attachment.mimeType) return attachment.mimeType;
+  const extension = /\.([a-z0-9]{2,5})$/i.exec(attachment.name ?? attachment.url.split(/[?#]/)[0]!)?.[1]?.toLowerCase();
+  return extension ? contentTypes[extension] : undefined;
+}
+
 /** At most one typing activity per conversation this often (the inbox sends one per keystroke burst). */
 const typingEveryMs = 3_000;
 
@@ -91,7 +112,9 @@ function createBotFrameworkAdapter(context: ChannelContext<BotFrameworkSettingsI
       };
       for (const attachment of message.attachments) {
         if (!attachment.url) throw api.botFrameworkError({ kind: 'unsupported', detail: `attachment ${attachment.kind} without url` }, locale);
-        outbound.attachments.push({ url: attachment.url, ...(attachment.name ? { name: attachment.name } : {}), ...(attachment.mimeType ? { mimeType: attachment.mimeType } : {}) });
+        const file = { url: attachment.url, ...(attachment.name ? { name: attachment.name } : {}), ...(attachment.mimeType ? { mimeType: attachment.mimeType } : {}) };
+        const mimeType = contentTypeOf(file);
+        outbound.attachments.push({ ...file, ...(mimeType ? { mimeType } : {}) });
       }
       try {
         const id = await connection.send(reference, outbound, settings.cardChannels, signal);

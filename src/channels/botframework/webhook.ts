@@ -139,7 +139,7 @@ export async function registerBotFrameworkWebhook(app: FastifyInstance, deps: Bo
     metrics.messagesIngested.inc({ channel: 'botframework', result: 'unusable' });
     logger.warn({ reason, activityId: activity?.id, type: activity?.type, channelId: activity?.channelId }, 'Bot Framework activity kept unused');
     if (deps.keepUnusable === 0) return;
-    const entry = { at: new Date().toISOString(), reason, body: raw.toString('utf8').slice(0, 16_384) };
+    const entry = { at: new Date().toISOString(), reason, body: raw.toString('utf8').slice(0, 4_096) };
     await deps.state.update('unusable', (current) => {
       let list: unknown[] = [];
       try {

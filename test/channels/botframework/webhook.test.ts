@@ -175,6 +175,29 @@ describe('Bot Framework channel', () => {
     expect(toConversation(conversation).filter((r) => r.body.text === 'Bot đã bị chặn').map((r) => r.status)).toEqual([403]);
   });
 
+  it('sends files by URL with their content type, text and files in one activity', async () => {
+    const conversation = 'a:1files-chat';
+    expect((await signed(messageActivity(standin, { id: '1700000000351', from: '29:files', conversation }))).status).toBe(200);
+    await quiet(gateway);
+    const conversationId = (await conversationOf(gateway, 'msteams:29:files'))!;
+    await takeOver(gateway, conversationId);
+    await gateway.app.gateway.outbox.enqueueReply({
+      conversationId,
+      text: 'Mẫu đơn và sơ đồ đường đi:',
+      senderType: 'agent',
+      attachments: [
+        { kind: 'file', url: 'https://dongthap.gov.vn/files/mau-don.pdf', name: 'mau-don.pdf' },
+        { kind: 'image', url: 'https://dongthap.gov.vn/files/so-do.png?v=2' },
+      ],
+    });
+    expect(await settled(conversationId, 1)).toEqual([expect.objectContaining({ status: 'sent' })]);
+    const request = toConversation(conversation).find((r) => r.body.text === 'Mẫu đơn và sơ đồ đường đi:')!;
+    expect(request.body.attachments).toEqual([
+      { contentType: 'application/pdf', contentUrl: 'https://dongthap.gov.vn/files/mau-don.pdf', name: 'mau-don.pdf' },
+      { contentType: 'image/png', contentUrl: 'https://dongthap.gov.vn/files/so-do.png?v=2' },
+    ]);
+  });
+
   it('acknowledges and keeps a signed activity it cannot use, and never answers it with 5xx', async () => {
     const before = await conversationCount();
     const unusable = [
