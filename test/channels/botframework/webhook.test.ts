@@ -1,5 +1,7 @@
 import { and, count, eq, like } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { startBotFrameworkStandin, type BotFrameworkStandin } from '../../helpers/botframework-standin.ts';
@@ -299,6 +301,31 @@ describe('Bot Framework channel', () => {
       expect(status.detail).toContain('invalid_client');
     } finally {
       await refused.close();
+    }
+  });
+
+  it('answers 503 when the signing keys cannot be loaded, so the channel tries again, and stores nothing', async () => {
+    // A port nothing listens on: the metadata download fails.
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const blind = await startTestApp({ env: { ...standin.env, BOTFRAMEWORK_OPENID_METADATA_URL: `https://127.0.0.1:${closed}/v1/.well-known/openidconfiguration` } });
+    const sdkLog = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const response = await fetch(`${blind.url}/webhooks/botframework`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${standin.channelToken()}` },
+        body: JSON.stringify(messageActivity(standin, { id: '1700000000901', from: '29:blind' })),
+      });
+      expect(response.status).toBe(503);
+      expect(await conversationOf(blind, 'msteams:29:blind')).toBeUndefined();
+    } finally {
+      sdkLog.mockRestore();
+      await blind.close();
     }
   });
 });
