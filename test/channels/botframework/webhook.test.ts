@@ -328,4 +328,44 @@ describe('Bot Framework channel', () => {
       await blind.close();
     }
   });
+
+  it('serves a second bot on its own path, each accepting only tokens for its own app id', async () => {
+    const second = randomUUID();
+    const inboxes = [
+      { key: 'teams-1022', channel: 'botframework', name: 'Teams 1022', settings: {} },
+      {
+        key: 'teams-so-noi-vu',
+        channel: 'botframework',
+        name: 'Teams Sở Nội vụ',
+        settings: { appId: second, appPassword: { env: 'TEAMS_SNV_SECRET' }, openIdMetadataUrl: standin.env.BOTFRAMEWORK_OPENID_METADATA_URL, loginUrl: standin.env.BOTFRAMEWORK_LOGIN_URL },
+      },
+    ];
+    const two = await startTestApp({ env: { ...standin.env, TEAMS_SNV_SECRET: 'another-secret', CONFIG_FILE: writeConfigFile({ outbox: outboxConfig, inboxes }) } });
+    const sdkLog = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const send = (path: string, audience: string, id: string) =>
+        fetch(`${two.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${standin.channelToken({ audience })}` },
+          body: JSON.stringify(messageActivity(standin, { id, from: `29:two-${id}`, conversation: `a:two-${id}` })),
+        });
+      expect((await send('/webhooks/botframework/teams-so-noi-vu', second, '1'))).toMatchObject({ status: 200 });
+      expect((await send('/webhooks/botframework', standin.appId, '2'))).toMatchObject({ status: 200 });
+      expect((await send('/webhooks/botframework/teams-so-noi-vu', standin.appId, '3'))).toMatchObject({ status: 401 });
+      expect((await send('/webhooks/botframework', second, '4'))).toMatchObject({ status: 401 });
+
+      const { store } = two.app.gateway;
+      const rows = await store.db
+        .select({ key: store.t.inboxes.key, externalUserId: store.t.contactIdentities.externalUserId })
+        .from(store.t.contactIdentities)
+        .innerJoin(store.t.inboxes, eq(store.t.inboxes.id, store.t.contactIdentities.inboxId));
+      expect(rows.sort((a, b) => a.externalUserId.localeCompare(b.externalUserId))).toEqual([
+        { key: 'teams-so-noi-vu', externalUserId: 'msteams:29:two-1' },
+        { key: 'teams-1022', externalUserId: 'msteams:29:two-2' },
+      ]);
+    } finally {
+      sdkLog.mockRestore();
+      await two.close();
+    }
+  });
 });
