@@ -1,4 +1,5 @@
 import type { ChannelDefinition } from './channel-adapter.ts';
+import botframework from './botframework/index.ts';
 import email from './email/index.ts';
 import messenger from './messenger/index.ts';
 import webchat from './webchat/index.ts';
@@ -12,6 +13,7 @@ export const channelRegistry: readonly ChannelDefinition[] = [
   messenger,
   email,
   webchat,
+  botframework,
 ];
 
 export function findChannel(name: string): ChannelDefinition | undefined {

@@ -274,4 +274,11 @@ export const en: Record<MessageKey, string> = {
   'report.care.satisfied': "Satisfied",
   'report.care.notSatisfied': "Not satisfied",
   'report.care.tickets': "Answers turned into tickets",
+  // Bot Framework channel (src/channels/botframework): why a reply to Teams, Web Chat or Direct Line failed.
+  'botframework.error.unavailable': 'Could not reach the Bot Framework; the gateway will send again. ({detail})',
+  'botframework.error.rateLimited': 'The Bot Framework is limiting the send rate; the gateway will send again. ({detail})',
+  'botframework.error.credentials': "The bot's credentials (app id, password, certificate or tenant) are not accepted; an administrator must check them. ({detail})",
+  'botframework.error.rejected': 'The channel refused the message (the bot was removed or blocked, or the conversation is gone). ({detail})',
+  'botframework.error.unsupported': 'The Bot Framework cannot send this kind of content. ({detail})',
+  'botframework.error.noConversation': 'No conversation with this person through the bot yet, so there is nothing to reply to. ({detail})',
 };

@@ -273,6 +273,13 @@ export const vi = {
   'report.care.satisfied': "Hài lòng",
   'report.care.notSatisfied': "Không hài lòng",
   'report.care.tickets': "Ý kiến chuyển thành phiếu xử lý",
+  // Bot Framework channel (src/channels/botframework): why a reply to Teams, Web Chat or Direct Line failed.
+  'botframework.error.unavailable': 'Chưa kết nối được với Bot Framework; hệ thống sẽ tự gửi lại. ({detail})',
+  'botframework.error.rateLimited': 'Bot Framework đang giới hạn tần suất gửi; hệ thống sẽ tự gửi lại. ({detail})',
+  'botframework.error.credentials': 'Thông tin xác thực của bot (App ID, mật khẩu, chứng chỉ hoặc tenant) không hợp lệ; quản trị viên cần kiểm tra lại. ({detail})',
+  'botframework.error.rejected': 'Kênh từ chối tin nhắn (bot đã bị gỡ, bị chặn hoặc cuộc trò chuyện không còn). ({detail})',
+  'botframework.error.unsupported': 'Bot Framework không gửi được loại nội dung này. ({detail})',
+  'botframework.error.noConversation': 'Chưa có cuộc trò chuyện nào với người này qua bot, nên chưa thể trả lời. ({detail})',
 } as const;
 
 export type MessageKey = keyof typeof vi;

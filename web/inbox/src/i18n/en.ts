@@ -304,4 +304,6 @@ export const en: Record<MessageKey, string> = {
   'admin.kb.feeLabel': "Fee",
   'admin.kb.onlineUrl': "Online submission link",
   'admin.kb.reviewedLabel': "Checked by the hotline",
+  // Bot Framework channel (src/channels/botframework): Teams, Web Chat, Direct Line through one bot.
+  'channel.botframework': 'Bot Framework (Teams, Web Chat)',
 };

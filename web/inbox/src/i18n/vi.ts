@@ -302,6 +302,8 @@ export const vi = {
   'admin.kb.feeLabel': "Lệ phí",
   'admin.kb.onlineUrl': "Liên kết nộp trực tuyến",
   'admin.kb.reviewedLabel': "Tổng đài đã kiểm tra nội dung",
+  // Bot Framework channel (src/channels/botframework): Teams, Web Chat, Direct Line through one bot.
+  'channel.botframework': 'Bot Framework (Teams, Web Chat)',
 } as const;
 
 export type MessageKey = keyof typeof vi;
