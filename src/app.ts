@@ -47,6 +47,7 @@ import { liveFeed } from './inbox/live.ts';
 import { inboxWebApp } from './inbox/web-app.ts';
 import { agentsTeamsApi } from './inbox/agents-teams-api.ts';
 import { routerApi } from './router/api.ts';
+import { createKbProposals } from './router/knowledge-base/proposals.ts';
 import { surveyPage } from './desks/care/survey-page.ts';
 import { ticketsApi } from './desks/tickets/api.ts';
 import { votePage } from './desks/tickets/vote-page.ts';
@@ -152,6 +153,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
 
   const accounts = createAccounts({ store, events, config: file.security, issuer: file.deployment.shortName });
   const router = createRouter({ store, events, outbox, config, businessHours, logger: app.log.child({ module: 'router' }) });
+  const kbProposals = createKbProposals(store);
   // What happens to a citizen's message once it is stored, in this order: the first handler that
   // takes it ends the walk. The router comes last and answers or hands off whatever is left.
   const inbound = createInboundHandlers({
@@ -217,7 +219,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   }
   await app.register(async (scope) => authApi(scope, { accounts, config }), { prefix: '/api/auth' });
   await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts }), { prefix: '/api/v1' });
-  await app.register(async (scope) => routerApi(scope, { store, router, accounts }), { prefix: '/api/v1' });
+  await app.register(async (scope) => routerApi(scope, { store, router, accounts, proposals: kbProposals, teams: new Set(file.teams.map((team) => team.key)) }), { prefix: '/api/v1' });
   await app.register(async (scope) => agentsTeamsApi(scope, { store, events, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => ticketsApi(scope, { store, accounts, desk: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone, attachments: createAttachmentStore({ dir: join(attachmentsDir(config), 'tickets'), maxBytes: 20 * 1024 * 1024 }) }), { prefix: '/api/v1' });
   await app.register(async (scope) => careApi(scope, { store, accounts, care: careDesk, tickets: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone }), { prefix: '/api/v1' });

@@ -1,9 +1,11 @@
 // npm run kb:eval -- <file.jsonl> [--kb config/knowledge-base]
+// npm run kb:eval -- --export-accepted <out.jsonl>: the ways of asking supervisors accepted from
+// operators' answers, as an evaluation file (the store is DATABASE_URL's, as the gateway's).
 // Each line: {"text": "...", "expect": "<entry id>" | "handoff" | "greeting" | "thanks"}. Prints
 // top-1 accuracy over the answerable lines, handoff precision and recall, how many greetings and
 // thanks got the friendly reply, the share of all lines answered with a wrong entry (confidently
 // wrong: the one outcome that sends a citizen off with the wrong papers), and every miss.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config/load-config.ts';
@@ -11,10 +13,21 @@ import { projectRoot } from '../core/config/project-root.ts';
 import { decideRoute, routeRules } from '../router/decide-route.ts';
 import { loadKnowledgeBase } from '../router/knowledge-base/load.ts';
 import { createMatcher } from '../router/knowledge-base/matcher.ts';
+import { createKbProposals } from '../router/knowledge-base/proposals.ts';
+import { openStore } from '../core/store/store.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { kb: { type: 'string' }, quiet: { type: 'boolean', default: false } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { kb: { type: 'string' }, quiet: { type: 'boolean', default: false }, 'export-accepted': { type: 'string' } } });
+if (values['export-accepted']) {
+  const { env } = loadConfig();
+  const store = await openStore({ url: env.DATABASE_URL, sqliteSynchronous: env.SQLITE_SYNCHRONOUS });
+  const accepted = await createKbProposals(store).list('accepted', 100_000);
+  writeFileSync(values['export-accepted'], accepted.map((p) => `${JSON.stringify({ text: p.acceptedQuestion ?? p.question, expect: p.entryId })}\n`).join(''));
+  console.log(`${accepted.length} accepted ways of asking written to ${values['export-accepted']}`);
+  await store.close();
+  process.exit(0);
+}
 if (positionals.length !== 1) {
-  process.stderr.write('usage: npm run kb:eval -- <file.jsonl> [--kb <folder>]\n');
+  process.stderr.write('usage: npm run kb:eval -- <file.jsonl> [--kb <folder>] | --export-accepted <out.jsonl>\n');
   process.exit(64);
 }
 const config = loadConfig();

@@ -1,16 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Accounts } from '../core/accounts/accounts.ts';
-import { requireAdmin, requirePrincipal } from '../core/http/auth.ts';
+import { HttpError } from '../core/errors.ts';
+import { actorOf, requireAdmin, requirePrincipal, requireSupervisor } from '../core/http/auth.ts';
 import type { Store } from '../core/store/store.ts';
 import { decideRoute } from './decide-route.ts';
+import { addQuestion, EntryRejected } from './knowledge-base/editor.ts';
+import type { KbProposals } from './knowledge-base/proposals.ts';
 import type { Router } from './router.ts';
 
 const security = [{ bearerAuth: [] }];
 
 /** What the bot would answer (the inbox's suggested reply, testing) and the knowledge base's reload. */
-export async function routerApi(app: FastifyInstance, deps: { store: Store; router: Router; accounts: Accounts }) {
-  const { router } = deps;
+export async function routerApi(app: FastifyInstance, deps: { store: Store; router: Router; accounts: Accounts; proposals: KbProposals; teams: ReadonlySet<string> }) {
+  const { router, proposals } = deps;
   requirePrincipal(app, deps);
 
   app.post(
@@ -66,6 +69,82 @@ export async function routerApi(app: FastifyInstance, deps: { store: Store; rout
       requireAdmin(request);
       const reloaded = router.knowledge.reload();
       return { reloaded, entries: router.knowledge.matcher.size };
+    },
+  );
+
+  const Proposal = Type.Object({
+    id: Type.Integer(),
+    entryId: Type.String(),
+    /** The citizen's words, with names, numbers, addresses and codes removed. */
+    question: Type.String(),
+    status: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('rejected')]),
+    conversationId: Type.Union([Type.Integer(), Type.Null()]),
+    proposedBy: Type.String(),
+    proposedAt: Type.String(),
+    decidedBy: Type.Union([Type.String(), Type.Null()]),
+    decidedAt: Type.Union([Type.String(), Type.Null()]),
+    acceptedQuestion: Type.Union([Type.String(), Type.Null()]),
+  });
+  const ProposalId = Type.Object({ id: Type.Integer() });
+
+  app.get(
+    '/kb-proposals',
+    {
+      schema: {
+        tags: ['router'],
+        summary: 'Ways of asking learned from operators, for supervisors to accept, edit or reject',
+        security,
+        querystring: Type.Object({ status: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('rejected'), Type.Literal('all')], { default: 'pending' }) }),
+        response: { 200: Type.Array(Proposal) },
+      },
+    },
+    async (request) => {
+      requireSupervisor(request);
+      return proposals.list((request.query as { status: 'pending' | 'accepted' | 'rejected' | 'all' }).status);
+    },
+  );
+
+  app.post(
+    '/kb-proposals/:id/accept',
+    {
+      schema: {
+        tags: ['router'],
+        summary: "Accept a proposal (optionally edited): it joins the entry's questions and the bot answers it from now on",
+        security,
+        params: ProposalId,
+        body: Type.Object({ question: Type.Optional(Type.String({ minLength: 3, maxLength: 500 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ status: Type.String(), question: Type.String() }) },
+      },
+    },
+    async (request) => {
+      requireSupervisor(request);
+      const { id } = request.params as { id: number };
+      const { question } = (request.body ?? {}) as { question?: string };
+      return proposals.decide(
+        id,
+        {
+          accept: true,
+          question,
+          addQuestion: async (entryId, text) => {
+            try {
+              addQuestion(router.knowledge, entryId, text, deps.teams);
+            } catch (error) {
+              if (error instanceof EntryRejected) throw new HttpError(400, 'invalid_entry', error.message, { problems: error.problems });
+              throw error;
+            }
+          },
+        },
+        actorOf(request),
+      );
+    },
+  );
+
+  app.post(
+    '/kb-proposals/:id/reject',
+    { schema: { tags: ['router'], summary: 'Reject a proposal: nothing is learned', security, params: ProposalId, response: { 200: Type.Object({ status: Type.String(), question: Type.String() }) } } },
+    async (request) => {
+      requireSupervisor(request);
+      return proposals.decide((request.params as { id: number }).id, { accept: false }, actorOf(request));
     },
   );
 }

@@ -576,3 +576,31 @@ export const privacyRequests = pgTable(
   },
   (t) => [index('privacy_requests_open_idx').on(t.completedAt, t.dueAt), index('privacy_requests_contact_idx').on(t.contactId)],
 );
+
+/**
+ * A way of asking learned from an operator: a citizen's question (personal data removed) that
+ * the bot handed off and an operator answered with a knowledge-base entry. Nothing joins the
+ * entry's questions until a supervisor accepts it.
+ */
+export const kbProposals = pgTable(
+  'kb_proposals',
+  {
+    id: serial('id').primaryKey(),
+    entryId: text('entry_id').notNull(),
+    /** The citizen's words with names, numbers, addresses and codes removed. */
+    question: text('question').notNull(),
+    /** 'pending' | 'accepted' | 'rejected' */
+    status: text('status').notNull(),
+    conversationId: integer('conversation_id'),
+    /** The operator's reply that sent the entry: one proposal per reply. */
+    replyMessageId: integer('reply_message_id').notNull().unique(),
+    proposedBy: text('proposed_by').notNull(),
+    proposedAt: at('proposed_at').notNull(),
+    decidedBy: text('decided_by'),
+    decidedAt: at('decided_at'),
+    /** The question as the supervisor accepted it (edited or not). */
+    acceptedQuestion: text('accepted_question'),
+  },
+  (t) => [index('kb_proposals_status_idx').on(t.status, t.id)],
+);
+

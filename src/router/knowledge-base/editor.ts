@@ -13,7 +13,7 @@ export class EntryRejected extends Error {
 
 // Written in the order people read an entry, not the order a form sends its fields.
 const order: Array<keyof KnowledgeEntry> = [
-  'id', 'title', 'field', 'fieldName', 'team', 'level', 'questions', 'keywords', 'answer', 'where', 'documents',
+  'id', 'title', 'field', 'fieldName', 'team', 'level', 'questions', 'requires', 'keywords', 'answer', 'where', 'documents',
   'processingTime', 'fee', 'onlineUrl', 'legalBasis', 'sources', 'confidence', 'lastReviewed', 'reviewed',
 ];
 
@@ -45,3 +45,21 @@ export function writeEntry(dir: string, input: unknown, teams: ReadonlySet<strin
     },
   };
 }
+
+/**
+ * Adds a way of asking to an entry (a proposal a supervisor accepted) and reloads the knowledge
+ * base; a question the entry already has is not added twice. If the knowledge base no longer
+ * loads, the old file goes back and nothing changes.
+ */
+export function addQuestion(knowledge: { dir: string; matcher: { entry(id: string): KnowledgeEntry | undefined }; reload(): boolean }, entryId: string, question: string, teams: ReadonlySet<string>): void {
+  const entry = knowledge.matcher.entry(entryId);
+  if (!entry) throw new EntryRejected([`entry "${entryId}" does not exist`]);
+  if (entry.questions.some((q) => q.trim().toLowerCase() === question.trim().toLowerCase())) return;
+  const written = writeEntry(knowledge.dir, { ...entry, questions: [...entry.questions, question] }, teams);
+  if (!knowledge.reload()) {
+    written.undo();
+    knowledge.reload();
+    throw new EntryRejected(['the knowledge base does not load with this question']);
+  }
+}
+
