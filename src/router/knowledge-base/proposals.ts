@@ -5,6 +5,20 @@ import type { Store } from '../../core/store/store.ts';
 
 export type ProposalStatus = 'pending' | 'accepted' | 'rejected';
 
+/** A proposal as the API gives it (the wire shape the inbox's admin screen reads). */
+export interface KbProposalView {
+  id: number;
+  entryId: string;
+  question: string;
+  status: ProposalStatus;
+  conversationId: number | null;
+  proposedBy: string;
+  proposedAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  acceptedQuestion: string | null;
+}
+
 /**
  * Removes what identifies a citizen from their question before anyone reviews it: phone numbers,
  * emails, ID and dossier codes, long digit runs, street addresses and the names people introduce
@@ -74,7 +88,7 @@ export function createKbProposals(store: Store) {
       });
     },
 
-    async list(status: ProposalStatus | 'all' = 'pending', limit = 200) {
+    async list(status: ProposalStatus | 'all' = 'pending', limit = 200): Promise<KbProposalView[]> {
       const rows = await db
         .select()
         .from(t.kbProposals)

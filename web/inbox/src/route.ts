@@ -2,7 +2,7 @@
 // screens, the supervisors' personal-data requests and the agent's own account.
 import { useEffect, useState } from 'react';
 
-export const adminSections = ['canned', 'labels', 'agents', 'teams', 'units', 'inboxes', 'hours', 'knowledge'] as const;
+export const adminSections = ['canned', 'labels', 'agents', 'teams', 'units', 'inboxes', 'hours', 'knowledge', 'proposals'] as const;
 export type AdminSection = (typeof adminSections)[number];
 
 export type Route =

@@ -3,13 +3,14 @@ import { en } from './en.ts';
 import { ticketsEn, ticketsVi } from './tickets.ts';
 import { careEn, careVi } from './care.ts';
 import { privacyEn, privacyVi } from './privacy.ts';
+import { knowledgeEn, knowledgeVi } from './knowledge.ts';
 import { vi, type MessageKey as BaseKey } from './vi.ts';
 
 export type Locale = 'vi' | 'en';
-export type MessageKey = BaseKey | keyof typeof ticketsVi | keyof typeof careVi | keyof typeof privacyVi;
+export type MessageKey = BaseKey | keyof typeof ticketsVi | keyof typeof careVi | keyof typeof privacyVi | keyof typeof knowledgeVi;
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-const catalogues: Record<Locale, Record<MessageKey, string>> = { vi: { ...vi, ...ticketsVi, ...careVi, ...privacyVi }, en: { ...en, ...ticketsEn, ...careEn, ...privacyEn } };
+const catalogues: Record<Locale, Record<MessageKey, string>> = { vi: { ...vi, ...ticketsVi, ...careVi, ...privacyVi, ...knowledgeVi }, en: { ...en, ...ticketsEn, ...careEn, ...privacyEn, ...knowledgeEn } };
 const storageKey = 'inbox.locale';
 
 /** The language chosen last on this browser; Vietnamese unless the agent switched. */

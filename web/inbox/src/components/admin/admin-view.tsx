@@ -8,11 +8,12 @@ import { AgentsAdmin } from './agents-admin.tsx';
 import { CannedAdmin, LabelsAdmin } from './answers-admin.tsx';
 import { UnitsAdmin } from '../../tickets/units-admin.tsx';
 import { KnowledgeAdmin } from './knowledge-admin.tsx';
+import { ProposalsAdmin } from '../../knowledge/proposals-view.tsx';
 
 /** The sections a person may open: supervisors keep answers and labels and see the setup;
  * agents and roles are the admins'. */
 export function sectionsFor(agent: Agent): AdminSection[] {
-  const all: AdminSection[] = ['canned', 'labels', 'agents', 'teams', 'units', 'inboxes', 'hours', 'knowledge'];
+  const all: AdminSection[] = ['canned', 'labels', 'agents', 'teams', 'units', 'inboxes', 'hours', 'knowledge', 'proposals'];
   return agent.role === 'admin' ? all : all.filter((s) => s !== 'agents' && s !== 'units');
 }
 
@@ -47,6 +48,7 @@ export function AdminView({ agent, section, live, teams, labels, onLabelsChanged
         {current === 'inboxes' && <InboxesAdmin live={live} />}
         {current === 'hours' && <HoursAdmin />}
         {current === 'knowledge' && <KnowledgeAdmin canReload={agent.role === 'admin'} />}
+        {current === 'proposals' && <ProposalsAdmin />}
       </section>
     </main>
   );

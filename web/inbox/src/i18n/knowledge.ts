@@ -1,0 +1,38 @@
+// Ways of asking learned from operators (web/inbox/src/knowledge): Vietnamese first, English too.
+export const knowledgeVi = {
+  'admin.section.proposals': 'Câu hỏi học từ tổng đài viên',
+  'kbp.intro': 'Mỗi câu hỏi dưới đây là câu người dân đã hỏi và tổng đài viên đã trả lời bằng một mục trong cơ sở tri thức (thông tin cá nhân đã được xoá). Chấp nhận thì bot trả lời câu hỏi này từ nay; có thể sửa câu chữ trước khi chấp nhận.',
+  'kbp.status': 'Trạng thái',
+  'kbp.status.pending': 'Chờ duyệt',
+  'kbp.status.accepted': 'Đã chấp nhận',
+  'kbp.status.rejected': 'Đã từ chối',
+  'kbp.status.all': 'Tất cả',
+  'kbp.none': 'Không có câu hỏi nào.',
+  'kbp.item': 'Đề xuất cho mục {entry}',
+  'kbp.for': 'Cho mục: {entry}',
+  'kbp.by': 'do {who} trả lời lúc {at}',
+  'kbp.question': 'Câu hỏi',
+  'kbp.accept': 'Chấp nhận',
+  'kbp.reject': 'Từ chối',
+  'kbp.accepted': 'Đã chấp nhận: bot sẽ trả lời câu hỏi này.',
+  'kbp.rejected': 'Đã từ chối.',
+} as const;
+
+export const knowledgeEn: Record<keyof typeof knowledgeVi, string> = {
+  'admin.section.proposals': 'Questions learned from operators',
+  'kbp.intro': 'Each question below is one a citizen asked and an operator answered with a knowledge-base entry (personal data removed). Accept it and the bot answers it from now on; you may edit the wording first.',
+  'kbp.status': 'Status',
+  'kbp.status.pending': 'Waiting for review',
+  'kbp.status.accepted': 'Accepted',
+  'kbp.status.rejected': 'Rejected',
+  'kbp.status.all': 'All',
+  'kbp.none': 'No questions.',
+  'kbp.item': 'Proposal for {entry}',
+  'kbp.for': 'For: {entry}',
+  'kbp.by': 'answered by {who} at {at}',
+  'kbp.question': 'Question',
+  'kbp.accept': 'Accept',
+  'kbp.reject': 'Reject',
+  'kbp.accepted': 'Accepted: the bot will answer this question.',
+  'kbp.rejected': 'Rejected.',
+};
