@@ -8,6 +8,7 @@ import ajvFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ChannelAdapter, InboxRef } from './channels/channel-adapter.ts';
 import { attachmentDirsOf, inboxSettings, withEnvInboxes } from './channels/inbox-settings.ts';
+import { configuredNoticeTransports } from './channels/registry.ts';
 import { join } from 'node:path';
 import { createAccounts } from './core/accounts/accounts.ts';
 import { attachmentsDir, createAttachmentStore } from './core/attachments.ts';
@@ -119,7 +120,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`,
     logger: app.log.child({ module: 'tickets' }),
   });
-  const careDesk = createCareDesk({ store, outbox, outreach, ticketDesk, config: file, env, publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`, logger: app.log.child({ module: 'care' }) });
+  const careDesk = createCareDesk({ store, outbox, outreach, ticketDesk, config: file, noticeTransports: configuredNoticeTransports(config.channelEnv), publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`, logger: app.log.child({ module: 'care' }) });
   app.decorate('care', careDesk);
   ticketDesk.reports.includeCare((from, to) => careDesk.campaigns.figures(from, to));
 

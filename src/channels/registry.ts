@@ -1,6 +1,7 @@
-import type { ChannelDefinition } from './channel-adapter.ts';
+import type { ChannelDefinition, NoticeTransport, NoticeTransportDefinition } from './channel-adapter.ts';
 import email from './email/index.ts';
 import messenger from './messenger/index.ts';
+import sms from './sms/index.ts';
 import webchat from './webchat/index.ts';
 import webform from './webform/index.ts';
 import zaloOa from './zalo-oa/index.ts';
@@ -16,4 +17,12 @@ export const channelRegistry: readonly ChannelDefinition[] = [
 
 export function findChannel(name: string): ChannelDefinition | undefined {
   return channelRegistry.find((channel) => channel.name === name);
+}
+
+/** Every notice transport: one-way texts beside the channels (SMS; Zalo ZNS later). */
+export const noticeTransportRegistry: readonly NoticeTransportDefinition[] = [sms];
+
+/** The notice transports the environment sets up, in registry order. */
+export function configuredNoticeTransports(env: Readonly<Record<string, string | undefined>>): NoticeTransport[] {
+  return noticeTransportRegistry.map((definition) => definition.fromEnv(env)).filter((transport) => transport !== null);
 }
