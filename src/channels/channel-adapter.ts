@@ -85,10 +85,23 @@ export interface ChannelAdapter {
   close?(): Promise<void>;
 }
 
-/** A channel: its settings schema and a factory. `registry.ts` lists every channel. */
+import type { ChannelNames } from '../contracts/channels.ts';
+export type { ChannelNames } from '../contracts/channels.ts';
+
+/** How people read a channel; the registry hands it to the agents' web app and the reports. */
+export interface ChannelDisplay {
+  /** What agents read in lists, filters and chips. */
+  names: ChannelNames;
+  /** What the province's printed reports call it, when that differs (Messenger is "Facebook" there). */
+  reportNames?: ChannelNames;
+}
+
+/** A channel: its names, its settings schema and a factory. `registry.ts` lists every channel. */
 export interface ChannelDefinition<Schema extends z.ZodType = z.ZodType> {
   /** The value of `channel:` in an inbox's configuration. */
   name: string;
+  /** Its names for people, declared here so a new channel needs no text elsewhere. */
+  display: ChannelDisplay;
   /** Validates the inbox's settings (YAML `settings:` merged over `settingsFromEnv`). */
   settingsSchema: Schema;
   /**

@@ -1,3 +1,4 @@
+import type { ChannelListing, ChannelNames } from '../contracts/channels.ts';
 import type { ChannelDefinition, NoticeTransport, NoticeTransportDefinition } from './channel-adapter.ts';
 import email from './email/index.ts';
 import messenger from './messenger/index.ts';
@@ -17,6 +18,17 @@ export const channelRegistry: readonly ChannelDefinition[] = [
 
 export function findChannel(name: string): ChannelDefinition | undefined {
   return channelRegistry.find((channel) => channel.name === name);
+}
+
+/** Every channel's names, in registry order (what `GET /api/v1/channels` answers). */
+export function channelListings(): ChannelListing[] {
+  return channelRegistry.map(({ name, display }) => ({ key: name, names: display.names, reportNames: display.reportNames ?? display.names }));
+}
+
+/** The name a printed report gives a channel, or undefined for a name no channel has (e.g. `phone`). */
+export function reportNameOf(key: string, locale: keyof ChannelNames): string | undefined {
+  const display = findChannel(key)?.display;
+  return display ? (display.reportNames ?? display.names)[locale] : undefined;
 }
 
 /** Every notice transport: one-way texts beside the channels (SMS; Zalo ZNS later). */

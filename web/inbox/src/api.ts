@@ -1,5 +1,6 @@
 // The gateway's REST API as the inbox uses it: same-origin fetch with the session cookie, and
 // the CSRF token (from sign-in or /api/auth/me) on every state-changing call.
+import type { ChannelsResponse } from '../../../src/contracts/channels.ts';
 
 export type Role = 'agent' | 'supervisor' | 'admin' | string;
 export type ConversationStatus = 'open' | 'pending' | 'resolved';
@@ -276,6 +277,8 @@ export const api = {
   updateContact: (id: number, change: { name?: string | null; phone?: string | null; email?: string | null }) => request<ContactDetail>('PATCH', `/api/v1/contacts/${id}`, change),
   mergeContact: (keptId: number, mergedId: number) => request<ContactDetail>('POST', `/api/v1/contacts/${keptId}/merge`, { contactId: mergedId }),
   inboxes: () => request<InboxRow[]>('GET', '/api/v1/inboxes'),
+  /** Every channel the gateway knows, with its names (each channel declares them in its own folder). */
+  channels: () => request<ChannelsResponse>('GET', '/api/v1/channels'),
   businessHours: () => request<BusinessHoursView>('GET', '/api/v1/business-hours'),
   knowledgeBase: () => request<KnowledgeSummary[]>('GET', '/api/v1/knowledge-base'),
   knowledgeEntry: (id: string) => request<KnowledgeEntry>('GET', `/api/v1/knowledge-base/${encodeURIComponent(id)}`),
