@@ -7,6 +7,7 @@ import type { Db, Store } from '../../../core/store/store.ts';
 import { openStatuses } from '../campaign-rules.ts';
 import type { DeskLevel } from '../dossier-import.ts';
 import type { Questionnaire } from '../questionnaires.ts';
+import type { StratumAllocation } from '../sampling.ts';
 
 /** What a campaign stores beside its columns: how its targets are worked. */
 export interface CampaignOptions {
@@ -55,7 +56,7 @@ async function campaignOf(store: Store, id: number, tx: Db) {
   const { t } = store;
   const [row] = await tx.select().from(t.campaigns).where(eq(t.campaigns.id, id)).limit(1);
   if (!row) throw new NotFoundError('campaign');
-  return { ...row, questionnaire: row.questionnaire as Questionnaire, options: row.options as CampaignOptions, filter: row.filter as Record<string, unknown> };
+  return { ...row, questionnaire: row.questionnaire as Questionnaire, options: row.options as CampaignOptions, filter: row.filter as Record<string, unknown>, strata: row.strata as StratumAllocation[] };
 }
 
 export type CampaignRow = Awaited<ReturnType<typeof campaignOf>>;
