@@ -179,3 +179,22 @@ export interface CampaignResults {
   texts: Array<{ targetId: number; code: string; desk: string | null; unit: string | null; procedure: string | null; satisfaction: Satisfaction | null; ticketId: number | null; question: string; label: string; text: string }>;
   notSatisfied: Array<{ targetId: number; code: string; desk: string | null; unit: string | null; procedure: string | null; ticketId: number | null }>;
 }
+
+/** A page of imported dossiers, newest first; `nextBefore` asks for the next one. */
+export interface DossierPage {
+  items: DossierRow[];
+  nextBefore: number | null;
+}
+
+/** The dossier fields a column mapping can name, and the mappings remembered by name. */
+export interface MappingList {
+  fields: string[];
+  items: Array<{ name: string }>;
+}
+
+/** The ticket an interview became, and the unit it went to (null: not forwarded). */
+export interface TargetTicket {
+  ticketId: number;
+  code: string;
+  forwardedTo: number | null;
+}

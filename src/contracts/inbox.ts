@@ -195,3 +195,53 @@ export interface SignedIn {
   agent: Agent;
   csrfToken: string;
 }
+
+/** A page of the conversation list; `nextCursor` asks for the next one. */
+export interface ConversationPage {
+  items: ConversationSummary[];
+  nextCursor: string | null;
+}
+
+/** A reply or note queued: the outbox sends it and the live feed tells its status. */
+export interface ReplyQueued {
+  messageId: number;
+  status: string;
+}
+
+/** A conversation's status, team, assignee or handler changed (or already as asked). */
+export interface ConversationChanged {
+  id: number;
+  status: ConversationStatus;
+  changed: boolean;
+}
+
+/** The labels of a conversation after one was put on or taken off. */
+export interface ConversationLabels {
+  conversationId: number;
+  labelIds: number[];
+  changed: boolean;
+}
+
+export interface KnowledgeSaved {
+  id: string;
+  created: boolean;
+  entries: number;
+}
+
+export interface KnowledgeReloaded {
+  reloaded: boolean;
+  entries: number;
+}
+
+export interface PasswordChanged {
+  ok: boolean;
+  /** Other sessions were ended; this one too when true. */
+  signInAgain: boolean;
+}
+
+/** Two-factor setup begun: the secret, its otpauth URI and a QR code of it. */
+export interface MfaSetup {
+  secret: string;
+  uri: string;
+  qrSvg: string;
+}

@@ -116,3 +116,27 @@ export interface TicketQuery {
   conversationId?: number;
   beforeId?: number;
 }
+
+/** A page of tickets, newest first; `nextBeforeId` asks for the next one. */
+export interface TicketPage {
+  items: TicketSummary[];
+  nextBeforeId: number | null;
+}
+
+export interface TicketCreated {
+  id: number;
+  code: string;
+}
+
+/** Where a ticket stands after an action. */
+export interface TicketMoved {
+  id: number;
+  level: number;
+  status: TicketStatus;
+}
+
+/** A call logged, with the ticket opened from it when one was asked for. */
+export interface CallLogged {
+  id: number;
+  ticket: TicketCreated | null;
+}

@@ -31,7 +31,10 @@ describe('src/contracts matches what the server sends', () => {
     expectTypeOf<Out<Campaigns['notify']>>().toExtend<Loose<care.NotifyResult>>();
     expectTypeOf<Out<Campaigns['list']>[number]>().toExtend<Loose<care.CampaignSummary>>();
     expectTypeOf<Out<Campaigns['get']>>().toExtend<Loose<care.CampaignDetail>>();
-    expectTypeOf<Out<Dossiers['list']>>().toExtend<Loose<{ items: care.DossierRow[] }>>();
+    expectTypeOf<Out<Dossiers['list']>>().toExtend<Loose<care.DossierPage>>();
+    expectTypeOf<Out<Campaigns['toTicket']>>().toExtend<Loose<care.TargetTicket>>();
+    expectTypeOf<Out<Tickets['list']>>().toExtend<Loose<tickets.TicketPage>>();
+    expectTypeOf<Out<Conversations['list']>>().toExtend<Loose<inbox.ConversationPage>>();
     expectTypeOf<Wire<MonthlyReport>>().toExtend<Loose<tickets.MonthlyReport>>();
     // Event attachments are a JSON column the store types as unknown: the rest of the ticket is checked.
     expectTypeOf<Omit<Out<Tickets['get']>, 'history'>>().toExtend<Loose<Omit<tickets.Ticket, 'history'>>>();

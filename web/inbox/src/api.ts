@@ -1,8 +1,8 @@
 // The gateway's REST API as the inbox uses it: same-origin fetch with the session cookie, and
 // the CSRF token (from sign-in or /api/auth/me) on every state-changing call.
 import type { ChannelsResponse } from '../../../src/contracts/channels.ts';
-import type { ConversationStatus, Agent, ConversationSummary, Conversation, Message, ReplyWindow, Team, AgentRow, CannedAnswer, Label, ContactDetail, ContactMatch, InboxRow, BusinessHoursView, KnowledgeSummary, KnowledgeEntry, ConversationQuery, AgentInput, Suggestion, SignedIn } from '../../../src/contracts/inbox.ts';
-export type { Role, ConversationStatus, Presence, Agent, ConversationSummary, Conversation, Message, ReplyWindow, Team, AgentRow, CannedAnswer, Label, ContactDetail, ContactMatch, InboxRow, BusinessHoursView, KnowledgeSummary, KnowledgeEntry, ConversationQuery, AgentInput, Suggestion, SignedIn } from '../../../src/contracts/inbox.ts';
+import type { Agent, AgentInput, AgentRow, BusinessHoursView, CannedAnswer, ContactDetail, ContactMatch, Conversation, ConversationChanged, ConversationLabels, ConversationPage, ConversationQuery, ConversationStatus, InboxRow, KnowledgeEntry, KnowledgeReloaded, KnowledgeSaved, KnowledgeSummary, Label, Message, MfaSetup, PasswordChanged, ReplyQueued, ReplyWindow, SignedIn, Suggestion, Team } from '../../../src/contracts/inbox.ts';
+export type { Role, ConversationStatus, Presence, Agent, ConversationSummary, Conversation, Message, ReplyWindow, Team, AgentRow, CannedAnswer, Label, ContactDetail, ContactMatch, InboxRow, BusinessHoursView, KnowledgeSummary, KnowledgeEntry, ConversationQuery, AgentInput, Suggestion, SignedIn, ConversationPage, ReplyQueued, ConversationChanged, ConversationLabels, KnowledgeSaved, KnowledgeReloaded, PasswordChanged, MfaSetup } from '../../../src/contracts/inbox.ts';
 
 /** Supervisors and admins see every team's conversations and the queue. */
 export const isOverseer = (agent: Agent) => agent.role === 'supervisor' || agent.role === 'admin';
@@ -59,13 +59,13 @@ export const api = {
   logout: () => request<{ ok: boolean }>('POST', '/api/auth/logout'),
   logoutAll: () => request<{ ok: boolean }>('POST', '/api/auth/logout-all'),
   conversations: (filter: ConversationQuery) =>
-    request<{ items: ConversationSummary[]; nextCursor: string | null }>('GET', `/api/v1/conversations${query({ limit: 200, ...filter })}`),
+    request<ConversationPage>('GET', `/api/v1/conversations${query({ limit: 200, ...filter })}`),
   conversation: (id: number) => request<Conversation>('GET', `/api/v1/conversations/${id}`),
   messages: (id: number, after?: number) => request<{ items: Message[] }>('GET', `/api/v1/conversations/${id}/messages${query({ after, limit: 500 })}`),
   window: (id: number) => request<ReplyWindow>('GET', `/api/v1/conversations/${id}/window`),
-  send: (id: number, text: string, isPrivate: boolean) => request<{ messageId: number; status: string }>('POST', `/api/v1/conversations/${id}/messages`, { text, private: isPrivate }),
+  send: (id: number, text: string, isPrivate: boolean) => request<ReplyQueued>('POST', `/api/v1/conversations/${id}/messages`, { text, private: isPrivate }),
   change: (id: number, change: { status?: ConversationStatus; teamId?: number | null; assigneeId?: number | null; handler?: 'bot' | 'human' }) =>
-    request<{ id: number; status: ConversationStatus; changed: boolean }>('PATCH', `/api/v1/conversations/${id}`, change),
+    request<ConversationChanged>('PATCH', `/api/v1/conversations/${id}`, change),
   suggest: (text: string) => request<Suggestion>('POST', '/api/v1/router/answer', { text }),
   teams: () => request<Team[]>('GET', '/api/v1/teams'),
   agents: () => request<AgentRow[]>('GET', '/api/v1/agents'),
@@ -81,7 +81,7 @@ export const api = {
   updateLabel: (id: number, change: Partial<Pick<Label, 'name' | 'color'>>) => request<Label>('PATCH', `/api/v1/labels/${id}`, change),
   deleteLabel: (id: number) => request<null>('DELETE', `/api/v1/labels/${id}`),
   setLabel: (conversationId: number, labelId: number, on: boolean) =>
-    request<{ conversationId: number; labelIds: number[]; changed: boolean }>(on ? 'PUT' : 'DELETE', `/api/v1/conversations/${conversationId}/labels/${labelId}`),
+    request<ConversationLabels>(on ? 'PUT' : 'DELETE', `/api/v1/conversations/${conversationId}/labels/${labelId}`),
   contact: (id: number) => request<ContactDetail>('GET', `/api/v1/contacts/${id}`),
   searchContacts: (q: string) => request<{ items: ContactMatch[] }>('GET', `/api/v1/contacts${query({ q })}`),
   updateContact: (id: number, change: { name?: string | null; phone?: string | null; email?: string | null }) => request<ContactDetail>('PATCH', `/api/v1/contacts/${id}`, change),
@@ -92,9 +92,9 @@ export const api = {
   businessHours: () => request<BusinessHoursView>('GET', '/api/v1/business-hours'),
   knowledgeBase: () => request<KnowledgeSummary[]>('GET', '/api/v1/knowledge-base'),
   knowledgeEntry: (id: string) => request<KnowledgeEntry>('GET', `/api/v1/knowledge-base/${encodeURIComponent(id)}`),
-  saveKnowledgeEntry: (id: string, entry: Record<string, unknown>) => request<{ id: string; created: boolean; entries: number }>('PUT', `/api/v1/knowledge-base/${encodeURIComponent(id)}`, entry),
-  reloadKnowledgeBase: () => request<{ reloaded: boolean; entries: number }>('POST', '/api/v1/knowledge-base/reload'),
-  changePassword: (current: string, next: string) => request<{ ok: boolean; signInAgain: boolean }>('POST', '/api/auth/password', { current, next }),
-  beginMfa: () => request<{ secret: string; uri: string; qrSvg: string }>('POST', '/api/auth/mfa/setup'),
+  saveKnowledgeEntry: (id: string, entry: Record<string, unknown>) => request<KnowledgeSaved>('PUT', `/api/v1/knowledge-base/${encodeURIComponent(id)}`, entry),
+  reloadKnowledgeBase: () => request<KnowledgeReloaded>('POST', '/api/v1/knowledge-base/reload'),
+  changePassword: (current: string, next: string) => request<PasswordChanged>('POST', '/api/auth/password', { current, next }),
+  beginMfa: () => request<MfaSetup>('POST', '/api/auth/mfa/setup'),
   enableMfa: (code: string) => request<{ ok: boolean }>('POST', '/api/auth/mfa/enable', { code }),
 };

@@ -1,8 +1,8 @@
 // The customer-care API as the inbox uses it (src/desks/care/api.ts): dossier import, campaigns,
 // the operators' call queue, field visits and results.
 import { ApiError, currentCsrfToken, query, request } from '../api.ts';
-import type { DeskLevel, Template, Outcome, AnswerValue, Questionnaire, TargetCard, CampaignSummary, CampaignDetail, CampaignInput, CampaignCreated, ImportResult, DossierRow, DossierSearch, NotifyResult, CampaignResults } from '../../../../src/contracts/care.ts';
-export type { DeskLevel, Template, StratifyBy, Outcome, Satisfaction, AnswerValue, Question, Questionnaire, Attempt, TargetCard, Stratum, CampaignSummary, CampaignDetail, CampaignInput, CampaignCreated, ImportResult, DossierRow, DossierSearch, NotifyResult, Group, CampaignResults } from '../../../../src/contracts/care.ts';
+import type { AnswerValue, CampaignCreated, CampaignDetail, CampaignInput, CampaignResults, CampaignSummary, DeskLevel, DossierPage, DossierSearch, ImportResult, MappingList, NotifyResult, Outcome, Questionnaire, TargetCard, TargetTicket, Template } from '../../../../src/contracts/care.ts';
+export type { DeskLevel, Template, StratifyBy, Outcome, Satisfaction, AnswerValue, Question, Questionnaire, Attempt, TargetCard, Stratum, CampaignSummary, CampaignDetail, CampaignInput, CampaignCreated, ImportResult, DossierRow, DossierSearch, NotifyResult, Group, CampaignResults, MappingList, DossierPage, TargetTicket } from '../../../../src/contracts/care.ts';
 
 export const deskLevels: DeskLevel[] = ['province', 'district', 'commune'];
 const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -21,10 +21,10 @@ export const careApi = {
     if (!res.ok) throw new ApiError(res.status, body.code ?? String(res.status), body.message ?? res.statusText);
     return body;
   },
-  mappings: () => request<{ fields: string[]; items: Array<{ name: string }> }>('GET', '/api/v1/dossiers/mappings'),
+  mappings: () => request<MappingList>('GET', '/api/v1/dossiers/mappings'),
   /** Imported dossiers, newest first; `before` is the previous page's `nextBefore`. */
   dossiers: (search: DossierSearch, page: { before?: number; limit?: number } = {}) =>
-    request<{ items: DossierRow[]; nextBefore: number | null }>('GET', `/api/v1/dossiers${query({ ...search, ...page })}`),
+    request<DossierPage>('GET', `/api/v1/dossiers${query({ ...search, ...page })}`),
   template: (name: Template) => request<Questionnaire>('GET', `/api/v1/care/templates/${name}`),
   campaigns: () => request<{ items: CampaignSummary[] }>('GET', '/api/v1/campaigns'),
   campaign: (id: number) => request<CampaignDetail>('GET', `/api/v1/campaigns/${id}`),
@@ -38,7 +38,7 @@ export const careApi = {
     request<TargetCard>('POST', `/api/v1/campaign-targets/${targetId}/attempts`, input),
   visits: () => request<{ items: TargetCard[] }>('GET', '/api/v1/care/visits'),
   results: (id: number) => request<CampaignResults>('GET', `/api/v1/campaigns/${id}/results`),
-  toTicket: (targetId: number) => request<{ ticketId: number; code: string; forwardedTo: number | null }>('POST', `/api/v1/campaign-targets/${targetId}/ticket`, {}),
+  toTicket: (targetId: number) => request<TargetTicket>('POST', `/api/v1/campaign-targets/${targetId}/ticket`, {}),
   resultsXlsxUrl: (id: number) => `/api/v1/campaigns/${id}/results?format=xlsx`,
 };
 

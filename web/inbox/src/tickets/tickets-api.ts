@@ -1,7 +1,7 @@
 // The tickets, calls and report API as the inbox uses it.
 import { currentCsrfToken, request } from '../api.ts';
-import type { TicketType, TicketStatus, TicketAction, TicketSummary, TicketFile, Ticket, Unit, Call, MonthlyReport, TicketQuery } from '../../../../src/contracts/tickets.ts';
-export type { TicketType, TicketStatus, TicketAction, Satisfaction, TicketSummary, TicketFile, TicketEvent, Ticket, Unit, Call, ReportRate, MonthTotals, MonthlyReport, TicketQuery } from '../../../../src/contracts/tickets.ts';
+import type { Call, CallLogged, MonthlyReport, Ticket, TicketAction, TicketCreated, TicketFile, TicketMoved, TicketPage, TicketQuery, TicketStatus, TicketSummary, TicketType, Unit } from '../../../../src/contracts/tickets.ts';
+export type { TicketType, TicketStatus, TicketAction, Satisfaction, TicketSummary, TicketFile, TicketEvent, Ticket, Unit, Call, ReportRate, MonthTotals, MonthlyReport, TicketQuery, TicketPage, TicketCreated, TicketMoved, CallLogged } from '../../../../src/contracts/tickets.ts';
 
 export const ticketTypes: TicketType[] = ['question', 'complaint', 'petition', 'suggestion', 'denunciation'];
 export const ticketStatuses: TicketStatus[] = ['new', 'in_progress', 'waiting_unit', 'answered', 'closed'];
@@ -14,11 +14,11 @@ const query = (params: Record<string, string | number | boolean | undefined>) =>
 };
 
 export const ticketsApi = {
-  list: (filter: TicketQuery) => request<{ items: TicketSummary[]; nextBeforeId: number | null }>('GET', `/api/v1/tickets${query({ limit: 100, ...filter })}`),
+  list: (filter: TicketQuery) => request<TicketPage>('GET', `/api/v1/tickets${query({ limit: 100, ...filter })}`),
   get: (id: number) => request<Ticket>('GET', `/api/v1/tickets/${id}`),
   create: (input: { type: TicketType; subject: string; body?: string; tthc?: boolean; field?: string; conversationId?: number; callId?: number; channel?: string }) =>
-    request<{ id: number; code: string }>('POST', '/api/v1/tickets', input),
-  act: (id: number, action: TicketAction, extra: { unitId?: number; comment?: string; attachments?: TicketFile[] } = {}) => request<{ id: number; level: number; status: TicketStatus }>('POST', `/api/v1/tickets/${id}/actions`, { action, ...extra }),
+    request<TicketCreated>('POST', '/api/v1/tickets', input),
+  act: (id: number, action: TicketAction, extra: { unitId?: number; comment?: string; attachments?: TicketFile[] } = {}) => request<TicketMoved>('POST', `/api/v1/tickets/${id}/actions`, { action, ...extra }),
   rate: (id: number, satisfaction: 'satisfied' | 'not_satisfied', comment?: string) => request<{ recorded: boolean }>('POST', `/api/v1/tickets/${id}/satisfaction`, { satisfaction, ...(comment ? { comment } : {}) }),
   upload: async (id: number, file: File): Promise<TicketFile> => {
     const res = await fetch(`/api/v1/tickets/${id}/attachments?name=${encodeURIComponent(file.name)}`, {
@@ -35,7 +35,7 @@ export const ticketsApi = {
   myUnits: () => request<{ unitIds: number[] }>('GET', '/api/v1/units/mine'),
   calls: (month?: string) => request<{ items: Call[] }>('GET', `/api/v1/calls${query({ month, limit: 100 })}`),
   logCall: (input: { direction: 'in' | 'out'; number: string; durationSeconds: number; notes?: string; ticket?: { type: TicketType; subject: string; tthc?: boolean; field?: string } }) =>
-    request<{ id: number; ticket: { id: number; code: string } | null }>('POST', '/api/v1/calls', input),
+    request<CallLogged>('POST', '/api/v1/calls', input),
   report: (month: string) => request<MonthlyReport>('GET', `/api/v1/reports/monthly${query({ month })}`),
 };
 
