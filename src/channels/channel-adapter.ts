@@ -9,6 +9,7 @@ import type { InboxState, InboxStatus } from '../core/inboxes.ts';
 import type { Ingest } from '../core/ingest.ts';
 import type { ReplyWindow, ReplyWindowState } from '../core/outbox.ts';
 import type { Metrics } from '../core/metrics.ts';
+import type { NoticeTransport } from '../core/notice-transport.ts';
 import type { Outreach } from '../core/outreach.ts';
 
 /** An inbox as channels see it: one connected account (an OA, a page, a mailbox, a form). */
@@ -84,10 +85,23 @@ export interface ChannelAdapter {
   close?(): Promise<void>;
 }
 
-/** A channel: its settings schema and a factory. `registry.ts` lists every channel. */
+import type { ChannelNames } from '../contracts/channels.ts';
+export type { ChannelNames } from '../contracts/channels.ts';
+
+/** How people read a channel; the registry hands it to the agents' web app and the reports. */
+export interface ChannelDisplay {
+  /** What agents read in lists, filters and chips. */
+  names: ChannelNames;
+  /** What the province's printed reports call it, when that differs (Messenger is "Facebook" there). */
+  reportNames?: ChannelNames;
+}
+
+/** A channel: its names, its settings schema and a factory. `registry.ts` lists every channel. */
 export interface ChannelDefinition<Schema extends z.ZodType = z.ZodType> {
   /** The value of `channel:` in an inbox's configuration. */
   name: string;
+  /** Its names for people, declared here so a new channel needs no text elsewhere. */
+  display: ChannelDisplay;
   /** Validates the inbox's settings (YAML `settings:` merged over `settingsFromEnv`). */
   settingsSchema: Schema;
   /**
@@ -107,3 +121,18 @@ export interface ChannelDefinition<Schema extends z.ZodType = z.ZodType> {
 export function defineChannel<Schema extends z.ZodType>(definition: ChannelDefinition<Schema>): ChannelDefinition<Schema> {
   return definition;
 }
+
+/**
+ * A notice transport (a one-way text to a phone number or address: SMS, ZNS), declared beside the
+ * channels in its own folder; `registry.ts` lists every one.
+ */
+export interface NoticeTransportDefinition {
+  /** The transport's name, as `care.noticeOrder` and the records write it. */
+  name: string;
+  /** Every environment variable it reads (config/env.example must list them). */
+  envVariables: readonly string[];
+  /** The transport the environment configures, or null when it is not set up; a bad value throws a ConfigError naming it. */
+  fromEnv(env: Readonly<Record<string, string | undefined>>): NoticeTransport | null;
+}
+
+export type { NoticeTransport } from '../core/notice-transport.ts';

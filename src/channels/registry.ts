@@ -1,7 +1,9 @@
-import type { ChannelDefinition } from './channel-adapter.ts';
+import type { ChannelListing, ChannelNames } from '../contracts/channels.ts';
+import type { ChannelDefinition, NoticeTransport, NoticeTransportDefinition } from './channel-adapter.ts';
 import botframework from './botframework/index.ts';
 import email from './email/index.ts';
 import messenger from './messenger/index.ts';
+import sms from './sms/index.ts';
 import webchat from './webchat/index.ts';
 import webform from './webform/index.ts';
 import zaloOa from './zalo-oa/index.ts';
@@ -18,4 +20,23 @@ export const channelRegistry: readonly ChannelDefinition[] = [
 
 export function findChannel(name: string): ChannelDefinition | undefined {
   return channelRegistry.find((channel) => channel.name === name);
+}
+
+/** Every channel's names, in registry order (what `GET /api/v1/channels` answers). */
+export function channelListings(): ChannelListing[] {
+  return channelRegistry.map(({ name, display }) => ({ key: name, names: display.names, reportNames: display.reportNames ?? display.names }));
+}
+
+/** The name a printed report gives a channel, or undefined for a name no channel has (e.g. `phone`). */
+export function reportNameOf(key: string, locale: keyof ChannelNames): string | undefined {
+  const display = findChannel(key)?.display;
+  return display ? (display.reportNames ?? display.names)[locale] : undefined;
+}
+
+/** Every notice transport: one-way texts beside the channels (SMS; Zalo ZNS later). */
+export const noticeTransportRegistry: readonly NoticeTransportDefinition[] = [sms];
+
+/** The notice transports the environment sets up, in registry order. */
+export function configuredNoticeTransports(env: Readonly<Record<string, string | undefined>>): NoticeTransport[] {
+  return noticeTransportRegistry.map((definition) => definition.fromEnv(env)).filter((transport) => transport !== null);
 }

@@ -151,6 +151,7 @@ function createBotFrameworkAdapter(context: ChannelContext<BotFrameworkSettingsI
  */
 export default defineChannel({
   name: 'botframework',
+  display: { names: { vi: 'Bot Framework (Teams, Web Chat)', en: 'Bot Framework (Teams, Web Chat)' } },
   settingsSchema: botFrameworkSettings,
   settingsFromEnv: botFrameworkSettingsFromEnv,
   defaultInboxName: 'Microsoft Teams / Bot Framework',

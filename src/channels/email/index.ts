@@ -116,6 +116,7 @@ function createEmailAdapter(context: ChannelContext<EmailSettingsInput>): Channe
  */
 export default defineChannel({
   name: 'email',
+  display: { names: { vi: 'Email', en: 'Email' } },
   settingsSchema: emailSettings,
   settingsFromEnv: emailSettingsFromEnv,
   defaultInboxName: 'Thư điện tử 1022',

@@ -166,6 +166,7 @@ function createMessengerAdapter(context: ChannelContext<MessengerSettingsInput>)
  */
 export default defineChannel({
   name: 'messenger',
+  display: { names: { vi: 'Messenger', en: 'Messenger' }, reportNames: { vi: 'Facebook', en: 'Facebook' } },
   settingsSchema: messengerSettings,
   settingsFromEnv: messengerSettingsFromEnv,
   defaultInboxName: 'Facebook Messenger',

@@ -17,6 +17,7 @@ import { widgetAvailable } from './widget-assets.ts';
  */
 export default defineChannel({
   name: 'webchat',
+  display: { names: { vi: 'Trò chuyện web', en: 'Web chat' }, reportNames: { vi: 'Trò chuyện trên website', en: 'Website chat' } },
   settingsSchema: webchatSettings,
   create(context) {
     const prefix = context.isDefault ? '/webchat' : `/webchat/${context.inbox.key}`;

@@ -195,6 +195,7 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
  */
 export default defineChannel({
   name: 'zalo-oa',
+  display: { names: { vi: 'Zalo OA', en: 'Zalo OA' }, reportNames: { vi: 'Zalo', en: 'Zalo' } },
   settingsSchema: zaloSettings,
   settingsFromEnv: zaloSettingsFromEnv,
   defaultInboxName: 'Zalo OA',

@@ -6,8 +6,8 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /**
- * Every environment variable the gateway reads. `config/env.example` lists the same names; a test
- * holds the two in step.
+ * Every environment variable the gateway reads, besides the channels' and notice transports' own
+ * (declared in their folders). `config/env.example` lists them all; a test holds them in step.
  */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -31,11 +31,6 @@ export const envSchema = z.object({
   PUBLIC_BASE_URL: z.url().optional(),
   /** Trust X-Forwarded-* from a reverse proxy (needed for per-IP limits behind one). */
   TRUST_PROXY: bool.default(false),
-  /** SMS gateway for campaign pre-notices to citizens with neither Zalo nor email: an HTTP
-   * endpoint that takes POST {"to": "84...", "text": "..."} (unset: no SMS). */
-  SMS_GATEWAY_URL: z.url().optional(),
-  /** Sent as `Authorization: Bearer <token>` to the SMS gateway. */
-  SMS_GATEWAY_TOKEN: z.string().min(1).optional(),
   /** Serve the OpenAPI documentation at /docs. */
   DOCS_ENABLED: bool.default(true),
 });

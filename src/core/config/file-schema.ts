@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The ways a campaign's pre-notice can reach a citizen (`care.noticeOrder`). */
+export const noticeWays = ['zalo', 'email', 'sms'] as const;
+
 export const weekdays = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof weekdays)[number];
 const timeRange = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM-HH:MM');
@@ -184,6 +187,10 @@ export const fileSchema = z.object({
       claimMinutes: z.number().int().min(1).default(20),
       /** Replies to a pre-notice that mean "do not contact me" (compared without accents). */
       optOutWords: z.array(z.string().min(2)).default(['tu choi', 'khong dong y', 'dung lien he', 'huy', 'stop']),
+      /** The ways a pre-notice tries, most trusted first; the first that reaches the citizen tells
+       * them. `zalo` and `email` write through those inboxes, the others are notice transports
+       * (src/channels/registry.ts) used when the environment sets them up. */
+      noticeOrder: z.array(z.enum(noticeWays)).min(1).default(['zalo', 'email', 'sms']),
     })
     .prefault({}),
   /**

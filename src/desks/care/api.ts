@@ -191,7 +191,7 @@ export async function careApi(app: FastifyInstance, deps: { store: Store; accoun
     {
       schema: {
         tags: ['care'],
-        summary: 'Send the pre-notice (Zalo OA, else email, else SMS) to up to `limit` citizens not told yet; repeat while `remaining` > 0 (supervisors)',
+        summary: 'Send the pre-notice (the ways of care.noticeOrder, by default Zalo OA, else email, else SMS) to up to `limit` citizens not told yet; repeat while `remaining` > 0 (supervisors)',
         security,
         params: Id,
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 5000, default: 1000 }) }),

@@ -1,6 +1,7 @@
 // The decisions of the call queue, pure: what an outcome does to a citizen's place in the queue,
-// when a retry is due, which channel announces the campaign, and what reads as an opt-out.
+// when a retry is due, and what reads as an opt-out.
 import { instantOf, localParts } from '../../core/business-hours.ts';
+import type { noticeWays } from '../../core/config/file-schema.ts';
 import { foldMessageText, foldText } from '../../core/text-fold.ts';
 
 export const attemptOutcomes = ['completed', 'no_answer', 'wrong_number', 'refused', 'call_back'] as const;
@@ -76,16 +77,8 @@ export function decideOutcome(
   }
 }
 
-export type NoticeChannel = 'zalo' | 'email' | 'sms';
-
-/** The channels to announce a campaign on, most trusted first (Zalo OA first: citizens trust the province's official account more than an unknown number). */
-export function noticeChannels(citizen: { zaloInboxId: number | null; email: string | null; emailInboxId: number | null; phone: string | null; smsEnabled: boolean }): NoticeChannel[] {
-  const out: NoticeChannel[] = [];
-  if (citizen.zaloInboxId !== null) out.push('zalo');
-  if (citizen.email && citizen.emailInboxId !== null) out.push('email');
-  if (citizen.phone && citizen.smsEnabled) out.push('sms');
-  return out;
-}
+/** A way the pre-notice told a citizen (`care.noticeOrder` says which are tried, in order). */
+export type NoticeChannel = (typeof noticeWays)[number];
 
 /**
  * Whether a reply says "do not contact me": a short message holding one of the words (without

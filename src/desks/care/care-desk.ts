@@ -1,11 +1,11 @@
-import type { Env } from '../../core/config/env-schema.ts';
 import type { FileConfig } from '../../core/config/file-schema.ts';
 import type { InboundHandler } from '../../core/inbound-handlers.ts';
+import type { NoticeTransport } from '../../core/notice-transport.ts';
 import type { Outbox } from '../../core/outbox.ts';
 import type { Outreach } from '../../core/outreach.ts';
 import type { Store } from '../../core/store/store.ts';
 import type { TicketDesk } from '../tickets/index.ts';
-import { createCampaigns, httpSmsSender, type SmsSender } from './campaigns.ts';
+import { createCampaigns } from './campaigns.ts';
 import { createDossiers } from './dossiers.ts';
 import { createStatusLookup, httpStatusSource, tableStatusSource, type DossierStatusSource } from './status-lookup.ts';
 
@@ -25,19 +25,18 @@ export function createCareDesk(deps: {
   outreach: Outreach;
   ticketDesk: TicketDesk;
   config: FileConfig;
-  env: Pick<Env, 'SMS_GATEWAY_URL' | 'SMS_GATEWAY_TOKEN'>;
+  /** The one-way notice transports the deployment set up (SMS...): the app builds them from the channels' registry. */
+  noticeTransports: readonly NoticeTransport[];
   publicBaseUrl: string;
   logger: Logger;
   /** The one-stop system's API, when a deployment asks it instead of the imported table. */
   statusSource?: DossierStatusSource;
-  sms?: SmsSender;
 }) {
   const { store, outbox, config, logger } = deps;
   const timeZone = config.deployment.timezone;
   const dossiers = createDossiers(store, { timeZone });
   const statusLookup = createStatusLookup({ store, source: deps.statusSource ?? (config.care.statusApiUrl ? httpStatusSource(config.care.statusApiUrl.replace('%7Bcode%7D', '{code}')) : tableStatusSource(store)), pattern: config.care.dossierCodePattern, locale: config.deployment.locale, timeZone });
-  const sms = deps.sms ?? (deps.env.SMS_GATEWAY_URL ? httpSmsSender(deps.env.SMS_GATEWAY_URL, deps.env.SMS_GATEWAY_TOKEN) : null);
-  const campaigns = createCampaigns({ store, outreach: deps.outreach, desk: deps.ticketDesk, config, sms, publicBaseUrl: deps.publicBaseUrl });
+  const campaigns = createCampaigns({ store, outreach: deps.outreach, desk: deps.ticketDesk, config, noticeTransports: deps.noticeTransports, publicBaseUrl: deps.publicBaseUrl });
 
   async function answer(conversationId: number, text: string): Promise<void> {
     try {

@@ -7,7 +7,7 @@ import { HttpError } from '../../core/errors.ts';
 import { localeFrom } from '../../core/i18n/index.ts';
 import type { Store } from '../../core/store/store.ts';
 import { monthRange } from './monthly-report.ts';
-import { reportCsv, reportXlsx } from './report-export.ts';
+import { reportCsv, reportXlsx, type ChannelNameOf } from './report-export.ts';
 import type { TicketDesk } from './ticket-desk.ts';
 import { ticketActions, ticketStatuses, type Level } from './ticket-rules.ts';
 import { unitKinds } from './units.ts';
@@ -52,7 +52,19 @@ const CallInput = Type.Object(
  * Tickets and their levels, the organisation, phone calls and the monthly report. Access: the
  * hotline's staff see every ticket; unit staff only their units' (SECURITY.md item 5).
  */
-export async function ticketsApi(app: FastifyInstance, deps: { store: Store; accounts: Accounts; desk: TicketDesk; deploymentName: string; timeZone: string; attachments: AttachmentStore }) {
+export async function ticketsApi(
+  app: FastifyInstance,
+  deps: {
+    store: Store;
+    accounts: Accounts;
+    desk: TicketDesk;
+    deploymentName: string;
+    timeZone: string;
+    attachments: AttachmentStore;
+    /** A channel's name in printed reports, from the channels' registry (undefined: not a channel). */
+    channelName?: ChannelNameOf;
+  },
+) {
   const { desk, deploymentName } = deps;
   requirePrincipal(app, deps);
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 }, (_request, body, done) => done(null, body));
@@ -288,12 +300,12 @@ export async function ticketsApi(app: FastifyInstance, deps: { store: Store; acc
       const report = await desk.reports.build(m);
       const locale = localeFrom(request.headers['accept-language']);
       const file = `bao-cao-1022-${m}`;
-      if (format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}.csv"`).send(reportCsv(report, locale));
+      if (format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}.csv"`).send(reportCsv(report, locale, deps.channelName));
       if (format === 'xlsx') {
         return reply
           .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
           .header('content-disposition', `attachment; filename="${file}.xlsx"`)
-          .send(await reportXlsx(report, locale, deploymentName));
+          .send(await reportXlsx(report, locale, deploymentName, deps.channelName));
       }
       return report;
     },

@@ -20,12 +20,16 @@ const known = (prefix: string, name: string): MessageKey | null => {
   return candidate in vi ? (candidate as MessageKey) : null;
 };
 
+/** A channel's name in a printed report, from the channels' own folders; undefined when `name` is no channel. */
+export type ChannelNameOf = (name: string, locale: Locale) => string | undefined;
+
 /** The report as lines in the order the province prints them. */
-export function reportLines(report: MonthlyReport, locale: Locale): ReportLine[] {
+export function reportLines(report: MonthlyReport, locale: Locale, channelName?: ChannelNameOf): ReportLine[] {
   const say = (key: MessageKey, params?: Record<string, string | number>) => t(locale, key, params);
+  // Tickets also come in by phone (`phone`), which the catalogue names: no channel folder does.
   const channel = (name: string) => {
     const key = known('channel', name);
-    return key ? say(key) : name;
+    return channelName?.(name, locale) ?? (key ? say(key) : name);
   };
   const lines: ReportLine[] = [
     { label: say('report.calls.total'), count: report.calls.total, previous: report.previous.calls.total },
@@ -71,12 +75,12 @@ export function reportLines(report: MonthlyReport, locale: Locale): ReportLine[]
 const headings = (locale: Locale) => [t(locale, 'report.heading.indicator'), t(locale, 'report.heading.count'), t(locale, 'report.heading.percent'), t(locale, 'report.heading.previous')];
 
 /** CSV with a byte-order mark, so spreadsheet programs read the Vietnamese letters right. */
-export function reportCsv(report: MonthlyReport, locale: Locale): string {
-  const rows = reportLines(report, locale).map((line) => [line.detail ? `  ${line.label}` : line.label, line.count, line.percent ?? '', line.previous ?? '']);
+export function reportCsv(report: MonthlyReport, locale: Locale, channelName?: ChannelNameOf): string {
+  const rows = reportLines(report, locale, channelName).map((line) => [line.detail ? `  ${line.label}` : line.label, line.count, line.percent ?? '', line.previous ?? '']);
   return `\uFEFF${stringify([headings(locale), ...rows])}${stringify([[t(locale, `report.rounding.${report.rounding}`)]])}`;
 }
 
-export async function reportXlsx(report: MonthlyReport, locale: Locale, deploymentName: string): Promise<Buffer> {
+export async function reportXlsx(report: MonthlyReport, locale: Locale, deploymentName: string, channelName?: ChannelNameOf): Promise<Buffer> {
   const book = new ExcelJS.Workbook();
   book.creator = deploymentName;
   book.created = report.generatedAt;
@@ -85,7 +89,7 @@ export async function reportXlsx(report: MonthlyReport, locale: Locale, deployme
   sheet.addRow([t(locale, 'report.title', { month: report.month, name: deploymentName })]).font = { bold: true, size: 14 };
   sheet.addRow([]);
   sheet.addRow(headings(locale)).font = { bold: true };
-  for (const line of reportLines(report, locale)) {
+  for (const line of reportLines(report, locale, channelName)) {
     const row = sheet.addRow([line.label, line.count, line.percent ?? null, line.previous ?? null]);
     if (line.detail) row.getCell(1).alignment = { indent: 2 };
     else row.font = { bold: true };

@@ -2,22 +2,9 @@ import { and, asc, desc, eq, lt } from 'drizzle-orm';
 import { appendAudit } from '../../core/audit.ts';
 import { HttpError, NotFoundError } from '../../core/errors.ts';
 import type { Store } from '../../core/store/store.ts';
+import type { KbProposalView, ProposalStatus } from '../../contracts/knowledge.ts';
 
-export type ProposalStatus = 'pending' | 'accepted' | 'rejected';
-
-/** A proposal as the API gives it (the wire shape the inbox's admin screen reads). */
-export interface KbProposalView {
-  id: number;
-  entryId: string;
-  question: string;
-  status: ProposalStatus;
-  conversationId: number | null;
-  proposedBy: string;
-  proposedAt: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  acceptedQuestion: string | null;
-}
+export type { KbProposalView, ProposalStatus };
 
 /**
  * Removes what identifies a citizen from their question before anyone reviews it: phone numbers,

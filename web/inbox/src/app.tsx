@@ -7,6 +7,7 @@ import { ConversationList } from './components/conversation-list.tsx';
 import { ConversationView } from './components/conversation-view.tsx';
 import { QueueView } from './components/queue-view.tsx';
 import { SignIn } from './components/sign-in.tsx';
+import type { ChannelListing } from '../../../src/contracts/channels.ts';
 import { I18nContext, initialLocale, saveLocale, translator, useI18n, type Locale } from './i18n/index.ts';
 import { LiveFeed } from './live.ts';
 import { navigate, useRoute } from './route.ts';
@@ -22,8 +23,14 @@ const ticketsOnly = (agent: Agent) => agent.role === 'unit_officer' || agent.rol
 
 export function App() {
   const [locale, setLocaleState] = useState<Locale>(initialLocale);
-  const i18n = useMemo(() => ({ locale, t: translator(locale), setLocale: (l: Locale) => (saveLocale(l), setLocaleState(l)) }), [locale]);
   const [agent, setAgent] = useState<Agent | null | undefined>(undefined);
+  // The channels and their names come from the server once someone is signed in.
+  const [channels, setChannels] = useState<ChannelListing[]>([]);
+  const i18n = useMemo(() => ({ locale, t: translator(locale, channels), setLocale: (l: Locale) => (saveLocale(l), setLocaleState(l)), channels }), [locale, channels]);
+  const signedIn = Boolean(agent && !agent.mfaSetupRequired);
+  useEffect(() => {
+    if (signedIn) api.channels().then((list) => setChannels(list.items), () => setChannels([]));
+  }, [signedIn]);
   const [signInNotice, setSignInNotice] = useState<string | null>(null);
 
   useEffect(() => {

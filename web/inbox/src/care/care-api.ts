@@ -1,182 +1,10 @@
 // The customer-care API as the inbox uses it (src/desks/care/api.ts): dossier import, campaigns,
 // the operators' call queue, field visits and results.
 import { ApiError, currentCsrfToken, query, request } from '../api.ts';
+import type { AnswerValue, CampaignCreated, CampaignDetail, CampaignInput, CampaignResults, CampaignSummary, DeskLevel, DossierPage, DossierSearch, ImportResult, MappingList, NotifyResult, Outcome, Questionnaire, TargetCard, TargetTicket, Template } from '../../../../src/contracts/care.ts';
+export type { DeskLevel, Template, StratifyBy, Outcome, Satisfaction, AnswerValue, Question, Questionnaire, Attempt, TargetCard, Stratum, CampaignSummary, CampaignDetail, CampaignInput, CampaignCreated, ImportResult, DossierRow, DossierSearch, NotifyResult, Group, CampaignResults, MappingList, DossierPage, TargetTicket } from '../../../../src/contracts/care.ts';
 
-export type DeskLevel = 'province' | 'district' | 'commune';
 export const deskLevels: DeskLevel[] = ['province', 'district', 'commune'];
-export type Template = 'care' | 'survey';
-export type StratifyBy = 'deskLevel' | 'unit' | 'none';
-export type Outcome = 'completed' | 'no_answer' | 'wrong_number' | 'refused' | 'call_back';
-export type Satisfaction = 'satisfied' | 'neutral' | 'not_satisfied';
-export type AnswerValue = string | number | boolean;
-
-export interface Question {
-  key: string;
-  kind: 'choice' | 'scale' | 'yesno' | 'text';
-  label: string;
-  required: boolean;
-  options?: Array<{ value: string; label: string; satisfaction?: Satisfaction }>;
-  area?: string;
-}
-
-export interface Questionnaire {
-  template: string;
-  title: string;
-  questions: Question[];
-  overallKey: string;
-}
-
-export interface Attempt {
-  at: string;
-  agentId: number | null;
-  mode: 'phone' | 'visit';
-  outcome: Outcome;
-  callBackAt: string | null;
-  note: string | null;
-}
-
-/** A citizen of a campaign as the operator or interviewer works them. */
-export interface TargetCard {
-  id: number;
-  campaignId: number;
-  status: string;
-  mode: 'phone' | 'visit';
-  attempts: number;
-  nextAttemptAt: string | null;
-  notifiedAt: string | null;
-  noticeChannel: string | null;
-  phone: string | null;
-  satisfaction: Satisfaction | null;
-  ticketId: number | null;
-  dossier: { code: string; procedure: string | null; field: string | null; desk: string | null; deskLevel: DeskLevel | null; unit: string | null; applicantName: string | null; finishedAt: string | null };
-  tel: string | null;
-  script: { greeting: string; questionnaire: Questionnaire };
-  outcomes: Outcome[];
-  history: Attempt[];
-}
-
-export interface Stratum {
-  key: string;
-  population: number;
-  allocated: number;
-}
-
-export interface CampaignSummary {
-  id: number;
-  name: string;
-  kind: Template;
-  status: 'active' | 'closed';
-  sampleSize: number;
-  createdAt: string;
-}
-
-export interface CampaignDetail extends CampaignSummary {
-  seed: string;
-  strata: Stratum[];
-  stratifyBy: StratifyBy;
-  minPerStratum: number;
-  excludeDays: number;
-  outboundNumber: string;
-  questionnaire: Questionnaire;
-  targets: number;
-  byStatus: Record<string, number>;
-}
-
-export interface CampaignInput {
-  name: string;
-  template: Template;
-  filter: { finishedFrom?: string; finishedTo?: string; deskLevels?: DeskLevel[]; units?: string[]; procedures?: string[] };
-  sampleSize: number;
-  stratifyBy: StratifyBy;
-  minPerStratum?: number;
-  seed?: string;
-  excludeDays: number;
-  visitLevels?: DeskLevel[];
-  webSurvey?: boolean;
-  noticeLeadMinutes?: number;
-}
-
-export interface CampaignCreated {
-  id: number;
-  seed: string;
-  drawn: number;
-  strata: Stratum[];
-  excludedCount: number;
-  duplicateCount: number;
-  noContact: number;
-}
-
-export interface ImportResult {
-  rows: number;
-  inserted: number;
-  updated: number;
-  errors: Array<{ line: number; code: string | null; reason: string }>;
-  mappingName: string;
-}
-
-/** An imported dossier as the supervisors' list shows it (GET /dossiers). */
-export interface DossierRow {
-  id: number;
-  code: string;
-  procedure: string | null;
-  field: string | null;
-  desk: string | null;
-  deskLevel: DeskLevel | null;
-  unit: string | null;
-  applicantName: string | null;
-  /** Normalized: 84xxxxxxxxx. */
-  applicantPhone: string | null;
-  applicantEmail: string | null;
-  submittedAt: string | null;
-  dueAt: string | null;
-  finishedAt: string | null;
-  status: string | null;
-}
-
-/** The dossier list's filters: `q` is a code, an applicant's name (accents ignored) or phone digits; days are YYYY-MM-DD. */
-export interface DossierSearch {
-  q?: string;
-  status?: string;
-  unit?: string;
-  finishedFrom?: string;
-  finishedTo?: string;
-}
-
-export interface NotifyResult {
-  notified: number;
-  byChannel: { zalo: number; email: number; sms: number; none: number };
-  remaining: number;
-}
-
-export interface Group {
-  key: string;
-  responses: number;
-  satisfied: number;
-  neutral: number;
-  notSatisfied: number;
-  satisfiedPercent: number;
-}
-
-export interface CampaignResults {
-  campaign: { id: number; name: string; kind: string; status: string; seed: string; sampleSize: number; outboundNumber: string };
-  sample: number;
-  notified: number;
-  reached: number;
-  completed: number;
-  responseRate: number;
-  reachRate: number;
-  byStatus: Record<string, number>;
-  satisfaction: Group;
-  byDeskLevel: Group[];
-  byDesk: Group[];
-  byUnit: Group[];
-  byProcedure: Group[];
-  byMonth: Group[];
-  byQuestion: Array<{ key: string; label: string; area: string | null; answers: number; mean: number | null; satisfiedPercent: number }>;
-  texts: Array<{ targetId: number; code: string; desk: string | null; unit: string | null; procedure: string | null; satisfaction: Satisfaction | null; ticketId: number | null; question: string; label: string; text: string }>;
-  notSatisfied: Array<{ targetId: number; code: string; desk: string | null; unit: string | null; procedure: string | null; ticketId: number | null }>;
-}
-
 const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export const careApi = {
@@ -193,10 +21,10 @@ export const careApi = {
     if (!res.ok) throw new ApiError(res.status, body.code ?? String(res.status), body.message ?? res.statusText);
     return body;
   },
-  mappings: () => request<{ fields: string[]; items: Array<{ name: string }> }>('GET', '/api/v1/dossiers/mappings'),
+  mappings: () => request<MappingList>('GET', '/api/v1/dossiers/mappings'),
   /** Imported dossiers, newest first; `before` is the previous page's `nextBefore`. */
   dossiers: (search: DossierSearch, page: { before?: number; limit?: number } = {}) =>
-    request<{ items: DossierRow[]; nextBefore: number | null }>('GET', `/api/v1/dossiers${query({ ...search, ...page })}`),
+    request<DossierPage>('GET', `/api/v1/dossiers${query({ ...search, ...page })}`),
   template: (name: Template) => request<Questionnaire>('GET', `/api/v1/care/templates/${name}`),
   campaigns: () => request<{ items: CampaignSummary[] }>('GET', '/api/v1/campaigns'),
   campaign: (id: number) => request<CampaignDetail>('GET', `/api/v1/campaigns/${id}`),
@@ -210,7 +38,7 @@ export const careApi = {
     request<TargetCard>('POST', `/api/v1/campaign-targets/${targetId}/attempts`, input),
   visits: () => request<{ items: TargetCard[] }>('GET', '/api/v1/care/visits'),
   results: (id: number) => request<CampaignResults>('GET', `/api/v1/campaigns/${id}/results`),
-  toTicket: (targetId: number) => request<{ ticketId: number; code: string; forwardedTo: number | null }>('POST', `/api/v1/campaign-targets/${targetId}/ticket`, {}),
+  toTicket: (targetId: number) => request<TargetTicket>('POST', `/api/v1/campaign-targets/${targetId}/ticket`, {}),
   resultsXlsxUrl: (id: number) => `/api/v1/campaigns/${id}/results?format=xlsx`,
 };
 

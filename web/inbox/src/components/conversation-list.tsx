@@ -8,7 +8,6 @@ import { countIncoming, markSeen, readUnread, unreadOf } from '../unread.ts';
 import { LabelChip } from './labels.tsx';
 
 export type Tab = 'mine' | 'unassigned' | 'teams' | 'all';
-const channels = ['webform', 'webchat', 'zalo-oa', 'zalo-personal', 'messenger', 'email'];
 const tabKey = 'inbox.tab';
 
 /** Which conversations a tab shows; the server has already limited them to what the agent may see. */
@@ -63,7 +62,7 @@ export function patchFromEvent(c: ConversationSummary, event: LiveEvent, now: st
 }
 
 export function ConversationList({ agent, live, teams, labels, selectedId }: { agent: Agent; live: LiveFeed; teams: Team[]; labels: Label[]; selectedId: number | null }) {
-  const { t } = useI18n();
+  const { t, channels } = useI18n();
   const overseer = isOverseer(agent);
   const tabs: Tab[] = overseer ? ['mine', 'unassigned', 'teams', 'all'] : ['mine', 'unassigned', 'teams'];
   const [tab, setTab] = useState<Tab>(() => {
@@ -271,8 +270,8 @@ export function ConversationList({ agent, live, teams, labels, selectedId }: { a
           <select value={channel} onChange={(e) => setChannel(e.target.value)}>
             <option value="">{t('filter.any')}</option>
             {channels.map((c) => (
-              <option key={c} value={c}>
-                {channelName(t, c)}
+              <option key={c.key} value={c.key}>
+                {channelName(t, c.key)}
               </option>
             ))}
           </select>

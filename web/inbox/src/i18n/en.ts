@@ -49,12 +49,6 @@ export const en: Record<MessageKey, string> = {
   'status.open': 'Open',
   'status.pending': 'Pending',
   'status.resolved': 'Resolved',
-  'channel.webform': 'Web form',
-  'channel.webchat': 'Web chat',
-  'channel.zalo-oa': 'Zalo OA',
-  'channel.zalo-personal': 'Zalo personal',
-  'channel.messenger': 'Messenger',
-  'channel.email': 'Email',
   'conv.pick': 'Pick a conversation from the list.',
   'conv.back': '← List',
   'conv.title': 'Conversation #{id}',
@@ -304,6 +298,4 @@ export const en: Record<MessageKey, string> = {
   'admin.kb.feeLabel': "Fee",
   'admin.kb.onlineUrl': "Online submission link",
   'admin.kb.reviewedLabel': "Checked by the hotline",
-  // Bot Framework channel (src/channels/botframework): Teams, Web Chat, Direct Line through one bot.
-  'channel.botframework': 'Bot Framework (Teams, Web Chat)',
 };

@@ -1,4 +1,5 @@
 import { createContext, useContext } from 'react';
+import type { ChannelListing } from '../../../../src/contracts/channels.ts';
 import { en } from './en.ts';
 import { ticketsEn, ticketsVi } from './tickets.ts';
 import { careEn, careVi } from './care.ts';
@@ -23,18 +24,24 @@ export function saveLocale(locale: Locale): void {
   document.documentElement.lang = locale;
 }
 
-export function translator(locale: Locale): Translate {
-  const catalogue = catalogues[locale];
+/**
+ * The catalogue of a language, with the names of the channels the server lists (`channel.<key>`):
+ * each channel declares its names in its own folder, so the web app keeps no list of them.
+ */
+export function translator(locale: Locale, channels: readonly ChannelListing[] = []): Translate {
+  const names: Record<string, string> = Object.fromEntries(channels.map((c) => [`channel.${c.key}`, c.names[locale]]));
+  const catalogue: Record<string, string> = { ...catalogues[locale], ...names };
   return (key, params) => {
     const text = catalogue[key] ?? catalogues.vi[key] ?? key;
     return params ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole)) : text;
   };
 }
 
-export const I18nContext = createContext<{ locale: Locale; t: Translate; setLocale(locale: Locale): void }>({
+export const I18nContext = createContext<{ locale: Locale; t: Translate; setLocale(locale: Locale): void; channels: readonly ChannelListing[] }>({
   locale: 'vi',
   t: translator('vi'),
   setLocale: () => undefined,
+  channels: [],
 });
 
 export const useI18n = () => useContext(I18nContext);

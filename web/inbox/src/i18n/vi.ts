@@ -47,12 +47,6 @@ export const vi = {
   'status.open': 'Đang mở',
   'status.pending': 'Chờ xử lý',
   'status.resolved': 'Đã giải quyết',
-  'channel.webform': 'Biểu mẫu web',
-  'channel.webchat': 'Trò chuyện web',
-  'channel.zalo-oa': 'Zalo OA',
-  'channel.zalo-personal': 'Zalo cá nhân',
-  'channel.messenger': 'Messenger',
-  'channel.email': 'Email',
   'conv.pick': 'Chọn một hội thoại ở danh sách bên trái.',
   'conv.back': '← Danh sách',
   'conv.title': 'Hội thoại #{id}',
@@ -302,8 +296,6 @@ export const vi = {
   'admin.kb.feeLabel': "Lệ phí",
   'admin.kb.onlineUrl': "Liên kết nộp trực tuyến",
   'admin.kb.reviewedLabel': "Tổng đài đã kiểm tra nội dung",
-  // Bot Framework channel (src/channels/botframework): Teams, Web Chat, Direct Line through one bot.
-  'channel.botframework': 'Bot Framework (Teams, Web Chat)',
 } as const;
 
 export type MessageKey = keyof typeof vi;

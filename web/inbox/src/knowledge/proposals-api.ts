@@ -1,5 +1,5 @@
 // Ways of asking learned from operators, as the admin screen uses them (src/router/api.ts).
-import type { KbProposalView, ProposalStatus } from '../../../../src/router/knowledge-base/proposals.ts';
+import type { KbProposalView, ProposalStatus } from '../../../../src/contracts/knowledge.ts';
 import { request } from '../api.ts';
 
 export type { KbProposalView, ProposalStatus };

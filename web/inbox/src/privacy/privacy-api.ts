@@ -2,62 +2,13 @@
 // requests with their legal timers, the export of what is held about a contact, and its erasure.
 import { ApiError, request } from '../api.ts';
 import type { MessageKey, Translate } from '../i18n/index.ts';
+import type { ErasureResult, NewPrivacyRequest, Outcome, PrivacyRequest, RequestKind } from '../../../../src/contracts/privacy.ts';
+export type { RequestKind, Outcome, PrivacyRequest, ErasureResult, NewPrivacyRequest } from '../../../../src/contracts/privacy.ts';
 
-export const requestKinds = ['access', 'correction', 'objection', 'erasure'] as const;
-export type RequestKind = (typeof requestKinds)[number];
+export const requestKinds = ['access', 'correction', 'objection', 'erasure'] as const satisfies readonly RequestKind[];
 /** How the request reached the hotline; the server also accepts a channel's name. */
 export const receivedVias = ['phone', 'email', 'letter', 'in_person'] as const;
-export type Outcome = 'done' | 'refused';
-
-export interface PrivacyRequest {
-  id: number;
-  kind: RequestKind;
-  contactId: number | null;
-  requesterName: string;
-  requesterContact: string | null;
-  receivedVia: string;
-  details: string | null;
-  receivedAt: string;
-  acknowledgeBy: string;
-  dueAt: string;
-  acknowledgedAt: string | null;
-  completedAt: string | null;
-  outcome: Outcome | null;
-  outcomeNote: string | null;
-  createdById: number | null;
-  handledById: number | null;
-  createdAt: string;
-  updatedAt: string;
-  /** Open and past its due date. */
-  overdue: boolean;
-  /** Open, not acknowledged, and past the date it had to be. */
-  acknowledgementOverdue: boolean;
-}
-
-/** What an erasure did, as the server counts it. */
-export interface ErasureResult {
-  contactId: number;
-  messages: number;
-  identities: number;
-  files: number;
-  dossiers: number;
-  calls: number;
-  campaignTargets: number;
-  ticketsKept: number;
-  optOutsKept: number;
-}
-
 export const erasureCounts = ['messages', 'identities', 'files', 'dossiers', 'calls', 'campaignTargets', 'ticketsKept', 'optOutsKept'] as const;
-
-export interface NewPrivacyRequest {
-  kind: RequestKind;
-  requesterName: string;
-  requesterContact?: string;
-  receivedVia: string;
-  details?: string;
-  contactId?: number;
-  receivedAt?: string;
-}
 
 export const privacyApi = {
   list: (open = false) => request<{ items: PrivacyRequest[] }>('GET', `/api/v1/privacy-requests${open ? '?open=true' : ''}`),

@@ -1,120 +1,10 @@
 // The tickets, calls and report API as the inbox uses it.
 import { currentCsrfToken, request } from '../api.ts';
+import type { Call, CallLogged, MonthlyReport, Ticket, TicketAction, TicketCreated, TicketFile, TicketMoved, TicketPage, TicketQuery, TicketStatus, TicketSummary, TicketType, Unit } from '../../../../src/contracts/tickets.ts';
+export type { TicketType, TicketStatus, TicketAction, Satisfaction, TicketSummary, TicketFile, TicketEvent, Ticket, Unit, Call, ReportRate, MonthTotals, MonthlyReport, TicketQuery, TicketPage, TicketCreated, TicketMoved, CallLogged } from '../../../../src/contracts/tickets.ts';
 
-export type TicketType = 'question' | 'complaint' | 'petition' | 'suggestion' | 'denunciation';
-export type TicketStatus = 'new' | 'in_progress' | 'waiting_unit' | 'answered' | 'closed';
-export type TicketAction = 'take' | 'forward' | 'accept' | 'escalate' | 'send_back' | 'answer' | 'close' | 'reopen';
-export type Satisfaction = 'satisfied' | 'not_satisfied' | 'no_response';
 export const ticketTypes: TicketType[] = ['question', 'complaint', 'petition', 'suggestion', 'denunciation'];
 export const ticketStatuses: TicketStatus[] = ['new', 'in_progress', 'waiting_unit', 'answered', 'closed'];
-
-export interface TicketSummary {
-  id: number;
-  code: string;
-  channel: string;
-  conversationId: number | null;
-  callId: number | null;
-  type: TicketType;
-  tthc: boolean;
-  field: string | null;
-  unitId: number | null;
-  unitName: string | null;
-  level: 1 | 2 | 3 | 4;
-  status: TicketStatus;
-  subject: string;
-  deadline: string | null;
-  receivedAt: string;
-  answeredAt: string | null;
-  satisfaction: Satisfaction | null;
-  overdue: boolean;
-}
-
-export interface TicketFile {
-  key: string;
-  name: string | null;
-  mimeType: string | null;
-  size: number | null;
-}
-
-export interface TicketEvent {
-  id: number;
-  at: string;
-  actorName: string;
-  action: string;
-  fromLevel: number | null;
-  toLevel: number | null;
-  fromStatus: string | null;
-  toStatus: string | null;
-  fromUnitId: number | null;
-  toUnitId: number | null;
-  comment: string | null;
-  attachments: TicketFile[] | null;
-}
-
-export interface Ticket extends TicketSummary {
-  body: string | null;
-  answer: string | null;
-  satisfactionComment: string | null;
-  contact: { name: string | null; phone: string | null; email: string | null } | null;
-  reporterHidden: boolean;
-  history: TicketEvent[];
-}
-
-export interface Unit {
-  id: number;
-  key: string;
-  name: string;
-  kind: 'province' | 'department' | 'commune' | 'ward' | 'other';
-  parentId: number | null;
-}
-
-export interface Call {
-  id: number;
-  direction: 'in' | 'out';
-  number: string;
-  startedAt: string;
-  durationSeconds: number;
-  notes: string | null;
-  source: string;
-}
-
-export interface ReportRate {
-  count: number;
-  percent: number;
-}
-
-export interface MonthTotals {
-  month: string;
-  calls: { in: number; out: number; total: number };
-  interactions: { total: number; byChannel: Record<string, number> };
-  tickets: number;
-  tthcTickets: number;
-}
-
-export interface MonthlyReport extends MonthTotals {
-  care: { calls: number; visits: number; answered: number; tickets: number; satisfied: ReportRate; notSatisfied: ReportRate } | null;
-  rounding: 'half-up' | 'truncate';
-  ticketsByChannel: Record<string, number>;
-  byType: Record<string, number>;
-  byField: Record<string, number>;
-  byUnit: Array<{ unitId: number | null; unitName: string | null; count: number }>;
-  byLevel: Record<string, number>;
-  inProgress: number;
-  answered: number;
-  deadlines: { onTime: number; late: number; openOverdue: number };
-  satisfaction: { base: number; satisfied: ReportRate; notSatisfied: ReportRate; noResponse: ReportRate; awaiting: number };
-  previous: MonthTotals;
-  change: { tickets: number; calls: number; interactions: number };
-}
-
-export interface TicketQuery {
-  status?: TicketStatus;
-  level?: number;
-  overdue?: boolean;
-  dueSoon?: boolean;
-  conversationId?: number;
-  beforeId?: number;
-}
 
 const query = (params: Record<string, string | number | boolean | undefined>) => {
   const q = new URLSearchParams();
@@ -124,11 +14,11 @@ const query = (params: Record<string, string | number | boolean | undefined>) =>
 };
 
 export const ticketsApi = {
-  list: (filter: TicketQuery) => request<{ items: TicketSummary[]; nextBeforeId: number | null }>('GET', `/api/v1/tickets${query({ limit: 100, ...filter })}`),
+  list: (filter: TicketQuery) => request<TicketPage>('GET', `/api/v1/tickets${query({ limit: 100, ...filter })}`),
   get: (id: number) => request<Ticket>('GET', `/api/v1/tickets/${id}`),
   create: (input: { type: TicketType; subject: string; body?: string; tthc?: boolean; field?: string; conversationId?: number; callId?: number; channel?: string }) =>
-    request<{ id: number; code: string }>('POST', '/api/v1/tickets', input),
-  act: (id: number, action: TicketAction, extra: { unitId?: number; comment?: string; attachments?: TicketFile[] } = {}) => request<{ id: number; level: number; status: TicketStatus }>('POST', `/api/v1/tickets/${id}/actions`, { action, ...extra }),
+    request<TicketCreated>('POST', '/api/v1/tickets', input),
+  act: (id: number, action: TicketAction, extra: { unitId?: number; comment?: string; attachments?: TicketFile[] } = {}) => request<TicketMoved>('POST', `/api/v1/tickets/${id}/actions`, { action, ...extra }),
   rate: (id: number, satisfaction: 'satisfied' | 'not_satisfied', comment?: string) => request<{ recorded: boolean }>('POST', `/api/v1/tickets/${id}/satisfaction`, { satisfaction, ...(comment ? { comment } : {}) }),
   upload: async (id: number, file: File): Promise<TicketFile> => {
     const res = await fetch(`/api/v1/tickets/${id}/attachments?name=${encodeURIComponent(file.name)}`, {
@@ -145,7 +35,7 @@ export const ticketsApi = {
   myUnits: () => request<{ unitIds: number[] }>('GET', '/api/v1/units/mine'),
   calls: (month?: string) => request<{ items: Call[] }>('GET', `/api/v1/calls${query({ month, limit: 100 })}`),
   logCall: (input: { direction: 'in' | 'out'; number: string; durationSeconds: number; notes?: string; ticket?: { type: TicketType; subject: string; tthc?: boolean; field?: string } }) =>
-    request<{ id: number; ticket: { id: number; code: string } | null }>('POST', '/api/v1/calls', input),
+    request<CallLogged>('POST', '/api/v1/calls', input),
   report: (month: string) => request<MonthlyReport>('GET', `/api/v1/reports/monthly${query({ month })}`),
 };
 

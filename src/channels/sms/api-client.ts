@@ -1,0 +1,40 @@
+import { ChannelError, type ChannelErrorKind } from '../../core/errors.ts';
+import type { SmsSettings } from './config.ts';
+
+const transport = 'sms';
+
+/** What went wrong with the gateway, before it becomes a ChannelError. */
+export type SmsFailure = { status: number } | { network: string };
+
+/**
+ * The one place the gateway's failures become ChannelErrors: refused credentials and bad requests
+ * are final, a busy or broken gateway and a lost connection may be tried again.
+ */
+export function smsError(failure: SmsFailure): ChannelError {
+  if ('network' in failure) return new ChannelError(transport, 'network', `SMS gateway unreachable: ${failure.network}`, true);
+  const { status } = failure;
+  const [kind, retryable]: [ChannelErrorKind, boolean] =
+    status === 401 || status === 403 ? ['auth_failed', false] : status === 429 ? ['rate_limited', true] : status === 408 || status >= 500 ? ['network', true] : ['invalid', false];
+  return new ChannelError(transport, kind, `SMS gateway answered ${status}`, retryable, status);
+}
+
+/** Posts {"to","text"} with the bearer token; resolves on 2xx, rejects with a mapped ChannelError. */
+export function createSmsClient(settings: SmsSettings, fetchImpl: typeof fetch = fetch) {
+  return async function send(to: string, text: string, signal?: AbortSignal): Promise<void> {
+    const timeout = AbortSignal.timeout(settings.timeoutMs);
+    let response: Response;
+    try {
+      response = await fetchImpl(settings.SMS_GATEWAY_URL, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(settings.SMS_GATEWAY_TOKEN ? { authorization: `Bearer ${settings.SMS_GATEWAY_TOKEN}` } : {}) },
+        body: JSON.stringify({ to, text }),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (error) {
+      throw smsError({ network: (error as Error).message });
+    }
+    // The body is not needed; reading it frees the connection for the next send.
+    await response.arrayBuffer().catch(() => undefined);
+    if (!response.ok) throw smsError({ status: response.status });
+  };
+}

@@ -1,0 +1,20 @@
+/** A channel's names in the deployment's two languages, Vietnamese first. */
+export interface ChannelNames {
+  vi: string;
+  en: string;
+}
+
+/** A channel as the agents' web app lists it (`GET /api/v1/channels`). */
+export interface ChannelListing {
+  /** The channel's key: what conversations and inboxes carry in `channel`. */
+  key: string;
+  /** What agents read in lists, filters and chips. */
+  names: ChannelNames;
+  /** What the printed reports call it (the same as `names` unless the channel says otherwise). */
+  reportNames: ChannelNames;
+}
+
+export interface ChannelsResponse {
+  /** Every channel the gateway knows, in the registry's order, whether an inbox uses it or not. */
+  items: ChannelListing[];
+}

@@ -1,0 +1,247 @@
+// The agents' API as the web app reads it (src/inbox/*-api.ts, src/core/http, the router's
+// suggestion): JSON shapes, so instants are ISO strings. The server and web/inbox both import
+// these; the web app keeps no copy of its own.
+
+export type Role = 'agent' | 'supervisor' | 'admin' | string;
+
+export type ConversationStatus = 'open' | 'pending' | 'resolved';
+
+export type Presence = 'online' | 'away' | 'offline';
+
+export interface Agent {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  teamIds: number[];
+  mfaSetupRequired: boolean;
+}
+
+export interface ConversationSummary {
+  id: number;
+  status: ConversationStatus;
+  inboxId: number;
+  channel: string;
+  contactId: number;
+  contactName: string | null;
+  teamId: number | null;
+  assigneeId: number | null;
+  lastMessageAt: string;
+  lastInboundAt: string | null;
+  createdAt: string;
+  resolvedAt: string | null;
+  handler: 'bot' | 'human';
+  waitingSince: string | null;
+  labelIds: number[];
+}
+
+export interface Conversation extends ConversationSummary {
+  contactPhone: string | null;
+  contactEmail: string | null;
+}
+
+export interface Message {
+  id: number;
+  direction: 'in' | 'out' | 'note' | 'activity';
+  senderType: string;
+  senderRef: string | null;
+  text: string | null;
+  attachments: unknown;
+  status: string;
+  error: string | null;
+  externalId: string | null;
+  metadata: unknown;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+export interface ReplyWindow {
+  open: boolean;
+  reason?: string;
+  closesAt?: string;
+  remainingReplies?: number;
+}
+
+export interface Team {
+  id: number;
+  key: string;
+  name: string;
+}
+
+export interface AgentRow {
+  id: number;
+  username: string;
+  displayName: string;
+  role: string;
+  capacity: number;
+  presence: Presence;
+  teams: string[];
+  disabled: boolean;
+}
+
+export interface CannedAnswer {
+  id: number;
+  shortcut: string;
+  title: string;
+  body: string;
+  teamId: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Label {
+  id: number;
+  key: string;
+  name: string;
+  color: string | null;
+}
+
+export interface ContactDetail {
+  id: number;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  createdAt: string;
+  updatedAt: string;
+  identities: Array<{ id: number; inboxId: number; inboxName: string; channel: string; externalUserId: string; displayName: string | null; createdAt: string }>;
+  conversations: Array<{ id: number; channel: string; status: string; lastMessageAt: string }>;
+}
+
+export interface ContactMatch {
+  id: number;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  channels: string[];
+}
+
+export interface InboxRow {
+  id: number;
+  key: string;
+  channel: string;
+  name: string;
+  status: 'active' | 'needs_reconnect' | 'disabled';
+  statusDetail: string | null;
+  updatedAt: string;
+}
+
+export interface BusinessHoursView {
+  timezone: string;
+  configured: boolean;
+  weekly: Record<string, string[]>;
+  daysOff: Array<{ date: string; name: string }>;
+  makeUpDays: string[];
+  openNow: boolean;
+  nextOpening: string | null;
+}
+
+export interface KnowledgeSummary {
+  id: string;
+  title: string;
+  field: string;
+  fieldName: string;
+  team: string;
+  level: string;
+  reviewed: boolean;
+  lastReviewed: string;
+}
+
+export interface KnowledgeEntry extends KnowledgeSummary {
+  questions: string[];
+  keywords: string[];
+  answer: string;
+  where?: string;
+  documents?: string[];
+  processingTime?: string;
+  fee?: string;
+  onlineUrl?: string | null;
+  legalBasis: string[];
+  sources: string[];
+}
+
+export interface ConversationQuery {
+  status?: string;
+  channel?: string;
+  assigneeId?: number;
+  labelId?: number;
+  /** ISO date-times on the last message. */
+  from?: string;
+  to?: string;
+  q?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface AgentInput {
+  username: string;
+  displayName: string;
+  role: string;
+  capacity: number;
+  teams: string[];
+  password?: string;
+}
+
+export interface Suggestion {
+  decision: 'answer' | 'clarify' | 'handoff';
+  entryId?: string;
+  reason?: string;
+  score: number;
+  /** The entry's answer text, when the server includes it. */
+  answer?: string;
+  title?: string;
+}
+
+export interface SignedIn {
+  agent: Agent;
+  csrfToken: string;
+}
+
+/** A page of the conversation list; `nextCursor` asks for the next one. */
+export interface ConversationPage {
+  items: ConversationSummary[];
+  nextCursor: string | null;
+}
+
+/** A reply or note queued: the outbox sends it and the live feed tells its status. */
+export interface ReplyQueued {
+  messageId: number;
+  status: string;
+}
+
+/** A conversation's status, team, assignee or handler changed (or already as asked). */
+export interface ConversationChanged {
+  id: number;
+  status: ConversationStatus;
+  changed: boolean;
+}
+
+/** The labels of a conversation after one was put on or taken off. */
+export interface ConversationLabels {
+  conversationId: number;
+  labelIds: number[];
+  changed: boolean;
+}
+
+export interface KnowledgeSaved {
+  id: string;
+  created: boolean;
+  entries: number;
+}
+
+export interface KnowledgeReloaded {
+  reloaded: boolean;
+  entries: number;
+}
+
+export interface PasswordChanged {
+  ok: boolean;
+  /** Other sessions were ended; this one too when true. */
+  signInAgain: boolean;
+}
+
+/** Two-factor setup begun: the secret, its otpauth URI and a QR code of it. */
+export interface MfaSetup {
+  secret: string;
+  uri: string;
+  qrSvg: string;
+}
