@@ -274,4 +274,16 @@ export const en: Record<MessageKey, string> = {
   'report.care.satisfied': "Satisfied",
   'report.care.notSatisfied': "Not satisfied",
   'report.care.tickets': "Answers turned into tickets",
+  // The citizen's journey on a phone: the widget's and the web form's switches, the thread's reply box.
+  'webchat.log': 'Chat messages',
+  'webchat.bigger': 'Larger text',
+  'webchat.contrast': 'High contrast',
+  'form.bigger': 'Larger text',
+  'form.contrast': 'High contrast',
+  'form.reply': 'Write back to the hotline',
+  'form.replySend': 'Send',
+  'form.askPerson': 'Talk to a person',
+  'form.askPersonText': 'gặp nhân viên (talk to a person)',
+  'form.replySent': 'Sent.',
+  'form.fixFields': 'Please correct the marked fields.',
 };

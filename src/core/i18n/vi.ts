@@ -273,6 +273,18 @@ export const vi = {
   'report.care.satisfied': "Hài lòng",
   'report.care.notSatisfied': "Không hài lòng",
   'report.care.tickets': "Ý kiến chuyển thành phiếu xử lý",
+  // The citizen's journey on a phone: the widget's and the web form's switches, the thread's reply box.
+  'webchat.log': 'Tin nhắn trò chuyện',
+  'webchat.bigger': 'Chữ to hơn',
+  'webchat.contrast': 'Tương phản cao',
+  'form.bigger': 'Chữ to hơn',
+  'form.contrast': 'Tương phản cao',
+  'form.reply': 'Viết tiếp cho tổng đài',
+  'form.replySend': 'Gửi',
+  'form.askPerson': 'Gặp nhân viên',
+  'form.askPersonText': 'Gặp nhân viên',
+  'form.replySent': 'Đã gửi.',
+  'form.fixFields': 'Vui lòng sửa các ô được đánh dấu.',
 } as const;
 
 export type MessageKey = keyof typeof vi;
