@@ -74,6 +74,8 @@ interface LoaderConfig {
   const badge = document.createElement('span');
   badge.className = 'badge';
   badge.hidden = true;
+  // The count is said in the label (below), not read out as the button's text.
+  badge.setAttribute('aria-hidden', 'true');
   launcher.appendChild(badge);
 
   const panel = document.createElement('div');
