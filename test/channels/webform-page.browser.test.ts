@@ -4,6 +4,8 @@ import { chromiumAvailability, launchBrowser, type Browser } from '../helpers/br
 import { testConfigFile } from '../helpers/config.ts';
 
 const { available } = chromiumAvailability();
+// `npm run screenshots` (SCREENSHOTS=1) saves the README's pictures.
+const screenshotsDir = process.env.SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results';
 
 describe.skipIf(!available)('the web form on a phone: errors on their fields, the thread, writing back', () => {
   let gw: TestApp;
@@ -80,7 +82,9 @@ describe.skipIf(!available)('the web form on a phone: errors on their fields, th
     await expect(page.locator('#bigger').getAttribute('aria-pressed')).resolves.toBe('true');
     expect(await page.locator('#name').evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBe(20);
     await page.locator('#messages .msg.hotline').first().waitFor();
-    await page.screenshot({ path: 'test-results/webform-phone-larger.png', fullPage: true });
+    await page.locator('#thread-title').scrollIntoViewIfNeeded();
+    await page.evaluate(() => document.getElementById('thread-title')!.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: `${screenshotsDir}/webform-phone-larger-text.png` });
     await page.close();
   });
 

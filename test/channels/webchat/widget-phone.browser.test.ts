@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { chromiumAvailability, launchBrowser, type Browser } from '../../helpers/browser.ts';
 
 const { available } = chromiumAvailability();
+const screenshotsDir = process.env.SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results';
 
 /** The launcher's state, read inside the widget's shadow root. */
 const widgetState = (page: Page) =>
@@ -71,6 +72,10 @@ describe.skipIf(!available)('the widget on a phone, by keyboard, for older eyes'
       expect(Math.round(box.height), selector).toBeGreaterThanOrEqual(44);
     }
     await page.screenshot({ path: 'test-results/widget-phone-answer.png' });
+    // With larger text, for the README (`npm run screenshots`); switched off again after.
+    await chat.locator('#bigger').click();
+    await page.screenshot({ path: `${screenshotsDir}/widget-phone-larger-text.png` });
+    await chat.locator('#bigger').click();
     await page.close();
   });
 
