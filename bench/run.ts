@@ -10,6 +10,7 @@ import { benchMessenger, printMessenger } from './messenger.ts';
 import { benchRouter, printRouter } from './router.ts';
 import { benchWebchat, printWebchat } from './webchat.ts';
 import { benchWebform, printWebform } from './webform.ts';
+import { benchWire, printWire } from './wire.ts';
 
 function writeConfigWithRouterOff(): string {
   const config = parse(readFileSync(`${root}config/default.yaml`, 'utf8')) as Record<string, unknown>;
@@ -68,6 +69,13 @@ if (wanted('dossiers')) {
   const dossiers = await benchDossiers();
   printDossiers(dossiers);
   results.dossiers = dossiers;
+  console.log('');
+}
+
+if (wanted('wire')) {
+  const wire = await benchWire();
+  printWire(wire);
+  results.wire = wire;
   console.log('');
 }
 

@@ -25,14 +25,17 @@ export async function buildInbox(options: { outdir?: string; minify?: boolean } 
     sourcemap: false,
     legalComments: 'none',
     entryNames: '[name]-[hash]',
+    // The screens behind sign-in are their own chunks (React.lazy in app.tsx).
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     outdir: join(outdir, 'assets'),
     metafile: true,
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'warning',
   });
-  const outputs = Object.keys(result.metafile.outputs).map((path) => basename(path));
-  const script = outputs.find((name) => name.endsWith('.js'));
-  const style = outputs.find((name) => name.endsWith('.css')) ?? null;
+  const entry = Object.entries(result.metafile.outputs).find(([path, output]) => output.entryPoint?.endsWith('main.tsx') && path.endsWith('.js'));
+  const script = entry ? basename(entry[0]) : undefined;
+  const style = entry?.[1].cssBundle ? basename(entry[1].cssBundle) : (Object.keys(result.metafile.outputs).map((path) => basename(path)).find((name) => name.endsWith('.css')) ?? null);
   if (!script) throw new Error('esbuild produced no script for the inbox');
   const html = `<!doctype html>
 <html lang="vi">

@@ -1,3 +1,4 @@
+import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
@@ -10,6 +11,7 @@ import type { ChannelAdapter, InboxRef } from './channels/channel-adapter.ts';
 import { attachmentDirsOf, inboxSettings, withEnvInboxes } from './channels/inbox-settings.ts';
 import { channelListings, configuredNoticeTransports, reportNameOf } from './channels/registry.ts';
 import { join } from 'node:path';
+import { constants as zlibConstants } from 'node:zlib';
 import { createAccounts } from './core/accounts/accounts.ts';
 import { attachmentsDir, createAttachmentStore } from './core/attachments.ts';
 import { ensureBootstrapToken } from './core/api-tokens.ts';
@@ -181,6 +183,16 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   // One WebSocket server for the whole app (agents' live feed, the citizens' widget); frames are
   // small JSON messages, attachments go over HTTP.
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // Pages, scripts, styles and JSON travel compressed: citizens on slow phone links wait for
+  // bytes, not for the CPU. Brotli at quality 5 costs about as much as gzip; the inbox's hashed
+  // bundles are compressed once at the highest quality instead (src/inbox/web-app.ts).
+  await app.register(compress, {
+    global: true,
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } },
+    customTypes: /^(?:text\/|application\/(?:javascript|json|xml)|image\/svg\+xml)/,
+  });
   await app.register(cookie);
   await app.register(csrf, { sessionPlugin: '@fastify/cookie', getToken: (request) => request.headers['x-csrf-token'] as string | undefined });
   await app.register(rateLimit, {

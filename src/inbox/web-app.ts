@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip as gzipCallback } from 'node:zlib';
 import { dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -46,6 +48,30 @@ function secure(reply: FastifyReply): FastifyReply {
     .header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
 }
 
+const brotli = promisify(brotliCompress);
+const gzip = promisify(gzipCallback);
+
+interface Compressed {
+  raw: Buffer;
+  br: Buffer;
+  gzip: Buffer;
+}
+const compressedAssets = new Map<string, Promise<Compressed>>();
+/** A hashed asset never changes under its name: it is compressed once, at the best ratio. */
+function compressedAsset(path: string): Promise<Compressed> {
+  let found = compressedAssets.get(path);
+  if (!found) {
+    found = readFile(path).then(async (raw) => ({
+      raw,
+      br: await brotli(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: raw.length } }),
+      gzip: await gzip(raw, { level: 9 }),
+    }));
+    found.catch(() => compressedAssets.delete(path));
+    compressedAssets.set(path, found);
+  }
+  return found;
+}
+
 /**
  * The agents' web app at /inbox: the bundle from web/inbox/dist (`npm run build:web`).
  * Hashed assets are cached for a year; index.html is revalidated each time so a new build is
@@ -73,13 +99,16 @@ export async function inboxWebApp(app: FastifyInstance, options: { dir?: string 
     const type = contentTypes[/\.[a-z0-9]+$/i.exec(name)?.[0]?.toLowerCase() ?? ''];
     // Only files directly inside assets/, of a known type: no traversal, no directory listing.
     if (!type || !path.startsWith(assetsDir + sep) || name.includes('/') || name.includes('\\')) return secure(reply).status(404).send({ statusCode: 404, code: 'not_found', message: 'not found' });
-    let body: Buffer;
+    let variants: Compressed;
     try {
-      body = await readFile(path);
+      variants = await compressedAsset(path);
     } catch {
       return secure(reply).status(404).send({ statusCode: 404, code: 'not_found', message: 'not found' });
     }
-    return secure(reply).type(type).header('cache-control', 'public, max-age=31536000, immutable').send(body);
+    const accepted = String(request.headers['accept-encoding'] ?? '');
+    const encoding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : null;
+    secure(reply).type(type).header('cache-control', 'public, max-age=31536000, immutable').header('vary', 'accept-encoding');
+    return encoding ? reply.header('content-encoding', encoding).send(variants[encoding]) : reply.send(variants.raw);
   });
 
   app.get('/inbox/*', { schema: { hide: true } }, (_request, reply) => sendIndex(reply));

@@ -7,6 +7,12 @@ export interface RouteConversation {
   handler: 'bot' | 'human';
   /** Entry ids the bot offered in its last message ("1. ... 2. ..."), if it asked. */
   pendingChoices: string[] | null;
+  /**
+   * The team of what the conversation is about (the entry the bot last answered or offered, or
+   * its ticket's field), null before it has a topic. A request for a person goes there: the words
+   * "gặp nhân viên" say nothing of the procedure.
+   */
+  topicTeam?: string | null;
 }
 
 export interface RouteMessage {
@@ -68,7 +74,7 @@ export function decideRoute(conversation: RouteConversation, message: RouteMessa
   const handoff = (reason: HandoffReason, match: MatchResult | null): RouteDecision => ({
     kind: 'handoff',
     reason,
-    team: teamFor(match, rules),
+    team: (reason === 'person' || reason === 'no_text') && conversation.topicTeam && rules.teams.has(conversation.topicTeam) ? conversation.topicTeam : teamFor(match, rules),
     withinHours,
     match,
   });

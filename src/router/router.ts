@@ -9,6 +9,7 @@ import type { InboundHandler, InboundMessageView } from '../core/inbound-handler
 import { t as text, type MessageKey } from '../core/i18n/index.ts';
 import type { Outbox } from '../core/outbox.ts';
 import type { Store } from '../core/store/store.ts';
+import { foldText } from '../core/text-fold.ts';
 import { createAssigner } from './assignment/assigner.ts';
 import { decideRoute, routeRules, type RouteDecision, type RouteRules } from './decide-route.ts';
 import { createLiveKnowledgeBase } from './knowledge-base/live.ts';
@@ -60,11 +61,41 @@ export function createRouter(deps: {
     return Array.isArray(choices) ? (choices as string[]) : null;
   }
 
+  /**
+   * The team of what the conversation is about: the entry the bot last answered or offered, else
+   * the field of its latest ticket (an entry of that field names the team); null without either.
+   */
+  async function topicTeam(conversationId: number): Promise<string | null> {
+    const said = await store.db
+      .select({ metadata: t.messages.metadata })
+      .from(t.messages)
+      .where(and(eq(t.messages.conversationId, conversationId), eq(t.messages.direction, 'out'), eq(t.messages.senderType, 'bot')))
+      .orderBy(desc(t.messages.id))
+      .limit(20);
+    for (const { metadata } of said) {
+      const m = (metadata ?? {}) as { kb?: unknown; choices?: unknown };
+      const entryId = typeof m.kb === 'string' ? m.kb : Array.isArray(m.choices) && typeof m.choices[0] === 'string' ? m.choices[0] : null;
+      const team = entryId ? knowledge.matcher.entry(entryId)?.team : undefined;
+      if (team) return team;
+    }
+    const [ticket] = await store.db
+      .select({ field: t.tickets.field })
+      .from(t.tickets)
+      .where(eq(t.tickets.conversationId, conversationId))
+      .orderBy(desc(t.tickets.id))
+      .limit(1);
+    // A ticket's field is the entries' slug ("ho-tich") or their name ("Hộ tịch").
+    const slug = (value: string) => foldText(value).trim().replace(/[\s_]+/g, '-');
+    const field = ticket?.field ? slug(ticket.field) : null;
+    if (!field) return null;
+    return knowledge.matcher.entries().find((entry) => entry.field === field || slug(entry.fieldName) === field)?.team ?? null;
+  }
+
   async function route(row: InboundMessageView): Promise<RouteDecision> {
     const event = row.event;
     const metadata = (row.metadata ?? {}) as { suppressAutoReply?: boolean };
     const decision = decideRoute(
-      { handler: row.handler === 'human' ? 'human' : 'bot', pendingChoices: await pendingChoices(event.conversationId) },
+      { handler: row.handler === 'human' ? 'human' : 'bot', pendingChoices: await pendingChoices(event.conversationId), topicTeam: await topicTeam(event.conversationId) },
       { text: row.text, suppressAutoReply: metadata.suppressAutoReply === true, attachments: Array.isArray(row.attachments) ? row.attachments.length : 0 },
       rules(),
       new Date(),

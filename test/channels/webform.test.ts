@@ -106,6 +106,8 @@ describe('web form channel', () => {
     expect(html).toContain('Gửi câu hỏi đến 1022 Đồng Tháp');
     const script = await fetch(`${gw.url}/assets/webform.js`);
     expect(script.headers.get('content-type')).toContain('javascript');
+    // Read to the end: an unread (now compressed, streamed) body keeps the server's shutdown waiting.
+    expect((await script.text()).length).toBeGreaterThan(1000);
   });
 });
 

@@ -14,6 +14,16 @@ const decide = (text: string, conversation = bot, overrides: Partial<RouteRules>
   decideRoute(conversation, { text, suppressAutoReply: false, attachments: 0 }, { ...rules, ...overrides }, now);
 
 describe('decideRoute', () => {
+  it('sends a request for a person (or a wordless file) to the topic team, complaints by their own words', () => {
+    const onTopic: RouteConversation = { ...bot, topicTeam: 'ho-tich-tu-phap' };
+    expect(decide('gặp nhân viên', onTopic)).toMatchObject({ kind: 'handoff', reason: 'person', team: 'ho-tich-tu-phap' });
+    expect(decide('0', onTopic)).toMatchObject({ kind: 'handoff', reason: 'person', team: 'ho-tich-tu-phap' });
+    expect(decideRoute(onTopic, { text: null, suppressAutoReply: false, attachments: 1 }, rules, now)).toMatchObject({ reason: 'no_text', team: 'ho-tich-tu-phap' });
+    expect(decide('tôi muốn phản ánh hồ sơ tách thửa đất bị chậm trễ', onTopic)).toMatchObject({ reason: 'complaint', team: 'dat-dai-xay-dung' });
+    // A topic team no longer configured falls back to the words.
+    expect(decide('0', { ...bot, topicTeam: 'gone' })).toMatchObject({ team: decide('0').kind === 'handoff' ? (decide('0') as { team: string }).team : '' });
+  });
+
   it.each([
     ['làm giấy khai sinh cho con cần gì', 'khai-sinh'],
     ['lam cccd o dau', 'cap-can-cuoc'],

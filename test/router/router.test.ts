@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decideRoute } from '../../src/router/decide-route.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { testConfigFile } from '../helpers/config.ts';
 
@@ -32,6 +33,8 @@ describe('router in the running gateway (office open)', () => {
     expect(res.statusCode).toBe(201);
     return res.json().id as number;
   };
+  /** The decision for a text alone, as in a conversation with no topic. */
+  const byWords = (text: string) => decideRoute({ handler: 'bot', pendingChoices: null }, { text, suppressAutoReply: false, attachments: 0 }, gw.app.gateway.router.rules(), new Date());
   const presence = (id: number, value: string) => gw.app.inject({ method: 'PUT', url: `/api/v1/agents/${id}/presence`, headers: gw.auth, payload: { presence: value } });
 
   beforeAll(async () => {
@@ -93,6 +96,28 @@ describe('router in the running gateway (office open)', () => {
     const res = await gw.app.inject({ method: 'PATCH', url: `/api/v1/conversations/${id}`, headers: gw.auth, payload: { teamId: general, assigneeId: null } });
     expect(res.statusCode, res.body).toBe(200);
     expect(await conversation(gw, id)).toMatchObject({ teamId: general, assigneeId: null });
+  });
+
+  it('hands a request for a person to the team of what the conversation is about, not of the words asking', async () => {
+    const civil = await team('ho-tich-tu-phap');
+    const id = await ask(gw, '0912000204', 'đăng ký khai sinh cho con cần giấy tờ gì');
+    expect((await messages(gw, id)).find((m) => m.senderType === 'bot')?.senderRef).toMatch(/^kb:.*khai-sinh/);
+    // Alone, "gặp nhân viên" does not place itself with the civil-registration team.
+    expect(byWords('gặp nhân viên')).toMatchObject({ kind: 'handoff', reason: 'person' });
+    expect(byWords('gặp nhân viên')).not.toMatchObject({ team: 'ho-tich-tu-phap' });
+
+    await ask(gw, '0912000204', 'gặp nhân viên');
+    expect(await conversation(gw, id)).toMatchObject({ handler: 'human', teamId: civil });
+    const activity = (await messages(gw, id)).find((m) => m.direction === 'activity')!;
+    expect(activity.metadata).toMatchObject({ handoff: 'person', team: 'ho-tich-tu-phap' });
+  });
+
+  it('with no topic yet, places a request for a person by its own words', async () => {
+    const id = await ask(gw, '0912000205', 'cho tôi gặp nhân viên');
+    const activity = (await messages(gw, id)).find((m) => m.direction === 'activity')!;
+    const alone = byWords('cho tôi gặp nhân viên');
+    expect(alone.kind === 'handoff' && alone.team).toBeTruthy();
+    expect(activity.metadata).toMatchObject({ handoff: 'person', team: alone.kind === 'handoff' ? alone.team : null });
   });
 
   it('answers the router API without side effects', async () => {

@@ -54,54 +54,14 @@ export function renderFrame(config: FrameConfig): string {
 <meta name="referrer" content="no-referrer">
 <link rel="icon" href="data:,">
 <title>${escapeHtml(config.title)}</title>
-<style>
-  :root { --c: ${config.color}; --tc: ${config.textColor}; }
-  * { box-sizing: border-box; }
-  html, body { height: 100%; margin: 0; }
-  body { font: 15px/1.45 system-ui, "Segoe UI", Roboto, Arial, sans-serif; color: #1b2733; background: #fff; }
-  #app { display: flex; flex-direction: column; height: 100%; }
-  header { display: flex; align-items: center; gap: 8px; background: var(--c); color: var(--tc); padding: 12px 14px; }
-  header .title { flex: 1; min-width: 0; }
-  header strong { display: block; font-size: 1.05rem; }
-  header small { opacity: .9; }
-  header button { background: transparent; border: 0; color: var(--tc); font-size: 22px; line-height: 1; cursor: pointer; padding: 4px 8px; }
-  #notice { background: #fff8e1; color: #5d4300; padding: 8px 14px; font-size: .9rem; border-bottom: 1px solid #f3e2a9; }
-  #log { flex: 1; overflow-y: auto; padding: 12px; background: #f5f7fa; }
-  .msg { max-width: 82%; margin: 6px 0; padding: 8px 11px; border-radius: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
-  .msg.visitor { margin-left: auto; background: var(--c); color: var(--tc); border-bottom-right-radius: 4px; }
-  .msg.agent, .msg.bot, .msg.greeting { background: #fff; border: 1px solid #e1e6ec; border-bottom-left-radius: 4px; }
-  .msg .who { display: block; font-size: .75rem; opacity: .75; margin-bottom: 2px; }
-  .msg .meta { display: block; font-size: .72rem; opacity: .75; margin-top: 3px; text-align: right; }
-  .msg.pending { opacity: .7; }
-  .msg .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
-  .msg .choices button { background: var(--c); color: var(--tc); border: 0; border-radius: 14px; padding: 6px 12px; font: inherit; cursor: pointer; }
-  .msg .choices button[disabled] { opacity: .5; cursor: default; }
-  .msg img { max-width: 100%; border-radius: 6px; display: block; margin-top: 4px; }
-  .msg a { color: inherit; }
-  #typing { padding: 2px 14px 6px; font-size: .85rem; color: #52606d; background: #f5f7fa; }
-  #status { font-size: .8rem; }
-  form { margin: 0; }
-  #composer { display: flex; gap: 6px; align-items: flex-end; padding: 8px; border-top: 1px solid #e1e6ec; }
-  #composer textarea { flex: 1; resize: none; max-height: 120px; min-height: 40px; padding: 9px 10px; border: 1px solid #b8c2cc; border-radius: 8px; font: inherit; }
-  #composer button, #prechat button { background: var(--c); color: var(--tc); border: 0; border-radius: 8px; padding: 10px 14px; font: inherit; cursor: pointer; }
-  #composer button[disabled] { opacity: .5; }
-  .attach { display: inline-flex; align-items: center; justify-content: center; width: 40px; height: 40px; border-radius: 8px; cursor: pointer; color: #52606d; }
-  .attach:hover { background: #eef1f5; }
-  .attach input { display: none; }
-  #prechat { padding: 14px; overflow-y: auto; flex: 1; }
-  #prechat label { display: block; margin-top: 10px; font-weight: 600; font-size: .9rem; }
-  #prechat input { width: 100%; padding: 9px; margin-top: 3px; border: 1px solid #b8c2cc; border-radius: 8px; font: inherit; }
-  #prechat .actions { display: flex; gap: 8px; margin-top: 14px; }
-  #prechat .skip { background: #eef1f5; color: #1b2733; }
-  #prechat .error { color: #b00020; font-size: .85rem; min-height: 1em; }
-  .privacy { margin: 0; padding: 0 12px 8px; font-size: .72rem; color: #7b8794; }
-  [hidden] { display: none !important; }
-</style>
+<link rel="stylesheet" href="${escapeHtml(config.prefix)}/frame.css">
 </head>
 <body data-config="${escapeHtml(JSON.stringify(config))}">
 <div id="app">
   <header>
     <div class="title"><strong>${escapeHtml(config.title)}</strong><small id="status" role="status">${tr('webchat.connecting')}</small></div>
+    <button id="bigger" type="button" aria-pressed="false" title="${tr('webchat.bigger')}"><span aria-hidden="true">A+</span><span class="sr-only">${tr('webchat.bigger')}</span></button>
+    <button id="contrast" type="button" aria-pressed="false" title="${tr('webchat.contrast')}"><span aria-hidden="true">&#x25D0;</span><span class="sr-only">${tr('webchat.contrast')}</span></button>
     <button id="close" type="button" aria-label="${tr('webchat.close')}" title="${tr('webchat.close')}">&#x2013;</button>
   </header>
   <div id="notice" role="note" hidden></div>
@@ -119,13 +79,13 @@ export function renderFrame(config: FrameConfig): string {
       ${config.preChatForm === 'optional' ? `<button type="button" class="skip" id="pc-skip">${tr('webchat.prechat.skip')}</button>` : ''}
     </div>
   </form>
-  <main id="log" aria-live="polite">
+  <div id="log" role="log" tabindex="0" aria-label="${tr('webchat.log')}">
     <div class="msg greeting">${escapeHtml(config.greeting)}</div>
-  </main>
+  </div>
   <div id="typing" hidden>${tr('webchat.typing')}</div>
   <form id="composer">
-    <label class="attach" title="${tr('webchat.attach')}" aria-label="${tr('webchat.attach')}">
-      <input id="file" type="file" accept="${escapeHtml(config.accept)}">
+    <label class="attach" title="${tr('webchat.attach')}">
+      <input id="file" type="file" accept="${escapeHtml(config.accept)}" aria-label="${tr('webchat.attach')}">
       <svg width="20" height="20" viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11.5a6 6 0 0 0 12 0v-10z"/></svg>
     </label>
     <textarea id="text" rows="1" maxlength="${config.maxTextLength}" placeholder="${tr('webchat.placeholder')}" aria-label="${tr('webchat.placeholder')}"></textarea>

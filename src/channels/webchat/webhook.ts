@@ -289,7 +289,7 @@ export async function registerWebchatRoutes(app: FastifyInstance, deps: WebchatD
       .header('referrer-policy', 'no-referrer')
       .header(
         'content-security-policy',
-        `default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ${wsOrigins.join(' ')}; frame-ancestors ${ancestors}; base-uri 'none'; form-action 'none'`,
+        `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self' ${wsOrigins.join(' ')}; frame-ancestors ${ancestors}; base-uri 'none'; form-action 'none'`,
       )
       .send(html);
   });
@@ -298,6 +298,9 @@ export async function registerWebchatRoutes(app: FastifyInstance, deps: WebchatD
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').send(body);
 
   app.get(`${prefix}/frame.js`, { schema: { hide: true } }, async (_request, reply) => script((await widgetBundle()).frame, reply));
+  app.get(`${prefix}/frame.css`, { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').send((await widgetBundle()).css),
+  );
 
   // The loader carries this inbox's look, so one script tag needs no other request to show.
   const loaderConfig = JSON.stringify({

@@ -3,10 +3,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectRoot } from '../../core/config/project-root.ts';
 
-/** The two browser scripts of the widget: the loader a website includes and the chat frame. */
+/** The widget's browser files: the loader a website includes, the chat frame's script and its
+ * style sheet (a file, so the frame's CSP allows no inline style). */
 export interface WidgetBundle {
   loader: string;
   frame: string;
+  css: string;
 }
 
 export const widgetSourceDir = join(projectRoot, 'web', 'widget', 'src');
@@ -31,7 +33,8 @@ export async function buildWidget(): Promise<WidgetBundle> {
     logLevel: 'silent',
   });
   const file = (name: string) => result.outputFiles.find((output) => output.path.endsWith(`${name}.js`))!.text;
-  return { loader: file('loader'), frame: file('frame') };
+  const css = await esbuild.transform(await readFile(join(widgetSourceDir, 'frame.css'), 'utf8'), { loader: 'css', minify: true, target: ['chrome70', 'safari12'], legalComments: 'none' });
+  return { loader: file('loader'), frame: file('frame'), css: css.code };
 }
 
 /** Writes the built scripts for a deployment that runs without the TypeScript sources. */
@@ -40,6 +43,7 @@ export async function writeWidget(dir = widgetBuiltDir): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'loader.js'), bundle.loader);
   await writeFile(join(dir, 'frame.js'), bundle.frame);
+  await writeFile(join(dir, 'frame.css'), bundle.css);
 }
 
 let cached: Promise<WidgetBundle> | undefined;
@@ -59,8 +63,8 @@ export function widgetBundle(): Promise<WidgetBundle> {
       }
     }
     if (existsSync(join(widgetBuiltDir, 'loader.js'))) {
-      const [loader, frame] = await Promise.all([readFile(join(widgetBuiltDir, 'loader.js'), 'utf8'), readFile(join(widgetBuiltDir, 'frame.js'), 'utf8')]);
-      return { loader, frame };
+      const [loader, frame, css] = await Promise.all(['loader.js', 'frame.js', 'frame.css'].map((name) => readFile(join(widgetBuiltDir, name), 'utf8')));
+      return { loader: loader!, frame: frame!, css: css! };
     }
     throw new Error('the live-chat widget is not built: run `npm run build:widget`');
   })().catch((error: unknown) => {

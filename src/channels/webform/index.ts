@@ -17,7 +17,7 @@ export default defineChannel({
       async routes(app) {
         await registerWebformRoutes(app, context);
         if (context.isDefault) {
-          await registerFormPage(app, context.config.file.deployment.locale, context.config.file.deployment.shortName, '/api/public/messages');
+          await registerFormPage(app, context.config.file.deployment.locale, context.config.file.deployment.shortName, '/api/public/messages', context.settings.maxTextLength);
         }
       },
       async send() {

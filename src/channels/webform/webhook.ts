@@ -130,6 +130,60 @@ export async function registerWebformRoutes(app: FastifyInstance, context: Chann
     },
   );
 
+  // The thread page's reply box: the citizen writes on (or asks for a person) without typing their
+  // name and phone again; those come from the conversation the thread token opens. The visitor
+  // key still decides whose thread the message joins, so a token alone writes as nobody.
+  app.post(
+    `${prefix}/conversations/:conversationId/messages`,
+    {
+      bodyLimit: 64 * 1024,
+      config: limit(perMinute),
+      schema: {
+        tags: ['public'],
+        summary: 'The citizen writes back in their thread (the thread page of the web form)',
+        params: Type.Object({ conversationId: Type.Integer({ minimum: 1 }) }),
+        body: Type.Object(
+          {
+            token: Type.String({ minLength: 1, maxLength: 64 }),
+            visitorKey: Type.String({ minLength: 16, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+            text: Type.String({ minLength: 1, maxLength: settings.maxTextLength }),
+            clientMessageId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._:-]+$' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 202: accepted },
+      },
+    },
+    async (request, reply) => {
+      const { conversationId } = request.params as { conversationId: number };
+      const body = request.body as { token: string; visitorKey: string; text: string; clientMessageId?: string };
+      if (!verifyThreadToken(secret, conversationId, body.token)) throw new NotFoundError('conversation');
+      const thread = await conversations.get(conversationId);
+      const message = toInboundMessage(
+        inbox.id,
+        {
+          name: thread.contactName ?? '-',
+          ...(thread.contactPhone ? { phone: thread.contactPhone } : {}),
+          ...(thread.contactEmail ? { email: thread.contactEmail } : {}),
+          text: body.text,
+          visitorKey: body.visitorKey,
+          ...(body.clientMessageId ? { clientMessageId: body.clientMessageId } : {}),
+        },
+        { ...body, token: undefined },
+        body.visitorKey,
+      );
+      const [result] = await ingest([message]);
+      metrics.messagesIngested.inc({ channel: 'webform', result: result!.duplicate ? 'duplicate' : 'stored' });
+      return reply.status(202).send({
+        conversationId: result!.conversationId,
+        messageId: result!.messageId,
+        duplicate: result!.duplicate,
+        threadToken: threadToken(secret, result!.conversationId),
+        visitorKey: body.visitorKey,
+      });
+    },
+  );
+
   app.get(
     `${prefix}/conversations/:conversationId/messages`,
     {

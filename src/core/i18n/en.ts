@@ -276,4 +276,16 @@ export const en: Record<MessageKey, string> = {
   'botframework.error.rejected': 'The channel refused the message (the bot was removed or blocked, or the conversation is gone). ({detail})',
   'botframework.error.unsupported': 'The Bot Framework cannot send this kind of content. ({detail})',
   'botframework.error.noConversation': 'No conversation with this person through the bot yet, so there is nothing to reply to. ({detail})',
+  // The citizen's journey on a phone: the widget's and the web form's switches, the thread's reply box.
+  'webchat.log': 'Chat messages',
+  'webchat.bigger': 'Larger text',
+  'webchat.contrast': 'High contrast',
+  'form.bigger': 'Larger text',
+  'form.contrast': 'High contrast',
+  'form.reply': 'Write back to the hotline',
+  'form.replySend': 'Send',
+  'form.askPerson': 'Talk to a person',
+  'form.askPersonText': 'gặp nhân viên (talk to a person)',
+  'form.replySent': 'Sent.',
+  'form.fixFields': 'Please correct the marked fields.',
 };

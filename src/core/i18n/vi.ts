@@ -275,6 +275,18 @@ export const vi = {
   'botframework.error.rejected': 'Kênh từ chối tin nhắn (bot đã bị gỡ, bị chặn hoặc cuộc trò chuyện không còn). ({detail})',
   'botframework.error.unsupported': 'Bot Framework không gửi được loại nội dung này. ({detail})',
   'botframework.error.noConversation': 'Chưa có cuộc trò chuyện nào với người này qua bot, nên chưa thể trả lời. ({detail})',
+  // The citizen's journey on a phone: the widget's and the web form's switches, the thread's reply box.
+  'webchat.log': 'Tin nhắn trò chuyện',
+  'webchat.bigger': 'Chữ to hơn',
+  'webchat.contrast': 'Tương phản cao',
+  'form.bigger': 'Chữ to hơn',
+  'form.contrast': 'Tương phản cao',
+  'form.reply': 'Viết tiếp cho tổng đài',
+  'form.replySend': 'Gửi',
+  'form.askPerson': 'Gặp nhân viên',
+  'form.askPersonText': 'Gặp nhân viên',
+  'form.replySent': 'Đã gửi.',
+  'form.fixFields': 'Vui lòng sửa các ô được đánh dấu.',
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -171,7 +171,10 @@ describe('live chat socket', () => {
     const html = await frame.text();
     expect(html).toContain('<html lang="vi">');
     expect(html).toContain('Hỏi đáp');
-    expect(html).toContain('--c: #004d40');
+    // The colour reaches the frame's script (its style sheet is a file: no inline style allowed).
+    expect(html).toContain('&quot;color&quot;:&quot;#004d40&quot;');
+    expect(frame.headers.get('content-security-policy')).toContain("style-src 'self';");
+    expect(html).not.toContain('<style');
     expect((await fetch(`${gw.url}/webchat/frame?host=${encodeURIComponent('https://evil.example')}`)).status).toBe(403);
     expect((await fetch(`${gw.url}/webchat/frame?host=x&color=red;}body{display:none`)).status).toBe(400);
     const demo = await (await fetch(`${gw.url}/demo`)).text();

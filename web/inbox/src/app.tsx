@@ -1,22 +1,29 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type ComponentType } from 'react';
 import { api, ApiError, isOverseer, setCsrfToken, type Agent, type AgentRow, type Label, type Presence, type Team } from './api.ts';
 import { alertsEnabled, notifyNewConversation, setAlertsEnabled } from './alerts.ts';
-import { AccountView, MfaRequired } from './components/account-view.tsx';
-import { AdminView } from './components/admin/admin-view.tsx';
-import { ConversationList } from './components/conversation-list.tsx';
-import { ConversationView } from './components/conversation-view.tsx';
-import { QueueView } from './components/queue-view.tsx';
 import { SignIn } from './components/sign-in.tsx';
 import type { ChannelListing } from '../../../src/contracts/channels.ts';
 import { I18nContext, initialLocale, saveLocale, translator, useI18n, type Locale } from './i18n/index.ts';
 import { LiveFeed } from './live.ts';
 import { navigate, useRoute } from './route.ts';
-import { CallsView } from './tickets/calls-view.tsx';
-import { ReportView } from './tickets/report-view.tsx';
 import { ticketsApi } from './tickets/tickets-api.ts';
-import { CreateTicketForm, TicketsView } from './tickets/tickets-view.tsx';
-import { CareView } from './care/care-view.tsx';
-import { PrivacyView } from './privacy/privacy-view.tsx';
+
+// The screens behind sign-in load after it, each on first use: the sign-in page needs React and
+// its form only (a slow phone link waited 4.4 s for the whole app before).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any props: each screen keeps its own types through the module's export
+const screen = <M, K extends keyof M>(load: () => Promise<M>, name: K) => lazy(() => load().then((m) => ({ default: m[name] as ComponentType<any> }))) as unknown as M[K];
+const AccountView = screen(() => import('./components/account-view.tsx'), 'AccountView');
+const MfaRequired = screen(() => import('./components/account-view.tsx'), 'MfaRequired');
+const AdminView = screen(() => import('./components/admin/admin-view.tsx'), 'AdminView');
+const ConversationList = screen(() => import('./components/conversation-list.tsx'), 'ConversationList');
+const ConversationView = screen(() => import('./components/conversation-view.tsx'), 'ConversationView');
+const QueueView = screen(() => import('./components/queue-view.tsx'), 'QueueView');
+const CallsView = screen(() => import('./tickets/calls-view.tsx'), 'CallsView');
+const ReportView = screen(() => import('./tickets/report-view.tsx'), 'ReportView');
+const TicketsView = screen(() => import('./tickets/tickets-view.tsx'), 'TicketsView');
+const CreateTicketForm = screen(() => import('./tickets/tickets-view.tsx'), 'CreateTicketForm');
+const CareView = screen(() => import('./care/care-view.tsx'), 'CareView');
+const PrivacyView = screen(() => import('./privacy/privacy-view.tsx'), 'PrivacyView');
 
 /** Unit staff and the province leadership work on tickets only: conversations are the hotline's. */
 const ticketsOnly = (agent: Agent) => agent.role === 'unit_officer' || agent.role === 'unit_leader' || agent.role === 'province_leader';
@@ -71,9 +78,13 @@ export function App() {
           }}
         />
       ) : agent.mfaSetupRequired ? (
-        <MfaRequired onEnabled={() => void refreshMe()} onSignOut={() => void api.logout().finally(() => signedOut())} />
+        <Suspense fallback={<p className="loading">{i18n.t('app.loading')}</p>}>
+          <MfaRequired onEnabled={() => void refreshMe()} onSignOut={() => void api.logout().finally(() => signedOut())} />
+        </Suspense>
       ) : (
-        <Workspace agent={agent} onSignedOut={signedOut} />
+        <Suspense fallback={<p className="loading">{i18n.t('app.loading')}</p>}>
+          <Workspace agent={agent} onSignedOut={signedOut} />
+        </Suspense>
       )}
     </I18nContext.Provider>
   );

@@ -10,6 +10,8 @@ interface FrameConfig {
   host: string;
   title: string;
   greeting: string;
+  color: string;
+  textColor: string;
   preChatForm: 'off' | 'optional' | 'required';
   maxTextLength: number;
   maxAttachmentBytes: number;
@@ -38,6 +40,39 @@ interface Saved {
   const fileInput = $<HTMLInputElement>('file');
   const prechat = $<HTMLFormElement>('prechat');
   const embedded = window.parent !== window;
+  // The inbox's colours (validated by the server) for the style sheet, which is a file of its own.
+  document.documentElement.style.setProperty('--brand', config.color);
+  document.documentElement.style.setProperty('--brand-text', config.textColor);
+
+  // Larger text and high contrast, remembered for the gateway's origin: the web form reads the
+  // same switches.
+  const prefsKey = 'gw1022:prefs';
+  const prefs = (() => {
+    try {
+      return JSON.parse(localStorage.getItem(prefsKey) ?? '{}') as { large?: boolean; contrast?: boolean };
+    } catch {
+      return {};
+    }
+  })();
+  const switchButton = (id: string, name: 'large' | 'contrast') => {
+    const button = $<HTMLButtonElement>(id);
+    const apply = () => {
+      document.documentElement.classList.toggle(name, prefs[name] === true);
+      button.setAttribute('aria-pressed', String(prefs[name] === true));
+    };
+    apply();
+    button.addEventListener('click', () => {
+      prefs[name] = !prefs[name];
+      apply();
+      try {
+        localStorage.setItem(prefsKey, JSON.stringify(prefs));
+      } catch {
+        // Refused storage: the switch holds for this page view.
+      }
+    });
+  };
+  switchButton('bigger', 'large');
+  switchButton('contrast', 'contrast');
 
   const storageKey = `gw1022:webchat:${config.prefix}`;
   const load = (): Saved => {
@@ -84,6 +119,12 @@ interface Saved {
   };
   const scrollDown = () => {
     log.scrollTop = log.scrollHeight;
+  };
+  /** An answer taller than the view is shown from its first line: the end of a long answer
+   * first would make the citizen scroll back to find where it starts. */
+  const reveal = (el: HTMLElement) => {
+    if (el.offsetHeight > log.clientHeight - 16) log.scrollTop = el.offsetTop - 8;
+    else scrollDown();
   };
   const time = (iso: string) => new Date(iso).toLocaleTimeString(config.lang === 'vi' ? 'vi-VN' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
 
@@ -163,8 +204,8 @@ interface Saved {
         unread++;
         toHost({ gw1022: 'frame', type: 'unread', count: unread });
       }
-    }
-    scrollDown();
+      reveal(el);
+    } else scrollDown();
     markSeen();
   }
 
@@ -194,6 +235,7 @@ interface Saved {
         ready = true;
         attempt = 0;
         save({ token: frame.token });
+        if (frame.conversationId) toHost({ gw1022: 'frame', type: 'session' });
         status.textContent = '';
         showHours(frame.hours);
         if (saved.profile && !frame.conversationId) send({ t: 'profile', ...saved.profile });
@@ -202,6 +244,7 @@ interface Saved {
         break;
       case 'session':
         save({ token: frame.token });
+        toHost({ gw1022: 'frame', type: 'session' });
         break;
       case 'msg':
         render(frame.m);
@@ -378,6 +421,9 @@ interface Saved {
   });
 
   $<HTMLButtonElement>('close').addEventListener('click', () => toHost({ gw1022: 'frame', type: 'close' }));
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !event.isComposing) toHost({ gw1022: 'frame', type: 'close' });
+  });
   window.addEventListener('message', (event: MessageEvent) => {
     if (event.source !== window.parent || event.origin !== config.host) return;
     const message = event.data as HostMessage | null;

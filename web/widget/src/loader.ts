@@ -57,7 +57,12 @@ interface LoaderConfig {
       box-shadow: 0 8px 30px rgba(0,0,0,.25); z-index: 2147483000; background: #fff; display: none; }
     .panel.open { display: block; }
     iframe { border: 0; width: 100%; height: 100%; display: block; }
-    @media (max-width: 480px) { .panel { top: 0; bottom: 0; left: 0; right: 0; width: 100%; height: 100%; max-height: none; border-radius: 0; } }
+    /* A phone, or a desktop zoomed to 200-400%: the panel takes the whole view and the launcher
+       steps aside while it is open, so it never covers Send (the frame has its own close). */
+    @media (max-width: 480px), (max-height: 500px) {
+      .panel { top: 0; bottom: 0; left: 0; right: 0; width: 100%; height: 100%; max-height: none; border-radius: 0; }
+      .panel.open ~ .launcher { display: none; }
+    }
   `;
   const launcher = document.createElement('button');
   launcher.className = 'launcher';
@@ -69,20 +74,40 @@ interface LoaderConfig {
   const badge = document.createElement('span');
   badge.className = 'badge';
   badge.hidden = true;
+  // The count is said in the label (below), not read out as the button's text.
+  badge.setAttribute('aria-hidden', 'true');
   launcher.appendChild(badge);
 
   const panel = document.createElement('div');
   panel.className = 'panel';
-  const frame = document.createElement('iframe');
-  frame.title = data.title ?? config.title;
-  frame.src = `${gateway}${config.prefix}/frame?${params.toString()}`;
-  frame.setAttribute('allow', 'clipboard-write');
-  panel.appendChild(frame);
   shadow.append(style, panel, launcher);
 
+  // The frame (its page, script and socket) is loaded on the first open, or at once for a
+  // visitor who already has a conversation here, so answers that came meanwhile are counted.
+  const activeKey = `gw1022:webchat:${config.prefix}:active`;
+  const remembered = (() => {
+    try {
+      return localStorage.getItem(activeKey) === '1';
+    } catch {
+      return false;
+    }
+  })();
+  let frame: HTMLIFrameElement | null = null;
+  function loadFrame(): HTMLIFrameElement {
+    if (frame) return frame;
+    frame = document.createElement('iframe');
+    frame.title = data.title ?? config.title;
+    frame.src = `${gateway}${config.prefix}/frame?${params.toString()}`;
+    frame.setAttribute('allow', 'clipboard-write');
+    panel.appendChild(frame);
+    return frame;
+  }
+
   let open = false;
-  const post = (message: HostMessage) => frame.contentWindow?.postMessage(message, gateway);
+  const post = (message: HostMessage) => frame?.contentWindow?.postMessage(message, gateway);
   function toggle(next: boolean): void {
+    if (next) loadFrame();
+    const closing = open && !next;
     open = next;
     panel.classList.toggle('open', open);
     launcher.setAttribute('aria-expanded', String(open));
@@ -91,14 +116,22 @@ interface LoaderConfig {
       badge.textContent = '';
     }
     post({ gw1022: 'host', type: 'visible', value: open });
+    // Focus left in a hidden frame is lost to the keyboard: it comes back to the launcher.
+    if (closing) launcher.focus();
   }
   launcher.addEventListener('click', () => toggle(!open));
   window.addEventListener('message', (event: MessageEvent) => {
-    if (event.origin !== gateway || event.source !== frame.contentWindow) return;
+    if (!frame || event.origin !== gateway || event.source !== frame.contentWindow) return;
     const message = event.data as FrameMessage | null;
     if (!message || message.gw1022 !== 'frame') return;
     if (message.type === 'close') toggle(false);
-    else if (message.type === 'ready') post({ gw1022: 'host', type: 'visible', value: open });
+    else if (message.type === 'session') {
+      try {
+        localStorage.setItem(activeKey, '1');
+      } catch {
+        // Refused storage: the frame is loaded on the first open next time too.
+      }
+    } else if (message.type === 'ready') post({ gw1022: 'host', type: 'visible', value: open });
     else if (message.type === 'unread' && !open) {
       badge.hidden = message.count <= 0;
       badge.textContent = message.count > 9 ? '9+' : String(message.count);
@@ -108,6 +141,7 @@ interface LoaderConfig {
   const mount = () => {
     document.body.appendChild(host);
     if (data.open === 'true') toggle(true);
+    else if (remembered) loadFrame();
   };
   if (document.body) mount();
   else document.addEventListener('DOMContentLoaded', mount);

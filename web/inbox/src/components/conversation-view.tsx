@@ -192,7 +192,7 @@ export function ConversationView({ id, agent, live, teams, agents, labels }: { i
       </header>
       <div className="conv-main">
         <div className="conv-thread">
-          <ol className="messages" aria-live="polite">
+          <ol className="messages" aria-live="polite" tabIndex={0} aria-label={t('conv.messagesLabel')}>
             {messages.map((m) => (
               <MessageItem key={m.id} m={m} t={t} locale={locale} agents={agents} teams={teams} />
             ))}
@@ -489,7 +489,6 @@ function Composer({ conversation, agent, window_, live, lastCitizenText, onSent 
         placeholder={note ? t('reply.notePlaceholder') : t('reply.placeholder')}
         aria-autocomplete="list"
         aria-controls={picking ? 'canned-picker' : undefined}
-        aria-expanded={picking}
         aria-activedescendant={picking ? `canned-${choices[activeIndex]!.id}` : undefined}
         value={text}
         rows={3}

@@ -298,4 +298,6 @@ export const en: Record<MessageKey, string> = {
   'admin.kb.feeLabel': "Fee",
   'admin.kb.onlineUrl': "Online submission link",
   'admin.kb.reviewedLabel': "Checked by the hotline",
+  // Accessibility: the conversation's messages are a focusable scrolling region with a name.
+  'conv.messagesLabel': "Messages of the conversation",
 };

@@ -296,6 +296,8 @@ export const vi = {
   'admin.kb.feeLabel': "Lệ phí",
   'admin.kb.onlineUrl': "Liên kết nộp trực tuyến",
   'admin.kb.reviewedLabel': "Tổng đài đã kiểm tra nội dung",
+  // Accessibility: the conversation's messages are a focusable scrolling region with a name.
+  'conv.messagesLabel': "Tin nhắn của hội thoại",
 } as const;
 
 export type MessageKey = keyof typeof vi;
