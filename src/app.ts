@@ -23,6 +23,7 @@ import { both } from './core/i18n/index.ts';
 import { createInboxState, setInboxStatus, syncConfiguredInboxes } from './core/inboxes.ts';
 import { createInboundHandlers } from './core/inbound-handlers.ts';
 import { createIngest } from './core/ingest.ts';
+import { createUnusablePayloads } from './core/unusable-payloads.ts';
 import { loggerOptions } from './core/logging.ts';
 import { createMetrics } from './core/metrics.ts';
 import { createOutbox, type OutboundSender, type ReplyWindowState } from './core/outbox.ts';
@@ -124,6 +125,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   ticketDesk.reports.includeCare((from, to) => careDesk.campaigns.figures(from, to));
 
 
+  const unusablePayloads = createUnusablePayloads(store, app.log.child({ module: 'webhooks' }));
   const configured = new Map(inboxSettings(config).map((entry) => [entry.key, entry]));
   for (const inbox of inboxes) {
     const { definition, settings, isDefault } = configured.get(inbox.key)!;
@@ -145,6 +147,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       markDeliveryUpTo: (externalUserId, upTo, status) => outbox.markDeliveryUpTo(inbox.id, externalUserId, upTo, status),
       conversationQuotedIn: (text) => ticketDesk.tickets.conversationQuotedIn(text),
       state: createInboxState(store, inbox.id),
+      keepUnusable: (reason, raw) => unusablePayloads.keep({ inboxId: inbox.id, channel: inbox.channel, reason, raw }),
     });
     adapters.set(inbox.id, { adapter, inbox });
   }

@@ -206,6 +206,8 @@ export const agents = pgTable('agents', {
   mfaEnabled: boolean('mfa_enabled').notNull().default(false),
   failedLogins: integer('failed_logins').notNull().default(0),
   lockedUntil: at('locked_until'),
+  /** The last TOTP time step accepted, so one code signs in once. */
+  mfaLastStep: integer('mfa_last_step'),
   lastLoginAt: at('last_login_at'),
   /** Raised on sign-out everywhere, role change or disabling: older sessions stop at once. */
   sessionVersion: integer('session_version').notNull().default(1),
@@ -575,4 +577,22 @@ export const privacyRequests = pgTable(
     updatedAt: at('updated_at').notNull(),
   },
   (t) => [index('privacy_requests_open_idx').on(t.completedAt, t.dueAt), index('privacy_requests_contact_idx').on(t.contactId)],
+);
+
+/**
+ * Signed platform bodies (or parts of them) the gateway could not use: acknowledged so the
+ * platform stops retrying, and kept here for inspection instead of being lost or logged.
+ */
+export const unusablePayloads = pgTable(
+  'unusable_payloads',
+  {
+    id: serial('id').primaryKey(),
+    inboxId: integer('inbox_id'),
+    channel: text('channel').notNull(),
+    /** Where and why, without the payload's values (a schema path, a rule). */
+    reason: text('reason').notNull(),
+    raw: jsonb('raw'),
+    receivedAt: at('received_at').notNull(),
+  },
+  (t) => [index('unusable_payloads_received_idx').on(t.receivedAt)],
 );

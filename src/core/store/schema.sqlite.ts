@@ -197,6 +197,8 @@ export const agents = sqliteTable('agents', {
   mfaEnabled: integer('mfa_enabled', { mode: 'boolean' }).notNull().default(false),
   failedLogins: integer('failed_logins').notNull().default(0),
   lockedUntil: at('locked_until'),
+  /** The last TOTP time step accepted, so one code signs in once. */
+  mfaLastStep: integer('mfa_last_step'),
   lastLoginAt: at('last_login_at'),
   /** Raised on sign-out everywhere, role change or disabling: older sessions stop at once. */
   sessionVersion: integer('session_version').notNull().default(1),
@@ -566,4 +568,22 @@ export const privacyRequests = sqliteTable(
     updatedAt: at('updated_at').notNull(),
   },
   (t) => [index('privacy_requests_open_idx').on(t.completedAt, t.dueAt), index('privacy_requests_contact_idx').on(t.contactId)],
+);
+
+/**
+ * Signed platform bodies (or parts of them) the gateway could not use: acknowledged so the
+ * platform stops retrying, and kept here for inspection instead of being lost or logged.
+ */
+export const unusablePayloads = sqliteTable(
+  'unusable_payloads',
+  {
+    id: id(),
+    inboxId: integer('inbox_id'),
+    channel: text('channel').notNull(),
+    /** Where and why, without the payload's values (a schema path, a rule). */
+    reason: text('reason').notNull(),
+    raw: json('raw'),
+    receivedAt: at('received_at').notNull(),
+  },
+  (t) => [index('unusable_payloads_received_idx').on(t.receivedAt)],
 );
