@@ -4,7 +4,6 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
-import ajvFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ChannelAdapter, InboxRef } from './channels/channel-adapter.ts';
 import { attachmentDirsOf, inboxSettings, withEnvInboxes } from './channels/inbox-settings.ts';
@@ -19,6 +18,9 @@ import { createConversations } from './core/conversations.ts';
 import { HttpError } from './core/errors.ts';
 import { EventBus } from './core/events.ts';
 import { installErrorHandler } from './core/http/error-handler.ts';
+import { installTextGuard, installValidators } from './core/http/validators.ts';
+import { installSecurityHeaders, metricsAllowed } from './core/http/security-headers.ts';
+import { createSecretBox } from './core/accounts/secret-box.ts';
 import { both } from './core/i18n/index.ts';
 import { createInboxState, setInboxStatus, syncConfiguredInboxes } from './core/inboxes.ts';
 import { createInboundHandlers } from './core/inbound-handlers.ts';
@@ -67,8 +69,6 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   const serverOptions: FastifyServerOptions = {
     trustProxy: env.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
-    // allErrors: a citizen is told every field to fix at once, not one per try.
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false }, plugins: [ajvFormats as never] },
   };
   const app = options.loggerInstance
     ? Fastify({ ...serverOptions, loggerInstance: options.loggerInstance })
@@ -152,7 +152,10 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     adapters.set(inbox.id, { adapter, inbox });
   }
 
-  const accounts = createAccounts({ store, events, config: file.security, issuer: file.deployment.shortName });
+  // TOTP secrets are encrypted; without MFA_ENCRYPTION_KEY (development, tests) a key kept in
+  // the store stands in, which protects nothing at rest and is refused in production.
+  const secretBox = createSecretBox(env.MFA_ENCRYPTION_KEY ?? (await deploymentSecret(store, 'accounts.mfa-key')));
+  const accounts = createAccounts({ store, events, config: file.security, issuer: file.deployment.shortName, secretBox });
   const router = createRouter({ store, events, outbox, config, businessHours, logger: app.log.child({ module: 'router' }) });
   // What happens to a citizen's message once it is stored, in this order: the first handler that
   // takes it ends the walk. The router comes last and answers or hands off whatever is left.
@@ -169,6 +172,9 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   app.decorate('gateway', { config, store, events, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, inbound, accounts, ticketDesk, retention, privacyRequests });
 
   // HTTP plumbing.
+  installValidators(app);
+  installTextGuard(app);
+  installSecurityHeaders(app);
   installErrorHandler(app, { text: 5000 });
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
@@ -211,9 +217,10 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     },
   );
   registerSecurityTxt(app, { contact: file.deployment.securityContact, publicBaseUrl: env.PUBLIC_BASE_URL, languages: file.deployment.locale === 'vi' ? ['vi', 'en'] : ['en', 'vi'] });
-  app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics' } }, async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
+  app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics (METRICS_ALLOW addresses, or Authorization: Bearer METRICS_TOKEN)' } }, async (request, reply) => {
+    if (!metricsAllowed(request, { token: env.METRICS_TOKEN, allow: env.METRICS_ALLOW })) throw new HttpError(403, 'forbidden', 'metrics are for the monitoring system');
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   for (const { adapter } of adapters.values()) {
     if (adapter.routes) await app.register(async (scope) => adapter.routes!(scope));
   }
@@ -233,7 +240,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(async (scope) => privacyApi(scope, { store, accounts, requests: privacyRequests, personalData }), { prefix: '/api/v1' });
   await app.register(async (scope) => adminApi(scope, { store, accounts, config, businessHours, router }), { prefix: '/api/v1' });
   await app.register(inboxWebApp);
-  if (env.DOCS_ENABLED) await app.register(swaggerUi, { routePrefix: '/docs' });
+  if (env.DOCS_ENABLED ?? env.NODE_ENV !== 'production') await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/gui-cau-hoi'));
 
   // Lifecycle: workers start when the server is ready and stop before the store closes.
