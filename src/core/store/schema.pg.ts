@@ -596,3 +596,20 @@ export const unusablePayloads = pgTable(
   },
   (t) => [index('unusable_payloads_received_idx').on(t.receivedAt)],
 );
+
+/** Files uploaded to a ticket: a step may attach only these, so a key (a content hash) known
+ * from elsewhere never puts another unit's file on a ticket. Name and type are the gateway's. */
+export const ticketUploads = pgTable(
+  'ticket_uploads',
+  {
+    id: serial('id').primaryKey(),
+    ticketId: integer('ticket_id').notNull(),
+    key: text('key').notNull(),
+    name: text('name'),
+    mimeType: text('mime_type').notNull(),
+    size: integer('size').notNull(),
+    uploadedById: integer('uploaded_by_id'),
+    uploadedAt: at('uploaded_at').notNull(),
+  },
+  (t) => [uniqueIndex('ticket_uploads_ticket_key_idx').on(t.ticketId, t.key)],
+);
