@@ -5,7 +5,6 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
-import ajvFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ChannelAdapter, InboxRef } from './channels/channel-adapter.ts';
 import { attachmentDirsOf, inboxSettings, withEnvInboxes } from './channels/inbox-settings.ts';
@@ -22,10 +21,14 @@ import { createConversations } from './core/conversations.ts';
 import { HttpError } from './core/errors.ts';
 import { EventBus } from './core/events.ts';
 import { installErrorHandler } from './core/http/error-handler.ts';
+import { installTextGuard, installValidators } from './core/http/validators.ts';
+import { installSecurityHeaders, metricsAllowed } from './core/http/security-headers.ts';
+import { createSecretBox } from './core/accounts/secret-box.ts';
 import { both } from './core/i18n/index.ts';
 import { createInboxState, setInboxStatus, syncConfiguredInboxes } from './core/inboxes.ts';
 import { createInboundHandlers } from './core/inbound-handlers.ts';
 import { createIngest } from './core/ingest.ts';
+import { createUnusablePayloads } from './core/unusable-payloads.ts';
 import { loggerOptions } from './core/logging.ts';
 import { createMetrics } from './core/metrics.ts';
 import { createOutbox, type OutboundSender, type ReplyWindowState } from './core/outbox.ts';
@@ -72,8 +75,6 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   const serverOptions: FastifyServerOptions = {
     trustProxy: env.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
-    // allErrors: a citizen is told every field to fix at once, not one per try.
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false }, plugins: [ajvFormats as never] },
   };
   const app = options.loggerInstance
     ? Fastify({ ...serverOptions, loggerInstance: options.loggerInstance })
@@ -130,6 +131,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   ticketDesk.reports.includeCare((from, to) => careDesk.campaigns.figures(from, to));
 
 
+  const unusablePayloads = createUnusablePayloads(store, app.log.child({ module: 'webhooks' }));
   const configured = new Map(inboxSettings(config).map((entry) => [entry.key, entry]));
   for (const inbox of inboxes) {
     const { definition, settings, isDefault } = configured.get(inbox.key)!;
@@ -151,11 +153,15 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       markDeliveryUpTo: (externalUserId, upTo, status) => outbox.markDeliveryUpTo(inbox.id, externalUserId, upTo, status),
       conversationQuotedIn: (text) => ticketDesk.tickets.conversationQuotedIn(text),
       state: createInboxState(store, inbox.id),
+      keepUnusable: (reason, raw) => unusablePayloads.keep({ inboxId: inbox.id, channel: inbox.channel, reason, raw }),
     });
     adapters.set(inbox.id, { adapter, inbox });
   }
 
-  const accounts = createAccounts({ store, events, config: file.security, issuer: file.deployment.shortName });
+  // TOTP secrets are encrypted; without MFA_ENCRYPTION_KEY (development, tests) a key kept in
+  // the store stands in, which protects nothing at rest and is refused in production.
+  const secretBox = createSecretBox(env.MFA_ENCRYPTION_KEY ?? (await deploymentSecret(store, 'accounts.mfa-key')));
+  const accounts = createAccounts({ store, events, config: file.security, issuer: file.deployment.shortName, secretBox });
   const router = createRouter({ store, events, outbox, config, businessHours, logger: app.log.child({ module: 'router' }) });
   const kbProposals = createKbProposals(store);
   // What happens to a citizen's message once it is stored, in this order: the first handler that
@@ -173,6 +179,9 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   app.decorate('gateway', { config, store, events, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, inbound, accounts, ticketDesk, retention, privacyRequests });
 
   // HTTP plumbing.
+  installValidators(app);
+  installTextGuard(app);
+  installSecurityHeaders(app);
   installErrorHandler(app, { text: 5000 });
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
@@ -225,9 +234,10 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     },
   );
   registerSecurityTxt(app, { contact: file.deployment.securityContact, publicBaseUrl: env.PUBLIC_BASE_URL, languages: file.deployment.locale === 'vi' ? ['vi', 'en'] : ['en', 'vi'] });
-  app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics' } }, async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
+  app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics (METRICS_ALLOW addresses, or Authorization: Bearer METRICS_TOKEN)' } }, async (request, reply) => {
+    if (!metricsAllowed(request, { token: env.METRICS_TOKEN, allow: env.METRICS_ALLOW })) throw new HttpError(403, 'forbidden', 'metrics are for the monitoring system');
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   for (const { adapter } of adapters.values()) {
     if (adapter.routes) await app.register(async (scope) => adapter.routes!(scope));
   }
@@ -235,11 +245,11 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => routerApi(scope, { store, router, accounts, proposals: kbProposals, teams: new Set(file.teams.map((team) => team.key)) }), { prefix: '/api/v1' });
   await app.register(async (scope) => agentsTeamsApi(scope, { store, events, accounts }), { prefix: '/api/v1' });
-  await app.register(async (scope) => ticketsApi(scope, { store, accounts, desk: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone, attachments: createAttachmentStore({ dir: join(attachmentsDir(config), 'tickets'), maxBytes: 20 * 1024 * 1024 }), channelName: reportNameOf }), { prefix: '/api/v1' });
+  await app.register(async (scope) => ticketsApi(scope, { store, accounts, conversations, desk: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone, attachments: createAttachmentStore({ dir: join(attachmentsDir(config), 'tickets'), maxBytes: 20 * 1024 * 1024 }), channelName: reportNameOf }), { prefix: '/api/v1' });
   await app.register(async (scope) => careApi(scope, { store, accounts, care: careDesk, tickets: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone }), { prefix: '/api/v1' });
   await app.register(async (scope) => surveyPage(scope, { care: careDesk, deploymentName: file.deployment.name, perMinute: env.PUBLIC_RATE_LIMIT }));
   await app.register(async (scope) => votePage(scope, { store, desk: ticketDesk, deploymentName: file.deployment.name, perMinute: env.PUBLIC_RATE_LIMIT }));
-  await app.register(async (scope) => liveFeed(scope, { store, events, accounts, unitIdsOf: ticketDesk.tickets.unitIdsOf }), { prefix: '/api/v1' });
+  await app.register(async (scope) => liveFeed(scope, { store, events, accounts, unitIdsOf: ticketDesk.tickets.unitIdsOf, publicBaseUrl: env.PUBLIC_BASE_URL }), { prefix: '/api/v1' });
   await app.register(async (scope) => channelsApi(scope, { store, accounts, channels: channelListings() }), { prefix: '/api/v1' });
   await app.register(async (scope) => cannedAnswersApi(scope, { store, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => labelsApi(scope, { store, events, conversations, accounts }), { prefix: '/api/v1' });
@@ -248,7 +258,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(async (scope) => privacyApi(scope, { store, accounts, requests: privacyRequests, personalData }), { prefix: '/api/v1' });
   await app.register(async (scope) => adminApi(scope, { store, accounts, config, businessHours, router }), { prefix: '/api/v1' });
   await app.register(inboxWebApp);
-  if (env.DOCS_ENABLED) await app.register(swaggerUi, { routePrefix: '/docs' });
+  if (env.DOCS_ENABLED ?? env.NODE_ENV !== 'production') await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/gui-cau-hoi'));
 
   // Lifecycle: workers start when the server is ready and stop before the store closes.

@@ -55,6 +55,9 @@ export interface ChannelContext<Settings> {
   /** Durable key-value storage scoped to this inbox (tokens, cursors). `update` runs its
    * function inside one transaction, so read-modify-write is atomic across nodes. */
   state: InboxState;
+  /** Keeps a signed payload (or one event of it) the channel cannot use, for inspection, and
+   * logs why without personal data; the webhook still acknowledges it. */
+  keepUnusable(reason: string, raw: unknown): Promise<void>;
 }
 
 export type { InboxState, InboxStatus } from '../core/inboxes.ts';

@@ -2,6 +2,7 @@ import { and, desc, eq, gte, ne, sql } from 'drizzle-orm';
 import type { InboundMessage } from './domain/types.ts';
 import type { EventBus } from './events.ts';
 import { inboundReader, type InboundView } from './inbound-message.ts';
+import { storableDeep } from './store-text.ts';
 import type { Db, Store, Tables } from './store/store.ts';
 
 export interface IngestResult {
@@ -154,6 +155,13 @@ function ingestQueries(db: Db) {
       })
       .returning({ id: t.conversations.id, handler: t.conversations.handler })
       .prepare('ingest_insert_conversation'),
+    // The page or OA may write first (an echo to someone never seen): no citizen message yet,
+    // and a null placeholder cannot go through the timestamp column's encoder.
+    insertConversationByEcho: db
+      .insert(t.conversations)
+      .values({ inboxId: p('inboxId'), contactId: p('contactId'), status: 'open', lastMessageAt: p('at'), createdAt: p('at'), updatedAt: p('at') })
+      .returning({ id: t.conversations.id, handler: t.conversations.handler })
+      .prepare('ingest_insert_conversation_by_echo'),
     insertMessage: db
       .insert(t.messages)
       .values({
@@ -203,7 +211,9 @@ function ingestQueries(db: Db) {
 
 type IngestQueries = ReturnType<ReturnType<typeof ingestQueries>>;
 
-async function ingestOne(q: IngestQueries, message: InboundMessage, at: Date, options: IngestOptions): Promise<IngestOutcome> {
+async function ingestOne(q: IngestQueries, given: InboundMessage, at: Date, options: IngestOptions): Promise<IngestOutcome> {
+  // A signed platform message is never lost for a NUL or a broken surrogate in it.
+  const message = storableDeep(given);
   const [existing] = await q.existing.execute({ inboxId: message.inboxId, externalId: message.externalMessageId });
   if (existing) {
     const [owner] = await q.contactOf.execute({ id: existing.conversationId });
@@ -306,7 +316,9 @@ async function hintedConversation(q: IngestQueries, message: InboundMessage, con
 }
 
 async function openConversation(q: IngestQueries, contactId: number, inboxId: number, at: Date, lastInboundAt: Date | null) {
-  const [created] = await q.insertConversation.execute({ inboxId, contactId, at, lastInboundAt });
+  const [created] = lastInboundAt
+    ? await q.insertConversation.execute({ inboxId, contactId, at, lastInboundAt })
+    : await q.insertConversationByEcho.execute({ inboxId, contactId, at });
   return { conversationId: created!.id, opened: true, handler: created!.handler };
 }
 

@@ -227,6 +227,12 @@ export async function agentsTeamsApi(app: FastifyInstance, deps: { store: Store;
     async (request) => {
       const { id } = request.params as { id: number };
       const { presence } = request.body as { presence: 'online' | 'away' | 'offline' };
+      // Online agents are given conversations: only the agent, a supervisor or an integration
+      // may say who is online, or anyone could steer work to or away from a colleague.
+      const caller = request.principal;
+      if (caller?.kind === 'agent' && caller.agentId !== id && caller.role !== 'supervisor' && caller.role !== 'admin') {
+        throw new HttpError(403, 'forbidden', "only a supervisor sets another agent's presence");
+      }
       const updated = await store.tx((db) => db.update(t.agents).set({ presence, presenceAt: new Date() }).where(eq(t.agents.id, id)).returning({ id: t.agents.id }));
       if (!updated.length) throw new NotFoundError('agent');
       events.emit('agent.presence', { agentId: id, presence });

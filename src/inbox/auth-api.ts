@@ -66,6 +66,9 @@ export async function authApi(app: FastifyInstance, deps: { accounts: Accounts; 
   app.post(
     '/password',
     {
+      // The current password is a guess like any other: the same limit per address as sign-in
+      // (and the same per-account allowance, in accounts).
+      config: { rateLimit: { max: config.file.security.signInAttemptsPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
         summary: 'Change your password (ends your other sessions)',
@@ -75,7 +78,7 @@ export async function authApi(app: FastifyInstance, deps: { accounts: Accounts; 
     async (request, reply) => {
       const agent = await current(request, reply, true);
       const body = request.body as { current: string; next: string };
-      await accounts.changePassword(agent.agentId, body.current, body.next);
+      await accounts.changePassword(agent.agentId, body.current, body.next, request.ip);
       reply.clearCookie(sessionCookie, { path: '/' });
       return { ok: true, signInAgain: true };
     },

@@ -6,6 +6,7 @@ import type { EventBus, EventName, GatewayEvents } from '../core/events.ts';
 import type { Store } from '../core/store/store.ts';
 import { canSee, type Level } from '../desks/tickets/index.ts';
 import { conversationScope, requirePrincipal } from '../core/http/auth.ts';
+import { HttpError } from '../core/errors.ts';
 
 /** Events an inbox client follows; each carries the conversation it concerns, if any. */
 const forwarded: EventName[] = ['message.created', 'message.updated', 'conversation.updated', 'conversation.assigned', 'conversation.handoff', 'conversation.labels', 'conversation.typing', 'agent.presence'];
@@ -21,7 +22,7 @@ const heartbeatMs = 30_000;
  * `{type: "presence", presence}` and `{type: "typing", conversationId}`. Closing the last socket
  * of an agent sets them offline, so the router stops assigning to a closed browser.
  */
-export async function liveFeed(app: FastifyInstance, deps: { store: Store; events: EventBus; accounts: Accounts; unitIdsOf: (agentId: number) => Promise<number[]> }) {
+export async function liveFeed(app: FastifyInstance, deps: { store: Store; events: EventBus; accounts: Accounts; unitIdsOf: (agentId: number) => Promise<number[]>; publicBaseUrl?: string | undefined }) {
   const { store, events } = deps;
   const { t } = store;
   requirePrincipal(app, deps);
@@ -32,7 +33,17 @@ export async function liveFeed(app: FastifyInstance, deps: { store: Store; event
     events.emit('agent.presence', { agentId, presence });
   };
 
-  app.get('/live', { websocket: true, schema: { tags: ['inbox'], summary: 'Live feed of conversation events (WebSocket)' } }, (socket: WebSocket, request: FastifyRequest) => {
+  const publicOrigin = deps.publicBaseUrl ? new URL(deps.publicBaseUrl).origin : null;
+  /** Browsers send the session cookie with a WebSocket from any site: only the inbox's own pages
+   * may open the feed (as the widget checks its sites); clients without an Origin are not browsers. */
+  async function sameOrigin(request: FastifyRequest): Promise<void> {
+    const origin = request.headers.origin;
+    if (origin === undefined) return;
+    if (origin === `${request.protocol}://${request.host}` || origin === publicOrigin) return;
+    throw new HttpError(403, 'origin_not_allowed', 'the live feed opens only from the inbox itself');
+  }
+
+  app.get('/live', { websocket: true, preValidation: sameOrigin, schema: { tags: ['inbox'], summary: 'Live feed of conversation events (WebSocket)' } }, (socket: WebSocket, request: FastifyRequest) => {
     const principal = request.principal!;
     const scope = conversationScope(principal);
     const agentId = principal.kind === 'agent' ? principal.agentId : null;

@@ -75,7 +75,12 @@ describe.each(dialects)('tickets over the API on $name', ({ pg: onPg }) => {
   async function citizenAsks(phone: string, text: string): Promise<number> {
     const response = await inject({ method: 'POST', url: '/api/public/messages', payload: { name: 'Nguyễn Thị Hoa', phone, email: 'hoa.nguyen@example.vn', text } });
     expect(response.statusCode, response.body).toBe(202);
-    return response.json().conversationId as number;
+    const conversationId = response.json().conversationId as number;
+    // The operators' team holds it: an agent opens tickets only from conversations they may read.
+    const teams = (await inject({ url: '/api/v1/teams', headers: gw.auth })).json() as Array<{ id: number; key: string }>;
+    const routed = await inject({ method: 'PATCH', url: `/api/v1/conversations/${conversationId}`, headers: gw.auth, payload: { teamId: teams.find((t) => t.key === 'tiep-nhan-chung')!.id } });
+    expect(routed.statusCode, routed.body).toBe(200);
+    return conversationId;
   }
 
   it('moves a ticket up the levels, each step by the one who holds it, with its full history', async () => {

@@ -112,6 +112,7 @@ function createMessengerAdapter(context: ChannelContext<MessengerSettingsInput>)
         logger,
         ownSends,
         profiles,
+        keepUnusable: context.keepUnusable,
       });
     },
 

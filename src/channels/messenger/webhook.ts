@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { z } from 'zod';
 import type { Attachment, InboundMessage } from '../../core/domain/types.ts';
 import { HttpError } from '../../core/errors.ts';
 import type { Ingest } from '../../core/ingest.ts';
@@ -52,6 +53,53 @@ function toAttachment(attachment: MessengerAttachment): Attachment {
       // Templates (in echoes), reels, story mentions...: kept with Facebook's own type.
       return { kind: 'link', ...url, meta: { messengerType: attachment.type, payload } };
   }
+}
+
+// The parts of a messaging event the gateway reads, with the types it reads them as. An event
+// that does not fit is kept for inspection rather than half-used or failing the whole batch.
+const platformId = z.union([z.string().min(1), z.number()]);
+const attachmentShape = z.looseObject({
+  type: z.string(),
+  url: z.string().nullish(),
+  title: z.string().nullish(),
+  payload: z
+    .looseObject({
+      url: z.string().nullish(),
+      title: z.string().nullish(),
+      sticker_id: z.union([z.string(), z.number()]).nullish(),
+      coordinates: z.looseObject({ lat: z.number(), long: z.number() }).nullish(),
+    })
+    .nullish(),
+});
+const eventShape = z.looseObject({
+  sender: z.looseObject({ id: platformId }),
+  recipient: z.looseObject({ id: platformId }),
+  timestamp: z.number().optional(),
+  message: z
+    .looseObject({
+      mid: z.string().min(1),
+      text: z.string().nullish(),
+      attachments: z.array(attachmentShape).nullish(),
+      quick_reply: z.looseObject({ payload: z.string() }).nullish(),
+      reply_to: z.looseObject({ mid: z.string() }).nullish(),
+      is_echo: z.boolean().nullish(),
+      app_id: z.union([z.string(), z.number()]).optional(),
+      is_deleted: z.boolean().nullish(),
+    })
+    .optional(),
+  postback: z.looseObject({ title: z.string().nullish(), payload: z.string().nullish(), mid: z.string().min(1).nullish() }).optional(),
+  delivery: z.looseObject({ mids: z.array(z.string()).nullish(), watermark: z.number().nullish() }).optional(),
+  read: z.looseObject({ watermark: z.number().nullish() }).optional(),
+});
+
+/** Why an event cannot be used, as schema paths and rules (never the values), or null. */
+export function unusableMessengerEvent(event: unknown): string | null {
+  const parsed = eventShape.safeParse(event);
+  if (parsed.success) return null;
+  return parsed.error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.code}`)
+    .join('; ');
 }
 
 /** What one messaging event means for the gateway. */
@@ -155,6 +203,7 @@ export interface MessengerWebhookDeps {
   logger: FastifyBaseLogger;
   ownSends: OwnSends;
   profiles: ProfileCache;
+  keepUnusable: ChannelContext<unknown>['keepUnusable'];
 }
 
 /**
@@ -212,19 +261,37 @@ export async function registerMessengerWebhook(app: FastifyInstance, deps: Messe
       } catch {
         throw new HttpError(400, 'invalid_json', 'the body is not valid JSON');
       }
-      if (!body || typeof body !== 'object' || !Array.isArray(body.entry)) throw new HttpError(400, 'invalid_json', 'the body has no entry list');
+      // Signed by Facebook but not a batch we can read: acknowledged (Facebook would retry it for
+      // hours) and kept.
+      if (!body || typeof body !== 'object' || !Array.isArray(body.entry)) {
+        await deps.keepUnusable('body: no entry list', body);
+        return reply.type('text/plain').send('EVENT_RECEIVED');
+      }
       if (body.object !== 'page') return reply.type('text/plain').send('EVENT_RECEIVED');
 
       const ourApp = deps.appId();
       const messages: InboundMessage[] = [];
       const receipts: Array<Extract<MessengerNormalized, { kind: 'receipt' }>> = [];
       let ownEchoes = 0;
-      for (const entry of body.entry) {
-        if (String(entry?.id) !== deps.pageId) {
-          logger.debug({ pageId: entry?.id }, 'Messenger entry for another page');
+      for (const [e, entry] of body.entry.entries()) {
+        if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
+          await deps.keepUnusable(`entry[${e}]: not an object`, entry);
           continue;
         }
-        for (const event of entry.messaging ?? []) {
+        if (String(entry.id) !== deps.pageId) {
+          logger.debug({ pageId: typeof entry.id === 'string' ? entry.id : undefined }, 'Messenger entry for another page');
+          continue;
+        }
+        if (entry.messaging != null && !Array.isArray(entry.messaging)) {
+          await deps.keepUnusable(`entry[${e}].messaging: not an array`, entry);
+          continue;
+        }
+        for (const [i, event] of (entry.messaging ?? []).entries()) {
+          const unusable = unusableMessengerEvent(event);
+          if (unusable) {
+            await deps.keepUnusable(`entry[${e}].messaging[${i}]: ${unusable}`, event);
+            continue;
+          }
           const normalized = normalizeMessengerEvent(event, deps.inboxId);
           if (normalized.kind === 'ignored') continue;
           if (normalized.kind === 'receipt') {

@@ -66,7 +66,9 @@ export async function registerWebchatRoutes(app: FastifyInstance, deps: WebchatD
   await ensureWebsocket(app);
 
   // Uploads arrive as the file's own bytes, typed by the browser; the bytes decide the type.
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: settings.maxAttachmentBytes }, (_request, body, done) => done(null, body));
+  // Browsers send .txt as text/plain, which Fastify would otherwise parse to a string.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser(['*', 'text/plain'], { parseAs: 'buffer', bodyLimit: settings.maxAttachmentBytes }, (_request, body, done) => done(null, body));
 
   const selfOrigins = (request: FastifyRequest) => [`${request.protocol}://${request.host}`, ...(publicOrigin ? [publicOrigin] : [])];
   /** The gateway's own pages always; other sites only when the inbox lists them. */

@@ -137,6 +137,7 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
         logger,
         ownSends,
         profiles,
+        keepUnusable: context.keepUnusable,
       });
     },
 

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { z } from 'zod';
 import type { Attachment, InboundMessage } from '../../core/domain/types.ts';
 import { HttpError } from '../../core/errors.ts';
 import type { Ingest } from '../../core/ingest.ts';
@@ -75,6 +76,55 @@ function toAttachment(attachment: ZaloAttachment): Attachment {
 
 const isMessageEvent = (name: string) => /^(user|anonymous|oa)_send_/.test(name);
 
+// The parts of a message or receipt event the gateway reads, with the types it reads them as.
+// An event that does not fit is kept for inspection rather than half-used or failing.
+const zaloId = z.union([z.string().min(1), z.number()]);
+const text = z.string().nullish();
+const attachmentShape = z.looseObject({
+  type: z.string(),
+  payload: z
+    .looseObject({
+      url: text,
+      thumbnail: text,
+      id: z.union([z.string(), z.number()]).nullish(),
+      name: text,
+      size: z.union([z.string(), z.number()]).nullish(),
+      checksum: text,
+      type: text,
+      description: text,
+      title: text,
+      coordinates: z.looseObject({ latitude: z.union([z.string(), z.number()]), longitude: z.union([z.string(), z.number()]) }).nullish(),
+    })
+    .nullish(),
+});
+const messageEventShape = z.looseObject({
+  sender: z.looseObject({ id: zaloId }),
+  recipient: z.looseObject({ id: zaloId }),
+  message: z.looseObject({
+    msg_id: zaloId,
+    text,
+    attachments: z.array(attachmentShape).nullish(),
+    quote_msg_id: zaloId.nullish(),
+    conversation_id: zaloId.nullish(),
+  }),
+});
+const receiptEventShape = z.looseObject({
+  message: z.looseObject({ msg_id: zaloId.nullish(), msg_ids: z.array(zaloId).nullish() }),
+});
+
+/** Why a message or receipt event cannot be used, as schema paths and rules (never the values),
+ * or null (other events are not read, so never unusable). */
+export function unusableZaloEvent(event: ZaloWebhookEvent): string | null {
+  const name = String(event.event_name ?? '');
+  const shape = receipts[name] ? receiptEventShape : isMessageEvent(name) ? messageEventShape : null;
+  const parsed = shape?.safeParse(event);
+  if (!parsed || parsed.success) return null;
+  return parsed.error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.code}`)
+    .join('; ');
+}
+
 /**
  * Maps one Zalo event to a normalized message. Citizen messages become inbound; `oa_send_*` are
  * what the OA sent (from the OA manager or from us) and become echoes, with the citizen as the
@@ -144,6 +194,7 @@ export interface ZaloWebhookDeps {
   logger: FastifyBaseLogger;
   ownSends: OwnSends;
   profiles: ProfileCache;
+  keepUnusable: ChannelContext<unknown>['keepUnusable'];
 }
 
 /**
@@ -184,6 +235,12 @@ export async function registerZaloWebhook(app: FastifyInstance, deps: ZaloWebhoo
         throw new HttpError(401, 'invalid_signature', 'X-ZEvent-Signature does not match');
       }
 
+      const unusable = unusableZaloEvent(event);
+      if (unusable) {
+        // Signed by Zalo: acknowledged (Zalo would retry it) and kept.
+        await deps.keepUnusable(`${String(event.event_name).slice(0, 60)}: ${unusable}`, event);
+        return reply.send({ ok: true });
+      }
       const normalized = normalizeZaloEvent(event, deps.inboxId);
       if (normalized.kind === 'ignored') {
         logger.debug({ event: normalized.reason }, 'Zalo event without a message');

@@ -31,8 +31,20 @@ export const envSchema = z.object({
   PUBLIC_BASE_URL: z.url().optional(),
   /** Trust X-Forwarded-* from a reverse proxy (needed for per-IP limits behind one). */
   TRUST_PROXY: bool.default(false),
-  /** Serve the OpenAPI documentation at /docs. */
-  DOCS_ENABLED: bool.default(true),
+  /** Serve the OpenAPI documentation at /docs (default: on, except under NODE_ENV=production). */
+  DOCS_ENABLED: bool.optional(),
+
+  // Hardening (SECURITY.md in the repository).
+  /** Key material (32+ random characters) that encrypts the TOTP secrets in the store. Required
+   * in production; elsewhere a per-deployment key kept in the store stands in (demo and tests). */
+  MFA_ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Bearer token that opens /metrics to a scraper outside METRICS_ALLOW. */
+  METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** Addresses that may read /metrics without the token, comma-separated (default: loopback). */
+  METRICS_ALLOW: z
+    .string()
+    .default('127.0.0.1,::1,::ffff:127.0.0.1')
+    .transform((list) => list.split(',').map((ip) => ip.trim()).filter(Boolean)),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -32,6 +32,8 @@ export function loadConfig(
   const cleaned = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v !== ''));
   const env = envSchema.safeParse(cleaned);
   if (!env.success) throw new ConfigError(`Invalid environment:\n${describeIssues('env', env.error)}`);
+  // A production store's second factors are never encrypted with a key kept beside them.
+  if (env.data.NODE_ENV === 'production' && !env.data.MFA_ENCRYPTION_KEY) throw new ConfigError('Invalid environment:\n  env MFA_ENCRYPTION_KEY: required when NODE_ENV=production');
 
   const path = isAbsolute(env.data.CONFIG_FILE) ? env.data.CONFIG_FILE : resolve(projectRoot, env.data.CONFIG_FILE);
   let parsed: unknown;

@@ -206,6 +206,8 @@ export const agents = pgTable('agents', {
   mfaEnabled: boolean('mfa_enabled').notNull().default(false),
   failedLogins: integer('failed_logins').notNull().default(0),
   lockedUntil: at('locked_until'),
+  /** The last TOTP time step accepted, so one code signs in once. */
+  mfaLastStep: integer('mfa_last_step'),
   lastLoginAt: at('last_login_at'),
   /** Raised on sign-out everywhere, role change or disabling: older sessions stop at once. */
   sessionVersion: integer('session_version').notNull().default(1),
@@ -604,3 +606,37 @@ export const kbProposals = pgTable(
   (t) => [index('kb_proposals_status_idx').on(t.status, t.id)],
 );
 
+/**
+ * Signed platform bodies (or parts of them) the gateway could not use: acknowledged so the
+ * platform stops retrying, and kept here for inspection instead of being lost or logged.
+ */
+export const unusablePayloads = pgTable(
+  'unusable_payloads',
+  {
+    id: serial('id').primaryKey(),
+    inboxId: integer('inbox_id'),
+    channel: text('channel').notNull(),
+    /** Where and why, without the payload's values (a schema path, a rule). */
+    reason: text('reason').notNull(),
+    raw: jsonb('raw'),
+    receivedAt: at('received_at').notNull(),
+  },
+  (t) => [index('unusable_payloads_received_idx').on(t.receivedAt)],
+);
+
+/** Files uploaded to a ticket: a step may attach only these, so a key (a content hash) known
+ * from elsewhere never puts another unit's file on a ticket. Name and type are the gateway's. */
+export const ticketUploads = pgTable(
+  'ticket_uploads',
+  {
+    id: serial('id').primaryKey(),
+    ticketId: integer('ticket_id').notNull(),
+    key: text('key').notNull(),
+    name: text('name'),
+    mimeType: text('mime_type').notNull(),
+    size: integer('size').notNull(),
+    uploadedById: integer('uploaded_by_id'),
+    uploadedAt: at('uploaded_at').notNull(),
+  },
+  (t) => [uniqueIndex('ticket_uploads_ticket_key_idx').on(t.ticketId, t.key)],
+);

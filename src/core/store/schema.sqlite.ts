@@ -197,6 +197,8 @@ export const agents = sqliteTable('agents', {
   mfaEnabled: integer('mfa_enabled', { mode: 'boolean' }).notNull().default(false),
   failedLogins: integer('failed_logins').notNull().default(0),
   lockedUntil: at('locked_until'),
+  /** The last TOTP time step accepted, so one code signs in once. */
+  mfaLastStep: integer('mfa_last_step'),
   lastLoginAt: at('last_login_at'),
   /** Raised on sign-out everywhere, role change or disabling: older sessions stop at once. */
   sessionVersion: integer('session_version').notNull().default(1),
@@ -595,3 +597,37 @@ export const kbProposals = sqliteTable(
   (t) => [index('kb_proposals_status_idx').on(t.status, t.id)],
 );
 
+/**
+ * Signed platform bodies (or parts of them) the gateway could not use: acknowledged so the
+ * platform stops retrying, and kept here for inspection instead of being lost or logged.
+ */
+export const unusablePayloads = sqliteTable(
+  'unusable_payloads',
+  {
+    id: id(),
+    inboxId: integer('inbox_id'),
+    channel: text('channel').notNull(),
+    /** Where and why, without the payload's values (a schema path, a rule). */
+    reason: text('reason').notNull(),
+    raw: json('raw'),
+    receivedAt: at('received_at').notNull(),
+  },
+  (t) => [index('unusable_payloads_received_idx').on(t.receivedAt)],
+);
+
+/** Files uploaded to a ticket: a step may attach only these, so a key (a content hash) known
+ * from elsewhere never puts another unit's file on a ticket. Name and type are the gateway's. */
+export const ticketUploads = sqliteTable(
+  'ticket_uploads',
+  {
+    id: id(),
+    ticketId: integer('ticket_id').notNull(),
+    key: text('key').notNull(),
+    name: text('name'),
+    mimeType: text('mime_type').notNull(),
+    size: integer('size').notNull(),
+    uploadedById: integer('uploaded_by_id'),
+    uploadedAt: at('uploaded_at').notNull(),
+  },
+  (t) => [uniqueIndex('ticket_uploads_ticket_key_idx').on(t.ticketId, t.key)],
+);

@@ -1,7 +1,8 @@
+import { and, eq, inArray } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Accounts } from '../../core/accounts/accounts.ts';
-import type { createAttachmentStore } from '../../core/attachments.ts';
+import { effectiveType, type createAttachmentStore } from '../../core/attachments.ts';
 import { ticketTypes } from '../../core/config/file-schema.ts';
 import { HttpError } from '../../core/errors.ts';
 import { localeFrom } from '../../core/i18n/index.ts';
@@ -11,7 +12,8 @@ import { reportCsv, reportXlsx, type ChannelNameOf } from './report-export.ts';
 import type { TicketDesk } from './ticket-desk.ts';
 import { ticketActions, ticketStatuses, type Level } from './ticket-rules.ts';
 import { unitKinds } from './units.ts';
-import { actorOf, requireAdmin, requirePrincipal, requireSupervisor } from '../../core/http/auth.ts';
+import { actorOf, requireAdmin, requirePrincipal, requireSupervisor, visibleConversation } from '../../core/http/auth.ts';
+import type { Conversations } from '../../core/conversations.ts';
 import { requireOperator, ticketPrincipalOf } from './principal.ts';
 
 const security = [{ bearerAuth: [] }];
@@ -57,6 +59,7 @@ export async function ticketsApi(
   deps: {
     store: Store;
     accounts: Accounts;
+    conversations: Conversations;
     desk: TicketDesk;
     deploymentName: string;
     timeZone: string;
@@ -66,6 +69,7 @@ export async function ticketsApi(
   },
 ) {
   const { desk, deploymentName } = deps;
+  const { t } = deps.store;
   requirePrincipal(app, deps);
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 }, (_request, body, done) => done(null, body));
 
@@ -127,6 +131,9 @@ export async function ticketsApi(
 
   // --- Tickets ----------------------------------------------------------------------------
   app.post('/tickets', { schema: { tags: ['tickets'], summary: 'Open a ticket from a conversation, a call, or by hand', security, body: CreateTicket } }, async (request, reply) => {
+    const { conversationId } = request.body as Static<typeof CreateTicket>;
+    // A ticket shows its citizen: it is opened only from a conversation the caller may read.
+    if (conversationId !== undefined) await visibleConversation(deps.conversations, request, conversationId);
     const created = await desk.tickets.create(request.body as Static<typeof CreateTicket>, await principalOf(request));
     return reply.code(201).send(created);
   });
@@ -186,7 +193,25 @@ export async function ticketsApi(
         ),
       },
     },
-    async (request) => desk.tickets.transition((request.params as { id: number }).id, request.body as never, await principalOf(request)),
+    async (request) => {
+      const id = (request.params as { id: number }).id;
+      const body = request.body as { attachments?: Array<{ key: string; name?: string }> };
+      const principal = await principalOf(request);
+      if (body.attachments?.length) {
+        // Only files uploaded to this ticket, described as the gateway stored them.
+        await desk.tickets.get(id, principal);
+        const uploads = await deps.store.db
+          .select()
+          .from(t.ticketUploads)
+          .where(and(eq(t.ticketUploads.ticketId, id), inArray(t.ticketUploads.key, body.attachments.map((a) => a.key))));
+        body.attachments = body.attachments.map((given) => {
+          const upload = uploads.find((u) => u.key === given.key);
+          if (!upload) throw new HttpError(400, 'attachment_unknown', 'attach files uploaded to this ticket (POST /tickets/:id/attachments)');
+          return { key: upload.key, name: upload.name ?? given.name ?? upload.key, mimeType: upload.mimeType, size: upload.size } as never;
+        });
+      }
+      return desk.tickets.transition(id, body as never, principal);
+    },
   );
 
   app.post(
@@ -209,7 +234,10 @@ export async function ticketsApi(
   );
 
   // --- Files on a ticket's history (the unit's official reply, a scan) ---------------------
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.attachments.maxBytes }, (_request, body, done) => done(null, body));
+  // Files arrive as raw bytes whatever their type: browsers send .txt as text/plain, which
+  // Fastify would otherwise parse to a string.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser(['*', 'text/plain'], { parseAs: 'buffer', bodyLimit: deps.attachments.maxBytes }, (_request, body, done) => done(null, body));
   app.post(
     '/tickets/:id/attachments',
     {
@@ -224,10 +252,16 @@ export async function ticketsApi(
     async (request, reply) => {
       const id = (request.params as { id: number }).id;
       await desk.tickets.get(id, await principalOf(request));
-      if (!Buffer.isBuffer(request.body) || request.body.length === 0) throw new HttpError(400, 'file_expected', 'send the file as the request body');
-      const saved = await deps.attachments.save({ bytes: request.body, name: (request.query as { name?: string }).name, declaredType: request.headers['content-type'] });
+      // A CSV arrives as text (the call import reads it so); any other file as bytes.
+      const bytes = Buffer.isBuffer(request.body) ? request.body : typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : null;
+      if (!bytes || bytes.length === 0) throw new HttpError(400, 'file_expected', 'send the file as the request body');
+      const saved = await deps.attachments.save({ bytes, name: (request.query as { name?: string }).name, declaredType: request.headers['content-type'] });
       if (!saved.ok) throw new HttpError(saved.reason === 'too_large' ? 413 : 415, `attachment_${saved.reason}`, `the file was refused (${saved.reason})`);
       const { attachment } = saved;
+      await deps.store.db
+        .insert(t.ticketUploads)
+        .values({ ticketId: id, key: saved.key, name: attachment.name ?? null, mimeType: attachment.mimeType ?? 'application/octet-stream', size: attachment.size ?? bytes.length, uploadedById: request.principal?.kind === 'agent' ? request.principal.agentId : null, uploadedAt: new Date() })
+        .onConflictDoNothing();
       return reply.code(201).send({ key: saved.key, name: attachment.name ?? null, mimeType: attachment.mimeType ?? null, size: attachment.size ?? null, url: `/api/v1/tickets/${id}/attachments/${saved.key}` });
     },
   );
@@ -242,7 +276,8 @@ export async function ticketsApi(
       const bytes = file ? await deps.attachments.read(key) : null;
       if (!file || !bytes) throw new HttpError(404, 'not_found', 'no such file on this ticket');
       return reply
-        .type(file.mimeType ?? 'application/octet-stream')
+        // The bytes say what the file is, never the type a client once named.
+        .type(effectiveType(bytes, file.mimeType))
         .header('x-content-type-options', 'nosniff')
         .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name ?? key)}`)
         .send(bytes);

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, ne, sql, type SQL } from 'drizzle-orm';
 import { appendAudit } from '../../core/audit.ts';
 import { localParts } from '../../core/business-hours.ts';
 import type { BusinessHours } from '../../core/business-hours.ts';
@@ -199,7 +199,11 @@ export function createTickets(deps: {
     if (filter.unitId !== undefined) where.push(eq(t.tickets.unitId, filter.unitId));
     if (filter.type) where.push(eq(t.tickets.type, filter.type));
     if (filter.channel) where.push(eq(t.tickets.channel, filter.channel));
-    if (filter.conversationId !== undefined) where.push(eq(t.tickets.conversationId, filter.conversationId));
+    if (filter.conversationId !== undefined) {
+      where.push(eq(t.tickets.conversationId, filter.conversationId));
+      // Finding a denunciation by its conversation would name the reporter to the unit.
+      if (!isOperator(actor)) where.push(ne(t.tickets.type, 'denunciation'));
+    }
     if (filter.receivedFrom) where.push(gte(t.tickets.receivedAt, filter.receivedFrom));
     if (filter.receivedTo) where.push(lt(t.tickets.receivedAt, filter.receivedTo));
     if (filter.overdue) where.push(inArray(t.tickets.status, openStatuses), lt(t.tickets.deadline, now));
@@ -214,7 +218,13 @@ export function createTickets(deps: {
       .where(and(...where))
       .orderBy(filter.overdue || filter.dueSoon ? asc(t.tickets.deadline) : desc(t.tickets.id))
       .limit(filter.limit + 1);
-    const items = rows.slice(0, filter.limit).map((row) => ({ ...row, overdue: isOverdue(row, now) }));
+    // The list hides a denunciation's reporter as the detail does: no contact, conversation or
+    // call to match with the citizen's other tickets (SECURITY.md item 6).
+    const items = rows.slice(0, filter.limit).map((row) => ({
+      ...row,
+      ...(mayIdentifyReporter(actor, { type: row.type as TicketType }) ? {} : { contactId: null, conversationId: null, callId: null }),
+      overdue: isOverdue(row, now),
+    }));
     return { items, nextBeforeId: rows.length > filter.limit && !filter.overdue && !filter.dueSoon ? items.at(-1)!.id : null };
   }
 
@@ -263,6 +273,7 @@ export function createTickets(deps: {
       ...row,
       contactId: identify ? row.contactId : null,
       conversationId: identify ? row.conversationId : null,
+      callId: identify ? row.callId : null,
       contact,
       reporterHidden: !identify,
       overdue: isOverdue(row, new Date()),

@@ -1,0 +1,39 @@
+CREATE TABLE `kb_proposals` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`entry_id` text NOT NULL,
+	`question` text NOT NULL,
+	`status` text NOT NULL,
+	`conversation_id` integer,
+	`reply_message_id` integer NOT NULL,
+	`proposed_by` text NOT NULL,
+	`proposed_at` integer NOT NULL,
+	`decided_by` text,
+	`decided_at` integer,
+	`accepted_question` text
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `kb_proposals_reply_message_id_unique` ON `kb_proposals` (`reply_message_id`);--> statement-breakpoint
+CREATE INDEX `kb_proposals_status_idx` ON `kb_proposals` (`status`,`id`);--> statement-breakpoint
+CREATE TABLE `ticket_uploads` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`ticket_id` integer NOT NULL,
+	`key` text NOT NULL,
+	`name` text,
+	`mime_type` text NOT NULL,
+	`size` integer NOT NULL,
+	`uploaded_by_id` integer,
+	`uploaded_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `ticket_uploads_ticket_key_idx` ON `ticket_uploads` (`ticket_id`,`key`);--> statement-breakpoint
+CREATE TABLE `unusable_payloads` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`inbox_id` integer,
+	`channel` text NOT NULL,
+	`reason` text NOT NULL,
+	`raw` text,
+	`received_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `unusable_payloads_received_idx` ON `unusable_payloads` (`received_at`);--> statement-breakpoint
+ALTER TABLE `agents` ADD `mfa_last_step` integer;
