@@ -274,4 +274,7 @@ export const en: Record<MessageKey, string> = {
   'report.care.satisfied': "Satisfied",
   'report.care.notSatisfied': "Not satisfied",
   'report.care.tickets': "Answers turned into tickets",
+  // Cluster: the agents' live feed when the link between gateway nodes (Redis) drops and returns.
+  'live.cluster.degraded': 'The link between the gateway servers is down: messages arriving through another server may not show by themselves. Work goes on; reload the page to see the latest.',
+  'live.cluster.recovered': 'The gateway servers are linked again. Please reload the page to see everything that arrived meanwhile.',
 };

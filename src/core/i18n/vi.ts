@@ -273,6 +273,9 @@ export const vi = {
   'report.care.satisfied': "Hài lòng",
   'report.care.notSatisfied': "Không hài lòng",
   'report.care.tickets': "Ý kiến chuyển thành phiếu xử lý",
+  // Cluster: the agents' live feed when the link between gateway nodes (Redis) drops and returns.
+  'live.cluster.degraded': 'Mất kết nối giữa các máy chủ: tin nhắn đến qua máy chủ khác có thể không tự hiện. Vẫn làm việc được; tải lại trang để xem mới nhất.',
+  'live.cluster.recovered': 'Đã kết nối lại giữa các máy chủ. Vui lòng tải lại trang để thấy đủ tin nhắn trong lúc gián đoạn.',
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -576,3 +576,10 @@ export const privacyRequests = pgTable(
   },
   (t) => [index('privacy_requests_open_idx').on(t.completedAt, t.dueAt), index('privacy_requests_contact_idx').on(t.contactId)],
 );
+
+/** Work one node of a cluster does at a time (a mailbox, a sweep): who holds it, until when. */
+export const leases = pgTable('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: at('expires_at').notNull(),
+});
