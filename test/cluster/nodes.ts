@@ -22,13 +22,19 @@ export function startNode(name: string, env: Record<string, string>): Promise<No
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  const started = Date.now();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node ${name} did not start:\n${out}`)), 45_000);
+    const timer = setTimeout(() => reject(new Error(`node ${name} did not start:\n${out}`)), 100_000);
     const onData = (chunk: Buffer) => {
       out += chunk;
       const match = /running at (http:\/\/[\d.]+:\d+)/.exec(out);
       if (match) {
         clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        child.stderr!.off('data', onData);
+        child.stdout!.on('data', (more: Buffer) => (out += more));
+        child.stderr!.on('data', (more: Buffer) => (out += more));
+        console.info(`node ${name} listening after ${Date.now() - started} ms`);
         resolve({ name, child, url: match[1]!, output: () => out });
       }
     };
@@ -69,6 +75,7 @@ export const redisBaseUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:637
 export function redisAvailable(): Promise<boolean> {
   reachable ??= (async () => {
     const client = new Redis(redisBaseUrl, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => {});
     try {
       await client.connect();
       await client.ping();
@@ -99,6 +106,7 @@ export function freePort(): Promise<number> {
 export async function startOwnRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => {});
   try {
     await until(async () => {
       try {

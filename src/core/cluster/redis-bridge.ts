@@ -53,13 +53,15 @@ export function createRedisBridge(options: RedisBridgeOptions) {
   const subscriber = new Redis(options.url, { ...common, enableOfflineQueue: true });
   let connected = false;
   let closing = false;
+  let everConnected = false;
   let dropped = 0;
 
   const setState = (up: boolean) => {
     if (up === connected || closing) return;
     connected = up;
-    if (up) logger.info({ dropped }, 'events flow between the nodes again');
+    if (up) logger.info({ dropped }, everConnected ? 'events flow between the nodes again' : 'events cross the nodes through Redis');
     else logger.warn({}, 'Redis is unreachable: this node goes on alone (degraded) until it is back');
+    everConnected ||= up;
     events.emit('cluster.status', { state: up ? 'connected' : 'degraded' });
   };
 
