@@ -117,6 +117,31 @@ describe.skipIf(!ready)('two gateway nodes on one PostgreSQL and Redis', () => {
     await again.v.close();
   });
 
+  it('an inbox session made on A is valid on B, and an agent typing on B shows in a widget on A', async () => {
+    const password = 'Đồng-Tháp-sen-hồng-2026!';
+    const created = await fetch(`${a.url}/api/v1/agents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'giamsat', displayName: 'Giám sát', role: 'supervisor', password }),
+    });
+    expect(created.status, await created.clone().text()).toBeLessThan(300);
+    const login = await fetch(`${a.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'giamsat', password }) });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const me = await fetch(`${b.url}/api/auth/me`, { headers: { cookie } });
+    expect(me.status).toBe(200);
+
+    const { v } = await widget(a);
+    v.send({ t: 'msg', cid: 't1', text: 'Có ai không?' });
+    const session = await v.waitFor<Extract<ServerFrame, { t: 'session' }>>((f) => f.t === 'session');
+    const feed = new WebSocket(`${b.url.replace('http', 'ws')}/api/v1/live`, { headers: { cookie } });
+    sockets.push(feed);
+    await new Promise((resolve, reject) => (feed.once('message', resolve), feed.once('error', reject)));
+    feed.send(JSON.stringify({ type: 'typing', conversationId: session.conversationId }));
+    await v.waitFor((f) => f.t === 'typing' && f.on);
+    await v.close();
+  });
+
   it(`a public limit of ${perMinute} a minute admits ${perMinute} in all across both nodes, not twice that`, async () => {
     const statuses: number[] = [];
     for (let i = 0; i < perMinute * 2; i++) {
