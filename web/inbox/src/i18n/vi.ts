@@ -302,6 +302,9 @@ export const vi = {
   'admin.kb.feeLabel': "Lệ phí",
   'admin.kb.onlineUrl': "Liên kết nộp trực tuyến",
   'admin.kb.reviewedLabel': "Tổng đài đã kiểm tra nội dung",
+  // Cluster: the link between gateway servers (Redis) dropped or came back.
+  'cluster.degraded': "Mất kết nối giữa các máy chủ: tin nhắn đến qua máy chủ khác có thể không tự hiện. Vẫn làm việc được; tải lại trang để xem mới nhất.",
+  'cluster.recovered': "Đã kết nối lại giữa các máy chủ. Vui lòng tải lại trang để thấy đủ tin nhắn trong lúc gián đoạn.",
 } as const;
 
 export type MessageKey = keyof typeof vi;
