@@ -24,7 +24,7 @@ export function startNode(name: string, env: Record<string, string>): Promise<No
   let out = '';
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node ${name} did not start:\n${out}`)), 100_000);
+    const timer = setTimeout(() => reject(new Error(`node ${name} did not start:\n${out}`)), 180_000);
     const onData = (chunk: Buffer) => {
       out += chunk;
       const match = /running at (http:\/\/[\d.]+:\d+)/.exec(out);
