@@ -87,7 +87,7 @@ export async function benchCluster(options: { seconds: number; connections: numb
     (await openClient(nodes[0].url)).ws.close();
     (await openClient(nodes[1].url)).ws.close();
     for (let i = 0; i < total; i += 250) {
-      const batch = await Promise.all(Array.from({ length: Math.min(250, total - i) }, (_, k) => openClient(nodes[(i + k) % 2]!.url).then((c) => ({ ...c, node: (i + k) % 2 }))));
+      const batch = await Promise.all(Array.from({ length: Math.min(250, total - i) }, (_, k) => openClient(nodes[(i + k) % 2]!.url).then((c) => Object.assign(c, { node: (i + k) % 2 }))));
       clients.push(...batch);
     }
     await Promise.all(
