@@ -21,7 +21,7 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/web/inbox/dist ./web/inbox/dist
 COPY --from=build /app/drizzle ./drizzle
 COPY --from=build /app/config ./config
-RUN mkdir -p /data && chown node:node /data
+RUN mkdir -p /data /app/data && chown node:node /data /app/data
 USER node
 VOLUME ["/data"]
 EXPOSE 3000

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { parseArgs } from 'node:util';
+import { benchCluster, printCluster } from './cluster.ts';
 import { benchDossiers, printDossiers } from './dossiers.ts';
 import { root } from './lib.ts';
 import { benchMessenger, printMessenger } from './messenger.ts';
@@ -62,6 +63,14 @@ if (wanted('router')) {
   const router = benchRouter();
   printRouter(router);
   results.router = router;
+  console.log('');
+}
+
+// Two nodes on PostgreSQL and Redis (both must run: BENCH_DATABASE_URL, BENCH_REDIS_URL).
+if (wanted('cluster')) {
+  const cluster = await benchCluster({ seconds, connections });
+  printCluster(cluster);
+  results.cluster = cluster;
   console.log('');
 }
 

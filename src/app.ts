@@ -11,6 +11,11 @@ import { attachmentDirsOf, inboxSettings, withEnvInboxes } from './channels/inbo
 import { channelListings, configuredNoticeTransports, reportNameOf } from './channels/registry.ts';
 import { join } from 'node:path';
 import { constants as zlibConstants } from 'node:zlib';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { createLeases } from './core/cluster/leases.ts';
+import { sharedRateLimitStore } from './core/cluster/rate-limit-store.ts';
+import { createRedisBridge } from './core/cluster/redis-bridge.ts';
 import { createAccounts } from './core/accounts/accounts.ts';
 import { attachmentsDir, createAttachmentStore } from './core/attachments.ts';
 import { ensureBootstrapToken } from './core/api-tokens.ts';
@@ -83,6 +88,10 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   // Core.
   const store = await openStore({ url: env.DATABASE_URL, sqliteSynchronous: env.SQLITE_SYNCHRONOUS });
   const events = new EventBus();
+  // Cluster: events and rate limits cross nodes over Redis; once-only work runs under leases.
+  const nodeId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const bridge = env.REDIS_URL ? createRedisBridge({ url: env.REDIS_URL, prefix: env.REDIS_PREFIX, nodeId, events, logger: app.log.child({ module: 'cluster' }) }) : undefined;
+  const leases = createLeases({ store, nodeId, ttlMs: env.CLUSTER_LEASE_SECONDS * 1000, logger: app.log.child({ module: 'leases' }) });
   const metrics = createMetrics();
   const inboxes = await syncConfiguredInboxes(store, withEnvInboxes(config));
   const channelOf = new Map(inboxes.map((inbox) => [inbox.id, inbox.channel]));
@@ -176,7 +185,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   const personalData = createPersonalData(store, { attachmentDirs: attachmentDirsOf(config) });
   const privacyRequests = createPrivacyRequests(store, { config: file.privacy, businessHours, personalData, events, logger: app.log });
   const retention = createRetention(store, { config: file.retention, personalData, logger: app.log });
-  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, inbound, accounts, ticketDesk, retention, privacyRequests });
+  app.decorate('gateway', { config, store, events, leases, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, inbound, accounts, ticketDesk, retention, privacyRequests });
 
   // HTTP plumbing.
   installValidators(app);
@@ -206,6 +215,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(csrf, { sessionPlugin: '@fastify/cookie', getToken: (request) => request.headers['x-csrf-token'] as string | undefined });
   await app.register(rateLimit, {
     global: false,
+    ...(bridge ? { store: sharedRateLimitStore(bridge, env.REDIS_PREFIX) } : {}),
     errorResponseBuilder: (_request, context) => {
       const seconds = Math.ceil(context.ttl / 1000);
       const messages = both('error.rateLimited', { seconds });
@@ -223,14 +233,21 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   app.get('/healthz', { schema: { tags: ['ops'], summary: 'The process is up', response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
   app.get(
     '/readyz',
-    { schema: { tags: ['ops'], summary: 'The store answers', response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'The store answers; `degraded` when Redis is down (the node serves alone: other nodes miss its events)',
+        response: { 200: { type: 'object', properties: { status: { type: 'string', enum: ['ready', 'degraded'] }, redis: { type: 'string', enum: ['up', 'down'] } } } },
+      },
+    },
     async () => {
       try {
         await store.ping();
       } catch {
         throw new HttpError(503, 'not_ready', 'store unreachable');
       }
-      return { status: 'ready' };
+      if (!bridge) return { status: 'ready' };
+      return bridge.connected ? { status: 'ready', redis: 'up' } : { status: 'degraded', redis: 'down' };
     },
   );
   registerSecurityTxt(app, { contact: file.deployment.securityContact, publicBaseUrl: env.PUBLIC_BASE_URL, languages: file.deployment.locale === 'vi' ? ['vi', 'en'] : ['en', 'vi'] });
@@ -264,27 +281,37 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   // Lifecycle: workers start when the server is ready and stop before the store closes.
   let inactivityTimer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
+    await bridge?.start();
     for (const { adapter } of adapters.values()) await adapter.start?.();
     await outbox.start();
     await router.start();
     await ticketDesk.start();
     inbound.start();
-    retention.start();
-    privacyRequests.start();
-    // Accounts unused too long are disabled; checking a few times a day is precise enough.
-    inactivityTimer = setInterval(() => void accounts.disableInactive().catch((err: unknown) => app.log.error({ err }, 'inactive account check failed')), 6 * 3_600_000);
-    inactivityTimer.unref();
-    await accounts.disableInactive();
+    // Work one node does for all (the others would announce or fetch it twice): under leases.
+    for (const { adapter, inbox } of adapters.values()) if (adapter.exclusive) leases.add(`inbox.${inbox.key}`, adapter.exclusive);
+    leases.add('router.assignment', router.assigner);
+    leases.add('tickets.sweeps', ticketDesk.sweeps);
+    leases.add('privacy.deadlines', privacyRequests);
+    leases.add('privacy.retention', retention);
+    leases.add('accounts.inactivity', {
+      async start() {
+        // Accounts unused too long are disabled; checking a few times a day is precise enough.
+        inactivityTimer = setInterval(() => void accounts.disableInactive().catch((err: unknown) => app.log.error({ err }, 'inactive account check failed')), 6 * 3_600_000);
+        inactivityTimer.unref();
+        await accounts.disableInactive();
+      },
+      stop: () => clearInterval(inactivityTimer),
+    });
+    await leases.start();
   });
   app.addHook('onClose', async () => {
-    clearInterval(inactivityTimer);
-    await retention.stop();
-    await privacyRequests.stop();
+    await leases.stop();
     await inbound.stop();
     await router.stop();
     ticketDesk.stop();
     await outbox.stop();
     for (const { adapter } of adapters.values()) await adapter.close?.();
+    await bridge?.close();
     await store.close();
   });
   return app;
@@ -296,6 +323,8 @@ declare module 'fastify' {
       config: GatewayConfig;
       store: Awaited<ReturnType<typeof openStore>>;
       events: EventBus;
+      /** Once-only work of a cluster and which of it this node holds. */
+      leases: ReturnType<typeof createLeases>;
       metrics: ReturnType<typeof createMetrics>;
       ingest: ReturnType<typeof createIngest>;
       outbox: ReturnType<typeof createOutbox>;

@@ -13,6 +13,12 @@ CREATE TABLE "kb_proposals" (
 	CONSTRAINT "kb_proposals_reply_message_id_unique" UNIQUE("reply_message_id")
 );
 --> statement-breakpoint
+CREATE TABLE "leases" (
+	"name" text PRIMARY KEY NOT NULL,
+	"holder" text NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "ticket_uploads" (
 	"id" serial PRIMARY KEY NOT NULL,
 	"ticket_id" integer NOT NULL,

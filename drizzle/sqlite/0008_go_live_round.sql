@@ -14,6 +14,12 @@ CREATE TABLE `kb_proposals` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `kb_proposals_reply_message_id_unique` ON `kb_proposals` (`reply_message_id`);--> statement-breakpoint
 CREATE INDEX `kb_proposals_status_idx` ON `kb_proposals` (`status`,`id`);--> statement-breakpoint
+CREATE TABLE `leases` (
+	`name` text PRIMARY KEY NOT NULL,
+	`holder` text NOT NULL,
+	`expires_at` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `ticket_uploads` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`ticket_id` integer NOT NULL,

@@ -86,6 +86,11 @@ export interface ChannelAdapter {
   start?(): Promise<void>;
   /** Stops background work and releases connections on shutdown. */
   close?(): Promise<void>;
+  /**
+   * Work for the inbox that one node of a cluster must do alone (reading a mailbox): the app runs
+   * it under a lease, on one node at a time, and moves it to another node when that one dies.
+   */
+  exclusive?: { start(): Promise<void>; stop(): Promise<void> };
 }
 
 import type { ChannelNames } from '../contracts/channels.ts';

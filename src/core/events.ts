@@ -36,27 +36,64 @@ export interface GatewayEvents {
   /** A citizen's personal-data request ran past a legal timer: the supervisors are told, once. */
   'privacy.deadline': { requestId: number; kind: string; state: 'acknowledge_overdue' | 'overdue'; deadline: Date };
   'inbox.status': { inboxId: number; status: 'active' | 'needs_reconnect' | 'disabled'; detail: string | null };
+  /** This node lost (`degraded`) or regained (`connected`) the link that carries events between
+   * nodes. Never crosses nodes: each node says it of itself. */
+  'cluster.status': { state: 'connected' | 'degraded' };
 }
 
 export type EventName = keyof GatewayEvents;
 
+/** Events each node says of itself only: they never cross to other nodes. */
+const nodeLocal: ReadonlySet<EventName> = new Set<EventName>(['cluster.status']);
+
+/** How a node's events reach the other nodes of a cluster (see cluster/redis-bridge.ts). */
+export interface EventTransport {
+  /** Hands an event to the other nodes; must not throw nor wait (fire and forget). */
+  publish(name: EventName, payload: unknown): void;
+}
+
 /**
- * In-process event bus: listeners on this node hear what this node emitted, after its commit.
- * Nothing carries events to other nodes (README, Production).
+ * The gateway's event bus. On one node it is an in-process emitter; in a cluster a transport
+ * carries every event to the other nodes, whose `on` listeners hear it too. Listeners that do
+ * work which must happen once (route a citizen's message, send the outbox) use `onLocal` and
+ * hear only the events of their own node.
  */
 export class EventBus {
   readonly #emitter = new EventEmitter({ captureRejections: false });
+  readonly #local = new EventEmitter({ captureRejections: false });
+  #transport: EventTransport | undefined;
 
   constructor() {
     this.#emitter.setMaxListeners(0);
+    this.#local.setMaxListeners(0);
   }
 
   emit<K extends EventName>(name: K, payload: GatewayEvents[K]): void {
+    // Other nodes first: a listener that throws here must not keep the event from them.
+    if (this.#transport && !nodeLocal.has(name)) this.#transport.publish(name, payload);
+    this.#local.emit(name, payload);
     this.#emitter.emit(name, payload);
   }
 
+  /** Hears the event whichever node emitted it. */
   on<K extends EventName>(name: K, listener: (payload: GatewayEvents[K]) => void): () => void {
     this.#emitter.on(name, listener);
     return () => this.#emitter.off(name, listener);
+  }
+
+  /** Hears the event only when this node emitted it: for work one node must do, once. */
+  onLocal<K extends EventName>(name: K, listener: (payload: GatewayEvents[K]) => void): () => void {
+    this.#local.on(name, listener);
+    return () => this.#local.off(name, listener);
+  }
+
+  /** Sends this node's events to the other nodes from now on. */
+  connect(transport: EventTransport): void {
+    this.#transport = transport;
+  }
+
+  /** An event another node emitted: this node's `on` listeners hear it, nothing is sent on. */
+  deliverRemote<K extends EventName>(name: K, payload: GatewayEvents[K]): void {
+    this.#emitter.emit(name, payload);
   }
 }

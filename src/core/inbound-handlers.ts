@@ -71,7 +71,8 @@ export function createInboundHandlers(deps: { store: Store; events: EventBus; lo
       for (const handler of handlers) await handler.settled?.();
     },
     start() {
-      unsubscribe ??= events.on('message.created', enqueue);
+      // The node that stored the message handles it; the other nodes only hear of it.
+      unsubscribe ??= events.onLocal('message.created', enqueue);
     },
     async stop() {
       unsubscribe?.();

@@ -409,7 +409,9 @@ export function createOutbox(deps: {
         await store.tx((db) => db.update(t.outbox).set({ status: 'pending', lockedUntil: null }).where(eq(t.outbox.status, 'sending')));
       }
       stopped = false;
-      unsubscribe = events.on('outbox.enqueued', kick);
+      // Rows are claimed with SKIP LOCKED on every node; a node sends what it enqueued at once,
+      // and the timer picks up what a dead node left behind.
+      unsubscribe = events.onLocal('outbox.enqueued', kick);
       timer = setInterval(kick, config.pollIntervalMs);
       timer.unref();
       kick();

@@ -7,6 +7,7 @@ import type { Store } from '../core/store/store.ts';
 import { canSee, type Level } from '../desks/tickets/index.ts';
 import { conversationScope, requirePrincipal } from '../core/http/auth.ts';
 import { HttpError } from '../core/errors.ts';
+import { both } from '../core/i18n/index.ts';
 
 /** Events an inbox client follows; each carries the conversation it concerns, if any. */
 const forwarded: EventName[] = ['message.created', 'message.updated', 'conversation.updated', 'conversation.assigned', 'conversation.handoff', 'conversation.labels', 'conversation.typing', 'agent.presence'];
@@ -42,6 +43,15 @@ export async function liveFeed(app: FastifyInstance, deps: { store: Store; event
     if (origin === `${request.protocol}://${request.host}` || origin === publicOrigin) return;
     throw new HttpError(403, 'origin_not_allowed', 'the live feed opens only from the inbox itself');
   }
+
+
+  // Events of other nodes reach this one through Redis; while it is down they do not, and the
+  // people watching are told so, and told to reload once it is back (what they missed is in the
+  // store, not in the feed).
+  let clusterState: GatewayEvents['cluster.status']['state'] = 'connected';
+  const clusterFrame = (state: typeof clusterState) => JSON.stringify({ type: 'cluster.status', state, refresh: state === 'connected', notice: both(state === 'connected' ? 'live.cluster.recovered' : 'live.cluster.degraded') });
+  events.on('cluster.status', (event) => (clusterState = event.state));
+
 
   app.get('/live', { websocket: true, preValidation: sameOrigin, schema: { tags: ['inbox'], summary: 'Live feed of conversation events (WebSocket)' } }, (socket: WebSocket, request: FastifyRequest) => {
     const principal = request.principal!;
@@ -96,6 +106,8 @@ export async function liveFeed(app: FastifyInstance, deps: { store: Store; event
       );
     }
 
+    offs.push(events.on('cluster.status', (event) => socket.readyState === socket.OPEN && socket.send(clusterFrame(event.state))));
+
     if (agentId !== null) {
       const set = socketsOf.get(agentId) ?? new Set();
       set.add(socket);
@@ -138,5 +150,6 @@ export async function liveFeed(app: FastifyInstance, deps: { store: Store; event
       }
     });
     socket.send(JSON.stringify({ type: 'hello', principal: principal.kind === 'agent' ? { id: principal.agentId, role: principal.role, teamIds: principal.teamIds } : { token: principal.name } }));
+    if (clusterState === 'degraded') socket.send(clusterFrame('degraded'));
   });
 }

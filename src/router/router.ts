@@ -199,7 +199,7 @@ export function createRouter(deps: {
       const rows = await store.db.select({ id: t.teams.id, key: t.teams.key }).from(t.teams);
       teamIds = new Map(rows.map((row) => [row.key, row.id]));
       knowledge.watch();
-      assigner.start();
+      // The assigner is started by the app: on one node of a cluster, under a lease.
     },
     async stop() {
       knowledge.close();

@@ -42,7 +42,9 @@ function createEmailAdapter(context: ChannelContext<EmailSettingsInput>): Channe
     for (const result of results) context.metrics.messagesIngested.inc({ channel: 'email', result: result.duplicate ? 'duplicate' : 'stored' });
   }
 
-  const reader = createMailboxReader({ settings, state: context.state, logger, store: storeMails, report });
+  // A reader that was closed cannot start again: each lease taken gets a new one.
+  const newReader = () => createMailboxReader({ settings, state: context.state, logger, store: storeMails, report });
+  let reader: ReturnType<typeof createMailboxReader> | undefined;
 
   /** The mail a reply answers: the citizen's latest mail before it, else our latest sent one. */
   async function threadOf(message: OutboundMessage) {
@@ -99,11 +101,19 @@ function createEmailAdapter(context: ChannelContext<EmailSettingsInput>): Channe
 
   return {
     send,
-    async start() {
-      reader.start();
+    // Two nodes reading one mailbox would fetch every mail twice (dropped by Message-ID, but
+    // twice the load and racing cursors): the reader runs on one node, under a lease.
+    exclusive: {
+      async start() {
+        reader = newReader();
+        reader.start();
+      },
+      async stop() {
+        await reader?.close();
+        reader = undefined;
+      },
     },
     async close() {
-      await reader.close();
       smtp.close();
     },
   };

@@ -118,6 +118,11 @@ export function createHub(deps: { conversations: Conversations; events: EventBus
       if (event.by !== 'agent') return;
       for (const conn of byConversation.get(event.conversationId) ?? []) send(conn, { t: 'typing', on: true });
     }),
+    // Back in the cluster after Redis was down: messages stored through other nodes meanwhile
+    // were never announced here. Every socket catches up from the store.
+    deps.events.on('cluster.status', (event) => {
+      if (event.state === 'connected') for (const conversationId of [...byConversation.keys()]) kick(conversationId);
+    }),
   ];
 
   // One timer for every socket (thousands of per-socket timers cost more than one sweep).

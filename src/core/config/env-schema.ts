@@ -45,6 +45,16 @@ export const envSchema = z.object({
     .string()
     .default('127.0.0.1,::1,::ffff:127.0.0.1')
     .transform((list) => list.split(',').map((ip) => ip.trim()).filter(Boolean)),
+  // Cluster (README, Production): several nodes on one PostgreSQL.
+  /** Redis that carries events and shared rate limits between nodes; unset: a node runs alone. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/.+/, 'must be redis://... or rediss://...')
+    .optional(),
+  /** Put before every Redis key and channel, so deployments (or tests) can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('gw1022:'),
+  /** How long a node's lease on once-only work lasts unrenewed (a dead node's work moves on). */
+  CLUSTER_LEASE_SECONDS: z.coerce.number().int().min(3).max(300).default(15),
 });
 
 export type Env = z.infer<typeof envSchema>;

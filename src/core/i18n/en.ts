@@ -288,4 +288,7 @@ export const en: Record<MessageKey, string> = {
   'form.askPersonText': 'gặp nhân viên (talk to a person)',
   'form.replySent': 'Sent.',
   'form.fixFields': 'Please correct the marked fields.',
+  // Cluster: the agents' live feed when the link between gateway nodes (Redis) drops and returns.
+  'live.cluster.degraded': 'The link between the gateway servers is down: messages arriving through another server may not show by themselves. Work goes on; reload the page to see the latest.',
+  'live.cluster.recovered': 'The gateway servers are linked again. Please reload the page to see everything that arrived meanwhile.',
 };

@@ -287,6 +287,9 @@ export const vi = {
   'form.askPersonText': 'Gặp nhân viên',
   'form.replySent': 'Đã gửi.',
   'form.fixFields': 'Vui lòng sửa các ô được đánh dấu.',
+  // Cluster: the agents' live feed when the link between gateway nodes (Redis) drops and returns.
+  'live.cluster.degraded': 'Mất kết nối giữa các máy chủ: tin nhắn đến qua máy chủ khác có thể không tự hiện. Vẫn làm việc được; tải lại trang để xem mới nhất.',
+  'live.cluster.recovered': 'Đã kết nối lại giữa các máy chủ. Vui lòng tải lại trang để thấy đủ tin nhắn trong lúc gián đoạn.',
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -640,3 +640,9 @@ export const ticketUploads = pgTable(
   },
   (t) => [uniqueIndex('ticket_uploads_ticket_key_idx').on(t.ticketId, t.key)],
 );
+/** Work one node of a cluster does at a time (a mailbox, a sweep): who holds it, until when. */
+export const leases = pgTable('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: at('expires_at').notNull(),
+});

@@ -631,3 +631,9 @@ export const ticketUploads = sqliteTable(
   },
   (t) => [uniqueIndex('ticket_uploads_ticket_key_idx').on(t.ticketId, t.key)],
 );
+/** Work one node of a cluster does at a time (a mailbox, a sweep): who holds it, until when. */
+export const leases = sqliteTable('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: at('expires_at').notNull(),
+});

@@ -129,8 +129,16 @@ export async function createTicketDesk(deps: {
     async start() {
       const seeded = await units.seed(config.organisation);
       if (seeded) logger.info({ units: seeded }, 'seeded the organisation from the configuration');
-      timer = setInterval(() => void sweep().catch((err: unknown) => logger.error({ err }, 'ticket sweep failed')), config.tickets.sweepIntervalSeconds * 1000);
-      timer.unref();
+    },
+    /** The deadline and no-response sweeps: one node of a cluster runs them (app.ts, a lease). */
+    sweeps: {
+      start(): void {
+        timer = setInterval(() => void sweep().catch((err: unknown) => logger.error({ err }, 'ticket sweep failed')), config.tickets.sweepIntervalSeconds * 1000);
+        timer.unref();
+      },
+      stop(): void {
+        clearInterval(timer);
+      },
     },
     stop() {
       clearInterval(timer);

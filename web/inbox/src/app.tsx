@@ -112,6 +112,11 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(notice?: 
     if (ticketsOnly(agent) && (route.name === 'list' || route.name === 'conversation')) navigate({ name: 'tickets', id: null });
     // Deadlines and unhappy citizens are announced where the person is working.
     return live.on((event) => {
+      // The servers lost or regained each other: what came through another one may be missing.
+      if (event.type === 'cluster.status') {
+        setNotice(t(event.state === 'degraded' ? 'cluster.degraded' : 'cluster.recovered'));
+        return;
+      }
       if (event.type === 'privacy.deadline') {
         const id = Number(event.requestId);
         const message = t(event.state === 'overdue' ? 'privacy.notify.overdue' : 'privacy.notify.acknowledge_overdue', { id });

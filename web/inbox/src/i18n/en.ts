@@ -300,4 +300,7 @@ export const en: Record<MessageKey, string> = {
   'admin.kb.reviewedLabel': "Checked by the hotline",
   // Accessibility: the conversation's messages are a focusable scrolling region with a name.
   'conv.messagesLabel': "Messages of the conversation",
+  // Cluster: the link between gateway servers (Redis) dropped or came back.
+  'cluster.degraded': "The link between the gateway servers is down: messages arriving through another server may not show by themselves. Work goes on; reload the page to see the latest.",
+  'cluster.recovered': "The gateway servers are linked again. Please reload the page to see everything that arrived meanwhile.",
 };

@@ -298,6 +298,9 @@ export const vi = {
   'admin.kb.reviewedLabel': "Tổng đài đã kiểm tra nội dung",
   // Accessibility: the conversation's messages are a focusable scrolling region with a name.
   'conv.messagesLabel': "Tin nhắn của hội thoại",
+  // Cluster: the link between gateway servers (Redis) dropped or came back.
+  'cluster.degraded': "Mất kết nối giữa các máy chủ: tin nhắn đến qua máy chủ khác có thể không tự hiện. Vẫn làm việc được; tải lại trang để xem mới nhất.",
+  'cluster.recovered': "Đã kết nối lại giữa các máy chủ. Vui lòng tải lại trang để thấy đủ tin nhắn trong lúc gián đoạn.",
 } as const;
 
 export type MessageKey = keyof typeof vi;
