@@ -82,6 +82,32 @@ export interface ChannelAdapter {
   start?(): Promise<void>;
   /** Stops background work and releases connections on shutdown. */
   close?(): Promise<void>;
+  /** Present when an admin connects the account from the admin screen (a QR code to scan). */
+  signIn?: InteractiveSignIn;
+}
+
+/**
+ * Where an interactive sign-in stands, as the admin screen shows it. `qrImage` is a `data:` URL
+ * of the code to scan with the phone; `reason` is shown as is.
+ */
+export type SignInState =
+  | { step: 'idle' }
+  | { step: 'starting'; at: string }
+  | { step: 'waiting_scan'; at: string; qrImage: string }
+  | { step: 'scanned'; at: string; displayName: string }
+  | { step: 'expired'; at: string }
+  | { step: 'declined'; at: string }
+  | { step: 'signed_in'; at: string; displayName: string | null }
+  | { step: 'failed'; at: string; reason: string };
+
+/** A sign-in an admin carries out from the admin screen (e.g. scanning a QR code with the phone). */
+export interface InteractiveSignIn {
+  /** Starts a sign-in (or returns the one in progress); resolves once its first step is known. */
+  begin(): Promise<SignInState>;
+  /** Where the latest sign-in stands; shared by every node, so any node answers. */
+  state(): Promise<SignInState>;
+  /** Gives up the sign-in in progress on this node, if any. */
+  cancel(): Promise<void>;
 }
 
 /** A channel: its settings schema and a factory. `registry.ts` lists every channel. */

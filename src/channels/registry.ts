@@ -4,6 +4,7 @@ import messenger from './messenger/index.ts';
 import webchat from './webchat/index.ts';
 import webform from './webform/index.ts';
 import zaloOa from './zalo-oa/index.ts';
+import zaloPersonal from './zalo-personal/index.ts';
 
 /** Every channel the gateway knows. A new channel is one folder and one line here. */
 export const channelRegistry: readonly ChannelDefinition[] = [
@@ -12,6 +13,7 @@ export const channelRegistry: readonly ChannelDefinition[] = [
   messenger,
   email,
   webchat,
+  zaloPersonal,
 ];
 
 export function findChannel(name: string): ChannelDefinition | undefined {
