@@ -373,6 +373,9 @@ export function zaloEnv(standin: PlatformStandin): Record<string, string> {
     ZALO_OA_REFRESH_TOKEN: 'zalo-refresh-0',
     ZALO_API_BASE_URL: standin.url,
     ZALO_OAUTH_BASE_URL: standin.url,
+    // The fixtures carry the platform times of their recording, and tests replay citizens'
+    // messages of hours ago; the replay refusal has its own test with the check on.
+    ZALO_WEBHOOK_MAX_AGE_SECONDS: '0',
   };
 }
 

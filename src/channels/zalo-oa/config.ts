@@ -30,6 +30,11 @@ export const zaloSettings = z.object({
   freeReplies: z.number().int().min(1).default(8),
   /** Longer replies are split into several messages (Zalo's limit is about 2,000 characters). */
   maxTextLength: z.number().int().min(100).max(4000).default(2000),
+  /**
+   * A signed event whose timestamp is further than this from now (either way) is refused as a
+   * replay: a captured request cannot be posted again later. 0 turns the check off.
+   */
+  webhookMaxAgeSeconds: z.coerce.number().int().min(0).default(300),
   /** Limit for calls outside the outbox (profile, token, status checks). */
   requestTimeoutMs: z.number().int().min(100).default(10_000),
 });
@@ -53,6 +58,7 @@ export const zaloEnvVariables = [
   'ZALO_OA_REFRESH_TOKEN',
   'ZALO_API_BASE_URL',
   'ZALO_OAUTH_BASE_URL',
+  'ZALO_WEBHOOK_MAX_AGE_SECONDS',
 ] as const;
 
 /** The default inbox from ZALO_* variables; null when ZALO_OA_APP_ID is not set. */
@@ -66,6 +72,7 @@ export function zaloSettingsFromEnv(env: Readonly<Record<string, string | undefi
     ['refreshToken', env.ZALO_OA_REFRESH_TOKEN],
     ['apiBaseUrl', env.ZALO_API_BASE_URL],
     ['oauthBaseUrl', env.ZALO_OAUTH_BASE_URL],
+    ['webhookMaxAgeSeconds', env.ZALO_WEBHOOK_MAX_AGE_SECONDS],
   ];
   // Unset variables stay absent so YAML settings and schema defaults fill them.
   return Object.fromEntries(pairs.filter(([, value]) => value));

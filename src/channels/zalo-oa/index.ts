@@ -131,6 +131,7 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
         inboxId: context.inbox.id,
         appId: settings.appId,
         oaSecretKey: settings.oaSecretKey,
+        maxAgeSeconds: settings.webhookMaxAgeSeconds,
         ingest: context.ingest,
         markDelivery: context.markDelivery,
         metrics: context.metrics,
