@@ -27,6 +27,7 @@ import { loggerOptions } from './core/logging.ts';
 import { createMetrics } from './core/metrics.ts';
 import { createOutbox, type OutboundSender, type ReplyWindowState } from './core/outbox.ts';
 import { createOutreach } from './core/outreach.ts';
+import type { NoticeTransport } from './core/notice-transports.ts';
 import { deploymentSecret } from './core/settings.ts';
 import { openStore } from './core/store/store.ts';
 import { createTicketDesk } from './desks/tickets/ticket-desk.ts';
@@ -120,7 +121,9 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`,
     logger: app.log.child({ module: 'tickets' }),
   });
-  const careDesk = createCareDesk({ store, outbox, outreach, ticketDesk, config: file, env, publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`, logger: app.log.child({ module: 'care' }) });
+  // Filled once the channels exist: ZNS comes with a Zalo OA inbox that has templates.
+  const noticeTransports: NoticeTransport[] = [];
+  const careDesk = createCareDesk({ store, outbox, outreach, ticketDesk, noticeTransports, config: file, env, publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`, logger: app.log.child({ module: 'care' }) });
   app.decorate('care', careDesk);
   ticketDesk.reports.includeCare((from, to) => careDesk.campaigns.figures(from, to));
 
@@ -148,6 +151,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       state: createInboxState(store, inbox.id),
     });
     adapters.set(inbox.id, { adapter, inbox });
+    if (adapter.noticeTransport) noticeTransports.push(adapter.noticeTransport);
   }
 
   const accounts = createAccounts({ store, events, config: file.security, issuer: file.deployment.shortName });

@@ -10,6 +10,7 @@ import type { Ingest } from '../core/ingest.ts';
 import type { ReplyWindow, ReplyWindowState } from '../core/outbox.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { Outreach } from '../core/outreach.ts';
+import type { NoticeTemplateInfo, NoticeTransport } from '../core/notice-transports.ts';
 
 /** An inbox as channels see it: one connected account (an OA, a page, a mailbox, a form). */
 export interface InboxRef {
@@ -84,6 +85,8 @@ export interface ChannelAdapter {
   close?(): Promise<void>;
   /** Present when an admin connects the account from the admin screen (a QR code to scan). */
   signIn?: InteractiveSignIn;
+  /** Present when the account also reaches citizens by phone number (Zalo ZNS templates). */
+  noticeTransport?: NoticeTransport & { templates(): NoticeTemplateInfo[] };
 }
 
 /**

@@ -12,6 +12,8 @@ import { registerZaloWebhook } from './webhook.ts';
 import { quickRepliesOf } from '../shared/quick-replies.ts';
 import { splitText } from '../shared/split-text.ts';
 import { zaloReplyWindow } from './window.ts';
+import { NoticeError } from '../../core/notice-transports.ts';
+import { createZnsTransport } from './zns.ts';
 
 /** One platform message of an outbound gateway message. */
 type OutPart = { kind: 'text'; text: string; buttons?: QuickReply[] } | { kind: 'image' | 'file'; url: string; name?: string };
@@ -124,7 +126,31 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
     }
   }
 
+  const zns = createZnsTransport({
+    baseUrl: settings.znsBaseUrl,
+    templates: settings.znsTemplates,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    // ZNS takes the OA's access token: "token invalid" refreshes it once like a send does.
+    async withToken(call) {
+      try {
+        return await withToken(async (token) => {
+          try {
+            return await call(token);
+          } catch (error) {
+            if (error instanceof NoticeError && error.reason === 'auth_failed') throw zaloError({ kind: 'api', code: Number(error.vendorCode) }, locale);
+            throw error;
+          }
+        });
+      } catch (error) {
+        if (error instanceof ChannelError) throw new NoticeError('zns', error.kind === 'auth_failed' ? 'auth_failed' : 'unavailable', error.message, error.vendorCode);
+        throw error;
+      }
+    },
+  });
+
   return {
+    ...(settings.znsTemplates.length ? { noticeTransport: zns } : {}),
+
     async routes(app) {
       await registerZaloWebhook(app, {
         path: context.isDefault ? '/webhooks/zalo-oa' : `/webhooks/zalo-oa/${context.inbox.key}`,

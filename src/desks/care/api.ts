@@ -59,6 +59,7 @@ const CreateCampaign = Type.Object(
     webSurvey: Type.Optional(Type.Boolean()),
     noticeLeadMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_080 })),
     maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+    znsTemplate: Type.Optional(Type.String({ pattern: '^[a-z0-9-]+$', description: 'ZNS template (by key) for the pre-notice' })),
   },
   { additionalProperties: false },
 );

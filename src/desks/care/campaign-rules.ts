@@ -76,12 +76,17 @@ export function decideOutcome(
   }
 }
 
-export type NoticeChannel = 'zalo' | 'email' | 'sms';
+export type NoticeChannel = 'zalo' | 'zns' | 'email' | 'sms';
 
-/** The channels to announce a campaign on, most trusted first (DESIGN.md: Zalo OA first). */
-export function noticeChannels(citizen: { zaloInboxId: number | null; email: string | null; emailInboxId: number | null; phone: string | null; smsEnabled: boolean }): NoticeChannel[] {
+/**
+ * The channels to announce a campaign on, most trusted first (DESIGN.md: Zalo OA first): the
+ * OA's chat when the citizen wrote to it, a ZNS template to their phone when one is configured,
+ * then email, then SMS.
+ */
+export function noticeChannels(citizen: { zaloInboxId: number | null; email: string | null; emailInboxId: number | null; phone: string | null; smsEnabled: boolean; znsEnabled?: boolean }): NoticeChannel[] {
   const out: NoticeChannel[] = [];
   if (citizen.zaloInboxId !== null) out.push('zalo');
+  if (citizen.phone && citizen.znsEnabled) out.push('zns');
   if (citizen.email && citizen.emailInboxId !== null) out.push('email');
   if (citizen.phone && citizen.smsEnabled) out.push('sms');
   return out;

@@ -6,6 +6,7 @@ import type { FileConfig } from '../../core/config/file-schema.ts';
 import { HttpError, NotFoundError } from '../../core/errors.ts';
 import { t as text, type Locale } from '../../core/i18n/index.ts';
 import type { Outreach } from '../../core/outreach.ts';
+import type { NoticeTransport } from '../../core/notice-transports.ts';
 import type { Db, Store } from '../../core/store/store.ts';
 import { foldText } from '../../core/text-fold.ts';
 import { isOperator, type TicketDesk, type TicketPrincipal } from '../tickets/index.ts';
@@ -43,12 +44,15 @@ export interface CampaignInput {
   webSurvey?: boolean;
   noticeLeadMinutes?: number;
   maxAttempts?: number;
+  /** The ZNS template (by key) the pre-notice goes out with; default: the one for pre-notices. */
+  znsTemplate?: string;
 }
 
 interface CampaignOptions {
   visitLevels: DeskLevel[];
   webSurvey: boolean;
   noticeLeadMinutes: number;
+  znsTemplate?: string;
 }
 
 /** Sends an SMS through the deployment's gateway; throws when it is refused. */
@@ -80,6 +84,8 @@ export function createCampaigns(deps: {
   desk: TicketDesk;
   config: FileConfig;
   sms: SmsSender | null;
+  /** ZNS and other ways to reach a phone number, tried after the Zalo chat (issue: ZNS notices). */
+  noticeTransports?: readonly NoticeTransport[];
   /** Where citizens open survey links (the gateway's public address). */
   publicBaseUrl: string;
   now?: () => Date;
@@ -164,7 +170,7 @@ export function createCampaigns(deps: {
       throw error;
     }
     const at = now();
-    const options: CampaignOptions = { visitLevels: input.visitLevels ?? [], webSurvey: input.webSurvey ?? false, noticeLeadMinutes: input.noticeLeadMinutes ?? care.noticeLeadMinutes };
+    const options: CampaignOptions = { visitLevels: input.visitLevels ?? [], webSurvey: input.webSurvey ?? false, noticeLeadMinutes: input.noticeLeadMinutes ?? care.noticeLeadMinutes, ...(input.znsTemplate ? { znsTemplate: input.znsTemplate } : {}) };
     const id = await store.tx(async (tx) => {
       const [row] = await tx
         .insert(t.campaigns)
@@ -270,7 +276,9 @@ export function createCampaigns(deps: {
     targets.splice(limit);
     const emailInbox = outreach.inboxesOf('email')[0] ?? null;
     const zaloInboxIds = outreach.inboxesOf('zalo-oa').map((i) => i.id);
-    const sent: Record<NoticeChannel | 'none', number> = { zalo: 0, email: 0, sms: 0, none: 0 };
+    const zns = deps.noticeTransports?.find((transport) => transport.name === 'zns');
+    // `zns` is counted only where ZNS is set up, so the answer keeps its shape elsewhere.
+    const sent = { zalo: 0, email: 0, sms: 0, none: 0, ...(zns ? { zns: 0 } : {}) } as Record<NoticeChannel | 'none', number>;
     for (const target of targets) {
       let zaloInboxId: number | null = null;
       if (target.contactId !== null && zaloInboxIds.length) {
@@ -285,8 +293,14 @@ export function createCampaigns(deps: {
       const body = [say('care.notice.text', { name: config.deployment.name, number: c.outboundNumber, purpose: c.purpose, code: target.code }), ...(link ? [say('care.notice.webSurvey', { link })] : []), say('care.notice.optOut')].join('\n');
       const tried: string[] = [];
       let channel: NoticeChannel | 'none' = 'none';
-      for (const candidate of noticeChannels({ zaloInboxId, email: target.email, emailInboxId: emailInbox?.id ?? null, phone: target.phone, smsEnabled: deps.sms !== null })) {
-        const outcome = await sendNotice(candidate, { ...target, zaloInboxId, emailInboxId: emailInbox?.id ?? null }, body, campaignId).catch((error: unknown) => `failed: ${(error as Error).message}`);
+      // ZNS: an approved template to the phone number, with the campaign's values.
+      const phoneNotice = target.phone ? { purpose: 'care_pre_notice' as const, phone: target.phone, text: body, values: { name: config.deployment.name, deployment: config.deployment.name, number: c.outboundNumber ?? '', purpose: c.purpose ?? '', code: target.code ?? '', ...(link ? { link } : {}) }, ...(c.options.znsTemplate ? { template: c.options.znsTemplate } : {}) } : null;
+      const znsEnabled = Boolean(zns && phoneNotice && zns.accepts(phoneNotice));
+      for (const candidate of noticeChannels({ zaloInboxId, email: target.email, emailInboxId: emailInbox?.id ?? null, phone: target.phone, smsEnabled: deps.sms !== null, znsEnabled })) {
+        const outcome =
+          candidate === 'zns'
+            ? await zns!.send({ ...phoneNotice!, trackingId: `campaign-${campaignId}-target-${target.id}` }).then(() => 'sent', (error: unknown) => `failed: ${(error as Error).message}`)
+            : await sendNotice(candidate, { ...target, zaloInboxId, emailInboxId: emailInbox?.id ?? null }, body, campaignId).catch((error: unknown) => `failed: ${(error as Error).message}`);
         if (outcome === 'sent') {
           channel = candidate;
           break;

@@ -8,6 +8,7 @@ import type { TicketDesk } from '../tickets/index.ts';
 import { createCampaigns, httpSmsSender, type SmsSender } from './campaigns.ts';
 import { createDossiers } from './dossiers.ts';
 import { createStatusLookup, httpStatusSource, tableStatusSource, type DossierStatusSource } from './status-lookup.ts';
+import type { NoticeTransport } from '../../core/notice-transports.ts';
 
 interface Logger {
   warn(obj: object, msg: string): void;
@@ -31,13 +32,15 @@ export function createCareDesk(deps: {
   /** The one-stop system's API, when a deployment asks it instead of the imported table. */
   statusSource?: DossierStatusSource;
   sms?: SmsSender;
+  /** Ways to reach a phone number besides SMS (ZNS), from the channels. */
+  noticeTransports?: readonly NoticeTransport[];
 }) {
   const { store, outbox, config, logger } = deps;
   const timeZone = config.deployment.timezone;
   const dossiers = createDossiers(store, { timeZone });
   const statusLookup = createStatusLookup({ store, source: deps.statusSource ?? (config.care.statusApiUrl ? httpStatusSource(config.care.statusApiUrl.replace('%7Bcode%7D', '{code}')) : tableStatusSource(store)), pattern: config.care.dossierCodePattern, locale: config.deployment.locale, timeZone });
   const sms = deps.sms ?? (deps.env.SMS_GATEWAY_URL ? httpSmsSender(deps.env.SMS_GATEWAY_URL, deps.env.SMS_GATEWAY_TOKEN) : null);
-  const campaigns = createCampaigns({ store, outreach: deps.outreach, desk: deps.ticketDesk, config, sms, publicBaseUrl: deps.publicBaseUrl });
+  const campaigns = createCampaigns({ store, outreach: deps.outreach, desk: deps.ticketDesk, config, sms, publicBaseUrl: deps.publicBaseUrl, ...(deps.noticeTransports ? { noticeTransports: deps.noticeTransports } : {}) });
 
   async function answer(conversationId: number, text: string): Promise<void> {
     try {
