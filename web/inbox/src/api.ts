@@ -115,6 +115,17 @@ export interface ContactMatch {
   channels: string[];
 }
 
+/** Where an inbox's interactive sign-in stands (a personal Zalo account's QR code). */
+export type SignInState =
+  | { step: 'idle' }
+  | { step: 'starting'; at: string }
+  | { step: 'waiting_scan'; at: string; qrImage: string }
+  | { step: 'scanned'; at: string; displayName: string }
+  | { step: 'expired'; at: string }
+  | { step: 'declined'; at: string }
+  | { step: 'signed_in'; at: string; displayName: string | null }
+  | { step: 'failed'; at: string; reason: string };
+
 export interface InboxRow {
   id: number;
   key: string;
@@ -276,6 +287,8 @@ export const api = {
   updateContact: (id: number, change: { name?: string | null; phone?: string | null; email?: string | null }) => request<ContactDetail>('PATCH', `/api/v1/contacts/${id}`, change),
   mergeContact: (keptId: number, mergedId: number) => request<ContactDetail>('POST', `/api/v1/contacts/${keptId}/merge`, { contactId: mergedId }),
   inboxes: () => request<InboxRow[]>('GET', '/api/v1/inboxes'),
+  signInState: (inboxId: number) => request<SignInState>('GET', `/api/v1/inboxes/${inboxId}/sign-in`),
+  beginSignIn: (inboxId: number) => request<SignInState>('POST', `/api/v1/inboxes/${inboxId}/sign-in`),
   businessHours: () => request<BusinessHoursView>('GET', '/api/v1/business-hours'),
   knowledgeBase: () => request<KnowledgeSummary[]>('GET', '/api/v1/knowledge-base'),
   knowledgeEntry: (id: string) => request<KnowledgeEntry>('GET', `/api/v1/knowledge-base/${encodeURIComponent(id)}`),

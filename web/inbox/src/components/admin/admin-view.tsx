@@ -8,6 +8,7 @@ import { AgentsAdmin } from './agents-admin.tsx';
 import { CannedAdmin, LabelsAdmin } from './answers-admin.tsx';
 import { UnitsAdmin } from '../../tickets/units-admin.tsx';
 import { KnowledgeAdmin } from './knowledge-admin.tsx';
+import { PersonalZaloSignIn } from './zalo-personal-sign-in.tsx';
 
 /** The sections a person may open: supervisors keep answers and labels and see the setup;
  * agents and roles are the admins'. */
@@ -126,7 +127,10 @@ function InboxesAdmin({ live }: { live: LiveFeed }) {
             <td>
               <span className={`conn conn-${inbox.status}`}>{t(`admin.inboxes.${inbox.status}`)}</span>
             </td>
-            <td>{inbox.statusDetail ?? '—'}</td>
+            <td>
+              {inbox.statusDetail ?? '—'}
+              {inbox.channel === 'zalo-personal' && <PersonalZaloSignIn inboxId={inbox.id} />}
+            </td>
             <td>{time(locale, inbox.updatedAt)}</td>
           </tr>
         ))}
