@@ -48,6 +48,7 @@ import { liveFeed } from './inbox/live.ts';
 import { inboxWebApp } from './inbox/web-app.ts';
 import { agentsTeamsApi } from './inbox/agents-teams-api.ts';
 import { inboxSignInApi } from './inbox/inbox-sign-in-api.ts';
+import { noticeTemplatesApi } from './inbox/notice-templates-api.ts';
 import { routerApi } from './router/api.ts';
 import { surveyPage } from './desks/care/survey-page.ts';
 import { ticketsApi } from './desks/tickets/api.ts';
@@ -224,6 +225,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(async (scope) => routerApi(scope, { store, router, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => agentsTeamsApi(scope, { store, events, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => inboxSignInApi(scope, { store, accounts, signInOf: (inboxId) => adapters.get(inboxId)?.adapter.signIn }), { prefix: '/api/v1' });
+  await app.register(async (scope) => noticeTemplatesApi(scope, { store, accounts, templates: () => [...adapters.values()].flatMap(({ adapter }) => adapter.noticeTransport?.templates() ?? []) }), { prefix: '/api/v1' });
   await app.register(async (scope) => ticketsApi(scope, { store, accounts, desk: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone, attachments: createAttachmentStore({ dir: join(attachmentsDir(config), 'tickets'), maxBytes: 20 * 1024 * 1024 }) }), { prefix: '/api/v1' });
   await app.register(async (scope) => careApi(scope, { store, accounts, care: careDesk, tickets: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone }), { prefix: '/api/v1' });
   await app.register(async (scope) => surveyPage(scope, { care: careDesk, deploymentName: file.deployment.name, perMinute: env.PUBLIC_RATE_LIMIT }));

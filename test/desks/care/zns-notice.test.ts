@@ -68,6 +68,10 @@ describe('care pre-notice by ZNS', () => {
   it('sends the ZNS template to the phone, and falls back to SMS for a number not on Zalo', async () => {
     // Zalo's answer for a number without a Zalo account.
     standin.zalo.znsPhoneErrors.set('84912000222', { error: -119, message: 'Zalo account not existed' });
+    // What the campaign screen offers to pick.
+    expect((await gw.app.inject({ method: 'GET', url: '/api/v1/notice-templates', headers: gw.auth })).json()).toEqual([
+      { transport: 'zns', key: 'bao-truoc-khao-sat', name: 'Báo trước cuộc gọi khảo sát', purpose: 'care_pre_notice' },
+    ]);
     const imported = await gw.app.inject({ method: 'POST', url: '/api/v1/dossiers/import', headers: { ...gw.auth, 'content-type': 'text/csv' }, payload: [header, ...rows].join('\n') });
     expect(imported.json()).toMatchObject({ inserted: 2, errors: [] });
     const created = await gw.app.inject({

@@ -94,6 +94,8 @@ export interface CampaignInput {
   visitLevels?: DeskLevel[];
   webSurvey?: boolean;
   noticeLeadMinutes?: number;
+  /** A ZNS template (by key) for the pre-notice. */
+  znsTemplate?: string;
 }
 
 export interface CampaignCreated {
@@ -198,6 +200,7 @@ export const careApi = {
   dossiers: (search: DossierSearch, page: { before?: number; limit?: number } = {}) =>
     request<{ items: DossierRow[]; nextBefore: number | null }>('GET', `/api/v1/dossiers${query({ ...search, ...page })}`),
   template: (name: Template) => request<Questionnaire>('GET', `/api/v1/care/templates/${name}`),
+  noticeTemplates: () => request<Array<{ transport: string; key: string; name: string; purpose: string }>>('GET', '/api/v1/notice-templates'),
   campaigns: () => request<{ items: CampaignSummary[] }>('GET', '/api/v1/campaigns'),
   campaign: (id: number) => request<CampaignDetail>('GET', `/api/v1/campaigns/${id}`),
   create: (input: CampaignInput) => request<CampaignCreated>('POST', '/api/v1/campaigns', input),
