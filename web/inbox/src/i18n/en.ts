@@ -300,4 +300,14 @@ export const en: Record<MessageKey, string> = {
   'admin.kb.reviewedLabel': "Checked by the hotline",
   // Accessibility: the conversation's messages are a focusable scrolling region with a name.
   'conv.messagesLabel': "Messages of the conversation",
+  // The personal Zalo account's sign-in (admin > inboxes).
+  'admin.zaloPersonal.warning': "This channel drives a personal Zalo account through an unofficial client. Zalo may block an account that sends too much: use it for low volume only; prefer the Official Account where possible.",
+  'admin.zaloPersonal.begin': "Sign in with a QR code",
+  'admin.zaloPersonal.qrAlt': "Zalo sign-in QR code",
+  'admin.zaloPersonal.scan': "Open Zalo on the account's phone, choose Scan QR code and scan this code.",
+  'admin.zaloPersonal.scanned': "{name} scanned the code: confirm the sign-in on the phone.",
+  'admin.zaloPersonal.signedIn': "Signed in as {name}.",
+  'admin.zaloPersonal.expired': "The QR code expired: click for a new one.",
+  'admin.zaloPersonal.declined': "The sign-in was declined on the phone.",
+  'admin.zaloPersonal.failed': "Could not sign in: {reason}",
 };
