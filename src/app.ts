@@ -58,6 +58,8 @@ import { conversationsApi } from './inbox/conversations-api.ts';
 import { liveFeed } from './inbox/live.ts';
 import { inboxWebApp } from './inbox/web-app.ts';
 import { agentsTeamsApi } from './inbox/agents-teams-api.ts';
+import { inboxSignInApi } from './inbox/inbox-sign-in-api.ts';
+import { noticeTemplatesApi } from './inbox/notice-templates-api.ts';
 import { routerApi } from './router/api.ts';
 import { createKbProposals } from './router/knowledge-base/proposals.ts';
 import { surveyPage } from './desks/care/survey-page.ts';
@@ -135,10 +137,6 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`,
     logger: app.log.child({ module: 'tickets' }),
   });
-  const careDesk = createCareDesk({ store, outbox, outreach, ticketDesk, config: file, noticeTransports: configuredNoticeTransports(config.channelEnv), publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`, logger: app.log.child({ module: 'care' }) });
-  app.decorate('care', careDesk);
-  ticketDesk.reports.includeCare((from, to) => careDesk.campaigns.figures(from, to));
-
 
   const unusablePayloads = createUnusablePayloads(store, app.log.child({ module: 'webhooks' }));
   const configured = new Map(inboxSettings(config).map((entry) => [entry.key, entry]));
@@ -166,6 +164,13 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     });
     adapters.set(inbox.id, { adapter, inbox });
   }
+
+  // The care desk gets every notice transport: the registry's (SMS) and those an inbox offers
+  // (ZNS with a Zalo OA that has templates); `care.noticeOrder` decides which it tries.
+  const noticeTransports = [...configuredNoticeTransports(config.channelEnv), ...[...adapters.values()].flatMap(({ adapter }) => (adapter.noticeTransport ? [adapter.noticeTransport] : []))];
+  const careDesk = createCareDesk({ store, outbox, outreach, ticketDesk, config: file, noticeTransports, publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`, logger: app.log.child({ module: 'care' }) });
+  app.decorate('care', careDesk);
+  ticketDesk.reports.includeCare((from, to) => careDesk.campaigns.figures(from, to));
 
   // TOTP secrets are encrypted; without MFA_ENCRYPTION_KEY (development, tests) a key kept in
   // the store stands in, which protects nothing at rest and is refused in production.
@@ -262,6 +267,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => routerApi(scope, { store, router, accounts, proposals: kbProposals, teams: new Set(file.teams.map((team) => team.key)) }), { prefix: '/api/v1' });
   await app.register(async (scope) => agentsTeamsApi(scope, { store, events, accounts }), { prefix: '/api/v1' });
+  await app.register(async (scope) => inboxSignInApi(scope, { store, accounts, signInOf: (inboxId) => adapters.get(inboxId)?.adapter.signIn }), { prefix: '/api/v1' });
+  await app.register(async (scope) => noticeTemplatesApi(scope, { store, accounts, templates: () => noticeTransports.flatMap((transport) => transport.templates?.() ?? []) }), { prefix: '/api/v1' });
   await app.register(async (scope) => ticketsApi(scope, { store, accounts, conversations, desk: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone, attachments: createAttachmentStore({ dir: join(attachmentsDir(config), 'tickets'), maxBytes: 20 * 1024 * 1024 }), channelName: reportNameOf }), { prefix: '/api/v1' });
   await app.register(async (scope) => careApi(scope, { store, accounts, care: careDesk, tickets: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone }), { prefix: '/api/v1' });
   await app.register(async (scope) => surveyPage(scope, { care: careDesk, deploymentName: file.deployment.name, perMinute: env.PUBLIC_RATE_LIMIT }));

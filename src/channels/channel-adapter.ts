@@ -91,6 +91,27 @@ export interface ChannelAdapter {
    * it under a lease, on one node at a time, and moves it to another node when that one dies.
    */
   exclusive?: { start(): Promise<void>; stop(): Promise<void> };
+  /** Present when an admin connects the account from the admin screen (a QR code to scan). */
+  signIn?: InteractiveSignIn;
+  /**
+   * Present when the account also reaches citizens by phone number (a Zalo OA's ZNS templates):
+   * the app adds it to the notice transports the desks get, beside the registry's own.
+   */
+  noticeTransport?: NoticeTransport;
+}
+
+/** Where an interactive sign-in stands, as the admin screen shows it (src/contracts/inbox.ts). */
+export type { SignInState } from '../contracts/inbox.ts';
+import type { SignInState } from '../contracts/inbox.ts';
+
+/** A sign-in an admin carries out from the admin screen (e.g. scanning a QR code with the phone). */
+export interface InteractiveSignIn {
+  /** Starts a sign-in (or returns the one in progress); resolves once its first step is known. */
+  begin(): Promise<SignInState>;
+  /** Where the latest sign-in stands; shared by every node, so any node answers. */
+  state(): Promise<SignInState>;
+  /** Gives up the sign-in in progress on this node, if any. */
+  cancel(): Promise<void>;
 }
 
 import type { ChannelNames } from '../contracts/channels.ts';

@@ -7,6 +7,7 @@ import sms from './sms/index.ts';
 import webchat from './webchat/index.ts';
 import webform from './webform/index.ts';
 import zaloOa from './zalo-oa/index.ts';
+import zaloPersonal from './zalo-personal/index.ts';
 
 /** Every channel the gateway knows. A new channel is one folder and one line here. */
 export const channelRegistry: readonly ChannelDefinition[] = [
@@ -16,6 +17,7 @@ export const channelRegistry: readonly ChannelDefinition[] = [
   email,
   webchat,
   botframework,
+  zaloPersonal,
 ];
 
 export function findChannel(name: string): ChannelDefinition | undefined {
@@ -33,7 +35,10 @@ export function reportNameOf(key: string, locale: keyof ChannelNames): string | 
   return display ? (display.reportNames ?? display.names)[locale] : undefined;
 }
 
-/** Every notice transport: one-way texts beside the channels (SMS; Zalo ZNS later). */
+/**
+ * Every notice transport the environment sets up on its own: one-way texts beside the channels
+ * (SMS). ZNS comes with a Zalo OA inbox that has templates (`ChannelAdapter.noticeTransport`).
+ */
 export const noticeTransportRegistry: readonly NoticeTransportDefinition[] = [sms];
 
 /** The notice transports the environment sets up, in registry order. */

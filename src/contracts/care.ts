@@ -97,6 +97,8 @@ export interface CampaignInput {
   visitLevels?: DeskLevel[];
   webSurvey?: boolean;
   noticeLeadMinutes?: number;
+  /** A ZNS template (by key, from GET /api/v1/notice-templates) for the pre-notice; none: no ZNS. */
+  znsTemplate?: string;
 }
 
 export interface CampaignCreated {
@@ -147,7 +149,8 @@ export interface DossierSearch {
 
 export interface NotifyResult {
   notified: number;
-  byChannel: { zalo: number; email: number; sms: number; none: number };
+  /** `zns` is there only where a Zalo OA offers ZNS templates. */
+  byChannel: { zalo: number; zns?: number; email: number; sms: number; none: number };
   remaining: number;
 }
 

@@ -115,6 +115,17 @@ export interface ContactMatch {
   channels: string[];
 }
 
+/** Where an inbox's interactive sign-in stands (a personal Zalo account's QR code); `qrImage` is a `data:` URL. */
+export type SignInState =
+  | { step: 'idle' }
+  | { step: 'starting'; at: string }
+  | { step: 'waiting_scan'; at: string; qrImage: string }
+  | { step: 'scanned'; at: string; displayName: string }
+  | { step: 'expired'; at: string }
+  | { step: 'declined'; at: string }
+  | { step: 'signed_in'; at: string; displayName: string | null }
+  | { step: 'failed'; at: string; reason: string };
+
 export interface InboxRow {
   id: number;
   key: string;

@@ -36,3 +36,19 @@ export class ChannelError extends Error {
     this.name = 'ChannelError';
   }
 }
+
+/**
+ * A send the channel postpones by a rule of its own (a per-account rate limit): the outbox tries
+ * it again at `at` without counting an attempt, so a burst of replies waits in the queue instead
+ * of running out of attempts. The message shows `message` meanwhile.
+ */
+export class SendDeferredError extends ChannelError {
+  constructor(
+    channel: string,
+    message: string,
+    readonly at: Date,
+  ) {
+    super(channel, 'rate_limited', message, true);
+    this.name = 'SendDeferredError';
+  }
+}

@@ -1,7 +1,7 @@
 import { and, count, eq, gt, inArray, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { FileConfig } from './config/file-schema.ts';
 import type { Attachment, OutboundMessage, SendResult } from './domain/types.ts';
-import { ChannelError, HttpError, NotFoundError } from './errors.ts';
+import { ChannelError, HttpError, NotFoundError, SendDeferredError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { Metrics } from './metrics.ts';
 import type { Db, Store } from './store/store.ts';
@@ -246,7 +246,8 @@ export function createOutbox(deps: {
     }
   }
 
-  type Outcome = { kind: 'sent'; externalId?: string } | { kind: 'retry'; error: string } | { kind: 'failed'; error: string };
+  /** `at` and `free`: a send the channel deferred (its own rate limit) is due then and spends no attempt. */
+  type Outcome = { kind: 'sent'; externalId?: string } | { kind: 'retry'; error: string; at?: Date; free?: boolean } | { kind: 'failed'; error: string };
 
   async function process(row: ClaimedRow): Promise<void> {
     const sender = deps.senderFor(Number(row.inbox_id));
@@ -261,7 +262,8 @@ export function createOutbox(deps: {
       } catch (error) {
         const retryable = error instanceof ChannelError ? error.retryable : true;
         const reason = error instanceof Error ? error.message : String(error);
-        outcome = retryable && row.attempts < config.maxAttempts ? { kind: 'retry', error: reason } : { kind: 'failed', error: reason };
+        if (error instanceof SendDeferredError) outcome = { kind: 'retry', error: reason, at: error.at, free: true };
+        else outcome = retryable && row.attempts < config.maxAttempts ? { kind: 'retry', error: reason } : { kind: 'failed', error: reason };
         if (!(error instanceof ChannelError)) logger.error({ err: error, outboxId: row.id }, 'channel adapter threw an unexpected error');
       }
     }
@@ -277,10 +279,10 @@ export function createOutbox(deps: {
     const ours = and(eq(t.outbox.id, outboxId), eq(t.outbox.status, 'sending'), eq(t.outbox.attempts, row.attempts));
     const settled = await store.tx(async (db) => {
       if (outcome.kind === 'retry') {
-        const next = new Date(at.getTime() + backoffMs(row.attempts, config));
+        const next = outcome.at ?? new Date(at.getTime() + backoffMs(row.attempts, config));
         const updated = await db
           .update(t.outbox)
-          .set({ status: 'pending', nextAttemptAt: next, lockedUntil: null, lastError: outcome.error, updatedAt: at })
+          .set({ status: 'pending', nextAttemptAt: next, lockedUntil: null, lastError: outcome.error, updatedAt: at, ...(outcome.free ? { attempts: row.attempts - 1 } : {}) })
           .where(ours)
           .returning({ id: t.outbox.id });
         if (updated.length) await db.update(t.messages).set({ error: outcome.error }).where(eq(t.messages.id, messageId));

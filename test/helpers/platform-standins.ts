@@ -90,6 +90,12 @@ export interface PlatformStandin {
     userErrors: Map<string, ZaloApiError>;
     /** Runs after a send was recorded and before it is answered (to race echoes with answers). */
     beforeAnswer?: (send: ZaloSend) => Promise<void>;
+    /** ZNS template messages accepted by `POST /message/template` (business.openapi.zalo.me). */
+    znsSends: Array<{ phone: string; templateId: string; templateData: Record<string, string>; trackingId: string; msgId: string }>;
+    /** ZNS answers forced per phone (84 format): -118/-119 not on Zalo, -144 quota, -133 night... */
+    znsPhoneErrors: Map<string, ZaloApiError>;
+    /** Template ids Zalo approved; others answer as not approved. */
+    znsApprovedTemplates: Set<string>;
   };
   graph: {
     pageToken: string;
@@ -162,6 +168,9 @@ export async function startPlatformStandin(options: { zaloAccessToken?: string; 
       profileCalls: [],
       profileDelayMs: 0,
       userErrors: new Map(),
+      znsSends: [],
+      znsPhoneErrors: new Map(),
+      znsApprovedTemplates: new Set(['250001']),
     },
     graph: {
       pageToken: options.pageToken ?? 'page-token-0',
@@ -253,6 +262,20 @@ export async function startPlatformStandin(options: { zaloAccessToken?: string; 
       state.zalo.uploads.push({ kind, name: (file as File).name, size: file.size });
       attachments++;
       send(response, 200, { error: 0, message: 'Success', data: kind === 'image' ? { attachment_id: `zatt-${attachments}` } : { token: `zfile-${attachments}` } });
+      return true;
+    }
+    if (request.method === 'POST' && url.pathname === '/message/template') {
+      if (!authorized) return send(response, 200, { error: -124, message: 'Access token is invalid' });
+      const parsed = JSON.parse(body.toString('utf8')) as { phone?: string; template_id?: string; template_data?: Record<string, string>; tracking_id?: string };
+      const phone = parsed.phone ?? '';
+      if (!/^84\d{9,10}$/.test(phone)) return send(response, 200, { error: -108, message: 'Phone number invalid' });
+      if (!state.zalo.znsApprovedTemplates.has(String(parsed.template_id))) return send(response, 200, { error: -109, message: 'Template ID invalid' });
+      const forced = takeForced(state.zalo.znsPhoneErrors, phone);
+      if (forced) return send(response, 200, { error: forced.error, message: forced.message });
+      zaloMessages++;
+      const msgId = `zns-${zaloMessages}`;
+      state.zalo.znsSends.push({ phone, templateId: String(parsed.template_id), templateData: parsed.template_data ?? {}, trackingId: parsed.tracking_id ?? '', msgId });
+      send(response, 200, { error: 0, message: 'Success', data: { msg_id: msgId, sent_time: String(Date.now()), quota: { dailyQuota: '500', remainingQuota: '499' } } });
       return true;
     }
     if (request.method === 'POST' && url.pathname === '/v3.0/oa/message/cs') {
@@ -373,6 +396,9 @@ export function zaloEnv(standin: PlatformStandin): Record<string, string> {
     ZALO_OA_REFRESH_TOKEN: 'zalo-refresh-0',
     ZALO_API_BASE_URL: standin.url,
     ZALO_OAUTH_BASE_URL: standin.url,
+    // The fixtures carry the platform times of their recording, and tests replay citizens'
+    // messages of hours ago; the replay refusal has its own test with the check on.
+    ZALO_WEBHOOK_MAX_AGE_SECONDS: '0',
   };
 }
 

@@ -1,4 +1,4 @@
-import { ChannelError, type ChannelErrorKind } from '../../core/errors.ts';
+import { NoticeError, type NoticeFailureReason } from '../../core/notice-transport.ts';
 import type { SmsSettings } from './config.ts';
 
 const transport = 'sms';
@@ -7,18 +7,18 @@ const transport = 'sms';
 export type SmsFailure = { status: number } | { network: string };
 
 /**
- * The one place the gateway's failures become ChannelErrors: refused credentials and bad requests
- * are final, a busy or broken gateway and a lost connection may be tried again.
+ * The one place the gateway's failures become NoticeErrors (ChannelErrors with a reason): refused
+ * credentials and bad requests are final, a busy or broken gateway and a lost connection may be
+ * tried again.
  */
-export function smsError(failure: SmsFailure): ChannelError {
-  if ('network' in failure) return new ChannelError(transport, 'network', `SMS gateway unreachable: ${failure.network}`, true);
+export function smsError(failure: SmsFailure): NoticeError {
+  if ('network' in failure) return new NoticeError(transport, 'unavailable', `SMS gateway unreachable: ${failure.network}`);
   const { status } = failure;
-  const [kind, retryable]: [ChannelErrorKind, boolean] =
-    status === 401 || status === 403 ? ['auth_failed', false] : status === 429 ? ['rate_limited', true] : status === 408 || status >= 500 ? ['network', true] : ['invalid', false];
-  return new ChannelError(transport, kind, `SMS gateway answered ${status}`, retryable, status);
+  const reason: NoticeFailureReason = status === 401 || status === 403 ? 'auth_failed' : status === 429 ? 'quota_exceeded' : status === 408 || status >= 500 ? 'unavailable' : 'invalid_request';
+  return new NoticeError(transport, reason, `SMS gateway answered ${status}`, status);
 }
 
-/** Posts {"to","text"} with the bearer token; resolves on 2xx, rejects with a mapped ChannelError. */
+/** Posts {"to","text"} with the bearer token; resolves on 2xx, rejects with a mapped NoticeError. */
 export function createSmsClient(settings: SmsSettings, fetchImpl: typeof fetch = fetch) {
   return async function send(to: string, text: string, signal?: AbortSignal): Promise<void> {
     const timeout = AbortSignal.timeout(settings.timeoutMs);

@@ -9,7 +9,9 @@ export function createSmsTransport(env: Readonly<Record<string, string | undefin
   if (!env.SMS_GATEWAY_URL) return null;
   const parsed = smsSettings.safeParse({ SMS_GATEWAY_URL: env.SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN: env.SMS_GATEWAY_TOKEN });
   if (!parsed.success) throw new ConfigError(`Invalid environment:\n${describeIssues('env', parsed.error)}`);
-  return { name: 'sms', reaches: 'phone', send: createSmsClient(parsed.data, fetchImpl) };
+  const send = createSmsClient(parsed.data, fetchImpl);
+  // An SMS carries the notice's text; templates and their values are for other transports.
+  return { name: 'sms', reaches: 'phone', send: (notice, signal) => send(notice.to, notice.text, signal).then(() => ({ externalId: null })) };
 }
 
 export default {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resolveSecret } from '../shared/secret-ref.ts';
+import { znsTemplate } from './zns.ts';
 
 /**
  * A secret given inline (from env through `settingsFromEnv`) or, in YAML, as `{ env: NAME }`:
@@ -30,6 +31,15 @@ export const zaloSettings = z.object({
   freeReplies: z.number().int().min(1).default(8),
   /** Longer replies are split into several messages (Zalo's limit is about 2,000 characters). */
   maxTextLength: z.number().int().min(100).max(4000).default(2000),
+  /**
+   * A signed event whose timestamp is further than this from now (either way) is refused as a
+   * replay: a captured request cannot be posted again later. 0 turns the check off.
+   */
+  webhookMaxAgeSeconds: z.coerce.number().int().min(0).default(300),
+  /** ZNS (template messages to phone numbers) is answered there. */
+  znsBaseUrl: z.url().default('https://business.openapi.zalo.me'),
+  /** ZNS templates Zalo approved for this OA; none: the OA sends no ZNS. */
+  znsTemplates: z.array(znsTemplate).default([]),
   /** Limit for calls outside the outbox (profile, token, status checks). */
   requestTimeoutMs: z.number().int().min(100).default(10_000),
 });
@@ -53,6 +63,8 @@ export const zaloEnvVariables = [
   'ZALO_OA_REFRESH_TOKEN',
   'ZALO_API_BASE_URL',
   'ZALO_OAUTH_BASE_URL',
+  'ZALO_WEBHOOK_MAX_AGE_SECONDS',
+  'ZALO_ZNS_BASE_URL',
 ] as const;
 
 /** The default inbox from ZALO_* variables; null when ZALO_OA_APP_ID is not set. */
@@ -66,6 +78,8 @@ export function zaloSettingsFromEnv(env: Readonly<Record<string, string | undefi
     ['refreshToken', env.ZALO_OA_REFRESH_TOKEN],
     ['apiBaseUrl', env.ZALO_API_BASE_URL],
     ['oauthBaseUrl', env.ZALO_OAUTH_BASE_URL],
+    ['webhookMaxAgeSeconds', env.ZALO_WEBHOOK_MAX_AGE_SECONDS],
+    ['znsBaseUrl', env.ZALO_ZNS_BASE_URL],
   ];
   // Unset variables stay absent so YAML settings and schema defaults fill them.
   return Object.fromEntries(pairs.filter(([, value]) => value));

@@ -12,6 +12,7 @@ import { registerZaloWebhook } from './webhook.ts';
 import { quickRepliesOf } from '../shared/quick-replies.ts';
 import { splitText } from '../shared/split-text.ts';
 import { zaloReplyWindow } from './window.ts';
+import { createZnsTransport } from './zns.ts';
 
 /** One platform message of an outbound gateway message. */
 type OutPart = { kind: 'text'; text: string; buttons?: QuickReply[] } | { kind: 'image' | 'file'; url: string; name?: string };
@@ -124,13 +125,19 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
     }
   }
 
+  // ZNS takes the OA's access token: "token invalid" refreshes it once like a send does.
+  const zns = createZnsTransport({ baseUrl: settings.znsBaseUrl, templates: settings.znsTemplates, requestTimeoutMs: settings.requestTimeoutMs, withToken });
+
   return {
+    ...(settings.znsTemplates.length ? { noticeTransport: zns } : {}),
+
     async routes(app) {
       await registerZaloWebhook(app, {
         path: context.isDefault ? '/webhooks/zalo-oa' : `/webhooks/zalo-oa/${context.inbox.key}`,
         inboxId: context.inbox.id,
         appId: settings.appId,
         oaSecretKey: settings.oaSecretKey,
+        maxAgeSeconds: settings.webhookMaxAgeSeconds,
         ingest: context.ingest,
         markDelivery: context.markDelivery,
         metrics: context.metrics,

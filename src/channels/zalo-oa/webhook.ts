@@ -188,6 +188,8 @@ export interface ZaloWebhookDeps {
   inboxId: number;
   appId: string;
   oaSecretKey: string;
+  /** Events signed longer ago than this (or ahead of now by it) are replays; 0: no check. */
+  maxAgeSeconds: number;
   ingest: Ingest;
   markDelivery: ChannelContext<unknown>['markDelivery'];
   metrics: Metrics;
@@ -233,6 +235,13 @@ export async function registerZaloWebhook(app: FastifyInstance, deps: ZaloWebhoo
       const timestamp = typeof event.timestamp === 'string' || typeof event.timestamp === 'number' ? String(event.timestamp) : '';
       if (!timestamp || !verifyZaloSignature(header, deps.appId, raw, timestamp, deps.oaSecretKey)) {
         throw new HttpError(401, 'invalid_signature', 'X-ZEvent-Signature does not match');
+      }
+      // The signature covers the timestamp, so an old one means the request was captured and
+      // posted again: refused before anything is stored, like a bad signature.
+      const age = Math.abs(Date.now() - Number(timestamp));
+      if (deps.maxAgeSeconds > 0 && !(age <= deps.maxAgeSeconds * 1000)) {
+        metrics.messagesIngested.inc({ channel: 'zalo-oa', result: 'replay_refused' });
+        throw new HttpError(401, 'stale_event', `the event's timestamp is more than ${deps.maxAgeSeconds} s from now`);
       }
 
       const unusable = unusableZaloEvent(event);

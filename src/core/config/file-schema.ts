@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The ways a campaign's pre-notice can reach a citizen (`care.noticeOrder`). */
-export const noticeWays = ['zalo', 'email', 'sms'] as const;
+export const noticeWays = ['zalo', 'zns', 'email', 'sms'] as const;
 
 export const weekdays = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof weekdays)[number];
@@ -189,8 +189,9 @@ export const fileSchema = z.object({
       optOutWords: z.array(z.string().min(2)).default(['tu choi', 'khong dong y', 'dung lien he', 'huy', 'stop']),
       /** The ways a pre-notice tries, most trusted first; the first that reaches the citizen tells
        * them. `zalo` and `email` write through those inboxes, the others are notice transports
-       * (src/channels/registry.ts) used when the environment sets them up. */
-      noticeOrder: z.array(z.enum(noticeWays)).min(1).default(['zalo', 'email', 'sms']),
+       * (src/channels/registry.ts) used when the environment sets them up; `zns` comes with a
+       * Zalo OA that has ZNS templates and is tried only for a campaign that chose one. */
+      noticeOrder: z.array(z.enum(noticeWays)).min(1).default(['zalo', 'zns', 'email', 'sms']),
     })
     .prefault({}),
   /**

@@ -291,4 +291,16 @@ export const en: Record<MessageKey, string> = {
   // Cluster: the agents' live feed when the link between gateway nodes (Redis) drops and returns.
   'live.cluster.degraded': 'The link between the gateway servers is down: messages arriving through another server may not show by themselves. Work goes on; reload the page to see the latest.',
   'live.cluster.recovered': 'The gateway servers are linked again. Please reload the page to see everything that arrived meanwhile.',
+  // The personal Zalo account channel (zca-js).
+  'zaloPersonal.error.signedOut': 'The personal Zalo account is not signed in or lost its session; an admin must scan the QR code again. ({detail})',
+  'zaloPersonal.error.unavailable': 'Zalo cannot be reached; the gateway will send again. ({detail})',
+  'zaloPersonal.error.refused': 'Zalo refused the message. ({detail})',
+  'zaloPersonal.error.attachment': 'The attachment could not be fetched to send it on Zalo. ({detail})',
+  'zaloPersonal.error.unsupported': 'The personal Zalo account cannot send this kind of content. ({detail})',
+  'zaloPersonal.limit.citizen': 'Waiting for a send slot: the personal Zalo account sends at most {max} messages in {minutes} minutes to one person, so Zalo does not block it. Sending at {at}.',
+  'zaloPersonal.limit.account': 'Waiting for a send slot: the personal Zalo account sends at most {max} messages in {minutes} minutes, so Zalo does not block it. Sending at {at}.',
+  'zaloPersonal.status.notSignedIn': 'Not signed in: an admin scans the QR code under Admin > Inboxes.',
+  'zaloPersonal.status.sessionLost': 'Zalo no longer accepts the stored session; an admin must scan the QR code again. ({detail})',
+  'zaloPersonal.status.reconnecting': 'The listener lost its connection and reconnects (attempt {attempt}, in {seconds} s): {reason}',
+  'zaloPersonal.status.duplicate': 'the account is open in Zalo Web elsewhere',
 };

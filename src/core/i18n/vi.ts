@@ -290,6 +290,18 @@ export const vi = {
   // Cluster: the agents' live feed when the link between gateway nodes (Redis) drops and returns.
   'live.cluster.degraded': 'Mất kết nối giữa các máy chủ: tin nhắn đến qua máy chủ khác có thể không tự hiện. Vẫn làm việc được; tải lại trang để xem mới nhất.',
   'live.cluster.recovered': 'Đã kết nối lại giữa các máy chủ. Vui lòng tải lại trang để thấy đủ tin nhắn trong lúc gián đoạn.',
+  // The personal Zalo account channel (zca-js).
+  'zaloPersonal.error.signedOut': 'Tài khoản Zalo cá nhân chưa đăng nhập hoặc đã mất phiên; quản trị viên cần quét lại mã QR. ({detail})',
+  'zaloPersonal.error.unavailable': 'Chưa kết nối được với Zalo; hệ thống sẽ tự gửi lại. ({detail})',
+  'zaloPersonal.error.refused': 'Zalo từ chối tin nhắn. ({detail})',
+  'zaloPersonal.error.attachment': 'Không lấy được tệp đính kèm để gửi qua Zalo. ({detail})',
+  'zaloPersonal.error.unsupported': 'Zalo cá nhân không gửi được loại nội dung này. ({detail})',
+  'zaloPersonal.limit.citizen': 'Đang chờ lượt gửi: tài khoản Zalo cá nhân gửi tối đa {max} tin trong {minutes} phút cho một người, để Zalo không khóa tài khoản. Sẽ gửi lúc {at}.',
+  'zaloPersonal.limit.account': 'Đang chờ lượt gửi: tài khoản Zalo cá nhân gửi tối đa {max} tin trong {minutes} phút, để Zalo không khóa tài khoản. Sẽ gửi lúc {at}.',
+  'zaloPersonal.status.notSignedIn': 'Chưa đăng nhập: quản trị viên quét mã QR ở màn hình Quản trị > Kênh.',
+  'zaloPersonal.status.sessionLost': 'Zalo không nhận phiên đăng nhập đã lưu nữa; quản trị viên cần quét lại mã QR. ({detail})',
+  'zaloPersonal.status.reconnecting': 'Mất kết nối nhận tin, đang kết nối lại (lần {attempt}, sau {seconds} giây): {reason}',
+  'zaloPersonal.status.duplicate': 'tài khoản đang mở Zalo Web ở nơi khác',
 } as const;
 
 export type MessageKey = keyof typeof vi;

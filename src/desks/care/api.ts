@@ -59,6 +59,7 @@ const CreateCampaign = Type.Object(
     webSurvey: Type.Optional(Type.Boolean()),
     noticeLeadMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_080 })),
     maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+    znsTemplate: Type.Optional(Type.String({ pattern: '^[a-z0-9-]+$', description: 'ZNS template (by key) for the pre-notice' })),
   },
   { additionalProperties: false },
 );
@@ -191,7 +192,7 @@ export async function careApi(app: FastifyInstance, deps: { store: Store; accoun
     {
       schema: {
         tags: ['care'],
-        summary: 'Send the pre-notice (the ways of care.noticeOrder, by default Zalo OA, else email, else SMS) to up to `limit` citizens not told yet; repeat while `remaining` > 0 (supervisors)',
+        summary: 'Send the pre-notice (the ways of care.noticeOrder, by default Zalo OA, else the ZNS template the campaign chose, else email, else SMS) to up to `limit` citizens not told yet; repeat while `remaining` > 0 (supervisors)',
         security,
         params: Id,
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 5000, default: 1000 }) }),

@@ -53,19 +53,19 @@ describe('the SMS transport over HTTP', () => {
   it('posts {"to","text"} with the bearer token and resolves on 2xx', async () => {
     const sms = createSmsTransport({ SMS_GATEWAY_URL: url, SMS_GATEWAY_TOKEN: 'tok' })!;
     expect(sms).toMatchObject({ name: 'sms', reaches: 'phone' });
-    await sms.send('84912000555', 'Xin chào');
+    await sms.send({ to: '84912000555', text: 'Xin chào' });
     expect(received.at(-1)).toEqual({ body: { to: '84912000555', text: 'Xin chào' }, auth: 'Bearer tok', type: 'application/json' });
   });
   it('sends no authorization without a token, and rejects with the mapped error', async () => {
     answer = 429;
     const sms = createSmsTransport({ SMS_GATEWAY_URL: url })!;
-    await expect(sms.send('84912000555', 'x')).rejects.toMatchObject({ channel: 'sms', kind: 'rate_limited', retryable: true });
+    await expect(sms.send({ to: '84912000555', text: 'x' })).rejects.toMatchObject({ channel: 'sms', kind: 'rate_limited', retryable: true });
     expect(received.at(-1)?.auth).toBeUndefined();
     answer = 200;
   });
   it('a gateway that does not answer is a retryable network error', async () => {
     const sms = createSmsTransport({ SMS_GATEWAY_URL: 'http://127.0.0.1:9/nothing' })!;
-    await expect(sms.send('84912000555', 'x')).rejects.toMatchObject({ channel: 'sms', kind: 'network', retryable: true });
+    await expect(sms.send({ to: '84912000555', text: 'x' })).rejects.toMatchObject({ channel: 'sms', kind: 'network', retryable: true });
   });
 });
 

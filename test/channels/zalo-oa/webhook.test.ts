@@ -244,6 +244,8 @@ describe('Zalo OA webhook with several OAs', () => {
             accessToken: { env: 'ZALO_CAO_LANH_ACCESS_TOKEN' },
             apiBaseUrl: standin.url,
             oauthBaseUrl: standin.url,
+            // The fixtures keep the platform times of their recording.
+            webhookMaxAgeSeconds: 0,
           },
         },
       ],
@@ -284,5 +286,35 @@ describe('Zalo OA webhook with several OAs', () => {
       { key: 'zalo-cao-lanh', externalId: 'cl-1' },
       { key: 'zalo-tinh', externalId: 'tinh-1' },
     ]);
+  });
+});
+
+describe('Zalo OA webhook replay refusal', () => {
+  let standin: PlatformStandin;
+  let gateway: TestApp;
+
+  beforeAll(async () => {
+    standin = await startPlatformStandin();
+    gateway = await startTestApp({ env: { ...zaloEnv(standin), ZALO_WEBHOOK_MAX_AGE_SECONDS: '300' } });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await standin?.close();
+  });
+
+  it('refuses a correctly signed event whose timestamp is more than five minutes away, and stores nothing', async () => {
+    const stale = eventFrom('user_send_text', '900000000000000901', { msgId: 'replay-1', at: Date.now() - 6 * 60_000 });
+    const response = await postZaloEvent(gateway, stale);
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { code: string }).code).toBe('stale_event');
+    const ahead = eventFrom('user_send_text', '900000000000000902', { msgId: 'replay-2', at: Date.now() + 6 * 60_000 });
+    expect((await postZaloEvent(gateway, ahead)).status).toBe(401);
+    expect(await conversationOf(gateway, '900000000000000901')).toBeUndefined();
+    expect(await conversationOf(gateway, '900000000000000902')).toBeUndefined();
+
+    const fresh = eventFrom('user_send_text', '900000000000000903', { msgId: 'replay-3', at: Date.now() - 60_000 });
+    expect((await postZaloEvent(gateway, fresh)).status).toBe(200);
+    expect(await conversationOf(gateway, '900000000000000903')).toBeDefined();
   });
 });

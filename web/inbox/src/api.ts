@@ -1,8 +1,8 @@
 // The gateway's REST API as the inbox uses it: same-origin fetch with the session cookie, and
 // the CSRF token (from sign-in or /api/auth/me) on every state-changing call.
 import type { ChannelsResponse } from '../../../src/contracts/channels.ts';
-import type { Agent, AgentInput, AgentRow, BusinessHoursView, CannedAnswer, ContactDetail, ContactMatch, Conversation, ConversationChanged, ConversationLabels, ConversationPage, ConversationQuery, ConversationStatus, InboxRow, KnowledgeEntry, KnowledgeReloaded, KnowledgeSaved, KnowledgeSummary, Label, Message, MfaSetup, PasswordChanged, ReplyQueued, ReplyWindow, SignedIn, Suggestion, Team } from '../../../src/contracts/inbox.ts';
-export type { Role, ConversationStatus, Presence, Agent, ConversationSummary, Conversation, Message, ReplyWindow, Team, AgentRow, CannedAnswer, Label, ContactDetail, ContactMatch, InboxRow, BusinessHoursView, KnowledgeSummary, KnowledgeEntry, ConversationQuery, AgentInput, Suggestion, SignedIn, ConversationPage, ReplyQueued, ConversationChanged, ConversationLabels, KnowledgeSaved, KnowledgeReloaded, PasswordChanged, MfaSetup } from '../../../src/contracts/inbox.ts';
+import type { Agent, AgentInput, AgentRow, BusinessHoursView, CannedAnswer, ContactDetail, ContactMatch, Conversation, ConversationChanged, ConversationLabels, ConversationPage, ConversationQuery, ConversationStatus, InboxRow, KnowledgeEntry, KnowledgeReloaded, KnowledgeSaved, KnowledgeSummary, Label, Message, MfaSetup, PasswordChanged, ReplyQueued, ReplyWindow, SignedIn, SignInState, Suggestion, Team } from '../../../src/contracts/inbox.ts';
+export type { Role, ConversationStatus, Presence, Agent, ConversationSummary, Conversation, Message, ReplyWindow, Team, AgentRow, CannedAnswer, Label, ContactDetail, ContactMatch, InboxRow, BusinessHoursView, KnowledgeSummary, KnowledgeEntry, ConversationQuery, AgentInput, Suggestion, SignedIn, ConversationPage, ReplyQueued, ConversationChanged, ConversationLabels, KnowledgeSaved, KnowledgeReloaded, PasswordChanged, MfaSetup, SignInState } from '../../../src/contracts/inbox.ts';
 
 /** Supervisors and admins see every team's conversations and the queue. */
 export const isOverseer = (agent: Agent) => agent.role === 'supervisor' || agent.role === 'admin';
@@ -89,6 +89,8 @@ export const api = {
   inboxes: () => request<InboxRow[]>('GET', '/api/v1/inboxes'),
   /** Every channel the gateway knows, with its names (each channel declares them in its own folder). */
   channels: () => request<ChannelsResponse>('GET', '/api/v1/channels'),
+  signInState: (inboxId: number) => request<SignInState>('GET', `/api/v1/inboxes/${inboxId}/sign-in`),
+  beginSignIn: (inboxId: number) => request<SignInState>('POST', `/api/v1/inboxes/${inboxId}/sign-in`),
   businessHours: () => request<BusinessHoursView>('GET', '/api/v1/business-hours'),
   knowledgeBase: () => request<KnowledgeSummary[]>('GET', '/api/v1/knowledge-base'),
   knowledgeEntry: (id: string) => request<KnowledgeEntry>('GET', `/api/v1/knowledge-base/${encodeURIComponent(id)}`),

@@ -14,6 +14,8 @@ export interface CampaignOptions {
   visitLevels: DeskLevel[];
   webSurvey: boolean;
   noticeLeadMinutes: number;
+  /** The ZNS template (by key) the pre-notice goes out with; absent: no ZNS. */
+  znsTemplate?: string;
 }
 
 /**

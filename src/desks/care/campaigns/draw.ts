@@ -38,6 +38,8 @@ export interface CampaignInput {
   webSurvey?: boolean;
   noticeLeadMinutes?: number;
   maxAttempts?: number;
+  /** The ZNS template (by key) the pre-notice goes out with; absent: the pre-notice tries no ZNS. */
+  znsTemplate?: string;
 }
 
 /** A campaign's life: its population and seeded sample, its listing, and its closing. */
@@ -103,7 +105,7 @@ export function createCampaignDraw(ctx: CampaignContext) {
       throw error;
     }
     const at = now();
-    const options: CampaignOptions = { visitLevels: input.visitLevels ?? [], webSurvey: input.webSurvey ?? false, noticeLeadMinutes: input.noticeLeadMinutes ?? care.noticeLeadMinutes };
+    const options: CampaignOptions = { visitLevels: input.visitLevels ?? [], webSurvey: input.webSurvey ?? false, noticeLeadMinutes: input.noticeLeadMinutes ?? care.noticeLeadMinutes, ...(input.znsTemplate ? { znsTemplate: input.znsTemplate } : {}) };
     const id = await store.tx(async (tx) => {
       const [row] = await tx
         .insert(t.campaigns)

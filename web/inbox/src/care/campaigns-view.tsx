@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type AgentRow } from '../api.ts';
 import { useI18n, type MessageKey } from '../i18n/index.ts';
 import { navigate } from '../route.ts';
-import { careApi, deskLevels, type CampaignCreated, type CampaignDetail, type CampaignSummary, type DeskLevel, type NotifyResult, type Questionnaire, type StratifyBy, type Template } from './care-api.ts';
+import { careApi, deskLevels, type CampaignCreated, type CampaignDetail, type CampaignSummary, type DeskLevel, type NoticeTemplateInfo, type NotifyResult, type Questionnaire, type StratifyBy, type Template } from './care-api.ts';
 import { when } from './interview.tsx';
 import { ResultsPanel } from './results-view.tsx';
 import { ErrorLine } from '../components/error-line.tsx';
@@ -71,6 +71,9 @@ function CreateCampaign({ onCreated }: { onCreated(): void }) {
   const [visitLevels, setVisitLevels] = useState<DeskLevel[]>([]);
   const [webSurvey, setWebSurvey] = useState(false);
   const [leadMinutes, setLeadMinutes] = useState('');
+  // ZNS templates the Zalo OA offers; none configured: the choice is not shown. No template chosen: no ZNS.
+  const [znsTemplates, setZnsTemplates] = useState<NoticeTemplateInfo[]>([]);
+  const [znsTemplate, setZnsTemplate] = useState('');
   const [created, setCreated] = useState<CampaignCreated | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -78,6 +81,9 @@ function CreateCampaign({ onCreated }: { onCreated(): void }) {
   useEffect(() => {
     careApi.template(template).then(setPreview, () => setPreview(null));
   }, [template]);
+  useEffect(() => {
+    careApi.noticeTemplates().then((all) => setZnsTemplates(all.filter((t) => t.transport === 'zns')), () => setZnsTemplates([]));
+  }, []);
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -103,6 +109,7 @@ function CreateCampaign({ onCreated }: { onCreated(): void }) {
         ...(visitLevels.length ? { visitLevels } : {}),
         ...(webSurvey ? { webSurvey } : {}),
         ...(optionalInt(leadMinutes) !== undefined ? { noticeLeadMinutes: optionalInt(leadMinutes)! } : {}),
+        ...(znsTemplate ? { znsTemplate } : {}),
       });
       setCreated(result);
       onCreated();
@@ -196,6 +203,19 @@ function CreateCampaign({ onCreated }: { onCreated(): void }) {
             {t('care.create.leadMinutes')}
             <input type="number" name="noticeLeadMinutes" min={0} max={10080} value={leadMinutes} onChange={(e) => setLeadMinutes(e.target.value)} />
           </label>
+          {znsTemplates.length > 0 && (
+            <label>
+              {t('care.create.znsTemplate')}
+              <select name="znsTemplate" value={znsTemplate} onChange={(e) => setZnsTemplate(e.target.value)}>
+                <option value="">{t('care.create.znsDefault')}</option>
+                {znsTemplates.map((z) => (
+                  <option key={z.key} value={z.key}>
+                    {z.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
         </fieldset>
         <button className="primary" disabled={busy}>
           {t('care.create.submit')}

@@ -1,8 +1,10 @@
 // The customer-care API as the inbox uses it (src/desks/care/api.ts): dossier import, campaigns,
 // the operators' call queue, field visits and results.
 import { ApiError, currentCsrfToken, query, request } from '../api.ts';
+import type { NoticeTemplateInfo } from '../../../../src/contracts/notice-templates.ts';
 import type { AnswerValue, CampaignCreated, CampaignDetail, CampaignInput, CampaignResults, CampaignSummary, DeskLevel, DossierPage, DossierSearch, ImportResult, MappingList, NotifyResult, Outcome, Questionnaire, TargetCard, TargetTicket, Template } from '../../../../src/contracts/care.ts';
 export type { DeskLevel, Template, StratifyBy, Outcome, Satisfaction, AnswerValue, Question, Questionnaire, Attempt, TargetCard, Stratum, CampaignSummary, CampaignDetail, CampaignInput, CampaignCreated, ImportResult, DossierRow, DossierSearch, NotifyResult, Group, CampaignResults, MappingList, DossierPage, TargetTicket } from '../../../../src/contracts/care.ts';
+export type { NoticeTemplateInfo } from '../../../../src/contracts/notice-templates.ts';
 
 export const deskLevels: DeskLevel[] = ['province', 'district', 'commune'];
 const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -26,6 +28,7 @@ export const careApi = {
   dossiers: (search: DossierSearch, page: { before?: number; limit?: number } = {}) =>
     request<DossierPage>('GET', `/api/v1/dossiers${query({ ...search, ...page })}`),
   template: (name: Template) => request<Questionnaire>('GET', `/api/v1/care/templates/${name}`),
+  noticeTemplates: () => request<NoticeTemplateInfo[]>('GET', '/api/v1/notice-templates'),
   campaigns: () => request<{ items: CampaignSummary[] }>('GET', '/api/v1/campaigns'),
   campaign: (id: number) => request<CampaignDetail>('GET', `/api/v1/campaigns/${id}`),
   create: (input: CampaignInput) => request<CampaignCreated>('POST', '/api/v1/campaigns', input),

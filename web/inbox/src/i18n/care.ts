@@ -180,6 +180,9 @@ export const careVi = {
   'care.dossiers.finishedAt': 'Ngày trả kết quả',
   'care.dossiers.none': 'Không có hồ sơ nào khớp.',
   'care.dossiers.more': 'Xem thêm',
+  // ZNS template for the pre-notice (campaign form).
+  'care.create.znsTemplate': 'Mẫu ZNS cho tin báo trước (gửi theo số điện thoại khi công dân chưa nhắn OA)',
+  'care.create.znsDefault': 'Không gửi ZNS',
 };
 
 export const careEn: Record<keyof typeof careVi, string> = {
@@ -362,4 +365,7 @@ export const careEn: Record<keyof typeof careVi, string> = {
   'care.dossiers.finishedAt': 'Result date',
   'care.dossiers.none': 'No dossier matches.',
   'care.dossiers.more': 'Show more',
+  // ZNS template for the pre-notice (campaign form).
+  'care.create.znsTemplate': 'ZNS template for the pre-notice (sent to the phone when the citizen never wrote to the OA)',
+  'care.create.znsDefault': 'No ZNS',
 };

@@ -303,4 +303,14 @@ export const en: Record<MessageKey, string> = {
   // Cluster: the link between gateway servers (Redis) dropped or came back.
   'cluster.degraded': "The link between the gateway servers is down: messages arriving through another server may not show by themselves. Work goes on; reload the page to see the latest.",
   'cluster.recovered': "The gateway servers are linked again. Please reload the page to see everything that arrived meanwhile.",
+  // The personal Zalo account's sign-in (admin > inboxes).
+  'admin.zaloPersonal.warning': "This channel drives a personal Zalo account through an unofficial client. Zalo may block an account that sends too much: use it for low volume only; prefer the Official Account where possible.",
+  'admin.zaloPersonal.begin': "Sign in with a QR code",
+  'admin.zaloPersonal.qrAlt': "Zalo sign-in QR code",
+  'admin.zaloPersonal.scan': "Open Zalo on the account's phone, choose Scan QR code and scan this code.",
+  'admin.zaloPersonal.scanned': "{name} scanned the code: confirm the sign-in on the phone.",
+  'admin.zaloPersonal.signedIn': "Signed in as {name}.",
+  'admin.zaloPersonal.expired': "The QR code expired: click for a new one.",
+  'admin.zaloPersonal.declined': "The sign-in was declined on the phone.",
+  'admin.zaloPersonal.failed': "Could not sign in: {reason}",
 };

@@ -301,6 +301,16 @@ export const vi = {
   // Cluster: the link between gateway servers (Redis) dropped or came back.
   'cluster.degraded': "Mất kết nối giữa các máy chủ: tin nhắn đến qua máy chủ khác có thể không tự hiện. Vẫn làm việc được; tải lại trang để xem mới nhất.",
   'cluster.recovered': "Đã kết nối lại giữa các máy chủ. Vui lòng tải lại trang để thấy đủ tin nhắn trong lúc gián đoạn.",
+  // The personal Zalo account's sign-in (admin > inboxes).
+  'admin.zaloPersonal.warning': "Kênh này điều khiển một tài khoản Zalo cá nhân qua một thư viện không chính thức. Zalo có thể khóa tài khoản gửi quá nhiều tin: chỉ dùng cho lượng tin nhỏ; nên dùng Zalo OA khi có thể.",
+  'admin.zaloPersonal.begin': "Đăng nhập bằng mã QR",
+  'admin.zaloPersonal.qrAlt': "Mã QR đăng nhập Zalo",
+  'admin.zaloPersonal.scan': "Mở Zalo trên điện thoại của tài khoản, chọn Quét mã QR và quét mã này.",
+  'admin.zaloPersonal.scanned': "{name} đã quét mã: xác nhận đăng nhập trên điện thoại.",
+  'admin.zaloPersonal.signedIn': "Đã đăng nhập {name}.",
+  'admin.zaloPersonal.expired': "Mã QR đã hết hạn: bấm để lấy mã mới.",
+  'admin.zaloPersonal.declined': "Đăng nhập bị từ chối trên điện thoại.",
+  'admin.zaloPersonal.failed': "Không đăng nhập được: {reason}",
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -9,6 +9,7 @@ import { CannedAdmin, LabelsAdmin } from './answers-admin.tsx';
 import { UnitsAdmin } from '../../tickets/units-admin.tsx';
 import { KnowledgeAdmin } from './knowledge-admin.tsx';
 import { ProposalsAdmin } from '../../knowledge/proposals-view.tsx';
+import { PersonalZaloSignIn } from './zalo-personal-sign-in.tsx';
 
 /** The sections a person may open: supervisors keep answers and labels and see the setup;
  * agents and roles are the admins'. */
@@ -128,7 +129,10 @@ function InboxesAdmin({ live }: { live: LiveFeed }) {
             <td>
               <span className={`conn conn-${inbox.status}`}>{t(`admin.inboxes.${inbox.status}`)}</span>
             </td>
-            <td>{inbox.statusDetail ?? '—'}</td>
+            <td>
+              {inbox.statusDetail ?? '—'}
+              {inbox.channel === 'zalo-personal' && <PersonalZaloSignIn inboxId={inbox.id} />}
+            </td>
             <td>{time(locale, inbox.updatedAt)}</td>
           </tr>
         ))}

@@ -1,0 +1,117 @@
+import type { Attachment, InboundMessage } from '../../core/domain/types.ts';
+import type { Message } from './types.ts';
+
+/** What one listener message means for the gateway. */
+export type PersonalNormalized = { kind: 'message'; message: InboundMessage } | { kind: 'ignored'; reason: string };
+
+/** Group conversations are keyed by the group, not by whoever wrote in it. */
+export const groupIdentity = (groupId: string) => `group:${groupId}`;
+
+type Content = Record<string, unknown>;
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
+
+/** zca-js leaves `params` as Zalo's JSON text (file size and extension, image size, coordinates). */
+function paramsOf(content: Content): Record<string, unknown> {
+  const raw = content.params;
+  if (typeof raw !== 'string' || !raw) return {};
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The attachment and the text a message of type `msgType` carries. */
+function contentOf(msgType: string, content: Message['data']['content']): { text: string | null; attachments: Attachment[] } {
+  if (typeof content === 'string') return { text: content.length > 0 ? content : null, attachments: [] };
+  const c = content as Content;
+  const href = str(c.href);
+  const url = href ? { url: href } : {};
+  const thumb = str(c.thumb) ? { thumbnail: str(c.thumb) } : {};
+  const params = paramsOf(c);
+  switch (msgType) {
+    case 'chat.photo':
+    case 'chat.doodle':
+      // A caption typed with the photo comes as its title.
+      return { text: str(c.title) ?? null, attachments: [{ kind: 'image', ...url, meta: { ...thumb } }] };
+    case 'chat.gif':
+      return { text: null, attachments: [{ kind: 'image', ...url, mimeType: 'image/gif', meta: { gif: true, ...thumb } }] };
+    case 'chat.sticker':
+      return { text: null, attachments: [{ kind: 'sticker', meta: { ...(c.id !== undefined ? { stickerId: String(c.id) } : {}), ...(c.catId !== undefined ? { categoryId: String(c.catId) } : {}) } }] };
+    case 'share.file': {
+      const size = Number(params.fileSize);
+      return {
+        text: null,
+        attachments: [
+          {
+            kind: 'file',
+            ...url,
+            ...(str(c.title) ? { name: str(c.title)! } : {}),
+            ...(Number.isFinite(size) && size > 0 ? { size } : {}),
+            meta: { ...(str(params.fileExt) ? { extension: str(params.fileExt) } : {}), ...(str(params.checksum) ? { checksum: str(params.checksum) } : {}) },
+          },
+        ],
+      };
+    }
+    case 'chat.voice':
+      return { text: null, attachments: [{ kind: 'audio', ...url }] };
+    case 'chat.video.msg':
+      return { text: null, attachments: [{ kind: 'video', ...url, meta: { ...thumb } }] };
+    case 'chat.location.new': {
+      const latitude = Number(params.latitude ?? params.lat);
+      const longitude = Number(params.longitude ?? params.lng ?? params.long);
+      return { text: str(c.title) ?? null, attachments: [{ kind: 'location', meta: { latitude: Number.isFinite(latitude) ? latitude : undefined, longitude: Number.isFinite(longitude) ? longitude : undefined } }] };
+    }
+    case 'chat.recommended':
+    case 'chat.link':
+      // A message with a link: the title is what the citizen typed, href the link.
+      return {
+        text: str(c.title) ?? href ?? null,
+        attachments: href ? [{ kind: 'link', url: href, meta: { ...thumb, ...(str(c.description) ? { description: str(c.description) } : {}) } }] : [],
+      };
+    default:
+      // Whatever Zalo adds later: keep what there is, typed by Zalo's name.
+      return { text: str(c.title) ?? null, attachments: [{ kind: 'link', ...url, meta: { zaloType: msgType } }] };
+  }
+}
+
+/**
+ * Maps one message of the listener to a normalized message. Direct messages from citizens come
+ * in; group messages only from the groups configured as part of this inbox; the account's own
+ * messages (typed on the phone) are not followed.
+ */
+export function normalizePersonalMessage(message: Message, inboxId: number, groups: ReadonlyMap<string, string | undefined>): PersonalNormalized {
+  const { data } = message;
+  if (message.isSelf) return { kind: 'ignored', reason: 'own message' };
+  const isGroup = message.type === 1;
+  if (isGroup && !groups.has(message.threadId)) return { kind: 'ignored', reason: 'group not configured' };
+  if (!data.msgId) return { kind: 'ignored', reason: 'no msgId' };
+  const { text, attachments } = contentOf(data.msgType, data.content);
+  if (text === null && attachments.length === 0) return { kind: 'ignored', reason: `empty ${data.msgType}` };
+  const sentMs = Number(data.ts);
+  const metadata: Record<string, unknown> = { zaloType: data.msgType };
+  const quoted = data.quote?.globalMsgId ? String(data.quote.globalMsgId) : undefined;
+  if (quoted) metadata.replyTo = quoted;
+  if (data.quote?.msg) metadata.quotedText = data.quote.msg;
+  if (isGroup) metadata.author = { id: String(data.uidFrom), name: data.dName || null };
+  const groupName = isGroup ? groups.get(message.threadId) : undefined;
+  return {
+    kind: 'message',
+    message: {
+      inboxId,
+      externalMessageId: String(data.msgId),
+      sender: isGroup
+        ? { externalUserId: groupIdentity(message.threadId), ...(groupName ? { displayName: groupName } : {}) }
+        : { externalUserId: message.threadId, ...(data.dName ? { displayName: data.dName } : {}) },
+      text,
+      attachments,
+      sentAt: Number.isFinite(sentMs) && sentMs > 0 ? new Date(sentMs) : new Date(),
+      metadata,
+      raw: data,
+      // A quote files the message with the quoted one, even if that conversation was resolved.
+      ...(quoted ? { thread: { externalMessageIds: [quoted] } } : {}),
+    },
+  };
+}
