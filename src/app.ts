@@ -11,6 +11,9 @@ import { attachmentDirsOf, inboxSettings, withEnvInboxes } from './channels/inbo
 import { join } from 'node:path';
 import { createAccounts } from './core/accounts/accounts.ts';
 import { attachmentsDir, createAttachmentStore } from './core/attachments.ts';
+import { createAttachmentFiles } from './core/attachment-files.ts';
+import { chooseFileStorage } from './core/file-storage.ts';
+import { attachmentsApi } from './inbox/attachments-api.ts';
 import { ensureBootstrapToken } from './core/api-tokens.ts';
 import type { GatewayConfig } from './core/config/load-config.ts';
 import { createBusinessHours } from './core/business-hours.ts';
@@ -79,9 +82,15 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   const metrics = createMetrics();
   const inboxes = await syncConfiguredInboxes(store, withEnvInboxes(config));
   const channelOf = new Map(inboxes.map((inbox) => [inbox.id, inbox.channel]));
+  // Files both ways: one storage (a folder, or the database every node of a cluster reads), one
+  // set of checks, a row per file with its state, platform links fetched in the background.
+  const fileStorage = chooseFileStorage(file.attachments.storage, store, attachmentsDir(config));
+  const sharedFiles = createAttachmentStore({ storage: fileStorage, maxBytes: file.attachments.maxBytes, ...(file.attachments.allowedTypes ? { allowedTypes: file.attachments.allowedTypes } : {}) });
+  const attachmentFiles = createAttachmentFiles({ store, events, files: sharedFiles, config: file.attachments, logger: app.log.child({ module: 'attachments' }) });
   const ingest = createIngest(store, events, {
     reopenWithinDays: file.conversations.reopenWithinDays,
     channelOf: (inboxId) => channelOf.get(inboxId) ?? 'unknown',
+    recordAttachments: attachmentFiles.recordWithin,
   });
   const conversations = createConversations(store, events, file.deployment.locale);
   const businessHours = createBusinessHours(file.businessHours, file.deployment.timezone);
@@ -145,6 +154,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       markDeliveryUpTo: (externalUserId, upTo, status) => outbox.markDeliveryUpTo(inbox.id, externalUserId, upTo, status),
       conversationQuotedIn: (text) => ticketDesk.tickets.conversationQuotedIn(text),
       state: createInboxState(store, inbox.id),
+      files: sharedFiles,
     });
     adapters.set(inbox.id, { adapter, inbox });
   }
@@ -160,10 +170,10 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     handlers: [ticketDesk.voteHandler, careDesk.statusHandler, careDesk.noticeReplyHandler, ...(file.router.enabled ? [router.handler] : [])],
   });
 
-  const personalData = createPersonalData(store, { attachmentDirs: attachmentDirsOf(config) });
+  const personalData = createPersonalData(store, { attachmentDirs: attachmentDirsOf(config), storage: fileStorage });
   const privacyRequests = createPrivacyRequests(store, { config: file.privacy, businessHours, personalData, events, logger: app.log });
   const retention = createRetention(store, { config: file.retention, personalData, logger: app.log });
-  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, inbound, accounts, ticketDesk, retention, privacyRequests });
+  app.decorate('gateway', { config, store, events, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, inbound, accounts, ticketDesk, retention, privacyRequests, attachmentFiles });
 
   // HTTP plumbing.
   installErrorHandler(app, { text: 5000 });
@@ -215,7 +225,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     if (adapter.routes) await app.register(async (scope) => adapter.routes!(scope));
   }
   await app.register(async (scope) => authApi(scope, { accounts, config }), { prefix: '/api/auth' });
-  await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts }), { prefix: '/api/v1' });
+  await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts, attachmentFiles }), { prefix: '/api/v1' });
+  await app.register(async (scope) => attachmentsApi(scope, { store, conversations, accounts, attachmentFiles, maxBytes: file.attachments.maxBytes }), { prefix: '/api/v1' });
   await app.register(async (scope) => routerApi(scope, { store, router, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => agentsTeamsApi(scope, { store, events, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => ticketsApi(scope, { store, accounts, desk: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone, attachments: createAttachmentStore({ dir: join(attachmentsDir(config), 'tickets'), maxBytes: 20 * 1024 * 1024 }) }), { prefix: '/api/v1' });
@@ -238,6 +249,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   app.addHook('onReady', async () => {
     for (const { adapter } of adapters.values()) await adapter.start?.();
     await outbox.start();
+    await attachmentFiles.start();
     await router.start();
     await ticketDesk.start();
     inbound.start();
@@ -256,6 +268,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     await router.stop();
     ticketDesk.stop();
     await outbox.stop();
+    await attachmentFiles.stop();
     for (const { adapter } of adapters.values()) await adapter.close?.();
     await store.close();
   });
@@ -282,6 +295,8 @@ declare module 'fastify' {
       privacyRequests: ReturnType<typeof createPrivacyRequests>;
       accounts: ReturnType<typeof createAccounts>;
       ticketDesk: Awaited<ReturnType<typeof createTicketDesk>>;
+      /** Files both ways: attachment rows, uploads, the background fetcher. */
+      attachmentFiles: ReturnType<typeof createAttachmentFiles>;
     };
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { z } from 'zod';
+import type { AttachmentStore } from '../core/attachments.ts';
 import type { GatewayConfig } from '../core/config/load-config.ts';
 import type { BusinessHours } from '../core/business-hours.ts';
 import type { Conversations } from '../core/conversations.ts';
@@ -54,6 +55,9 @@ export interface ChannelContext<Settings> {
   /** Durable key-value storage scoped to this inbox (tokens, cursors). `update` runs its
    * function inside one transaction, so read-modify-write is atomic across nodes. */
   state: InboxState;
+  /** The gateway's file store (checks, image metadata stripped, the configured storage): a
+   * channel keeps citizens' files there and reads the files agents send (`meta.storageKey`). */
+  files: AttachmentStore;
 }
 
 export type { InboxState, InboxStatus } from '../core/inboxes.ts';

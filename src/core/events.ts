@@ -36,6 +36,8 @@ export interface GatewayEvents {
   /** A citizen's personal-data request ran past a legal timer: the supervisors are told, once. */
   'privacy.deadline': { requestId: number; kind: string; state: 'acknowledge_overdue' | 'overdue'; deadline: Date };
   'inbox.status': { inboxId: number; status: 'active' | 'needs_reconnect' | 'disabled'; detail: string | null };
+  /** A file of a message was fetched and stored, or given up on (too big, refused, unreachable). */
+  'attachment.updated': { attachmentId: number; messageId: number; conversationId: number; state: 'stored' | 'too_large' | 'refused_type' | 'failed' | 'pending' };
 }
 
 export type EventName = keyof GatewayEvents;

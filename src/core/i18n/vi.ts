@@ -273,6 +273,13 @@ export const vi = {
   'report.care.satisfied': "Hài lòng",
   'report.care.notSatisfied': "Không hài lòng",
   'report.care.tickets': "Ý kiến chuyển thành phiếu xử lý",
+  // Files both ways (attachments of messages, agents' uploads, what a platform refuses).
+  'files.error.notStored': 'Tệp chưa được lưu (trạng thái: {state}).',
+  'files.error.tooLarge': 'Tệp quá lớn (tối đa {max} MB).',
+  'files.error.type': 'Loại tệp này không được nhận (chỉ ảnh, PDF, tài liệu văn phòng, văn bản, âm thanh, video).',
+  'files.error.channelTooLarge': '{channel} không nhận tệp lớn hơn {max} MB ("{name}").',
+  'files.error.channelType': '{channel} không nhận loại tệp này ("{name}", {type}).',
+  'files.error.missing': 'Tệp "{name}" không còn trong kho lưu trữ.',
 } as const;
 
 export type MessageKey = keyof typeof vi;
