@@ -542,6 +542,19 @@ export async function conversationOf(gateway: TestApp, externalUserId: string): 
   return row?.id;
 }
 
+/**
+ * The messages with their attachments as the channel normalized them (what ingest stored), for
+ * tests of a webhook's mapping: the REST API shows files by their kept state instead.
+ */
+export async function withNormalizedAttachments(gateway: TestApp, messages: ApiMessage[]): Promise<ApiMessage[]> {
+  const { store } = gateway.app.gateway;
+  const { t } = store;
+  if (!messages.length) return messages;
+  const rows = await store.db.select({ id: t.messages.id, attachments: t.messages.attachments }).from(t.messages).where(inArray(t.messages.id, messages.map((m) => m.id)));
+  const byId = new Map(rows.map((row) => [row.id, row.attachments as ApiMessage['attachments']]));
+  return messages.map((m) => ({ ...m, attachments: byId.get(m.id) ?? null }));
+}
+
 /** The REST API as an agent's client uses it. */
 export function gatewayApi(gateway: TestApp) {
   const { app, auth } = gateway;
