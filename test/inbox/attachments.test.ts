@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { testConfigFile } from '../helpers/config.ts';
+import { dovecotAvailability, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
+import { emailEnv, hotlineAddress } from '../helpers/email-env.ts';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import {
   conversationOf,
   fixture,
@@ -256,5 +260,62 @@ describe('files both ways: citizens’ files kept and shown, agents’ files sen
     expect(file.statusCode).toBe(200);
     expect(file.rawPayload).toEqual(form);
     expect((await gw.app.inject({ url: url.replace(threadToken, 'x'.repeat(threadToken.length)) })).statusCode).toBe(404);
+  });
+});
+
+const email = dovecotAvailability();
+
+describe.skipIf(!email.available)('files both ways by email: dovecot IMAP in, SMTP sink out', () => {
+  let dovecot: Dovecot;
+  let sink: SmtpSink;
+  let gw: TestApp;
+
+  beforeAll(async () => {
+    dovecot = await startDovecot(['files']);
+    sink = await startSmtpSink();
+    const mailbox = dovecot.mailbox('files');
+    gw = await startTestApp({ env: emailEnv({ host: dovecot.host, port: dovecot.port, user: mailbox.user, password: mailbox.password }, sink, { EMAIL_POLL_INTERVAL_MS: '300' }) });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await sink?.close();
+    await dovecot?.stop();
+  });
+
+  it('keeps a citizen’s PDF for the agent and sends the agent’s PDF back as a MIME part; the reply ends sent', async () => {
+    const scan = pdf('Don de nghi cap ban sao');
+    const raw = await new MailComposer({
+      from: 'Võ Thị Mai <mai.vo@example.vn>',
+      to: hotlineAddress,
+      subject: 'Gửi đơn đề nghị',
+      text: 'Tôi gửi đơn đề nghị cấp bản sao.',
+      messageId: '<files-both-ways@example.vn>',
+      attachments: [{ filename: 'đơn đề nghị.pdf', content: scan, contentType: 'application/pdf' }],
+    })
+      .compile()
+      .build();
+    await dovecot.mailbox('files').deliver(raw);
+    const api = gatewayApi(gw);
+    const conversationId = await waitFor(async () => (await api.conversations('email'))[0]?.id, 'the mail to arrive');
+    const [file] = await waitFor(async () => filesOf(await api.messages(conversationId)).filter((f) => f.state === 'stored'), 'the stored file');
+    expect(file).toMatchObject({ kind: 'file', name: 'đơn đề nghị.pdf', mimeType: 'application/pdf', size: scan.length });
+    const download = await gw.app.inject({ url: file!.url!, headers: gw.auth });
+    expect(download.statusCode).toBe(200);
+    expect(download.rawPayload).toEqual(scan);
+
+    const answer = pdf('Mau to khai cap ban sao');
+    const form = new FormData();
+    form.set('file', new Blob([new Uint8Array(answer)], { type: 'application/pdf' }), 'tờ khai cấp bản sao.pdf');
+    const uploaded = (await (await fetch(`${gw.url}/api/v1/uploads`, { method: 'POST', headers: gw.auth, body: form })).json()) as { id: number };
+    await quiet(gw);
+    const reply = await gw.app.inject({ method: 'POST', url: `/api/v1/conversations/${conversationId}/messages`, headers: gw.auth, payload: { text: 'Chị điền tờ khai đính kèm.', attachmentIds: [uploaded.id] } });
+    expect(reply.statusCode, reply.body).toBe(201);
+    const mail = await sink.waitFor((m) => m.parsed.attachments.some((a) => a.filename === 'tờ khai cấp bản sao.pdf'));
+    const part = mail.parsed.attachments.find((a) => a.filename === 'tờ khai cấp bản sao.pdf')!;
+    expect(part.contentType).toBe('application/pdf');
+    expect(part.content).toEqual(answer);
+    expect(mail.to).toEqual(['mai.vo@example.vn']);
+    const sent = await waitFor(async () => (await api.messages(conversationId)).find((m) => m.id === (reply.json() as { messageId: number }).messageId && m.status === 'sent'), 'the reply to be sent');
+    expect(sent.error).toBeNull();
   });
 });
