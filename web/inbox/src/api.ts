@@ -46,13 +46,65 @@ export interface Message {
   senderType: string;
   senderRef: string | null;
   text: string | null;
-  attachments: unknown;
+  attachments: MessageFile[];
   status: string;
   error: string | null;
   externalId: string | null;
   metadata: unknown;
   createdAt: string;
   sentAt: string | null;
+}
+
+/** A file of a message: `url` downloads it once stored; `state` says why not otherwise. */
+export interface MessageFile {
+  id: number | null;
+  kind: string;
+  name: string | null;
+  mimeType: string | null;
+  size: number | null;
+  state: 'stored' | 'pending' | 'too_large' | 'refused_type' | 'failed' | null;
+  detail: string | null;
+  url: string | null;
+  meta?: Record<string, unknown>;
+}
+
+/** An agent's upload, ready for a reply. */
+export interface Upload {
+  id: number;
+  kind: string;
+  name: string | null;
+  mimeType: string;
+  size: number;
+}
+
+/**
+ * Uploads one file for a reply with the upload's progress (fetch reports none), as multipart with
+ * the CSRF token; resolves with the stored file or rejects with the server's reason.
+ */
+export function uploadFile(file: File, onProgress: (fraction: number) => void): Promise<Upload> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/v1/uploads');
+    xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      let data: { message?: string; code?: string } & Partial<Upload> = {};
+      try {
+        data = JSON.parse(xhr.responseText) as typeof data;
+      } catch {
+        data = {};
+      }
+      if (xhr.status === 201) resolve(data as Upload);
+      else reject(new ApiError(xhr.status, data.code ?? String(xhr.status), data.message ?? xhr.statusText));
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'network error'));
+    const form = new FormData();
+    form.set('file', file, file.name);
+    xhr.send(form);
+  });
 }
 
 export interface ReplyWindow {
@@ -252,7 +304,8 @@ export const api = {
   conversation: (id: number) => request<Conversation>('GET', `/api/v1/conversations/${id}`),
   messages: (id: number, after?: number) => request<{ items: Message[] }>('GET', `/api/v1/conversations/${id}/messages${query({ after, limit: 500 })}`),
   window: (id: number) => request<ReplyWindow>('GET', `/api/v1/conversations/${id}/window`),
-  send: (id: number, text: string, isPrivate: boolean) => request<{ messageId: number; status: string }>('POST', `/api/v1/conversations/${id}/messages`, { text, private: isPrivate }),
+  send: (id: number, text: string, isPrivate: boolean, attachmentIds: number[] = []) =>
+    request<{ messageId: number; status: string }>('POST', `/api/v1/conversations/${id}/messages`, { ...(text ? { text } : {}), private: isPrivate, ...(attachmentIds.length ? { attachmentIds } : {}) }),
   change: (id: number, change: { status?: ConversationStatus; teamId?: number | null; assigneeId?: number | null; handler?: 'bot' | 'human' }) =>
     request<{ id: number; status: ConversationStatus; changed: boolean }>('PATCH', `/api/v1/conversations/${id}`, change),
   suggest: (text: string) => request<Suggestion>('POST', '/api/v1/router/answer', { text }),
