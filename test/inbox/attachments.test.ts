@@ -4,6 +4,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { testConfigFile } from '../helpers/config.ts';
+import { jpegWithGps, pdf } from '../helpers/files.ts';
 import { dovecotAvailability, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 import { emailEnv, hotlineAddress } from '../helpers/email-env.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
@@ -24,27 +25,6 @@ import {
 } from '../helpers/platform-standins.ts';
 
 const password = 'Lúa-chín-vàng-đồng-2026!';
-
-/** A JPEG as a phone writes it: an EXIF block with GPS coordinates before the picture. */
-export function jpegWithGps(): Buffer {
-  const segment = (marker: number, data: Buffer) => {
-    const head = Buffer.from([0xff, marker, 0, 0]);
-    head.writeUInt16BE(data.length + 2, 2);
-    return Buffer.concat([head, data]);
-  };
-  return Buffer.concat([
-    Buffer.from([0xff, 0xd8]),
-    segment(0xe1, Buffer.concat([Buffer.from('Exif\0\0MM\0*', 'latin1'), Buffer.from('GPSLatitude 10.4603 N GPSLongitude 105.6325 E', 'latin1')])),
-    segment(0xdb, Buffer.concat([Buffer.from([0]), Buffer.alloc(64, 1)])),
-    segment(0xda, Buffer.from([1, 1, 0, 0, 0x3f, 0])),
-    Buffer.from([0x12, 0x34, 0x56, 0x78, 0xff, 0xd9]),
-  ]);
-}
-
-/** A small but real PDF. */
-export function pdf(title: string, padding = 0): Buffer {
-  return Buffer.from(`%PDF-1.4\n1 0 obj << /Title (${title}) >> endobj\n%${'x'.repeat(padding)}\ntrailer << /Root 1 0 R >>\n%%EOF\n`, 'latin1');
-}
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 type FileView = { id: number | null; kind: string; name: string | null; mimeType: string | null; size: number | null; state: string | null; detail: string | null; url: string | null };
