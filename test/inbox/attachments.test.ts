@@ -226,6 +226,33 @@ describe('files both ways: citizens’ files kept and shown, agents’ files sen
     expect((await replyWith(conversationId, {})).status).toBe(400);
   });
 
+  it('sends a canned answer’s form template as a file, again and again', async () => {
+    const template = pdf('Mau don de nghi trich luc');
+    const uploaded = await upload(template, 'mẫu đơn trích lục.pdf', 'application/pdf');
+    const created = await gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/canned-answers',
+      headers: gw.auth,
+      payload: { shortcut: 'mau-trich-luc', title: 'Mẫu đơn trích lục', body: 'Anh/chị điền mẫu đơn đính kèm.', attachmentId: uploaded.body.id },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const answer = created.json() as { id: number; attachmentId: number };
+    expect(answer.attachmentId).toBe(uploaded.body.id);
+    const bad = await gw.app.inject({ method: 'POST', url: '/api/v1/canned-answers', headers: gw.auth, payload: { shortcut: 'sai', title: 'x', body: 'y', attachmentId: 987_654 } });
+    expect(bad.statusCode).toBe(400);
+
+    const conversationId = (await conversationOf(gw, '8200000000000001'))!;
+    for (let round = 0; round < 2; round++) {
+      const copy = await gw.app.inject({ method: 'POST', url: `/api/v1/canned-answers/${answer.id}/file`, headers: gw.auth });
+      expect(copy.statusCode, copy.body).toBe(201);
+      const file = copy.json() as { id: number; name: string };
+      expect(file).toMatchObject({ name: 'mẫu đơn trích lục.pdf' });
+      const reply = await replyWith(conversationId, { text: 'Anh/chị điền mẫu đơn đính kèm.', attachmentIds: [file.id] });
+      expect(await agentReply(conversationId, reply.body.messageId)).toMatchObject({ status: 'sent' });
+      expect(standin.graph.uploads.at(-1)).toMatchObject({ name: 'mẫu đơn trích lục.pdf', sha256: sha256(template) });
+    }
+  });
+
   it('lets the web-form citizen see the hotline’s file in their own thread, and only there', async () => {
     const asked = await gw.app.inject({ method: 'POST', url: '/api/public/messages', payload: { name: 'Trần Thị B', phone: '0912 000 111', text: 'Cho em xin mẫu tờ khai' } });
     const { conversationId, threadToken } = asked.json() as { conversationId: number; threadToken: string };

@@ -363,6 +363,8 @@ export const cannedAnswers = sqliteTable('canned_answers', {
   teamId: integer('team_id'),
   createdAt: at('created_at').notNull(),
   updatedAt: at('updated_at').notNull(),
+  /** A file sent with it (a form template): an upload in `attachments`, copied for each reply. */
+  attachmentId: integer('attachment_id'),
 });
 
 export const labels = sqliteTable('labels', {

@@ -139,6 +139,8 @@ export interface CannedAnswer {
   teamId: number | null;
   createdAt: string;
   updatedAt: string;
+  /** A file sent with it (a form template). */
+  attachmentId?: number | null;
 }
 
 export interface Label {
@@ -315,6 +317,8 @@ export const api = {
   createAgent: (input: AgentInput) => request<AgentRow>('POST', '/api/v1/agents', input),
   updateAgent: (id: number, change: Partial<Pick<AgentInput, 'role' | 'capacity' | 'teams' | 'password'>> & { disabled?: boolean }) => request<AgentRow>('PATCH', `/api/v1/agents/${id}`, change),
   cannedAnswers: () => request<CannedAnswer[]>('GET', '/api/v1/canned-answers'),
+  /** The canned answer's file as the caller's own upload, ready for a reply. */
+  cannedFile: (id: number) => request<Upload>('POST', `/api/v1/canned-answers/${id}/file`),
   createCannedAnswer: (input: Pick<CannedAnswer, 'shortcut' | 'title' | 'body' | 'teamId'>) => request<CannedAnswer>('POST', '/api/v1/canned-answers', input),
   updateCannedAnswer: (id: number, change: Partial<Pick<CannedAnswer, 'shortcut' | 'title' | 'body' | 'teamId'>>) => request<CannedAnswer>('PATCH', `/api/v1/canned-answers/${id}`, change),
   deleteCannedAnswer: (id: number) => request<null>('DELETE', `/api/v1/canned-answers/${id}`),

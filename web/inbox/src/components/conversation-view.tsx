@@ -350,6 +350,12 @@ function Composer({ conversation, agent, window_, live, lastCitizenText, onSent 
     setText(next);
     setCaret(at);
     setActive(0);
+    if (answer.attachmentId && !note) {
+      void api
+        .cannedFile(answer.id)
+        .then(uploads.addReady)
+        .catch((e: unknown) => setError(t('file.uploadFailed', { name: answer.title, detail: e instanceof Error ? e.message : String(e) })));
+    }
     requestAnimationFrame(() => {
       box.current?.focus();
       box.current?.setSelectionRange(at, at);

@@ -29,9 +29,16 @@ export function useUploads() {
     }
   }, []);
 
+  /** A file already stored (a canned answer's form template), ready at once. */
+  const addReady = useCallback((upload: Upload) => {
+    const key = next.current++;
+    setFiles((all) => [...all, { key, name: upload.name ?? upload.kind, size: upload.size, progress: 1, upload }]);
+  }, []);
+
   return {
     files,
     add,
+    addReady,
     remove: (key: number) => setFiles((all) => all.filter((f) => f.key !== key)),
     clear: () => setFiles([]),
     uploading: files.some((f) => !f.upload && !f.error),

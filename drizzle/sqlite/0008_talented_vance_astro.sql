@@ -29,3 +29,5 @@ CREATE TABLE `file_blobs` (
 	`size` integer NOT NULL,
 	`created_at` integer NOT NULL
 );
+--> statement-breakpoint
+ALTER TABLE `canned_answers` ADD `attachment_id` integer;

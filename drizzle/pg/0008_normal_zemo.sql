@@ -27,6 +27,7 @@ CREATE TABLE "file_blobs" (
 	"created_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "canned_answers" ADD COLUMN "attachment_id" integer;--> statement-breakpoint
 CREATE INDEX "attachments_message_idx" ON "attachments" USING btree ("message_id","position");--> statement-breakpoint
 CREATE INDEX "attachments_due_idx" ON "attachments" USING btree ("state","next_attempt_at");--> statement-breakpoint
 CREATE INDEX "attachments_storage_key_idx" ON "attachments" USING btree ("storage_key");
