@@ -18,6 +18,9 @@ import { sharedRateLimitStore } from './core/cluster/rate-limit-store.ts';
 import { createRedisBridge } from './core/cluster/redis-bridge.ts';
 import { createAccounts } from './core/accounts/accounts.ts';
 import { attachmentsDir, createAttachmentStore } from './core/attachments.ts';
+import { createAttachmentFiles } from './core/attachment-files.ts';
+import { chooseFileStorage } from './core/file-storage.ts';
+import { attachmentsApi } from './inbox/attachments-api.ts';
 import { ensureBootstrapToken } from './core/api-tokens.ts';
 import type { GatewayConfig } from './core/config/load-config.ts';
 import { createBusinessHours } from './core/business-hours.ts';
@@ -97,9 +100,15 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   const metrics = createMetrics();
   const inboxes = await syncConfiguredInboxes(store, withEnvInboxes(config));
   const channelOf = new Map(inboxes.map((inbox) => [inbox.id, inbox.channel]));
+  // Files both ways: one storage (a folder, or the database every node of a cluster reads), one
+  // set of checks, a row per file with its state, platform links fetched in the background.
+  const fileStorage = chooseFileStorage(file.attachments.storage, store, attachmentsDir(config));
+  const sharedFiles = createAttachmentStore({ storage: fileStorage, maxBytes: file.attachments.maxBytes, ...(file.attachments.allowedTypes ? { allowedTypes: file.attachments.allowedTypes } : {}) });
+  const attachmentFiles = createAttachmentFiles({ store, events, files: sharedFiles, config: file.attachments, logger: app.log.child({ module: 'attachments' }) });
   const ingest = createIngest(store, events, {
     reopenWithinDays: file.conversations.reopenWithinDays,
     channelOf: (inboxId) => channelOf.get(inboxId) ?? 'unknown',
+    recordAttachments: attachmentFiles.recordWithin,
   });
   const conversations = createConversations(store, events, file.deployment.locale);
   const businessHours = createBusinessHours(file.businessHours, file.deployment.timezone);
@@ -161,6 +170,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       conversationQuotedIn: (text) => ticketDesk.tickets.conversationQuotedIn(text),
       state: createInboxState(store, inbox.id),
       keepUnusable: (reason, raw) => unusablePayloads.keep({ inboxId: inbox.id, channel: inbox.channel, reason, raw }),
+      files: sharedFiles,
     });
     adapters.set(inbox.id, { adapter, inbox });
   }
@@ -187,10 +197,10 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     handlers: [ticketDesk.voteHandler, careDesk.statusHandler, careDesk.noticeReplyHandler, ...(file.router.enabled ? [router.handler] : [])],
   });
 
-  const personalData = createPersonalData(store, { attachmentDirs: attachmentDirsOf(config) });
+  const personalData = createPersonalData(store, { attachmentDirs: attachmentDirsOf(config), storage: fileStorage });
   const privacyRequests = createPrivacyRequests(store, { config: file.privacy, businessHours, personalData, events, logger: app.log });
   const retention = createRetention(store, { config: file.retention, personalData, logger: app.log });
-  app.decorate('gateway', { config, store, events, leases, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, inbound, accounts, ticketDesk, retention, privacyRequests });
+  app.decorate('gateway', { config, store, events, leases, metrics, ingest, outbox, outreach, conversations, inboxes, businessHours, router, inbound, accounts, ticketDesk, retention, privacyRequests, attachmentFiles });
 
   // HTTP plumbing.
   installValidators(app);
@@ -264,7 +274,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     if (adapter.routes) await app.register(async (scope) => adapter.routes!(scope));
   }
   await app.register(async (scope) => authApi(scope, { accounts, config }), { prefix: '/api/auth' });
-  await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts }), { prefix: '/api/v1' });
+  await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts, attachmentFiles }), { prefix: '/api/v1' });
+  await app.register(async (scope) => attachmentsApi(scope, { store, conversations, accounts, attachmentFiles, maxBytes: file.attachments.maxBytes }), { prefix: '/api/v1' });
   await app.register(async (scope) => routerApi(scope, { store, router, accounts, proposals: kbProposals, teams: new Set(file.teams.map((team) => team.key)) }), { prefix: '/api/v1' });
   await app.register(async (scope) => agentsTeamsApi(scope, { store, events, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => inboxSignInApi(scope, { store, accounts, signInOf: (inboxId) => adapters.get(inboxId)?.adapter.signIn }), { prefix: '/api/v1' });
@@ -275,7 +286,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(async (scope) => votePage(scope, { store, desk: ticketDesk, deploymentName: file.deployment.name, perMinute: env.PUBLIC_RATE_LIMIT }));
   await app.register(async (scope) => liveFeed(scope, { store, events, accounts, unitIdsOf: ticketDesk.tickets.unitIdsOf, publicBaseUrl: env.PUBLIC_BASE_URL }), { prefix: '/api/v1' });
   await app.register(async (scope) => channelsApi(scope, { store, accounts, channels: channelListings() }), { prefix: '/api/v1' });
-  await app.register(async (scope) => cannedAnswersApi(scope, { store, accounts }), { prefix: '/api/v1' });
+  await app.register(async (scope) => cannedAnswersApi(scope, { store, accounts, attachmentFiles }), { prefix: '/api/v1' });
   await app.register(async (scope) => labelsApi(scope, { store, events, conversations, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => contactsApi(scope, { store, conversations, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => auditApi(scope, { store, accounts }), { prefix: '/api/v1' });
@@ -291,6 +302,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     await bridge?.start();
     for (const { adapter } of adapters.values()) await adapter.start?.();
     await outbox.start();
+    await attachmentFiles.start();
     await router.start();
     await ticketDesk.start();
     inbound.start();
@@ -317,6 +329,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     await router.stop();
     ticketDesk.stop();
     await outbox.stop();
+    await attachmentFiles.stop();
     for (const { adapter } of adapters.values()) await adapter.close?.();
     await bridge?.close();
     await store.close();
@@ -346,6 +359,8 @@ declare module 'fastify' {
       privacyRequests: ReturnType<typeof createPrivacyRequests>;
       accounts: ReturnType<typeof createAccounts>;
       ticketDesk: Awaited<ReturnType<typeof createTicketDesk>>;
+      /** Files both ways: attachment rows, uploads, the background fetcher. */
+      attachmentFiles: ReturnType<typeof createAttachmentFiles>;
     };
   }
 }

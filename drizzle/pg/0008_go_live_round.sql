@@ -1,3 +1,32 @@
+CREATE TABLE "attachments" (
+	"id" serial PRIMARY KEY NOT NULL,
+	"message_id" integer,
+	"conversation_id" integer,
+	"position" integer DEFAULT 0 NOT NULL,
+	"direction" text NOT NULL,
+	"kind" text NOT NULL,
+	"name" text,
+	"mime_type" text,
+	"size" integer,
+	"state" text NOT NULL,
+	"state_detail" text,
+	"source_url" text,
+	"storage_key" text,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"next_attempt_at" timestamp with time zone,
+	"locked_until" timestamp with time zone,
+	"uploaded_by" text,
+	"created_at" timestamp with time zone NOT NULL,
+	"updated_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "file_blobs" (
+	"key" text PRIMARY KEY NOT NULL,
+	"bytes" "bytea" NOT NULL,
+	"size" integer NOT NULL,
+	"created_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "kb_proposals" (
 	"id" serial PRIMARY KEY NOT NULL,
 	"entry_id" text NOT NULL,
@@ -40,6 +69,10 @@ CREATE TABLE "unusable_payloads" (
 );
 --> statement-breakpoint
 ALTER TABLE "agents" ADD COLUMN "mfa_last_step" integer;--> statement-breakpoint
+ALTER TABLE "canned_answers" ADD COLUMN "attachment_id" integer;--> statement-breakpoint
+CREATE INDEX "attachments_message_idx" ON "attachments" USING btree ("message_id","position");--> statement-breakpoint
+CREATE INDEX "attachments_due_idx" ON "attachments" USING btree ("state","next_attempt_at");--> statement-breakpoint
+CREATE INDEX "attachments_storage_key_idx" ON "attachments" USING btree ("storage_key");--> statement-breakpoint
 CREATE INDEX "kb_proposals_status_idx" ON "kb_proposals" USING btree ("status","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "ticket_uploads_ticket_key_idx" ON "ticket_uploads" USING btree ("ticket_id","key");--> statement-breakpoint
 CREATE INDEX "unusable_payloads_received_idx" ON "unusable_payloads" USING btree ("received_at");

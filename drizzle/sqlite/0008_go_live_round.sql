@@ -1,3 +1,35 @@
+CREATE TABLE `attachments` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`message_id` integer,
+	`conversation_id` integer,
+	`position` integer DEFAULT 0 NOT NULL,
+	`direction` text NOT NULL,
+	`kind` text NOT NULL,
+	`name` text,
+	`mime_type` text,
+	`size` integer,
+	`state` text NOT NULL,
+	`state_detail` text,
+	`source_url` text,
+	`storage_key` text,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`next_attempt_at` integer,
+	`locked_until` integer,
+	`uploaded_by` text,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `attachments_message_idx` ON `attachments` (`message_id`,`position`);--> statement-breakpoint
+CREATE INDEX `attachments_due_idx` ON `attachments` (`state`,`next_attempt_at`);--> statement-breakpoint
+CREATE INDEX `attachments_storage_key_idx` ON `attachments` (`storage_key`);--> statement-breakpoint
+CREATE TABLE `file_blobs` (
+	`key` text PRIMARY KEY NOT NULL,
+	`bytes` blob NOT NULL,
+	`size` integer NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `kb_proposals` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`entry_id` text NOT NULL,
@@ -42,4 +74,5 @@ CREATE TABLE `unusable_payloads` (
 );
 --> statement-breakpoint
 CREATE INDEX `unusable_payloads_received_idx` ON `unusable_payloads` (`received_at`);--> statement-breakpoint
-ALTER TABLE `agents` ADD `mfa_last_step` integer;
+ALTER TABLE `agents` ADD `mfa_last_step` integer;--> statement-breakpoint
+ALTER TABLE `canned_answers` ADD `attachment_id` integer;

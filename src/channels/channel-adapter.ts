@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { z } from 'zod';
+import type { AttachmentStore } from '../core/attachments.ts';
 import type { GatewayConfig } from '../core/config/load-config.ts';
 import type { BusinessHours } from '../core/business-hours.ts';
 import type { Conversations } from '../core/conversations.ts';
@@ -58,6 +59,9 @@ export interface ChannelContext<Settings> {
   /** Keeps a signed payload (or one event of it) the channel cannot use, for inspection, and
    * logs why without personal data; the webhook still acknowledges it. */
   keepUnusable(reason: string, raw: unknown): Promise<void>;
+  /** The gateway's file store (checks, image metadata stripped, the configured storage): a
+   * channel keeps citizens' files there and reads the files agents send (`meta.storageKey`). */
+  files: AttachmentStore;
 }
 
 export type { InboxState, InboxStatus } from '../core/inboxes.ts';

@@ -46,13 +46,35 @@ export interface Message {
   senderType: string;
   senderRef: string | null;
   text: string | null;
-  attachments: unknown;
+  attachments: MessageFile[];
   status: string;
   error: string | null;
   externalId: string | null;
   metadata: unknown;
   createdAt: string;
   sentAt: string | null;
+}
+
+/** A file of a message: `url` downloads it once stored; `state` says why not otherwise. */
+export interface MessageFile {
+  id: number | null;
+  kind: string;
+  name: string | null;
+  mimeType: string | null;
+  size: number | null;
+  state: 'stored' | 'pending' | 'too_large' | 'refused_type' | 'failed' | null;
+  detail: string | null;
+  url: string | null;
+  meta?: Record<string, unknown>;
+}
+
+/** An agent's upload, ready for a reply. */
+export interface Upload {
+  id: number;
+  kind: string;
+  name: string | null;
+  mimeType: string;
+  size: number;
 }
 
 export interface ReplyWindow {
@@ -87,6 +109,8 @@ export interface CannedAnswer {
   teamId: number | null;
   createdAt: string;
   updatedAt: string;
+  /** A file sent with it (a form template). */
+  attachmentId?: number | null;
 }
 
 export interface Label {

@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { GatewayConfig } from './config/load-config.ts';
 import { projectRoot } from './config/project-root.ts';
 import type { Attachment, AttachmentKind } from './domain/types.ts';
+import { createFolderStorage, type FileStorage } from './file-storage.ts';
 
 /**
  * Files citizens send (email attachments, widget uploads) kept on disk, content-addressed by the
@@ -210,17 +210,20 @@ export type SaveResult =
   | { ok: false; reason: AttachmentRejection; attachment: Attachment };
 
 export interface AttachmentStoreOptions {
-  /** Folder of the files (created on first write). */
-  dir: string;
+  /** Folder of the files (created on first write), when no `storage` is given. */
+  dir?: string;
+  /** Where the bytes go (core/file-storage.ts); default: a folder storage on `dir`. */
+  storage?: FileStorage;
   /** Largest file kept, in bytes. */
   maxBytes: number;
   /** Types kept (see defaultAllowedTypes). */
   allowedTypes?: readonly string[];
 }
 
-/** The folder for attachments: an explicit one, else `attachments/` beside the SQLite file,
+/** The folder for attachments: an explicit one (or `attachments.dir`), else `attachments/` beside the SQLite file,
  * else `data/attachments` in the project folder (PostgreSQL deployments). */
-export function attachmentsDir(config: GatewayConfig, override?: string): string {
+export function attachmentsDir(config: GatewayConfig, explicit?: string): string {
+  const override = explicit ?? config.file.attachments?.dir;
   if (override) return isAbsolute(override) ? override : resolve(projectRoot, override);
   const url = config.env.DATABASE_URL;
   if (url.startsWith('file:')) {
@@ -230,18 +233,16 @@ export function attachmentsDir(config: GatewayConfig, override?: string): string
   return resolve(projectRoot, 'data', 'attachments');
 }
 
-const keyPattern = /^[0-9a-f]{64}$/;
-
 /** Keeps attachment files; every channel that receives files goes through one of these. */
 export function createAttachmentStore(options: AttachmentStoreOptions) {
   const allowed = new Set(options.allowedTypes ?? defaultAllowedTypes);
-  const pathOf = (key: string) => {
-    if (!keyPattern.test(key)) throw new Error('invalid attachment key');
-    return join(options.dir, key.slice(0, 2), key);
-  };
+  const folder = options.dir ? createFolderStorage(options.dir) : null;
+  const storage = options.storage ?? folder;
+  if (!storage) throw new Error('an attachment store needs a folder or a storage');
 
   return {
     maxBytes: options.maxBytes,
+    storage,
     /** Checks, cleans and writes one file; a refused file comes back described, not thrown. */
     async save(input: { bytes: Buffer; name?: string; declaredType?: string }): Promise<SaveResult> {
       const name = cleanName(input.name);
@@ -262,24 +263,7 @@ export function createAttachmentStore(options: AttachmentStoreOptions) {
         return { ok: false, reason: 'malformed', attachment: { ...describe(mimeType, input.bytes.length), meta: { rejected: 'malformed' } } };
       }
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const path = pathOf(sha256);
-      const exists = await stat(path).then(
-        () => true,
-        () => false,
-      );
-      if (!exists) {
-        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-        // Written aside then renamed: a reader never sees half a file, a crash leaves no key.
-        const temporary = `${path}.${randomBytes(6).toString('hex')}.part`;
-        const handle = await open(temporary, 'wx', 0o600);
-        try {
-          await handle.writeFile(bytes);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-        await rename(temporary, path);
-      }
+      await storage.put(sha256, bytes);
       return {
         ok: true,
         key: sha256,
@@ -288,14 +272,13 @@ export function createAttachmentStore(options: AttachmentStoreOptions) {
     },
     /** The bytes of a stored file, or null when the key names none. */
     async read(key: string): Promise<Buffer | null> {
-      try {
-        return await readFile(pathOf(key));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as Error).message === 'invalid attachment key') return null;
-        throw error;
-      }
+      return storage.get(key);
     },
-    path: pathOf,
+    /** The file's path, for a folder store only (tests look at the disk). */
+    path(key: string): string {
+      if (!folder) throw new Error('this attachment store keeps no folder');
+      return folder.path(key);
+    },
   };
 }
 

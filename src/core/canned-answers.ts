@@ -14,9 +14,11 @@ export interface CannedAnswer {
   teamId: number | null;
   createdAt: Date;
   updatedAt: Date;
+  /** A file that goes with it (an upload, e.g. a form template); null for text only. */
+  attachmentId: number | null;
 }
 
-export type CannedAnswerInput = Pick<CannedAnswer, 'shortcut' | 'title' | 'body' | 'teamId'>;
+export type CannedAnswerInput = Pick<CannedAnswer, 'shortcut' | 'title' | 'body' | 'teamId'> & { attachmentId?: number | null };
 
 /** Prepared replies: read by every agent (their teams' and everyone's), kept by supervisors. */
 export function createCannedAnswers(store: Store) {
@@ -52,11 +54,18 @@ export function createCannedAnswers(store: Store) {
     if (!team) throw new HttpError(400, 'unknown_team', `unknown team: ${teamId}`);
   }
 
+  async function assertFile(tx: Db, attachmentId: number | null | undefined) {
+    if (attachmentId === null || attachmentId === undefined) return;
+    const [file] = await tx.select({ state: t.attachments.state, messageId: t.attachments.messageId }).from(t.attachments).where(eq(t.attachments.id, attachmentId)).limit(1);
+    if (!file || file.state !== 'stored' || file.messageId !== null) throw new HttpError(400, 'invalid_attachment', `file ${attachmentId} is not a stored upload`);
+  }
+
   async function create(input: CannedAnswerInput, actor: string): Promise<CannedAnswer> {
     const at = new Date();
     return store.tx(async (tx) => {
       await assertFree(tx, input.shortcut);
       await assertTeam(tx, input.teamId);
+      await assertFile(tx, input.attachmentId);
       const [row] = await tx.insert(t.cannedAnswers).values({ ...input, createdAt: at, updatedAt: at }).returning();
       await appendAudit(store, tx, { actor, action: 'canned_answer.created', subjectType: 'canned_answer', subjectId: row!.id, detail: { shortcut: input.shortcut, teamId: input.teamId } }, at);
       return row!;
@@ -70,6 +79,7 @@ export function createCannedAnswers(store: Store) {
       if (!current) throw new NotFoundError('canned answer');
       if (change.shortcut !== undefined) await assertFree(tx, change.shortcut, id);
       if (change.teamId !== undefined) await assertTeam(tx, change.teamId);
+      await assertFile(tx, change.attachmentId);
       const [row] = await tx.update(t.cannedAnswers).set({ ...change, updatedAt: at }).where(eq(t.cannedAnswers.id, id)).returning();
       await appendAudit(store, tx, { actor, action: 'canned_answer.changed', subjectType: 'canned_answer', subjectId: id, detail: { fields: Object.keys(change) } }, at);
       return row!;

@@ -39,6 +39,8 @@ export interface GatewayEvents {
   /** This node lost (`degraded`) or regained (`connected`) the link that carries events between
    * nodes. Never crosses nodes: each node says it of itself. */
   'cluster.status': { state: 'connected' | 'degraded' };
+  /** A file of a message was fetched and stored, or given up on (too big, refused, unreachable). */
+  'attachment.updated': { attachmentId: number; messageId: number; conversationId: number; state: 'stored' | 'too_large' | 'refused_type' | 'failed' | 'pending' };
 }
 
 export type EventName = keyof GatewayEvents;

@@ -20,6 +20,8 @@ export interface IngestOptions {
   reopenWithinDays: number;
   channelOf: (inboxId: number) => string;
   now?: () => Date;
+  /** Writes the rows of a message's files inside the ingest's transaction (attachment-files.ts). */
+  recordAttachments?: (db: Db, input: { messageId: number; conversationId: number; direction: 'in' | 'out'; attachments: InboundMessage['attachments']; at: Date }) => Promise<unknown>;
 }
 
 /** What one message's ingest stored, and (unless it was a duplicate) what its listeners read. */
@@ -44,7 +46,15 @@ export function createIngest(store: Store, events: EventBus, options: IngestOpti
     const outcomes = await store.tx(async (db) => {
       const out: IngestOutcome[] = [];
       const q = store.queries(db, buildQueries);
-      for (const message of messages) out.push(await ingestOne(q, message, now(), options));
+      for (const message of messages) {
+        const at = now();
+        const outcome = await ingestOne(q, message, at, options);
+        // The files become rows in the same commit: none is lost if the process stops here.
+        if (outcome.view && message.attachments.length && options.recordAttachments) {
+          await options.recordAttachments(db, { messageId: outcome.result.messageId, conversationId: outcome.result.conversationId, direction: message.echo ? 'out' : 'in', attachments: message.attachments, at });
+        }
+        out.push(outcome);
+      }
       return out;
     });
     messages.forEach((message, i) => {

@@ -3,6 +3,8 @@ import { Type } from 'typebox';
 import type { Accounts } from '../core/accounts/accounts.ts';
 import { createCannedAnswers, type CannedAnswerInput } from '../core/canned-answers.ts';
 import type { Store } from '../core/store/store.ts';
+import type { AttachmentFiles } from '../core/attachment-files.ts';
+import { HttpError } from '../core/errors.ts';
 import { actorOf, conversationScope, requirePrincipal, requireSupervisor } from '../core/http/auth.ts';
 
 const security = [{ bearerAuth: [] }];
@@ -16,19 +18,44 @@ const CannedAnswer = Type.Object({
   teamId: Type.Union([Type.Integer(), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
+  attachmentId: Type.Union([Type.Integer(), Type.Null()], { description: 'A file sent with it (from POST /uploads)' }),
 });
 const fields = {
   shortcut: Shortcut,
   title: Type.String({ minLength: 1, maxLength: 120 }),
   body: Type.String({ minLength: 1, maxLength: 10_000 }),
   teamId: NullableInteger,
+  attachmentId: Type.Optional(NullableInteger),
 };
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 /** Canned answers: every agent reads their teams' and everyone's; supervisors and admins keep them. */
-export async function cannedAnswersApi(app: FastifyInstance, deps: { store: Store; accounts: Accounts }) {
+export async function cannedAnswersApi(app: FastifyInstance, deps: { store: Store; accounts: Accounts; attachmentFiles: AttachmentFiles }) {
   const canned = createCannedAnswers(deps.store);
   requirePrincipal(app, deps);
+
+  app.post(
+    '/canned-answers/:id/file',
+    {
+      schema: {
+        tags: ['inbox'],
+        summary: "A copy of the canned answer's file as the caller's own upload, for a reply's attachmentIds",
+        security,
+        params: IdParams,
+        response: { 201: Type.Object({ id: Type.Integer(), kind: Type.String(), name: Type.Union([Type.String(), Type.Null()]), mimeType: Type.String(), size: Type.Integer() }) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: number };
+      const answer = await canned.get(id);
+      const scope = conversationScope(request.principal);
+      if (scope && answer.teamId !== null && !scope.teamIds.includes(answer.teamId)) throw new HttpError(403, 'forbidden', "this canned answer belongs to another team");
+      if (answer.attachmentId === null) throw new HttpError(404, 'no_file', 'this canned answer has no file');
+      const copyId = await deps.store.tx((db) => deps.attachmentFiles.copyFor(db, answer.attachmentId!, actorOf(request)));
+      const { row } = await deps.attachmentFiles.read(copyId);
+      return reply.status(201).send({ id: copyId, kind: row.kind, name: row.name, mimeType: row.mimeType ?? 'application/octet-stream', size: row.size ?? 0 });
+    },
+  );
 
   app.get(
     '/canned-answers',

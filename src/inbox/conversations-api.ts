@@ -6,6 +6,8 @@ import type { ConversationStatus } from '../core/domain/types.ts';
 import type { Outbox } from '../core/outbox.ts';
 import type { Store } from '../core/store/store.ts';
 import type { Accounts } from '../core/accounts/accounts.ts';
+import type { AttachmentFiles } from '../core/attachment-files.ts';
+import { HttpError } from '../core/errors.ts';
 import { actorOf, conversationScope, requireAdmin, requirePrincipal, visibleConversation } from '../core/http/auth.ts';
 
 const Status = Type.Union([Type.Literal('open'), Type.Literal('pending'), Type.Literal('resolved')]);
@@ -41,7 +43,22 @@ const Message = Type.Object({
   senderType: Type.String(),
   senderRef: Nullable(Type.String()),
   text: Nullable(Type.String()),
-  attachments: Type.Unknown(),
+  attachments: Type.Array(
+    Type.Object(
+      {
+        id: Nullable(Type.Integer({ description: 'Null for what is not a file (sticker, location, link)' })),
+        kind: Type.String(),
+        name: Nullable(Type.String()),
+        mimeType: Nullable(Type.String()),
+        size: Nullable(Type.Integer()),
+        state: Nullable(Type.String({ description: 'stored | pending | too_large | refused_type | failed' })),
+        detail: Nullable(Type.String({ description: 'Why it is not stored' })),
+        url: Nullable(Type.String({ description: '/api/v1/attachments/:id once stored; the link or map of a link or location' })),
+        meta: Type.Optional(Type.Unknown()),
+      },
+      { additionalProperties: false },
+    ),
+  ),
   status: Type.String(),
   error: Nullable(Type.String()),
   externalId: Nullable(Type.String()),
@@ -58,8 +75,8 @@ const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const security = [{ bearerAuth: [] }];
 
 /** REST API for integrations and the agents' inbox: conversations, messages, replies, status. */
-export async function conversationsApi(app: FastifyInstance, deps: { store: Store; conversations: Conversations; outbox: Outbox; accounts: Accounts }) {
-  const { store, conversations, outbox } = deps;
+export async function conversationsApi(app: FastifyInstance, deps: { store: Store; conversations: Conversations; outbox: Outbox; accounts: Accounts; attachmentFiles: AttachmentFiles }) {
+  const { store, conversations, outbox, attachmentFiles } = deps;
   requirePrincipal(app, deps);
 
   const visible = (request: FastifyRequest, id: number) => visibleConversation(conversations, request, id);
@@ -128,7 +145,9 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
       const { id } = request.params as { id: number };
       const { after, limit } = request.query as { after?: number; limit: number };
       await visible(request, id);
-      const items = await conversations.messages(id, { limit, ...(after !== undefined ? { afterId: after } : {}) });
+      const rows = await conversations.messages(id, { limit, ...(after !== undefined ? { afterId: after } : {}) });
+      const files = await attachmentFiles.viewsOf(rows);
+      const items = rows.map((row) => ({ ...row, attachments: files.get(row.id) ?? [] }));
       await conversations.audit({ actor: actorOf(request), action: 'conversation.messages.read', subjectType: 'conversation', subjectId: id, detail: { count: items.length } });
       return { items };
     },
@@ -144,7 +163,8 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
         params: IdParams,
         body: Type.Object(
           {
-            text: Type.String({ minLength: 1, maxLength: 10_000 }),
+            text: Type.Optional(Type.String({ minLength: 1, maxLength: 10_000 })),
+            attachmentIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 10, description: 'Files from POST /uploads, sent with the reply' })),
             private: Type.Boolean({ default: false, description: 'true: an internal note the citizen never sees' }),
           },
           { additionalProperties: false },
@@ -154,14 +174,25 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
     },
     async (request, reply) => {
       const { id } = request.params as { id: number };
-      const body = request.body as { text: string; private: boolean };
+      const body = request.body as { text?: string; attachmentIds?: number[]; private: boolean };
       await visible(request, id);
       const actor = actorOf(request);
+      const fileIds = body.attachmentIds ?? [];
+      if (!body.text && fileIds.length === 0) throw new HttpError(400, 'empty_reply', 'a reply needs text or files (attachmentIds)');
       if (body.private) {
+        if (fileIds.length || !body.text) throw new HttpError(400, 'note_files', 'an internal note is text only');
         const note = await conversations.addNote(id, body.text, actor);
         return reply.status(201).send({ messageId: note.messageId, status: 'sent' });
       }
-      const sent = await outbox.enqueueReply({ conversationId: id, text: body.text, senderType: 'agent', senderRef: actor });
+      // The files and the reply are one commit: a file is sent once, by the reply that took it.
+      const queued = await store.tx(async (db) => {
+        const attachments = await attachmentFiles.uploadsFor(db, fileIds, actor);
+        const reply = await outbox.queueWithin(db, { conversationId: id, text: body.text ?? null, attachments, senderType: 'agent', senderRef: actor });
+        await attachmentFiles.attachWithin(db, fileIds, reply.messageId, reply.conversationId);
+        return reply;
+      });
+      outbox.announce(queued);
+      const sent = { messageId: queued.messageId };
       // A person answering takes the conversation from the bot until they give it back.
       if ((await conversations.get(id)).handler !== 'human') await conversations.route(id, { handler: 'human' }, actor);
       return reply.status(201).send({ messageId: sent.messageId, status: 'queued' });

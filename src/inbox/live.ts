@@ -10,7 +10,7 @@ import { HttpError } from '../core/errors.ts';
 import { both } from '../core/i18n/index.ts';
 
 /** Events an inbox client follows; each carries the conversation it concerns, if any. */
-const forwarded: EventName[] = ['message.created', 'message.updated', 'conversation.updated', 'conversation.assigned', 'conversation.handoff', 'conversation.labels', 'conversation.typing', 'agent.presence'];
+const forwarded: EventName[] = ['message.created', 'message.updated', 'conversation.updated', 'conversation.assigned', 'conversation.handoff', 'conversation.labels', 'conversation.typing', 'agent.presence', 'attachment.updated'];
 /** Alerts for the people who run the hotline: a broken channel connection, a lockout. */
 const alerts: EventName[] = ['inbox.status', 'security.alert', 'privacy.deadline'];
 const ticketEvents: EventName[] = ['ticket.updated', 'ticket.deadline', 'ticket.rated'];

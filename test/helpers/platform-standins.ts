@@ -83,7 +83,7 @@ export interface PlatformStandin {
     /** Tokens issued by refreshes, in order. */
     issued: Array<{ accessToken: string; refreshToken: string }>;
     sends: ZaloSend[];
-    uploads: Array<{ kind: 'image' | 'file'; name: string; size: number }>;
+    uploads: Array<{ kind: 'image' | 'file'; name: string; size: number; type: string; sha256: string }>;
     profileCalls: string[];
     profileDelayMs: number;
     /** Forced error answers per recipient user id. */
@@ -100,13 +100,21 @@ export interface PlatformStandin {
   graph: {
     pageToken: string;
     sends: GraphSend[];
+    /** Attachment Upload API calls (`message_attachments`), in order. */
+    uploads: Array<{ attachmentId: string; message: Record<string, unknown>; name: string; size: number; type: string; sha256: string }>;
     profileCalls: string[];
     profileDelayMs: number;
     userErrors: Map<string, GraphApiError>;
     beforeAnswer?: (send: GraphSend) => Promise<void>;
   };
-  /** Bytes served at `${url}/files/<name>`, standing in for attachments the gateway holds. */
-  files: Map<string, { type: string; body: Buffer }>;
+  /**
+   * Bytes served at `${url}/files/<name>`, standing in for a platform's CDN links (and files the
+   * gateway holds): `failFirst` answers that many requests with 503 first; `once` serves the file
+   * once and then 404s, as an expired Facebook CDN link does.
+   */
+  files: Map<string, { type: string; body: Buffer; once?: boolean; failFirst?: number }>;
+  /** How many times each `/files/<name>` was requested. */
+  fileRequests: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -175,11 +183,13 @@ export async function startPlatformStandin(options: { zaloAccessToken?: string; 
     graph: {
       pageToken: options.pageToken ?? 'page-token-0',
       sends: [],
+      uploads: [],
       profileCalls: [],
       profileDelayMs: 0,
       userErrors: new Map(),
     },
     files: new Map(),
+    fileRequests: new Map(),
     close: async () => {},
   };
 
@@ -259,7 +269,8 @@ export async function startPlatformStandin(options: { zaloAccessToken?: string; 
       const file = form.get('file');
       if (!(file instanceof Blob)) return send(response, 200, { error: -201, message: 'file is missing' });
       const kind = url.pathname.endsWith('image') ? 'image' : 'file';
-      state.zalo.uploads.push({ kind, name: (file as File).name, size: file.size });
+      const bytes = Buffer.from(await file.arrayBuffer());
+      state.zalo.uploads.push({ kind, name: (file as File).name, size: file.size, type: file.type, sha256: createHash('sha256').update(bytes).digest('hex') });
       attachments++;
       send(response, 200, { error: 0, message: 'Success', data: kind === 'image' ? { attachment_id: `zatt-${attachments}` } : { token: `zfile-${attachments}` } });
       return true;
@@ -313,6 +324,17 @@ export async function startPlatformStandin(options: { zaloAccessToken?: string; 
     }
     if (request.method === 'GET' && path === 'me') return send(response, 200, { id: graphIds.pageId, name: 'Tổng đài 1022 Đồng Tháp' });
     if (request.method === 'GET' && path === 'app') return send(response, 200, { id: graphIds.appId, name: 'Gateway 1022' });
+    if (request.method === 'POST' && path === `${graphIds.pageId}/message_attachments`) {
+      const form = await new Request('http://standin/upload', { method: 'POST', headers: { 'content-type': String(request.headers['content-type']) }, body: new Uint8Array(body) }).formData();
+      const file = form.get('filedata');
+      const message = JSON.parse(String(form.get('message') ?? '{}')) as Record<string, unknown>;
+      if (!(file instanceof Blob)) return send(response, 400, { error: { message: '(#100) No filedata', type: 'OAuthException', code: 100 } });
+      const bytes = Buffer.from(await file.arrayBuffer());
+      attachments++;
+      const attachmentId = `fbatt-${attachments}`;
+      state.graph.uploads.push({ attachmentId, message, name: (file as File).name, size: file.size, type: file.type, sha256: createHash('sha256').update(bytes).digest('hex') });
+      return send(response, 200, { attachment_id: attachmentId });
+    }
     if (request.method === 'POST' && path === `${graphIds.pageId}/messages`) {
       const parsed = JSON.parse(body.toString('utf8')) as { recipient?: { id?: string } };
       const psid = parsed.recipient?.id ?? '';
@@ -349,8 +371,15 @@ export async function startPlatformStandin(options: { zaloAccessToken?: string; 
     void (async () => {
       const body = await readBody(request);
       if (request.method === 'GET' && url.pathname.startsWith('/files/')) {
-        const file = state.files.get(decodeURIComponent(url.pathname.slice('/files/'.length)));
+        const name = decodeURIComponent(url.pathname.slice('/files/'.length));
+        state.fileRequests.set(name, (state.fileRequests.get(name) ?? 0) + 1);
+        const file = state.files.get(name);
         if (!file) return void send(response, 404, { error: 'not found' });
+        if (file.failFirst) {
+          file.failFirst -= 1;
+          return void send(response, 503, '<html><body>503 Service Unavailable</body></html>');
+        }
+        if (file.once) state.files.delete(name);
         response.writeHead(200, { 'content-type': file.type, 'content-length': file.body.length });
         return void response.end(file.body);
       }
@@ -537,6 +566,19 @@ export async function conversationOf(gateway: TestApp, externalUserId: string): 
     .orderBy(desc(t.conversations.id))
     .limit(1);
   return row?.id;
+}
+
+/**
+ * The messages with their attachments as the channel normalized them (what ingest stored), for
+ * tests of a webhook's mapping: the REST API shows files by their kept state instead.
+ */
+export async function withNormalizedAttachments(gateway: TestApp, messages: ApiMessage[]): Promise<ApiMessage[]> {
+  const { store } = gateway.app.gateway;
+  const { t } = store;
+  if (!messages.length) return messages;
+  const rows = await store.db.select({ id: t.messages.id, attachments: t.messages.attachments }).from(t.messages).where(inArray(t.messages.id, messages.map((m) => m.id)));
+  const byId = new Map(rows.map((row) => [row.id, row.attachments as ApiMessage['attachments']]));
+  return messages.map((m) => ({ ...m, attachments: byId.get(m.id) ?? null }));
 }
 
 /** The REST API as an agent's client uses it. */

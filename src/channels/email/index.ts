@@ -20,7 +20,10 @@ function createEmailAdapter(context: ChannelContext<EmailSettingsInput>): Channe
   const { locale, timezone } = context.config.file.deployment;
   const from = parseAddress(settings.from)!;
   const domain = from.address.slice(from.address.lastIndexOf('@') + 1);
-  const attachments = createAttachmentStore({ dir: attachmentsDir(context.config, settings.attachmentsDir), maxBytes: settings.maxAttachmentBytes });
+  // The gateway's storage (shared by a cluster's nodes) unless this mailbox names its own folder.
+  const attachments = settings.attachmentsDir
+    ? createAttachmentStore({ dir: attachmentsDir(context.config, settings.attachmentsDir), maxBytes: settings.maxAttachmentBytes })
+    : createAttachmentStore({ storage: context.files.storage, maxBytes: settings.maxAttachmentBytes });
   const rateLimit = createSenderRateLimit(settings.senderRateLimit.max, settings.senderRateLimit.windowMinutes * 60_000);
   const ticketPattern = new RegExp(settings.ticketPattern, 'i');
   const smtp = createSmtpClient(settings, locale);
@@ -67,8 +70,11 @@ function createEmailAdapter(context: ChannelContext<EmailSettingsInput>): Channe
     const files: Mail.Attachment[] = [];
     for (const attachment of message.attachments) {
       const key = typeof attachment.meta?.storageKey === 'string' ? attachment.meta.storageKey : undefined;
-      if (key) files.push({ path: attachments.path(key), ...(attachment.name ? { filename: attachment.name } : {}), ...(attachment.mimeType ? { contentType: attachment.mimeType } : {}) });
-      else if (attachment.url) links.push(`${attachment.name ?? attachment.kind}: ${attachment.url}`);
+      if (key) {
+        const content = (await context.files.read(key)) ?? (await attachments.read(key));
+        if (!content) throw new ChannelError('email', 'invalid', t(locale, 'files.error.missing', { name: attachment.name ?? key.slice(0, 12) }), false);
+        files.push({ content, ...(attachment.name ? { filename: attachment.name } : {}), ...(attachment.mimeType ? { contentType: attachment.mimeType } : {}) });
+      } else if (attachment.url) links.push(`${attachment.name ?? attachment.kind}: ${attachment.url}`);
       else throw new ChannelError('email', 'unsupported', t(locale, 'email.error.unsupported', { detail: attachment.kind }), false);
     }
     const text = [message.text ?? '', ...links].filter(Boolean).join('\n\n');

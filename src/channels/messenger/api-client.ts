@@ -109,6 +109,19 @@ export function createGraphClient(options: GraphClientOptions) {
       return sent;
     },
 
+    /**
+     * Uploads a file to the page's attachment store (Attachment Upload API, multipart: `message`
+     * naming the type, `filedata` the bytes); resolves with the id a message then carries.
+     */
+    async uploadAttachment(type: 'image' | 'file' | 'audio' | 'video', file: Blob, name: string, signal?: AbortSignal): Promise<string> {
+      const form = new FormData();
+      form.set('message', JSON.stringify({ attachment: { type, payload: { is_reusable: true } } }));
+      form.set('filedata', file, name);
+      const uploaded = await call<{ attachment_id?: string }>(`${options.pageId}/message_attachments`, { method: 'POST', body: form }, signal);
+      if (!uploaded?.attachment_id) throw fail({ kind: 'network', cause: new Error('Facebook answered without an attachment_id') });
+      return uploaded.attachment_id;
+    },
+
     /** A person's public profile as the page sees it. */
     async getProfile(psid: string, signal?: AbortSignal): Promise<MessengerProfile> {
       return call<MessengerProfile>(encodeURIComponent(psid), { method: 'GET', query: { fields: 'first_name,last_name,profile_pic' } }, signal);

@@ -9,9 +9,18 @@ import type { MessengerSendBody } from './types.ts';
 import { registerMessengerWebhook } from './webhook.ts';
 import { quickRepliesOf } from '../shared/quick-replies.ts';
 import { splitText } from '../shared/split-text.ts';
+import { loadStoredFile, refusalOf, storedFileOf, type StoredFile } from '../shared/stored-files.ts';
 import { messengerReplyWindow } from './window.ts';
 
-type OutPart = { kind: 'text'; text: string; quickReplies?: QuickReply[] } | { kind: 'image' | 'file' | 'audio' | 'video'; url: string };
+type MediaType = 'image' | 'file' | 'audio' | 'video';
+type OutPart =
+  | { kind: 'text'; text: string; quickReplies?: QuickReply[] }
+  | { kind: MediaType; url: string }
+  | { kind: 'stored'; as: MediaType; file: StoredFile };
+
+/** Messenger takes assets up to 25 MB (saving-assets documentation); any type goes as a file. */
+const messengerMaxBytes = 25 * 1024 * 1024;
+const messengerImageTypes = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
 /** Parts already delivered per gateway message, so a retry does not send them twice. */
 const progressLimit = 1000;
@@ -60,6 +69,14 @@ function createMessengerAdapter(context: ChannelContext<MessengerSettingsInput>)
     const parts: OutPart[] = message.text ? splitText(message.text, settings.maxTextLength).map((text) => ({ kind: 'text' as const, text })) : [];
     for (const attachment of message.attachments) {
       const kind = attachment.kind;
+      const stored = storedFileOf(attachment);
+      if (stored) {
+        const as: MediaType = messengerImageTypes.has(stored.mimeType) ? 'image' : stored.mimeType.startsWith('audio/') ? 'audio' : stored.mimeType.startsWith('video/') ? 'video' : 'file';
+        const refused = refusalOf(stored, { types: new Set([stored.mimeType]), maxBytes: messengerMaxBytes }, 'messenger', 'Facebook Messenger', locale);
+        if (refused) throw refused;
+        parts.push({ kind: 'stored', as, file: stored });
+        continue;
+      }
       if ((kind === 'image' || kind === 'file' || kind === 'audio' || kind === 'video') && attachment.url) parts.push({ kind, url: attachment.url });
       else throw messengerError({ kind: 'unsupported', detail: `attachment ${kind}${attachment.url ? '' : ' without url'}` }, locale);
     }
@@ -70,13 +87,15 @@ function createMessengerAdapter(context: ChannelContext<MessengerSettingsInput>)
     return parts;
   }
 
-  function bodyOf(psid: string, part: OutPart, tag: unknown): MessengerSendBody {
+  function bodyOf(psid: string, part: Exclude<OutPart, { kind: 'stored' }> | { kind: 'uploaded'; as: MediaType; attachmentId: string }, tag: unknown): MessengerSendBody {
     // The window put the tag there when the reply was queued after the standard 24 h.
     const type = tag === 'HUMAN_AGENT' ? { messaging_type: 'MESSAGE_TAG' as const, tag: 'HUMAN_AGENT' as const } : { messaging_type: 'RESPONSE' as const };
     const message: MessengerSendBody['message'] =
       part.kind === 'text'
         ? { text: part.text, ...(part.quickReplies?.length ? { quick_replies: part.quickReplies.map((q) => ({ content_type: 'text' as const, title: q.title.slice(0, 20), payload: q.payload })) } : {}) }
-        : { attachment: { type: part.kind, payload: { url: part.url, is_reusable: true } } };
+        : part.kind === 'uploaded'
+          ? { attachment: { type: part.as, payload: { attachment_id: part.attachmentId } } }
+          : { attachment: { type: part.kind, payload: { url: part.url, is_reusable: true } } };
     return { recipient: { id: psid }, ...type, message };
   }
 
@@ -123,11 +142,17 @@ function createMessengerAdapter(context: ChannelContext<MessengerSettingsInput>)
       const done = progress.get(message.messageId) ?? [];
       const guard = ownSends.begin(
         psid,
-        parts.slice(done.length).map((part): SentPart => (part.kind === 'text' ? part : { kind: part.kind === 'image' ? 'image' : 'file' })),
+        parts.slice(done.length).map((part): SentPart => (part.kind === 'text' ? part : { kind: part.kind === 'image' || (part.kind === 'stored' && part.as === 'image') ? 'image' : 'file' })),
       );
       try {
         for (let i = done.length; i < parts.length; i++) {
-          const sent = await watchToken(client.sendMessage(bodyOf(psid, parts[i]!, tag), signal));
+          const part = parts[i]!;
+          // A file the gateway holds is uploaded first (the platform cannot fetch our inbox's links).
+          const ready =
+            part.kind === 'stored'
+              ? { kind: 'uploaded' as const, as: part.as, attachmentId: await watchToken(client.uploadAttachment(part.as, await loadStoredFile(context.files, part.file, 'messenger', locale), part.file.name, signal)) }
+              : part;
+          const sent = await watchToken(client.sendMessage(bodyOf(psid, ready, tag), signal));
           ownSends.sent(sent.message_id);
           done.push(sent.message_id);
           progress.delete(message.messageId);

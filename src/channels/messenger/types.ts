@@ -70,7 +70,7 @@ export interface MessengerSendBody {
   message:
     // Quick replies: a tap comes back as a message with `quick_reply.payload` (titles up to 20 characters).
     | { text: string; quick_replies?: Array<{ content_type: 'text'; title: string; payload: string }> }
-    | { attachment: { type: 'image' | 'file' | 'audio' | 'video'; payload: { url: string; is_reusable?: boolean } } };
+    | { attachment: { type: 'image' | 'file' | 'audio' | 'video'; payload: { url: string; is_reusable?: boolean } | { attachment_id: string } } };
 }
 
 export interface MessengerSendResponse {

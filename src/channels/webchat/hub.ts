@@ -24,11 +24,14 @@ type MessageRow = Awaited<ReturnType<Conversations['messages']>>[number];
 const maxBuffered = 1024 * 1024;
 const page = 100;
 
-export function toWire(row: MessageRow): WireMessage {
+/** `fileUrl` gives a stored file (an agent's upload) the visitor's signed link. */
+export function toWire(row: MessageRow, fileUrl?: (key: string) => string): WireMessage {
   const from = row.direction === 'in' ? 'visitor' : row.senderType === 'bot' || row.senderType === 'system' ? 'bot' : 'agent';
-  const attachments = ((row.attachments as Attachment[] | null) ?? []).map(
-    (a): WireAttachment => ({ kind: a.kind, ...(a.name ? { name: a.name } : {}), ...(a.mimeType ? { mimeType: a.mimeType } : {}), ...(a.size ? { size: a.size } : {}), ...(a.url ? { url: a.url } : {}) }),
-  );
+  const attachments = ((row.attachments as Attachment[] | null) ?? []).map((a): WireAttachment => {
+    const key = typeof a.meta?.storageKey === 'string' ? a.meta.storageKey : undefined;
+    const url = a.url ?? (key && fileUrl ? fileUrl(key) : undefined);
+    return { kind: a.kind, ...(a.name ? { name: a.name } : {}), ...(a.mimeType ? { mimeType: a.mimeType } : {}), ...(a.size ? { size: a.size } : {}), ...(url ? { url } : {}) };
+  });
   const cid = (row.metadata as { clientMessageId?: unknown } | null)?.clientMessageId;
   const choices = row.direction === 'out' ? quickRepliesOf(row) : [];
   return { id: row.id, from, text: row.text, attachments, at: row.createdAt.toISOString(), ...(typeof cid === 'string' ? { cid } : {}), ...(choices.length ? { choices } : {}) };
@@ -45,7 +48,7 @@ const visible = (row: MessageRow) =>
  * id) and a new message (live) take the same path, one pass at a time per conversation, so a
  * message is never skipped nor sent twice to a socket, whatever arrives during a replay.
  */
-export function createHub(deps: { conversations: Conversations; events: EventBus; logger: FastifyBaseLogger; heartbeatMs: number }) {
+export function createHub(deps: { conversations: Conversations; events: EventBus; logger: FastifyBaseLogger; heartbeatMs: number; fileUrl?: (key: string) => string }) {
   const { conversations, logger } = deps;
   const byConversation = new Map<number, Set<Connection>>();
   const byVisitor = new Map<string, Set<Connection>>();
@@ -84,7 +87,7 @@ export function createHub(deps: { conversations: Conversations; events: EventBus
         if (conn.conversationId !== conversationId) continue;
         for (const row of rows) {
           if (row.id <= conn.lastSentId) continue;
-          if (visible(row)) send(conn, { t: 'msg', m: toWire(row) });
+          if (visible(row)) send(conn, { t: 'msg', m: toWire(row, deps.fileUrl) });
           conn.lastSentId = row.id;
         }
       }

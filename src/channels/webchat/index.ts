@@ -4,6 +4,7 @@ import { webchatSettings } from './config.ts';
 import { createEmailFallback } from './email-fallback.ts';
 import { createHub } from './hub.ts';
 import { createSeenTracker, outboundId } from './seen.ts';
+import { fileSignature } from './visitor-token.ts';
 import { registerWebchatRoutes } from './webhook.ts';
 import { widgetAvailable } from './widget-assets.ts';
 
@@ -21,11 +22,20 @@ export default defineChannel({
   settingsSchema: webchatSettings,
   create(context) {
     const prefix = context.isDefault ? '/webchat' : `/webchat/${context.inbox.key}`;
-    const hub = createHub({ conversations: context.conversations, events: context.events, logger: context.logger, heartbeatMs: context.settings.heartbeatSeconds * 1000 });
+    const hub = createHub({
+      conversations: context.conversations,
+      events: context.events,
+      logger: context.logger,
+      heartbeatMs: context.settings.heartbeatSeconds * 1000,
+      fileUrl: (key) => `${prefix}/files/${key}?sig=${fileSignature(context.secret, key)}`,
+    });
     const seen = createSeenTracker({ conversations: context.conversations, events: context.events, markDelivery: context.markDelivery, logger: context.logger });
     // Checked here, at boot: a named email inbox that does not exist stops the gateway.
     const emailFallback = createEmailFallback(context);
-    const attachments = createAttachmentStore({ dir: attachmentsDir(context.config, context.settings.attachmentsDir), maxBytes: context.settings.maxAttachmentBytes });
+    // The gateway's storage (shared by a cluster's nodes) unless this inbox names its own folder.
+    const attachments = context.settings.attachmentsDir
+      ? createAttachmentStore({ dir: attachmentsDir(context.config, context.settings.attachmentsDir), maxBytes: context.settings.maxAttachmentBytes })
+      : createAttachmentStore({ storage: context.files.storage, maxBytes: context.settings.maxAttachmentBytes });
     if (!widgetAvailable()) context.logger.error('the live-chat widget is not built (run `npm run build:widget`): /widget.js will fail');
     return {
       async routes(app) {

@@ -361,7 +361,7 @@ export async function registerWebchatRoutes(app: FastifyInstance, deps: WebchatD
       const { key } = request.params as { key: string };
       const { sig } = request.query as { sig: string };
       if (!verifyFileSignature(secret, key, sig)) throw new HttpError(404, 'not_found', 'file not found');
-      const bytes = await attachments.read(key);
+      const bytes = (await attachments.read(key)) ?? (await context.files.read(key));
       if (!bytes) throw new HttpError(404, 'not_found', 'file not found');
       const type = effectiveType(bytes, undefined);
       const inline = type.startsWith('image/') || type === 'application/pdf';

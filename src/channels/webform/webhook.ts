@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { NotFoundError } from '../../core/errors.ts';
 import { normalizeVnPhone } from '../../core/domain/phone.ts';
-import type { InboundMessage } from '../../core/domain/types.ts';
+import type { Attachment, InboundMessage } from '../../core/domain/types.ts';
 import { fieldError, ValidationError, type FieldError } from '../../core/http/validation.ts';
 import type { ChannelContext } from '../channel-adapter.ts';
 import type { WebformSettings } from './config.ts';
@@ -42,6 +42,16 @@ const threadMessage = Type.Object({
   id: Type.Integer(),
   from: Type.Union([Type.Literal('citizen'), Type.Literal('hotline')]),
   text: Type.Union([Type.String(), Type.Null()]),
+  /** Files of the message; `url` (with the thread's token) downloads one the gateway holds. */
+  attachments: Type.Array(
+    Type.Object({
+      kind: Type.String(),
+      name: Type.Union([Type.String(), Type.Null()]),
+      mimeType: Type.Union([Type.String(), Type.Null()]),
+      size: Type.Union([Type.Integer(), Type.Null()]),
+      url: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
   createdAt: Type.String({ format: 'date-time' }),
 });
 
@@ -213,9 +223,55 @@ export async function registerWebformRoutes(app: FastifyInstance, context: Chann
             id: row.id,
             from: row.direction === 'in' ? ('citizen' as const) : ('hotline' as const),
             text: row.text,
+            attachments: ((row.attachments as Attachment[] | null) ?? []).map((a) => {
+              const key = typeof a.meta?.storageKey === 'string' ? a.meta.storageKey : null;
+              return {
+                kind: a.kind,
+                name: a.name ?? null,
+                mimeType: a.mimeType ?? null,
+                size: a.size ?? null,
+                url: key ? `${prefix}/conversations/${conversationId}/files/${key}?token=${encodeURIComponent(token)}` : null,
+              };
+            }),
             createdAt: row.createdAt.toISOString(),
           })),
       };
+    },
+  );
+
+  app.get(
+    `${prefix}/conversations/:conversationId/files/:key`,
+    {
+      config: limit(settings.threadReadsPerMinute),
+      schema: {
+        tags: ['public'],
+        summary: "A file of the citizen's own thread (sent by them or by the hotline)",
+        params: Type.Object({ conversationId: Type.Integer({ minimum: 1 }), key: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),
+        querystring: Type.Object({ token: Type.String({ minLength: 1, maxLength: 64 }) }),
+      },
+    },
+    async (request, reply) => {
+      const { conversationId, key } = request.params as { conversationId: number; key: string };
+      const { token } = request.query as { token: string };
+      if (!verifyThreadToken(secret, conversationId, token)) throw new NotFoundError('file');
+      // Only a file a visible message of this very thread carries: a key alone opens nothing.
+      const rows = await conversations.messages(conversationId, { limit: 500, citizenView: true });
+      const file = rows
+        .filter((row) => row.direction === 'in' || row.status !== 'failed')
+        .flatMap((row) => (row.attachments as Attachment[] | null) ?? [])
+        .find((a) => a.meta?.storageKey === key);
+      const bytes = file ? await context.files.read(key) : null;
+      if (!file || !bytes) throw new NotFoundError('file');
+      const type = file.mimeType ?? 'application/octet-stream';
+      const inline = type.startsWith('image/') || type === 'application/pdf';
+      const name = (file.name ?? `${file.kind}`).replace(/[^\x20-\x7e]|["\\]/g, '_');
+      return reply
+        .type(type)
+        .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${name}"; filename*=UTF-8''${encodeURIComponent(file.name ?? file.kind)}`)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; img-src 'self'; sandbox")
+        .header('cache-control', 'private, max-age=3600')
+        .send(bytes);
     },
   );
 }

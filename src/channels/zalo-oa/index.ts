@@ -11,11 +11,25 @@ import type { ZaloSendBody } from './types.ts';
 import { registerZaloWebhook } from './webhook.ts';
 import { quickRepliesOf } from '../shared/quick-replies.ts';
 import { splitText } from '../shared/split-text.ts';
+import { loadStoredFile, refusalOf, storedFileOf, type PlatformFileRule, type StoredFile } from '../shared/stored-files.ts';
 import { zaloReplyWindow } from './window.ts';
 import { createZnsTransport } from './zns.ts';
 
 /** One platform message of an outbound gateway message. */
-type OutPart = { kind: 'text'; text: string; buttons?: QuickReply[] } | { kind: 'image' | 'file'; url: string; name?: string };
+type OutPart =
+  | { kind: 'text'; text: string; buttons?: QuickReply[] }
+  | { kind: 'image' | 'file'; url: string; name?: string }
+  | { kind: 'stored'; as: 'image' | 'file'; file: StoredFile };
+
+/**
+ * What Zalo's upload endpoints take (OA API v2.0 upload/image and upload/file): JPG/PNG images up
+ * to 1 MB, sent as a media template; PDF, DOC, DOCX files up to 5 MB, sent as a file message.
+ */
+const zaloImageRule: PlatformFileRule = { types: new Set(['image/jpeg', 'image/png']), maxBytes: 1024 * 1024 };
+const zaloFileRule: PlatformFileRule = {
+  types: new Set(['application/pdf', 'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document']),
+  maxBytes: 5 * 1024 * 1024,
+};
 
 /** Parts already delivered per gateway message, so a retry does not send them twice. */
 const progressLimit = 1000;
@@ -70,7 +84,13 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
   function partsOf(message: OutboundMessage): OutPart[] {
     const parts: OutPart[] = message.text ? splitText(message.text, settings.maxTextLength).map((text) => ({ kind: 'text' as const, text })) : [];
     for (const attachment of message.attachments) {
-      if ((attachment.kind === 'image' || attachment.kind === 'file') && attachment.url) {
+      const stored = storedFileOf(attachment);
+      if (stored) {
+        const as = zaloImageRule.types.has(stored.mimeType) ? 'image' : 'file';
+        const refused = refusalOf(stored, as === 'image' ? zaloImageRule : zaloFileRule, 'zalo-oa', 'Zalo', locale);
+        if (refused) throw refused;
+        parts.push({ kind: 'stored', as, file: stored });
+      } else if ((attachment.kind === 'image' || attachment.kind === 'file') && attachment.url) {
         parts.push({ kind: attachment.kind, url: attachment.url, ...(attachment.name ? { name: attachment.name } : {}) });
       } else {
         throw zaloError({ kind: 'unsupported', detail: `attachment ${attachment.kind}${attachment.url ? '' : ' without url'}` }, locale);
@@ -91,9 +111,10 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
         ? { recipient, message: { text: part.text, attachment: { type: 'template', payload: { buttons: part.buttons.map((b) => ({ title: b.title, type: 'oa.query.hide' as const, payload: b.payload })) } } } }
         : { recipient, message: { text: part.text } };
     } else {
-      const { file, name } = await client.download(part.url, part.kind, signal);
-      const filename = part.name ?? name;
-      if (part.kind === 'image') {
+      const { file, name } =
+        part.kind === 'stored' ? { file: await loadStoredFile(context.files, part.file, 'zalo-oa', locale), name: part.file.name } : await client.download(part.url, part.kind, signal);
+      const filename = part.kind === 'stored' ? name : (part.name ?? name);
+      if (part.kind === 'image' || (part.kind === 'stored' && part.as === 'image')) {
         const attachmentId = await withToken((token) => client.uploadImage(token, file, filename, signal));
         body = {
           recipient,
@@ -156,7 +177,7 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
       const done = progress.get(message.messageId) ?? [];
       const guard = ownSends.begin(
         userId,
-        parts.slice(done.length).map((part): SentPart => (part.kind === 'text' ? part : { kind: part.kind })),
+        parts.slice(done.length).map((part): SentPart => (part.kind === 'text' ? part : { kind: part.kind === 'stored' ? part.as : part.kind })),
       );
       try {
         for (let i = done.length; i < parts.length; i++) {

@@ -244,6 +244,29 @@ export const fileSchema = z.object({
       holidayFiles: z.array(z.string()).default([]),
     })
     .optional(),
+  /** Files both ways: limits, where the bytes live, how platform links are fetched. */
+  attachments: z
+    .object({
+      /** `auto`: the database when it is PostgreSQL (every node of a cluster reads it), else a folder. */
+      storage: z.enum(['auto', 'folder', 'database']).default('auto'),
+      /** The folder for `folder` storage (default: `attachments/` beside the SQLite file). */
+      dir: z.string().min(1).optional(),
+      /** Largest file kept, from citizens or agents. */
+      maxBytes: z.number().int().min(1024).default(20 * 1024 * 1024),
+      /** Types kept (by the bytes, not the name); default: pictures, PDF, office documents, text, audio, video. */
+      allowedTypes: z.array(z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/)).min(1).optional(),
+      /** Fetching platform links (Zalo, Messenger) in the background, retried with backoff. */
+      fetch: z
+        .object({
+          maxAttempts: z.number().int().min(1).default(8),
+          baseDelayMs: z.number().int().min(1).default(2000),
+          maxDelayMs: z.number().int().min(1).default(3_600_000),
+          timeoutMs: z.number().int().min(100).default(30_000),
+          pollIntervalMs: z.number().int().min(10).default(5000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
 
 export type BusinessHoursConfig = NonNullable<FileConfig['businessHours']>;

@@ -303,4 +303,11 @@ export const en: Record<MessageKey, string> = {
   'zaloPersonal.status.sessionLost': 'Zalo no longer accepts the stored session; an admin must scan the QR code again. ({detail})',
   'zaloPersonal.status.reconnecting': 'The listener lost its connection and reconnects (attempt {attempt}, in {seconds} s): {reason}',
   'zaloPersonal.status.duplicate': 'the account is open in Zalo Web elsewhere',
+  // Files both ways (attachments of messages, agents' uploads, what a platform refuses).
+  'files.error.notStored': 'The file is not stored (state: {state}).',
+  'files.error.tooLarge': 'The file is too large (at most {max} MB).',
+  'files.error.type': 'This type of file is not accepted (pictures, PDF, office documents, text, audio and video only).',
+  'files.error.channelTooLarge': '{channel} does not take files over {max} MB ("{name}").',
+  'files.error.channelType': '{channel} does not take this type of file ("{name}", {type}).',
+  'files.error.missing': 'The file "{name}" is no longer in the store.',
 };

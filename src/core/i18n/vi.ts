@@ -302,6 +302,13 @@ export const vi = {
   'zaloPersonal.status.sessionLost': 'Zalo không nhận phiên đăng nhập đã lưu nữa; quản trị viên cần quét lại mã QR. ({detail})',
   'zaloPersonal.status.reconnecting': 'Mất kết nối nhận tin, đang kết nối lại (lần {attempt}, sau {seconds} giây): {reason}',
   'zaloPersonal.status.duplicate': 'tài khoản đang mở Zalo Web ở nơi khác',
+  // Files both ways (attachments of messages, agents' uploads, what a platform refuses).
+  'files.error.notStored': 'Tệp chưa được lưu (trạng thái: {state}).',
+  'files.error.tooLarge': 'Tệp quá lớn (tối đa {max} MB).',
+  'files.error.type': 'Loại tệp này không được nhận (chỉ ảnh, PDF, tài liệu văn phòng, văn bản, âm thanh, video).',
+  'files.error.channelTooLarge': '{channel} không nhận tệp lớn hơn {max} MB ("{name}").',
+  'files.error.channelType': '{channel} không nhận loại tệp này ("{name}", {type}).',
+  'files.error.missing': 'Tệp "{name}" không còn trong kho lưu trữ.',
 } as const;
 
 export type MessageKey = keyof typeof vi;

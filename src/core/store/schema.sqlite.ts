@@ -1,7 +1,7 @@
 // SQLite schema: the same tables and columns as schema.pg.ts (a test holds them equal). Times are
 // stored as epoch milliseconds and surface as Date, JSON as text, so repositories see the same
 // JavaScript values on both dialects.
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const at = (name: string) => integer(name, { mode: 'timestamp_ms' });
 const json = (name: string) => text(name, { mode: 'json' });
@@ -365,6 +365,8 @@ export const cannedAnswers = sqliteTable('canned_answers', {
   teamId: integer('team_id'),
   createdAt: at('created_at').notNull(),
   updatedAt: at('updated_at').notNull(),
+  /** A file sent with it (a form template): an upload in `attachments`, copied for each reply. */
+  attachmentId: integer('attachment_id'),
 });
 
 export const labels = sqliteTable('labels', {
@@ -631,9 +633,60 @@ export const ticketUploads = sqliteTable(
   },
   (t) => [uniqueIndex('ticket_uploads_ticket_key_idx').on(t.ticketId, t.key)],
 );
+
 /** Work one node of a cluster does at a time (a mailbox, a sweep): who holds it, until when. */
 export const leases = sqliteTable('leases', {
   name: text('name').primaryKey(),
   holder: text('holder').notNull(),
   expiresAt: at('expires_at').notNull(),
+});
+
+// Files both ways (attachments of messages, agents' uploads): one row per file with its state,
+// and the bytes themselves when the database is the file storage (see core/file-storage.ts).
+
+/** One file of a message (or an agent's upload not yet sent): what it is and where its bytes are. */
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    id: id(),
+    /** Null for an agent's upload until a reply carries it. */
+    messageId: integer('message_id'),
+    conversationId: integer('conversation_id'),
+    /** Its place in the message's `attachments` list. */
+    position: integer('position').notNull().default(0),
+    /** 'in' (from the citizen) or 'out' (an agent's file). */
+    direction: text('direction').notNull(),
+    kind: text('kind').notNull(),
+    name: text('name'),
+    mimeType: text('mime_type'),
+    size: integer('size'),
+    /** 'pending' | 'stored' | 'too_large' | 'refused_type' | 'failed' */
+    state: text('state').notNull(),
+    /** Why it is not stored (an HTTP status, a network error, a malformed image). */
+    stateDetail: text('state_detail'),
+    /** The platform's download link, fetched in the background (Zalo, Messenger). */
+    sourceUrl: text('source_url'),
+    /** SHA-256 of the bytes kept, the key in the file storage. */
+    storageKey: text('storage_key'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: at('next_attempt_at'),
+    lockedUntil: at('locked_until'),
+    /** The agent or token that uploaded it (outbound files). */
+    uploadedBy: text('uploaded_by'),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [
+    index('attachments_message_idx').on(t.messageId, t.position),
+    index('attachments_due_idx').on(t.state, t.nextAttemptAt),
+    index('attachments_storage_key_idx').on(t.storageKey),
+  ],
+);
+
+/** Attachment bytes by key when `attachments.storage` is the database (a cluster's shared store). */
+export const fileBlobs = sqliteTable('file_blobs', {
+  key: text('key').primaryKey(),
+  bytes: blob('bytes', { mode: 'buffer' }).notNull(),
+  size: integer('size').notNull(),
+  createdAt: at('created_at').notNull(),
 });

@@ -7,6 +7,7 @@ import { and, asc, eq, inArray, isNotNull, like, or, sql, type SQL } from 'drizz
 import { appendAudit } from '../../core/audit.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { Db, Store } from '../../core/store/store.ts';
+import type { FileStorage } from '../../core/file-storage.ts';
 
 /** What the erasure did, for the request's record and the answer to the citizen. */
 export interface ErasureResult {
@@ -28,7 +29,7 @@ const keyOf = (attachment: unknown): string | null => {
   return typeof meta?.storageKey === 'string' && /^[0-9a-f]{64}$/.test(meta.storageKey) ? meta.storageKey : null;
 };
 
-export function createPersonalData(store: Store, options: { attachmentDirs: readonly string[] }) {
+export function createPersonalData(store: Store, options: { attachmentDirs: readonly string[]; storage?: FileStorage }) {
   const { t, db } = store;
 
   async function contactOf(contactId: number) {
@@ -49,14 +50,20 @@ export function createPersonalData(store: Store, options: { attachmentDirs: read
    */
   async function emptyMessages(tx: Db, where: SQL): Promise<{ messages: Array<{ id: number }>; orphans: string[] }> {
     const withFiles = await tx.select({ attachments: t.messages.attachments }).from(t.messages).where(and(where, isNotNull(t.messages.attachments)));
-    const keys = [...new Set(withFiles.flatMap((row) => ((row.attachments as unknown[] | null) ?? []).map(keyOf)).filter((key): key is string => key !== null))];
+    const jsonKeys = withFiles.flatMap((row) => ((row.attachments as unknown[] | null) ?? []).map(keyOf)).filter((key): key is string => key !== null);
     const messages = await tx.update(t.messages).set({ text: null, attachments: null, metadata: null, raw: null, error: null }).where(where).returning({ id: t.messages.id });
+    // The files' rows go with them (a platform file fetched later is only named there).
+    const fileRows = messages.length
+      ? await tx.delete(t.attachments).where(inArray(t.attachments.messageId, messages.map((m) => m.id))).returning({ key: t.attachments.storageKey })
+      : [];
+    const keys = [...new Set([...jsonKeys, ...fileRows.map((row) => row.key).filter((key): key is string => key !== null)])];
     // A file is content-addressed: another citizen may have sent the same bytes.
     const orphans: string[] = [];
     for (const key of keys) {
       const [other] = await tx.select({ id: t.messages.id }).from(t.messages).where(like(sql`cast(${t.messages.attachments} as text)`, `%${key}%`)).limit(1);
       const [event] = await tx.select({ id: t.ticketEvents.id }).from(t.ticketEvents).where(like(sql`cast(${t.ticketEvents.attachments} as text)`, `%${key}%`)).limit(1);
-      if (!other && !event) orphans.push(key);
+      const [row] = await tx.select({ id: t.attachments.id }).from(t.attachments).where(eq(t.attachments.storageKey, key)).limit(1);
+      if (!other && !event && !row) orphans.push(key);
     }
     return { messages, orphans };
   }
@@ -64,6 +71,7 @@ export function createPersonalData(store: Store, options: { attachmentDirs: read
   async function removeFiles(keys: readonly string[]): Promise<void> {
     for (const key of keys) {
       for (const dir of options.attachmentDirs) await unlink(join(dir, key.slice(0, 2), key)).catch(() => undefined);
+      await options.storage?.delete(key);
     }
   }
 

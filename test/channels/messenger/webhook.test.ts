@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import {
   conversationOf,
+  withNormalizedAttachments,
   facebookSignatureHeader,
   fbAppSecret,
   fbVerifyToken,
@@ -38,7 +39,7 @@ describe('Messenger webhook', () => {
 
   const messagesOf = async (psid: string): Promise<ApiMessage[]> => {
     const id = await conversationOf(gateway, psid);
-    return id ? api.messages(id) : [];
+    return id ? withNormalizedAttachments(gateway, await api.messages(id)) : [];
   };
 
   beforeAll(async () => {

@@ -129,7 +129,7 @@ describe('Zalo OA outbound', () => {
     expect(texts.slice(0, -1).every((text) => text.length <= 2000)).toBe(true);
     expect(texts.slice(0, -1).join(' ')).toBe(words);
     expect(texts.at(-1)).toBe('Mời anh/chị xem giấy hẹn và hướng dẫn.');
-    expect(standin.zalo.uploads.slice(-2)).toEqual([
+    expect(standin.zalo.uploads.slice(-2)).toMatchObject([
       { kind: 'image', name: 'giay-hen.png', size: 16 },
       { kind: 'file', name: 'huong-dan.pdf', size: Buffer.byteLength('%PDF-1.4 hướng dẫn') },
     ]);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import {
   conversationOf,
+  withNormalizedAttachments,
   fixture,
   gatewayApi,
   postZaloEvent,
@@ -43,7 +44,7 @@ describe('Zalo OA webhook', () => {
 
   const messagesOf = async (userId: string) => {
     const conversationId = await conversationOf(gateway, userId);
-    return conversationId ? api.messages(conversationId) : [];
+    return conversationId ? withNormalizedAttachments(gateway, await api.messages(conversationId)) : [];
   };
   /** What the citizen and people wrote: the bot's answers and routing activity left aside. */
   const conversationOfPeople = async (userId: string) =>

@@ -1,12 +1,41 @@
 // The gateway's REST API as the inbox uses it: same-origin fetch with the session cookie, and
 // the CSRF token (from sign-in or /api/auth/me) on every state-changing call.
 import type { ChannelsResponse } from '../../../src/contracts/channels.ts';
-import type { Agent, AgentInput, AgentRow, BusinessHoursView, CannedAnswer, ContactDetail, ContactMatch, Conversation, ConversationChanged, ConversationLabels, ConversationPage, ConversationQuery, ConversationStatus, InboxRow, KnowledgeEntry, KnowledgeReloaded, KnowledgeSaved, KnowledgeSummary, Label, Message, MfaSetup, PasswordChanged, ReplyQueued, ReplyWindow, SignedIn, SignInState, Suggestion, Team } from '../../../src/contracts/inbox.ts';
-export type { Role, ConversationStatus, Presence, Agent, ConversationSummary, Conversation, Message, ReplyWindow, Team, AgentRow, CannedAnswer, Label, ContactDetail, ContactMatch, InboxRow, BusinessHoursView, KnowledgeSummary, KnowledgeEntry, ConversationQuery, AgentInput, Suggestion, SignedIn, ConversationPage, ReplyQueued, ConversationChanged, ConversationLabels, KnowledgeSaved, KnowledgeReloaded, PasswordChanged, MfaSetup, SignInState } from '../../../src/contracts/inbox.ts';
+import type { Agent, AgentInput, AgentRow, BusinessHoursView, CannedAnswer, ContactDetail, ContactMatch, Conversation, ConversationChanged, ConversationLabels, ConversationPage, ConversationQuery, ConversationStatus, InboxRow, KnowledgeEntry, KnowledgeReloaded, KnowledgeSaved, KnowledgeSummary, Label, Message, MfaSetup, PasswordChanged, ReplyQueued, ReplyWindow, SignedIn, SignInState, Suggestion, Team, Upload } from '../../../src/contracts/inbox.ts';
+export type { Role, ConversationStatus, Presence, Agent, ConversationSummary, Conversation, Message, ReplyWindow, Team, AgentRow, CannedAnswer, Label, ContactDetail, ContactMatch, InboxRow, BusinessHoursView, KnowledgeSummary, KnowledgeEntry, ConversationQuery, AgentInput, Suggestion, SignedIn, ConversationPage, ReplyQueued, ConversationChanged, ConversationLabels, KnowledgeSaved, KnowledgeReloaded, PasswordChanged, MfaSetup, SignInState, MessageFile, Upload } from '../../../src/contracts/inbox.ts';
 
 /** Supervisors and admins see every team's conversations and the queue. */
 export const isOverseer = (agent: Agent) => agent.role === 'supervisor' || agent.role === 'admin';
 
+/**
+ * Uploads one file for a reply with the upload's progress (fetch reports none), as multipart with
+ * the CSRF token; resolves with the stored file or rejects with the server's reason.
+ */
+export function uploadFile(file: File, onProgress: (fraction: number) => void): Promise<Upload> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/v1/uploads');
+    xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      let data: { message?: string; code?: string } & Partial<Upload> = {};
+      try {
+        data = JSON.parse(xhr.responseText) as typeof data;
+      } catch {
+        data = {};
+      }
+      if (xhr.status === 201) resolve(data as Upload);
+      else reject(new ApiError(xhr.status, data.code ?? String(xhr.status), data.message ?? xhr.statusText));
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'network error'));
+    const form = new FormData();
+    form.set('file', file, file.name);
+    xhr.send(form);
+  });
+}
 /** A refused or failed call: the HTTP status and the gateway's error code. */
 export class ApiError extends Error {
   constructor(
@@ -63,7 +92,8 @@ export const api = {
   conversation: (id: number) => request<Conversation>('GET', `/api/v1/conversations/${id}`),
   messages: (id: number, after?: number) => request<{ items: Message[] }>('GET', `/api/v1/conversations/${id}/messages${query({ after, limit: 500 })}`),
   window: (id: number) => request<ReplyWindow>('GET', `/api/v1/conversations/${id}/window`),
-  send: (id: number, text: string, isPrivate: boolean) => request<ReplyQueued>('POST', `/api/v1/conversations/${id}/messages`, { text, private: isPrivate }),
+  send: (id: number, text: string, isPrivate: boolean, attachmentIds: number[] = []) =>
+    request<ReplyQueued>('POST', `/api/v1/conversations/${id}/messages`, { ...(text ? { text } : {}), private: isPrivate, ...(attachmentIds.length ? { attachmentIds } : {}) }),
   change: (id: number, change: { status?: ConversationStatus; teamId?: number | null; assigneeId?: number | null; handler?: 'bot' | 'human' }) =>
     request<ConversationChanged>('PATCH', `/api/v1/conversations/${id}`, change),
   suggest: (text: string) => request<Suggestion>('POST', '/api/v1/router/answer', { text }),
@@ -73,6 +103,8 @@ export const api = {
   createAgent: (input: AgentInput) => request<AgentRow>('POST', '/api/v1/agents', input),
   updateAgent: (id: number, change: Partial<Pick<AgentInput, 'role' | 'capacity' | 'teams' | 'password'>> & { disabled?: boolean }) => request<AgentRow>('PATCH', `/api/v1/agents/${id}`, change),
   cannedAnswers: () => request<CannedAnswer[]>('GET', '/api/v1/canned-answers'),
+  /** The canned answer's file as the caller's own upload, ready for a reply. */
+  cannedFile: (id: number) => request<Upload>('POST', `/api/v1/canned-answers/${id}/file`),
   createCannedAnswer: (input: Pick<CannedAnswer, 'shortcut' | 'title' | 'body' | 'teamId'>) => request<CannedAnswer>('POST', '/api/v1/canned-answers', input),
   updateCannedAnswer: (id: number, change: Partial<Pick<CannedAnswer, 'shortcut' | 'title' | 'body' | 'teamId'>>) => request<CannedAnswer>('PATCH', `/api/v1/canned-answers/${id}`, change),
   deleteCannedAnswer: (id: number) => request<null>('DELETE', `/api/v1/canned-answers/${id}`),

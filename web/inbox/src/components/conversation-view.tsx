@@ -7,6 +7,8 @@ import { navigate } from '../route.ts';
 import { ContactPanel } from './contact-panel.tsx';
 import { ConversationLabels } from './labels.tsx';
 import { ErrorLine } from './error-line.tsx';
+import { MessageFiles } from './message-files.tsx';
+import { useUploads, UploadList } from './reply-files.tsx';
 
 type LoadState = { kind: 'loading' } | { kind: 'forbidden' } | { kind: 'transferred' } | { kind: 'missing' } | { kind: 'error'; detail: string } | { kind: 'ready' };
 
@@ -50,7 +52,9 @@ export function ConversationView({ id, agent, live, teams, agents, labels }: { i
     let typingTimer: ReturnType<typeof setTimeout> | undefined;
     const off = live.on((event) => {
       if (event.conversationId !== id) return;
-      if (event.type === 'message.created' || event.type === 'message.updated') {
+      if (event.type === 'attachment.updated') {
+        void loadMessages().catch(() => undefined);
+      } else if (event.type === 'message.created' || event.type === 'message.updated') {
         if (event.type === 'message.created' && event.direction === 'in') setCitizenTyping(false);
         void loadMessages().catch(() => undefined);
         // A new citizen message re-opens a channel window (Zalo, Messenger): fetch it again.
@@ -237,11 +241,9 @@ function agentName(ref: string | null, agents: AgentRow[]): string | undefined {
   return match ? agents.find((a) => a.id === Number(match[1]))?.displayName : undefined;
 }
 
-const attachmentNames = (attachments: unknown): string[] =>
-  Array.isArray(attachments) ? attachments.map((a: { name?: unknown; fileName?: unknown; filename?: unknown; type?: unknown }) => String(a?.name ?? a?.fileName ?? a?.filename ?? a?.type ?? '?')) : [];
 
 /** Emptied by an erasure or the retention sweep: no text, no file, no detail left. */
-const isErased = (m: Message) => m.text === null && attachmentNames(m.attachments).length === 0 && m.metadata === null;
+const isErased = (m: Message) => m.text === null && !m.attachments?.length && m.metadata === null;
 
 /** Route changes are stored without text (their detail is in metadata): say what changed. */
 function activityText(t: Translate, m: Message, agents: AgentRow[], teams: Team[]): string {
@@ -274,11 +276,7 @@ function MessageItem({ m, t, locale, agents, teams }: { m: Message; t: Translate
         </div>
         {m.text !== null && <div className="text">{m.text}</div>}
         {isErased(m) && <div className="text erased">{t('msg.erased')}</div>}
-        {attachmentNames(m.attachments).map((name, i) => (
-          <div key={i} className="attachment">
-            {t('msg.attachment', { name })}
-          </div>
-        ))}
+        <MessageFiles files={m.attachments ?? []} t={t} locale={locale} />
         <div className="foot">
           <time dateTime={m.createdAt}>{time(locale, m.createdAt)}</time>
           {m.direction === 'out' && <span className={`delivery d-${m.status}`}>{t(statusKey) === statusKey ? m.status : t(statusKey)}</span>}
@@ -315,9 +313,12 @@ export function matchCanned(answers: CannedAnswer[], query: string): CannedAnswe
 }
 
 function Composer({ conversation, agent, window_, live, lastCitizenText, onSent }: { conversation: Conversation; agent: Agent; window_: ReplyWindow | null; live: LiveFeed; lastCitizenText: string; onSent(): void }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const [text, setText] = useState('');
   const [caret, setCaret] = useState(0);
+  const uploads = useUploads();
+  const picker = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
   const [canned, setCanned] = useState<CannedAnswer[]>([]);
   const [active, setActive] = useState(0);
   const [dismissed, setDismissed] = useState<number | null>(null);
@@ -349,6 +350,12 @@ function Composer({ conversation, agent, window_, live, lastCitizenText, onSent 
     setText(next);
     setCaret(at);
     setActive(0);
+    if (answer.attachmentId && !note) {
+      void api
+        .cannedFile(answer.id)
+        .then(uploads.addReady)
+        .catch((e: unknown) => setError(t('file.uploadFailed', { name: answer.title, detail: e instanceof Error ? e.message : String(e) })));
+    }
     requestAnimationFrame(() => {
       box.current?.focus();
       box.current?.setSelectionRange(at, at);
@@ -369,11 +376,13 @@ function Composer({ conversation, agent, window_, live, lastCitizenText, onSent 
 
   const send = async () => {
     const body = text.trim();
-    if (!body || busy || (closed && !note)) return;
+    const fileIds = note ? [] : uploads.ready;
+    if ((!body && !fileIds.length) || busy || uploads.uploading || (closed && !note)) return;
     setBusy(true);
     setError(null);
     try {
-      await api.send(conversation.id, body, note);
+      await api.send(conversation.id, body, note, fileIds);
+      uploads.clear();
       setText('');
       setCaret(0);
       setDismissed(null);
@@ -426,12 +435,25 @@ function Composer({ conversation, agent, window_, live, lastCitizenText, onSent 
   const status = window_ ? windowText(t, conversation.channel, window_) : null;
   return (
     <form
-      className={`composer ${note ? 'is-note' : ''}`}
+      className={`composer ${note ? 'is-note' : ''} ${dragging ? 'dragging' : ''}`}
       onSubmit={(e) => {
         e.preventDefault();
         void send();
       }}
+      onDragOver={(e) => {
+        if (note || !e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        setDragging(false);
+        if (note || !e.dataTransfer.files.length) return;
+        e.preventDefault();
+        uploads.add(e.dataTransfer.files);
+      }}
     >
+      {dragging && <p className="drop-hint">{t('file.drop')}</p>}
       {window_ && (
         <p className={`window ${window_.open ? 'open' : 'closed'}`} role="status">
           {status ?? (window_.open ? t('window.open') : t('window.closed'))}
@@ -505,17 +527,32 @@ function Composer({ conversation, agent, window_, live, lastCitizenText, onSent 
         }}
         onKeyDown={onKeyDown}
       />
+      <UploadList uploads={uploads} t={t} locale={locale} />
+      {note && uploads.files.length > 0 && <p className="hint">{t('file.noNote')}</p>}
       <ErrorLine message={error} />
       <div className="composer-bar">
         <label className="toggle">
           <input type="checkbox" checked={note} onChange={(e) => setNote(e.target.checked)} /> {t('reply.note')}
         </label>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          onChange={(e) => {
+            if (e.target.files?.length) uploads.add(e.target.files);
+            e.target.value = '';
+          }}
+        />
+        <button type="button" className="ghost attach" disabled={note} onClick={() => picker.current?.click()}>
+          {t('file.attach')}
+        </button>
         <button type="button" className="ghost" disabled={!lastCitizenText} onClick={() => void suggest()}>
           {t('suggest.button')}
         </button>
         {canned.length > 0 && <span className="hint">{t('canned.hint')}</span>}
         <span className="spacer" />
-        <button type="submit" disabled={busy || !text.trim() || (closed && !note)}>
+        <button type="submit" disabled={busy || uploads.uploading || (!text.trim() && (note || !uploads.ready.length)) || (closed && !note)}>
           {busy ? t('reply.sending') : note ? t('reply.saveNote') : t('reply.send')}
         </button>
       </div>

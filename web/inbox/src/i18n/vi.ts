@@ -311,6 +311,23 @@ export const vi = {
   'admin.zaloPersonal.expired': "Mã QR đã hết hạn: bấm để lấy mã mới.",
   'admin.zaloPersonal.declined': "Đăng nhập bị từ chối trên điện thoại.",
   'admin.zaloPersonal.failed': "Không đăng nhập được: {reason}",
+  // Files both ways: previews, states, the attach button and drag-and-drop.
+  'file.state.pending': "Đang tải tệp từ nền tảng…",
+  'file.state.too_large': "Tệp quá lớn, không lưu",
+  'file.state.refused_type': "Loại tệp không được nhận, không lưu",
+  'file.state.failed': "Không tải được tệp",
+  'file.sticker': "Nhãn dán",
+  'file.location': "Vị trí",
+  'file.link': "Liên kết",
+  'file.open': "Mở {name}",
+  'file.enlarge': "Phóng to ảnh {name}",
+  'file.close': "Đóng",
+  'file.attach': "Đính kèm tệp",
+  'file.drop': "Thả tệp vào đây để đính kèm",
+  'file.remove': "Bỏ {name}",
+  'file.uploading': "Đang tải lên {name}",
+  'file.uploadFailed': "Không tải lên được {name}: {detail}",
+  'file.noNote': "Ghi chú nội bộ không kèm tệp",
 } as const;
 
 export type MessageKey = keyof typeof vi;
