@@ -51,6 +51,7 @@ import { surveyPage } from './desks/care/survey-page.ts';
 import { ticketsApi } from './desks/tickets/api.ts';
 import { votePage } from './desks/tickets/vote-page.ts';
 import { createRouter } from './router/router.ts';
+import { registerReviewGauge } from './router/knowledge-base/review.ts';
 
 export interface BuildOptions {
   /** A logger to use instead of the configured pino one (tests pass a silent one). */
@@ -143,6 +144,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       outreach,
       markDelivery: (externalIds, status) => outbox.markDelivery(inbox.id, externalIds, status),
       markDeliveryUpTo: (externalUserId, upTo, status) => outbox.markDeliveryUpTo(inbox.id, externalUserId, upTo, status),
+      markBounced: (ref, reason) => outbox.markBounced(inbox.id, ref, reason),
       conversationQuotedIn: (text) => ticketDesk.tickets.conversationQuotedIn(text),
       state: createInboxState(store, inbox.id),
     });
@@ -151,6 +153,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
 
   const accounts = createAccounts({ store, events, config: file.security, issuer: file.deployment.shortName });
   const router = createRouter({ store, events, outbox, config, businessHours, logger: app.log.child({ module: 'router' }) });
+  // Entries never reviewed or past their review-by date show in /metrics for the hotline to act on.
+  registerReviewGauge(metrics.registry, () => router.knowledge.matcher.entries(), file.deployment.timezone);
   // What happens to a citizen's message once it is stored, in this order: the first handler that
   // takes it ends the walk. The router comes last and answers or hands off whatever is left.
   const inbound = createInboundHandlers({
@@ -216,7 +220,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   }
   await app.register(async (scope) => authApi(scope, { accounts, config }), { prefix: '/api/auth' });
   await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts }), { prefix: '/api/v1' });
-  await app.register(async (scope) => routerApi(scope, { store, router, accounts }), { prefix: '/api/v1' });
+  await app.register(async (scope) => routerApi(scope, { store, router, accounts, outbox, conversations, timeZone: file.deployment.timezone }), { prefix: '/api/v1' });
   await app.register(async (scope) => agentsTeamsApi(scope, { store, events, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => ticketsApi(scope, { store, accounts, desk: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone, attachments: createAttachmentStore({ dir: join(attachmentsDir(config), 'tickets'), maxBytes: 20 * 1024 * 1024 }) }), { prefix: '/api/v1' });
   await app.register(async (scope) => careApi(scope, { store, accounts, care: careDesk, tickets: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone }), { prefix: '/api/v1' });

@@ -58,6 +58,7 @@ export function createIngest(store: Store, events: EventBus, options: IngestOpti
         contactId: result.contactId,
         direction: message.echo ? 'out' : 'in',
         conversationOpened: result.conversationOpened,
+        ...(message.history ? { history: true } : {}),
       });
     });
     return outcomes.map((outcome) => outcome.result);
@@ -154,6 +155,20 @@ function ingestQueries(db: Db) {
       })
       .returning({ id: t.conversations.id, handler: t.conversations.handler })
       .prepare('ingest_insert_conversation'),
+    insertHistoryConversation: db
+      .insert(t.conversations)
+      .values({
+        inboxId: p('inboxId'),
+        contactId: p('contactId'),
+        status: 'resolved',
+        resolvedAt: p('at'),
+        lastMessageAt: p('at'),
+        lastInboundAt: p('lastInboundAt'),
+        createdAt: p('at'),
+        updatedAt: p('at'),
+      })
+      .returning({ id: t.conversations.id, handler: t.conversations.handler })
+      .prepare('ingest_insert_history_conversation'),
     insertMessage: db
       .insert(t.messages)
       .values({
@@ -216,9 +231,11 @@ async function ingestOne(q: IngestQueries, message: InboundMessage, at: Date, op
   const hinted = await hintedConversation(q, message, contact.id, at);
   const { conversationId, opened, handler } = hinted
     ? hinted
-    : contact.isNew
-      ? await openConversation(q, contact.id, message.inboxId, at, lastInboundAt)
-      : await threadConversation(q, contact.id, message.inboxId, at, lastInboundAt, options);
+    : message.history
+      ? await historyConversation(q, contact, message.inboxId, at, lastInboundAt)
+      : contact.isNew
+        ? await openConversation(q, contact.id, message.inboxId, at, lastInboundAt)
+        : await threadConversation(q, contact.id, message.inboxId, at, lastInboundAt, options);
 
   const attachments = message.attachments.length ? message.attachments : null;
   const metadata = message.suppressAutoReply ? { ...message.metadata, suppressAutoReply: true } : (message.metadata ?? null);
@@ -298,11 +315,23 @@ async function hintedConversation(q: IngestQueries, message: InboundMessage, con
   }
   const match = candidates.find((c) => c.contactId === contactId);
   if (!match) return null;
-  if (match.status === 'resolved') {
+  if (match.status === 'resolved' && !message.history) {
     await q.reopen.execute({ at, id: match.conversationId });
     return { conversationId: match.conversationId, opened: true, handler: match.handler };
   }
   return { conversationId: match.conversationId, opened: false, handler: match.handler };
+}
+
+/** History joins the citizen's open conversation, else their latest resolved one (left resolved),
+ * else a resolved one of its own: it never reopens anything or puts anyone in a queue. */
+async function historyConversation(q: IngestQueries, contact: { id: number; isNew: boolean }, inboxId: number, at: Date, lastInboundAt: Date | null) {
+  const [open] = contact.isNew ? [] : await q.openConversation.execute({ contactId: contact.id, inboxId });
+  if (open) return { conversationId: open.id, opened: false, handler: open.handler };
+  // Years of one citizen's mail make one record, not a conversation per mail.
+  const [earlier] = contact.isNew ? [] : await q.recentlyResolved.execute({ contactId: contact.id, inboxId, since: new Date(0) });
+  if (earlier) return { conversationId: earlier.id, opened: false, handler: earlier.handler };
+  const [created] = await q.insertHistoryConversation.execute({ inboxId, contactId: contact.id, at, lastInboundAt });
+  return { conversationId: created!.id, opened: false, handler: created!.handler };
 }
 
 async function openConversation(q: IngestQueries, contactId: number, inboxId: number, at: Date, lastInboundAt: Date | null) {

@@ -11,6 +11,7 @@ import type { Store } from '../core/store/store.ts';
 import { createAssigner } from './assignment/assigner.ts';
 import { decideRoute, type RouteDecision, type RouteRules } from './decide-route.ts';
 import { createLiveKnowledgeBase } from './knowledge-base/live.ts';
+import { localDay, reviewState } from './knowledge-base/review.ts';
 
 interface Logger {
   info(obj: object, msg: string): void;
@@ -53,7 +54,12 @@ export function createRouter(deps: {
     defaultTeam: settings.defaultTeam,
     teams: new Set(teamIds.keys()),
     open: (now) => businessHours.isOpen(now),
+    ...(settings.answerUnreviewed ? {} : { answerable: (entryId: string) => answerable(entryId, new Date()) }),
   });
+  const answerable = (entryId: string, now: Date) => {
+    const entry = knowledge.matcher.entry(entryId);
+    return entry !== undefined && reviewState(entry, localDay(now, config.file.deployment.timezone)) === 'current';
+  };
 
   async function pendingChoices(conversationId: number): Promise<string[] | null> {
     const [last] = await store.db
@@ -137,7 +143,14 @@ export function createRouter(deps: {
         senderRef: 'router',
         text: tr('router.handoff.activity', { team: teamName, reason: tr(`router.reason.${decision.reason}` as MessageKey) }),
         status: 'sent',
-        metadata: { handoff: decision.reason, team: decision.team, candidates: decision.match?.candidates ?? [] },
+        // What the bot considered and why, for the operator (who may send one of them).
+        metadata: {
+          handoff: decision.reason,
+          team: decision.team,
+          candidates: decision.match?.candidates.slice(0, 5) ?? [],
+          terms: decision.match?.terms ?? [],
+          ...(decision.suggested ? { suggested: decision.suggested } : {}),
+        },
         createdAt: now,
       });
     });

@@ -80,6 +80,10 @@ export const fileSchema = z.object({
       clarifyMargin: z.number().min(0).max(1).default(0.02),
       /** The team for what the knowledge base does not place. */
       defaultTeam: slug.default('tiep-nhan-chung'),
+      /** true: the bot also sends entries the hotline has not reviewed (or whose review-by date
+       * passed). Turn it off before going live: such questions then go to people, with the entry
+       * suggested to the operator. */
+      answerUnreviewed: z.boolean().default(false),
       assignment: z
         .object({
           policy: z.enum(['least-loaded', 'round-robin']).default('least-loaded'),
@@ -95,6 +99,7 @@ export const fileSchema = z.object({
       answerThreshold: 0.3,
       clarifyMargin: 0.02,
       defaultTeam: 'tiep-nhan-chung',
+      answerUnreviewed: false,
       assignment: { policy: 'least-loaded', reassignAfterMinutes: 5, intervalSeconds: 15 },
     }),
   security: z

@@ -274,4 +274,7 @@ export const en: Record<MessageKey, string> = {
   'report.care.satisfied': "Satisfied",
   'report.care.notSatisfied': "Not satisfied",
   'report.care.tickets': "Answers turned into tickets",
+  // Go-live (issue 17): bounces, knowledge-base review, reports.
+  'router.reason.unreviewed': "the matching knowledge-base entry is not reviewed yet (suggested to the operator)",
+  'email.error.bounced': "The mail did not reach the citizen: their mail server sent it back. ({detail})",
 };

@@ -273,6 +273,9 @@ export const vi = {
   'report.care.satisfied': "Hài lòng",
   'report.care.notSatisfied': "Không hài lòng",
   'report.care.tickets': "Ý kiến chuyển thành phiếu xử lý",
+  // Go-live (issue 17): bounces, knowledge-base review, reports.
+  'router.reason.unreviewed': "mục kiến thức phù hợp chưa được tổng đài duyệt (gợi ý cho điện thoại viên)",
+  'email.error.bounced': "Thư không đến được người dân: máy chủ thư bên nhận đã trả lại. ({detail})",
 } as const;
 
 export type MessageKey = keyof typeof vi;

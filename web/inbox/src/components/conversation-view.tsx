@@ -271,6 +271,11 @@ function MessageItem({ m, t, locale, agents, teams }: { m: Message; t: Translate
         <div className="sender">
           {senderLabel(t, m, agents)}
           {m.senderType === 'bot' && m.direction === 'out' && <span className="chip bot">{t('list.bot')}</span>}
+          {(m.metadata as { imported?: boolean } | null)?.imported === true && (
+            <span className="chip imported" title={t('msg.importedHint')}>
+              {t('msg.imported')}
+            </span>
+          )}
         </div>
         {m.text !== null && <div className="text">{m.text}</div>}
         {isErased(m) && <div className="text erased">{t('msg.erased')}</div>}

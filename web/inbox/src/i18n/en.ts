@@ -304,4 +304,7 @@ export const en: Record<MessageKey, string> = {
   'admin.kb.feeLabel': "Fee",
   'admin.kb.onlineUrl': "Online submission link",
   'admin.kb.reviewedLabel': "Checked by the hotline",
+  // Go-live (issue 17): imported mail, knowledge-base review, suggestions.
+  'msg.imported': "Imported",
+  'msg.importedHint': "From the mailbox before the gateway read it: kept as the record, not answered by the bot",
 };

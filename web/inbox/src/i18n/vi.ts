@@ -302,6 +302,9 @@ export const vi = {
   'admin.kb.feeLabel': "Lệ phí",
   'admin.kb.onlineUrl': "Liên kết nộp trực tuyến",
   'admin.kb.reviewedLabel': "Tổng đài đã kiểm tra nội dung",
+  // Go-live (issue 17): imported mail, knowledge-base review, suggestions.
+  'msg.imported': "Đã nhập",
+  'msg.importedHint': "Thư có trong hộp thư trước khi hệ thống đọc: lưu làm hồ sơ, bot không trả lời",
 } as const;
 
 export type MessageKey = keyof typeof vi;
