@@ -144,6 +144,29 @@ export interface KnowledgeSummary {
   level: string;
   reviewed: boolean;
   lastReviewed: string;
+  /** current: reviewed and in date; unreviewed: never checked; overdue: past its review-by date. */
+  reviewState: 'current' | 'unreviewed' | 'overdue';
+  reviewedBy?: string;
+  reviewedAt?: string;
+  reviewedAgainst?: string;
+  reviewBy?: string;
+}
+
+/** An entry the bot considered before handing a conversation to people. */
+export interface ConsideredEntry {
+  entryId: string;
+  title: string;
+  answer: string;
+  score: number | null;
+  reviewState: string;
+  suggested: boolean;
+}
+
+export interface Considered {
+  handoffMessageId: number | null;
+  reason: string | null;
+  terms: string[];
+  entries: ConsideredEntry[];
 }
 
 export interface KnowledgeEntry extends KnowledgeSummary {
@@ -281,6 +304,9 @@ export const api = {
   knowledgeEntry: (id: string) => request<KnowledgeEntry>('GET', `/api/v1/knowledge-base/${encodeURIComponent(id)}`),
   saveKnowledgeEntry: (id: string, entry: Record<string, unknown>) => request<{ id: string; created: boolean; entries: number }>('PUT', `/api/v1/knowledge-base/${encodeURIComponent(id)}`, entry),
   reloadKnowledgeBase: () => request<{ reloaded: boolean; entries: number }>('POST', '/api/v1/knowledge-base/reload'),
+  reviewKnowledgeEntry: (id: string, review: { against: string; reviewBy?: string }) => request<{ id: string; reviewState: string }>('POST', `/api/v1/knowledge-base/${encodeURIComponent(id)}/review`, review),
+  consideredEntries: (conversationId: number) => request<Considered>('GET', `/api/v1/conversations/${conversationId}/considered-entries`),
+  sendConsideredEntry: (conversationId: number, entryId: string) => request<{ messageId: number }>('POST', `/api/v1/conversations/${conversationId}/considered-entries/${encodeURIComponent(entryId)}/send`),
   changePassword: (current: string, next: string) => request<{ ok: boolean; signInAgain: boolean }>('POST', '/api/auth/password', { current, next }),
   beginMfa: () => request<{ secret: string; uri: string; qrSvg: string }>('POST', '/api/auth/mfa/setup'),
   enableMfa: (code: string) => request<{ ok: boolean }>('POST', '/api/auth/mfa/enable', { code }),
