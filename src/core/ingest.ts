@@ -147,6 +147,7 @@ function ingestQueries(db: Db) {
       .values({
         inboxId: p('inboxId'),
         contactId: p('contactId'),
+        source: p('source'),
         status: 'open',
         lastMessageAt: p('at'),
         lastInboundAt: p('lastInboundAt'),
@@ -160,6 +161,7 @@ function ingestQueries(db: Db) {
       .values({
         inboxId: p('inboxId'),
         contactId: p('contactId'),
+        source: p('source'),
         status: 'resolved',
         resolvedAt: p('at'),
         lastMessageAt: p('at'),
@@ -232,10 +234,10 @@ async function ingestOne(q: IngestQueries, message: InboundMessage, at: Date, op
   const { conversationId, opened, handler } = hinted
     ? hinted
     : message.history
-      ? await historyConversation(q, contact, message.inboxId, at, lastInboundAt)
+      ? await historyConversation(q, contact, message.inboxId, at, lastInboundAt, message.source ?? null)
       : contact.isNew
-        ? await openConversation(q, contact.id, message.inboxId, at, lastInboundAt)
-        : await threadConversation(q, contact.id, message.inboxId, at, lastInboundAt, options);
+        ? await openConversation(q, contact.id, message.inboxId, at, lastInboundAt, message.source ?? null)
+        : await threadConversation(q, contact.id, message.inboxId, at, lastInboundAt, options, message.source ?? null);
 
   const attachments = message.attachments.length ? message.attachments : null;
   const metadata = message.suppressAutoReply ? { ...message.metadata, suppressAutoReply: true } : (message.metadata ?? null);
@@ -324,18 +326,18 @@ async function hintedConversation(q: IngestQueries, message: InboundMessage, con
 
 /** History joins the citizen's open conversation, else their latest resolved one (left resolved),
  * else a resolved one of its own: it never reopens anything or puts anyone in a queue. */
-async function historyConversation(q: IngestQueries, contact: { id: number; isNew: boolean }, inboxId: number, at: Date, lastInboundAt: Date | null) {
+async function historyConversation(q: IngestQueries, contact: { id: number; isNew: boolean }, inboxId: number, at: Date, lastInboundAt: Date | null, source: string | null) {
   const [open] = contact.isNew ? [] : await q.openConversation.execute({ contactId: contact.id, inboxId });
   if (open) return { conversationId: open.id, opened: false, handler: open.handler };
   // Years of one citizen's mail make one record, not a conversation per mail.
   const [earlier] = contact.isNew ? [] : await q.recentlyResolved.execute({ contactId: contact.id, inboxId, since: new Date(0) });
   if (earlier) return { conversationId: earlier.id, opened: false, handler: earlier.handler };
-  const [created] = await q.insertHistoryConversation.execute({ inboxId, contactId: contact.id, at, lastInboundAt });
+  const [created] = await q.insertHistoryConversation.execute({ inboxId, contactId: contact.id, at, lastInboundAt, source });
   return { conversationId: created!.id, opened: false, handler: created!.handler };
 }
 
-async function openConversation(q: IngestQueries, contactId: number, inboxId: number, at: Date, lastInboundAt: Date | null) {
-  const [created] = await q.insertConversation.execute({ inboxId, contactId, at, lastInboundAt });
+async function openConversation(q: IngestQueries, contactId: number, inboxId: number, at: Date, lastInboundAt: Date | null, source: string | null) {
+  const [created] = await q.insertConversation.execute({ inboxId, contactId, at, lastInboundAt, source });
   return { conversationId: created!.id, opened: true, handler: created!.handler };
 }
 
@@ -346,6 +348,7 @@ async function threadConversation(
   at: Date,
   lastInboundAt: Date | null,
   options: IngestOptions,
+  source: string | null,
 ): Promise<{ conversationId: number; opened: boolean; handler: string }> {
   const [open] = await q.openConversation.execute({ contactId, inboxId });
   if (open) return { conversationId: open.id, opened: false, handler: open.handler };
@@ -356,5 +359,5 @@ async function threadConversation(
     await q.reopen.execute({ at, id: recent.id });
     return { conversationId: recent.id, opened: true, handler: recent.handler };
   }
-  return openConversation(q, contactId, inboxId, at, lastInboundAt);
+  return openConversation(q, contactId, inboxId, at, lastInboundAt, source);
 }

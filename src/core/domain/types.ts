@@ -74,6 +74,9 @@ export interface InboundMessage {
    * it opens starts resolved; it never reopens one.
    */
   history?: boolean;
+  /** Which client of a shared inbox sent it (the public API's `web` or `app`): kept on the
+   * conversation it opens, so reports count the clients apart. */
+  source?: string;
 }
 
 /**

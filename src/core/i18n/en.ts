@@ -277,4 +277,16 @@ export const en: Record<MessageKey, string> = {
   // Go-live (issue 17): bounces, knowledge-base review, reports.
   'router.reason.unreviewed': "the matching knowledge-base entry is not reviewed yet (suggested to the operator)",
   'email.error.bounced': "The mail did not reach the citizen: their mail server sent it back. ({detail})",
+  'channel.app': "Mobile app",
+  'report.late.sheet': "Late by unit",
+  'report.late.codesSheet': "Late tickets",
+  'report.late.title': "Late handling by unit and level, {month}",
+  'report.late.heading.unit': "Unit",
+  'report.late.heading.level': "Level",
+  'report.late.heading.received': "Received",
+  'report.late.heading.onTime': "Answered on time",
+  'report.late.heading.late': "Answered late",
+  'report.late.heading.openOverdue': "Open and overdue",
+  'report.late.heading.kind': "Figure",
+  'report.late.heading.code': "Ticket code",
 };

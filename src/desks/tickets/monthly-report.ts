@@ -48,8 +48,25 @@ export interface MonthlyReport extends MonthTotals {
   /** Tickets with a deadline (level 2 and above): answered by it, or not. */
   deadlines: { onTime: number; late: number; openOverdue: number };
   satisfaction: { base: number; satisfied: Rate; notSatisfied: Rate; noResponse: Rate; awaiting: number };
+  /** Late handling per unit and level, with the ticket codes behind each late figure (the
+   * province disciplines late units by name). Level 1 (the hotline's operators) has no deadline. */
+  lateByUnit: UnitLateness[];
   previous: MonthTotals;
   change: { tickets: number; calls: number; interactions: number };
+}
+
+export interface UnitLateness {
+  unitId: number | null;
+  unitName: string | null;
+  level: number;
+  received: number;
+  onTime: number;
+  late: number;
+  openOverdue: number;
+  /** Codes of the tickets answered after their deadline. */
+  lateCodes: string[];
+  /** Codes of the tickets still open past their deadline. */
+  openOverdueCodes: string[];
 }
 
 /** Percent with two decimals in integer arithmetic, so 2,233/2,270 is exactly 98.37. */
@@ -87,12 +104,15 @@ export function createMonthlyReport(store: Store, options: { timeZone: string; r
       .from(t.calls)
       .where(and(gte(t.calls.startedAt, from), lt(t.calls.startedAt, to)))
       .groupBy(t.calls.direction);
+    // The mobile app writes through the web form's inbox: its conversations count as 'app'.
+    const channelOf = sql<string>`case when ${t.conversations.source} = 'app' then 'app' else ${t.inboxes.channel} end`;
     const interactions = await db
-      .select({ channel: t.inboxes.channel, n: sql<number>`count(distinct ${t.messages.conversationId})` })
+      .select({ channel: channelOf, n: sql<number>`count(distinct ${t.messages.conversationId})` })
       .from(t.messages)
       .innerJoin(t.inboxes, eq(t.inboxes.id, t.messages.inboxId))
+      .innerJoin(t.conversations, eq(t.conversations.id, t.messages.conversationId))
       .where(and(eq(t.messages.direction, 'in'), gte(t.messages.createdAt, from), lt(t.messages.createdAt, to)))
-      .groupBy(t.inboxes.channel);
+      .groupBy(channelOf);
     const [tickets] = await db
       .select({ n: sql<number>`count(*)`, tthc: sql<number>`coalesce(sum(case when ${t.tickets.tthc} then 1 else 0 end), 0)` })
       .from(t.tickets)
@@ -126,6 +146,7 @@ export function createMonthlyReport(store: Store, options: { timeZone: string; r
         deadline: t.tickets.deadline,
         answeredAt: t.tickets.answeredAt,
         satisfaction: t.tickets.satisfaction,
+        code: t.tickets.code,
       })
       .from(t.tickets)
       .leftJoin(t.units, eq(t.units.id, t.tickets.unitId))
@@ -138,6 +159,7 @@ export function createMonthlyReport(store: Store, options: { timeZone: string; r
     const units = new Map<number | null, { unitId: number | null; unitName: string | null; count: number }>();
     const deadlines = { onTime: 0, late: 0, openOverdue: 0 };
     const votes = { satisfied: 0, not_satisfied: 0, no_response: 0, awaiting: 0 };
+    const lateness = new Map<string, UnitLateness>();
     let answered = 0;
     for (const row of rows) {
       bump(ticketsByChannel, row.channel);
@@ -153,13 +175,32 @@ export function createMonthlyReport(store: Store, options: { timeZone: string; r
         if (row.satisfaction === 'satisfied' || row.satisfaction === 'not_satisfied' || row.satisfaction === 'no_response') votes[row.satisfaction]++;
         else votes.awaiting++;
       }
+      const key = `${row.unitId ?? ''}:${row.level}`;
+      const unitLevel = lateness.get(key) ?? { unitId: row.unitId, unitName: row.unitName, level: row.level, received: 0, onTime: 0, late: 0, openOverdue: 0, lateCodes: [], openOverdueCodes: [] };
+      unitLevel.received++;
+      lateness.set(key, unitLevel);
       if (row.deadline) {
         if (done && row.answeredAt) {
-          if (row.answeredAt <= row.deadline) deadlines.onTime++;
-          else deadlines.late++;
-        } else if (now > row.deadline) deadlines.openOverdue++;
+          if (row.answeredAt <= row.deadline) {
+            deadlines.onTime++;
+            unitLevel.onTime++;
+          } else {
+            deadlines.late++;
+            unitLevel.late++;
+            unitLevel.lateCodes.push(row.code);
+          }
+        } else if (now > row.deadline) {
+          deadlines.openOverdue++;
+          unitLevel.openOverdue++;
+          unitLevel.openOverdueCodes.push(row.code);
+        }
       }
     }
+    // Only units (the hotline's own level 1 is not disciplined by unit), the latest first.
+    const lateByUnit = [...lateness.values()]
+      .filter((u) => u.unitId !== null)
+      .map((u) => ({ ...u, lateCodes: u.lateCodes.sort(), openOverdueCodes: u.openOverdueCodes.sort() }))
+      .sort((a, b) => b.late + b.openOverdue - (a.late + a.openOverdue) || (a.unitName ?? '').localeCompare(b.unitName ?? '', 'vi') || a.level - b.level);
     const rate = (count: number): Rate => ({ count, percent: percent(count, answered, options.rounding) });
     const careFigures = careOf ? await careOf(from, to) : null;
     const care = careFigures && {
@@ -186,6 +227,7 @@ export function createMonthlyReport(store: Store, options: { timeZone: string; r
       inProgress: rows.length - answered,
       answered,
       deadlines,
+      lateByUnit,
       satisfaction: { base: answered, satisfied: rate(votes.satisfied), notSatisfied: rate(votes.not_satisfied), noResponse: rate(votes.no_response), awaiting: votes.awaiting },
       previous,
       change: {

@@ -93,5 +93,25 @@ export async function reportXlsx(report: MonthlyReport, locale: Locale, deployme
   }
   sheet.addRow([]);
   sheet.addRow([t(locale, `report.rounding.${report.rounding}`)]).font = { italic: true };
+  addLatenessSheets(book, report, locale);
   return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+/** Late handling by unit and level, and the ticket codes behind each late figure. */
+function addLatenessSheets(book: ExcelJS.Workbook, report: MonthlyReport, locale: Locale): void {
+  const say = (key: MessageKey, params?: Record<string, string | number>) => t(locale, key, params);
+  const table = book.addWorksheet(say('report.late.sheet'));
+  table.columns = [{ width: 50 }, { width: 8 }, { width: 12 }, { width: 14 }, { width: 14 }, { width: 18 }];
+  table.addRow([say('report.late.title', { month: report.month })]).font = { bold: true, size: 13 };
+  table.addRow([]);
+  table.addRow(['unit', 'level', 'received', 'onTime', 'late', 'openOverdue'].map((key) => say(`report.late.heading.${key}` as MessageKey))).font = { bold: true };
+  for (const unit of report.lateByUnit) table.addRow([unit.unitName ?? String(unit.unitId), unit.level, unit.received, unit.onTime, unit.late, unit.openOverdue]);
+  const codes = book.addWorksheet(say('report.late.codesSheet'));
+  codes.columns = [{ width: 50 }, { width: 8 }, { width: 24 }, { width: 20 }];
+  codes.addRow(['unit', 'level', 'kind', 'code'].map((key) => say(`report.late.heading.${key}` as MessageKey))).font = { bold: true };
+  for (const unit of report.lateByUnit) {
+    const name = unit.unitName ?? String(unit.unitId);
+    for (const code of unit.lateCodes) codes.addRow([name, unit.level, say('report.late.heading.late'), code]);
+    for (const code of unit.openOverdueCodes) codes.addRow([name, unit.level, say('report.late.heading.openOverdue'), code]);
+  }
 }
