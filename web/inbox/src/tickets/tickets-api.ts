@@ -91,6 +91,18 @@ export interface MonthTotals {
   tthcTickets: number;
 }
 
+export interface UnitLateness {
+  unitId: number | null;
+  unitName: string | null;
+  level: number;
+  received: number;
+  onTime: number;
+  late: number;
+  openOverdue: number;
+  lateCodes: string[];
+  openOverdueCodes: string[];
+}
+
 export interface MonthlyReport extends MonthTotals {
   care: { calls: number; visits: number; answered: number; tickets: number; satisfied: ReportRate; notSatisfied: ReportRate } | null;
   rounding: 'half-up' | 'truncate';
@@ -102,6 +114,8 @@ export interface MonthlyReport extends MonthTotals {
   inProgress: number;
   answered: number;
   deadlines: { onTime: number; late: number; openOverdue: number };
+  /** Late handling per unit and level, with the codes behind each late figure. */
+  lateByUnit: UnitLateness[];
   satisfaction: { base: number; satisfied: ReportRate; notSatisfied: ReportRate; noResponse: ReportRate; awaiting: number };
   previous: MonthTotals;
   change: { tickets: number; calls: number; interactions: number };
