@@ -277,6 +277,9 @@ export const en: Record<MessageKey, string> = {
   // Go-live (issue 17): bounces, knowledge-base review, reports.
   'router.reason.unreviewed': "the matching knowledge-base entry is not reviewed yet (suggested to the operator)",
   'email.error.bounced': "The mail did not reach the citizen: their mail server sent it back. ({detail})",
+  'report.yearly.title': "Yearly report {year} of {name}",
+  'report.yearly.total': "Year",
+  'report.yearly.satisfiedRate': "Satisfied or found useful (%)",
   'channel.app': "Mobile app",
   'report.late.sheet': "Late by unit",
   'report.late.codesSheet': "Late tickets",

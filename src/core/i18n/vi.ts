@@ -276,6 +276,9 @@ export const vi = {
   // Go-live (issue 17): bounces, knowledge-base review, reports.
   'router.reason.unreviewed': "mục kiến thức phù hợp chưa được tổng đài duyệt (gợi ý cho điện thoại viên)",
   'email.error.bounced': "Thư không đến được người dân: máy chủ thư bên nhận đã trả lại. ({detail})",
+  'report.yearly.title': "Báo cáo năm {year} của {name}",
+  'report.yearly.total': "Cả năm",
+  'report.yearly.satisfiedRate': "Tỷ lệ hài lòng hoặc thấy hữu ích (%)",
   'channel.app': "Ứng dụng di động",
   'report.late.sheet': "Trễ hạn theo đơn vị",
   'report.late.codesSheet': "Phiếu trễ hạn",

@@ -55,6 +55,20 @@ export interface MonthlyReport extends MonthTotals {
   change: { tickets: number; calls: number; interactions: number };
 }
 
+/** A year: the twelve monthly reports side by side, their sums, lateness and care over the year. */
+export interface YearlyReport {
+  year: number;
+  timeZone: string;
+  from: Date;
+  to: Date;
+  generatedAt: Date;
+  rounding: Rounding;
+  months: MonthlyReport[];
+  totals: Pick<MonthlyReport, 'calls' | 'interactions' | 'tickets' | 'tthcTickets' | 'ticketsByChannel' | 'byType' | 'byField' | 'byLevel' | 'inProgress' | 'answered' | 'deadlines' | 'satisfaction'>;
+  lateByUnit: UnitLateness[];
+  care: MonthlyReport['care'];
+}
+
 export interface UnitLateness {
   unitId: number | null;
   unitName: string | null;
@@ -238,8 +252,82 @@ export function createMonthlyReport(store: Store, options: { timeZone: string; r
     };
   }
 
+  /**
+   * The year as the province's annual review reads it: each month's report side by side (the same
+   * sections), the year's sums, late handling by unit over the year, and customer care's figures
+   * for the whole year.
+   */
+  async function yearly(year: number, now = new Date()): Promise<YearlyReport> {
+    const months: MonthlyReport[] = [];
+    for (let m = 1; m <= 12; m++) months.push(await build(`${year}-${String(m).padStart(2, '0')}`, now));
+    const sumRecords = (pick: (r: MonthlyReport) => Record<string, number>) => {
+      const out: Record<string, number> = {};
+      for (const r of months) for (const [k, v] of Object.entries(pick(r))) out[k] = (out[k] ?? 0) + v;
+      return out;
+    };
+    const sum = (pick: (r: MonthlyReport) => number) => months.reduce((a, r) => a + pick(r), 0);
+    const answered = sum((r) => r.answered);
+    const rate = (count: number): Rate => ({ count, percent: percent(count, answered, options.rounding) });
+    const units = new Map<string, UnitLateness>();
+    for (const r of months) {
+      for (const u of r.lateByUnit) {
+        const key = `${u.unitId}:${u.level}`;
+        const into = units.get(key) ?? { ...u, received: 0, onTime: 0, late: 0, openOverdue: 0, lateCodes: [], openOverdueCodes: [] };
+        into.received += u.received;
+        into.onTime += u.onTime;
+        into.late += u.late;
+        into.openOverdue += u.openOverdue;
+        into.lateCodes.push(...u.lateCodes);
+        into.openOverdueCodes.push(...u.openOverdueCodes);
+        units.set(key, into);
+      }
+    }
+    const from = months[0]!.from;
+    const to = months[11]!.to;
+    const careFigures = careOf ? await careOf(from, to) : null;
+    return {
+      year,
+      timeZone,
+      from,
+      to,
+      generatedAt: now,
+      rounding: options.rounding,
+      months,
+      totals: {
+        calls: { in: sum((r) => r.calls.in), out: sum((r) => r.calls.out), total: sum((r) => r.calls.total) },
+        interactions: { total: sum((r) => r.interactions.total), byChannel: sumRecords((r) => r.interactions.byChannel) },
+        tickets: sum((r) => r.tickets),
+        tthcTickets: sum((r) => r.tthcTickets),
+        ticketsByChannel: sumRecords((r) => r.ticketsByChannel),
+        byType: sumRecords((r) => r.byType),
+        byField: sumRecords((r) => r.byField),
+        byLevel: sumRecords((r) => r.byLevel),
+        inProgress: sum((r) => r.inProgress),
+        answered,
+        deadlines: { onTime: sum((r) => r.deadlines.onTime), late: sum((r) => r.deadlines.late), openOverdue: sum((r) => r.deadlines.openOverdue) },
+        satisfaction: {
+          base: answered,
+          satisfied: rate(sum((r) => r.satisfaction.satisfied.count)),
+          notSatisfied: rate(sum((r) => r.satisfaction.notSatisfied.count)),
+          noResponse: rate(sum((r) => r.satisfaction.noResponse.count)),
+          awaiting: sum((r) => r.satisfaction.awaiting),
+        },
+      },
+      lateByUnit: [...units.values()].sort((a, b) => b.late + b.openOverdue - (a.late + a.openOverdue) || (a.unitName ?? '').localeCompare(b.unitName ?? '', 'vi') || a.level - b.level),
+      care: careFigures && {
+        calls: careFigures.calls,
+        visits: careFigures.visits,
+        answered: careFigures.answered,
+        tickets: careFigures.tickets,
+        satisfied: { count: careFigures.satisfied, percent: percent(careFigures.satisfied, careFigures.answered, options.rounding) },
+        notSatisfied: { count: careFigures.notSatisfied, percent: percent(careFigures.notSatisfied, careFigures.answered, options.rounding) },
+      },
+    };
+  }
+
   return {
     build,
+    yearly,
     totals,
     /** Adds customer care's figures to the report (the care module is built on tickets, so it
      * hands them in rather than this module reaching for it). */

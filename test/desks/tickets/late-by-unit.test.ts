@@ -100,4 +100,44 @@ describe('monthly report: web and app apart, late handling by unit', () => {
     expect(values('Trễ hạn theo đơn vị')).toEqual(expect.arrayContaining(['Đơn vị|Cấp|Tiếp nhận|Trả lời đúng hạn|Trả lời trễ hạn|Đang xử lý, quá hạn', 'Sở Tư pháp|2|3|1|1|1', 'Sở Y tế|2|2|1|0|1']));
     expect(values('Phiếu trễ hạn')).toEqual(['Đơn vị|Cấp|Chỉ tiêu|Mã phiếu', `Sở Tư pháp|2|Trả lời trễ hạn|${a2.code}`, `Sở Tư pháp|2|Đang xử lý, quá hạn|${a3.code}`, `Sở Y tế|2|Đang xử lý, quá hạn|${b2.code}`]);
   });
+
+  it('the year: November and two other months side by side, with the sums (JSON and XLSX)', { timeout: 120_000 }, async () => {
+    // March: two phone tickets, one answered at the hotline. July: three citizens on the website.
+    vi.setSystemTime(new Date(Date.UTC(2021, 2, 10, 2)));
+    const march = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await inject({ method: 'POST', url: '/api/v1/tickets', headers: gw.auth, payload: { type: 'question', subject: `Tháng 3 #${i}`, channel: 'phone', tthc: true } });
+      march.push(res.json() as { id: number });
+    }
+    await inject({ method: 'POST', url: `/api/v1/tickets/${march[0]!.id}/actions`, headers: gw.auth, payload: { action: 'answer', comment: 'Đã trả lời qua điện thoại.' } });
+    vi.setSystemTime(new Date(Date.UTC(2021, 6, 5, 2)));
+    for (let i = 0; i < 3; i++) {
+      const sent = await inject({ method: 'POST', url: '/api/public/messages', payload: { name: `Người dân tháng 7 số ${i}`, phone: `09111222${String(i).padStart(2, '0')}`, text: `Câu hỏi tháng 7 số ${i}` } });
+      await inject({ method: 'POST', url: '/api/v1/tickets', headers: gw.auth, payload: { type: 'question', subject: `Tháng 7 #${i}`, conversationId: (sent.json() as { conversationId: number }).conversationId } });
+    }
+
+    vi.setSystemTime(new Date(Date.UTC(2022, 0, 2, 2)));
+    const res = await inject({ url: '/api/v1/reports/yearly?year=2021', headers: gw.auth });
+    expect(res.statusCode, res.body).toBe(200);
+    const year = res.json() as import('../../../src/desks/tickets/monthly-report.ts').YearlyReport;
+    expect(year.months.map((m) => m.month)).toEqual(Array.from({ length: 12 }, (_, i) => `2021-${String(i + 1).padStart(2, '0')}`));
+    expect(year.months.map((m) => m.tickets)).toEqual([0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 7, 0]);
+    expect(year.totals.tickets).toBe(12);
+    expect(year.totals.tthcTickets).toBe(2);
+    expect(year.totals.ticketsByChannel).toEqual({ phone: 4, webform: 5, app: 3 });
+    expect(year.totals.interactions).toEqual({ total: 8, byChannel: { webform: 5, app: 3 } });
+    expect(year.totals.answered).toBe(year.months.reduce((a, m) => a + m.answered, 0));
+    expect(year.totals.answered).toBe(4);
+    expect(year.totals.deadlines).toEqual({ onTime: 2, late: 1, openOverdue: 2 });
+    expect(year.lateByUnit.find((u) => u.unitId === units['so-tu-phap'])).toMatchObject({ received: 3, late: 1, openOverdue: 1 });
+
+    const xlsx = await inject({ url: '/api/v1/reports/yearly?year=2021&format=xlsx', headers: gw.auth });
+    expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.rawPayload as never);
+    const rows = book.getWorksheet('2021')!.getSheetValues().flatMap((row) => (Array.isArray(row) ? [row.slice(1).join('|')] : []));
+    expect(rows).toContain('Chỉ tiêu|01|02|03|04|05|06|07|08|09|10|11|12|Cả năm');
+    expect(rows.find((r) => r.startsWith('Tổng số phiếu'))).toMatch(/\|0\|0\|2\|0\|0\|0\|3\|0\|0\|0\|7\|0\|12$/);
+    expect(book.getWorksheet('Phiếu trễ hạn')!.rowCount).toBe(4);
+  });
 });
