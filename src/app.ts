@@ -69,6 +69,7 @@ import { surveyPage } from './desks/care/survey-page.ts';
 import { ticketsApi } from './desks/tickets/api.ts';
 import { votePage } from './desks/tickets/vote-page.ts';
 import { createRouter } from './router/router.ts';
+import { registerReviewGauge } from './router/knowledge-base/review.ts';
 
 export interface BuildOptions {
   /** A logger to use instead of the configured pino one (tests pass a silent one). */
@@ -167,6 +168,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       outreach,
       markDelivery: (externalIds, status) => outbox.markDelivery(inbox.id, externalIds, status),
       markDeliveryUpTo: (externalUserId, upTo, status) => outbox.markDeliveryUpTo(inbox.id, externalUserId, upTo, status),
+      markBounced: (ref, reason) => outbox.markBounced(inbox.id, ref, reason),
       conversationQuotedIn: (text) => ticketDesk.tickets.conversationQuotedIn(text),
       state: createInboxState(store, inbox.id),
       keepUnusable: (reason, raw) => unusablePayloads.keep({ inboxId: inbox.id, channel: inbox.channel, reason, raw }),
@@ -188,6 +190,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   const accounts = createAccounts({ store, events, config: file.security, issuer: file.deployment.shortName, secretBox });
   const router = createRouter({ store, events, outbox, config, businessHours, logger: app.log.child({ module: 'router' }) });
   const kbProposals = createKbProposals(store);
+  // Entries never reviewed or past their review-by date show in /metrics for the hotline to act on.
+  registerReviewGauge(metrics.registry, () => router.knowledge.matcher.entries(), file.deployment.timezone);
   // What happens to a citizen's message once it is stored, in this order: the first handler that
   // takes it ends the walk. The router comes last and answers or hands off whatever is left.
   const inbound = createInboundHandlers({
@@ -276,7 +280,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(async (scope) => authApi(scope, { accounts, config }), { prefix: '/api/auth' });
   await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts, attachmentFiles }), { prefix: '/api/v1' });
   await app.register(async (scope) => attachmentsApi(scope, { store, conversations, accounts, attachmentFiles, maxBytes: file.attachments.maxBytes }), { prefix: '/api/v1' });
-  await app.register(async (scope) => routerApi(scope, { store, router, accounts, proposals: kbProposals, teams: new Set(file.teams.map((team) => team.key)) }), { prefix: '/api/v1' });
+  await app.register(async (scope) => routerApi(scope, { store, router, accounts, outbox, conversations, timeZone: file.deployment.timezone, proposals: kbProposals, teams: new Set(file.teams.map((team) => team.key)) }), { prefix: '/api/v1' });
   await app.register(async (scope) => agentsTeamsApi(scope, { store, events, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => inboxSignInApi(scope, { store, accounts, signInOf: (inboxId) => adapters.get(inboxId)?.adapter.signIn }), { prefix: '/api/v1' });
   await app.register(async (scope) => noticeTemplatesApi(scope, { store, accounts, templates: () => noticeTransports.flatMap((transport) => transport.templates?.() ?? []) }), { prefix: '/api/v1' });

@@ -70,6 +70,7 @@ CREATE TABLE "unusable_payloads" (
 --> statement-breakpoint
 ALTER TABLE "agents" ADD COLUMN "mfa_last_step" integer;--> statement-breakpoint
 ALTER TABLE "canned_answers" ADD COLUMN "attachment_id" integer;--> statement-breakpoint
+ALTER TABLE "conversations" ADD COLUMN "source" text;--> statement-breakpoint
 CREATE INDEX "attachments_message_idx" ON "attachments" USING btree ("message_id","position");--> statement-breakpoint
 CREATE INDEX "attachments_due_idx" ON "attachments" USING btree ("state","next_attempt_at");--> statement-breakpoint
 CREATE INDEX "attachments_storage_key_idx" ON "attachments" USING btree ("storage_key");--> statement-breakpoint

@@ -75,4 +75,5 @@ CREATE TABLE `unusable_payloads` (
 --> statement-breakpoint
 CREATE INDEX `unusable_payloads_received_idx` ON `unusable_payloads` (`received_at`);--> statement-breakpoint
 ALTER TABLE `agents` ADD `mfa_last_step` integer;--> statement-breakpoint
-ALTER TABLE `canned_answers` ADD `attachment_id` integer;
+ALTER TABLE `canned_answers` ADD `attachment_id` integer;--> statement-breakpoint
+ALTER TABLE `conversations` ADD `source` text;

@@ -48,6 +48,11 @@ export interface ChannelContext<Settings> {
   outreach: Outreach;
   /** Marks our sent messages delivered or read by their platform ids (receipts); never downgrades. */
   markDelivery(externalIds: string[], status: 'delivered' | 'read'): Promise<void>;
+  /**
+   * A bounce about one of our sent messages (by its id, or its platform ids): with a reason the
+   * message becomes failed and shows why. Returns the message's id, or null when it is not ours.
+   */
+  markBounced(ref: { messageId?: number; externalIds?: string[] }, reason: string | null): Promise<number | null>;
   /** The conversation of a phiếu (ticket) whose code the text quotes, or null: a citizen
    * replying about their phiếu without a thread header is filed with it. */
   conversationQuotedIn(text: string): Promise<number | null>;

@@ -179,6 +179,30 @@ export interface KnowledgeSummary {
   level: string;
   reviewed: boolean;
   lastReviewed: string;
+  /** current: reviewed and in date; unreviewed: never checked; overdue: past its review-by date. */
+  reviewState: 'current' | 'unreviewed' | 'overdue';
+  reviewedBy?: string;
+  reviewedAt?: string;
+  reviewedAgainst?: string;
+  reviewBy?: string;
+}
+
+/** An entry the bot considered before handing a conversation to people. */
+export interface ConsideredEntry {
+  entryId: string;
+  title: string;
+  answer: string;
+  score: number | null;
+  reviewState: string;
+  suggested: boolean;
+}
+
+/** What the bot considered on a conversation's latest handoff, and why it did not answer. */
+export interface Considered {
+  handoffMessageId: number | null;
+  reason: string | null;
+  terms: string[];
+  entries: ConsideredEntry[];
 }
 
 export interface KnowledgeEntry extends KnowledgeSummary {

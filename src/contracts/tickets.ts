@@ -92,6 +92,19 @@ export interface MonthTotals {
   tthcTickets: number;
 }
 
+/** Late handling of one unit at one level in a period, with the ticket codes behind each late figure. */
+export interface UnitLateness {
+  unitId: number | null;
+  unitName: string | null;
+  level: number;
+  received: number;
+  onTime: number;
+  late: number;
+  openOverdue: number;
+  lateCodes: string[];
+  openOverdueCodes: string[];
+}
+
 export interface MonthlyReport extends MonthTotals {
   care: { calls: number; visits: number; answered: number; tickets: number; satisfied: ReportRate; notSatisfied: ReportRate } | null;
   rounding: 'half-up' | 'truncate';
@@ -106,6 +119,8 @@ export interface MonthlyReport extends MonthTotals {
   satisfaction: { base: number; satisfied: ReportRate; notSatisfied: ReportRate; noResponse: ReportRate; awaiting: number };
   previous: MonthTotals;
   change: { tickets: number; calls: number; interactions: number };
+  /** Late handling per unit and level, with the codes behind each late figure. */
+  lateByUnit: UnitLateness[];
 }
 
 export interface TicketQuery {

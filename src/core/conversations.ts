@@ -12,6 +12,8 @@ export interface ConversationFilter {
   status?: ConversationStatus;
   inboxId?: number;
   channel?: string;
+  /** The client of a shared inbox (the web form's 'web' or 'app'). */
+  source?: string;
   teamId?: number;
   assigneeId?: number;
   contactId?: number;
@@ -63,6 +65,7 @@ export function createConversations(store: Store, events: EventBus, locale: Loca
     status: t.conversations.status,
     inboxId: t.conversations.inboxId,
     channel: t.inboxes.channel,
+    source: t.conversations.source,
     contactId: t.conversations.contactId,
     contactName: t.contacts.name,
     teamId: t.conversations.teamId,
@@ -80,6 +83,7 @@ export function createConversations(store: Store, events: EventBus, locale: Loca
     if (filter.status) where.push(eq(t.conversations.status, filter.status));
     if (filter.inboxId !== undefined) where.push(eq(t.conversations.inboxId, filter.inboxId));
     if (filter.channel) where.push(eq(t.inboxes.channel, filter.channel));
+    if (filter.source) where.push(eq(t.conversations.source, filter.source));
     if (filter.teamId !== undefined) where.push(eq(t.conversations.teamId, filter.teamId));
     if (filter.assigneeId !== undefined) where.push(eq(t.conversations.assigneeId, filter.assigneeId));
     if (filter.contactId !== undefined) where.push(eq(t.conversations.contactId, filter.contactId));

@@ -11,6 +11,8 @@ export interface GatewayEvents {
     direction: MessageDirection;
     /** True when the message opened a new conversation or reopened a resolved one. */
     conversationOpened: boolean;
+    /** An imported message of the account's history: recorded, never acted on or announced. */
+    history?: boolean;
   };
   'message.updated': { messageId: number; conversationId: number; status: DeliveryStatus; error?: string | null };
   'conversation.updated': { conversationId: number; status: ConversationStatus };

@@ -52,7 +52,8 @@ export function createInboundHandlers(deps: { store: Store; events: EventBus; lo
 
   const chains = new Map<number, Promise<unknown>>();
   function enqueue(event: GatewayEvents['message.created']) {
-    if (event.direction !== 'in') return;
+    // History is the record of what was handled before the gateway: nothing answers it again.
+    if (event.direction !== 'in' || event.history) return;
     const previous = chains.get(event.conversationId) ?? Promise.resolve();
     const next = previous
       .then(() => handle(event))

@@ -69,6 +69,7 @@ export function createIngest(store: Store, events: EventBus, options: IngestOpti
         contactId: result.contactId,
         direction: message.echo ? 'out' : 'in',
         conversationOpened: result.conversationOpened,
+        ...(message.history ? { history: true } : {}),
       });
     });
     return outcomes.map((outcome) => outcome.result);
@@ -157,6 +158,7 @@ function ingestQueries(db: Db) {
       .values({
         inboxId: p('inboxId'),
         contactId: p('contactId'),
+        source: p('source'),
         status: 'open',
         lastMessageAt: p('at'),
         lastInboundAt: p('lastInboundAt'),
@@ -172,6 +174,21 @@ function ingestQueries(db: Db) {
       .values({ inboxId: p('inboxId'), contactId: p('contactId'), status: 'open', lastMessageAt: p('at'), createdAt: p('at'), updatedAt: p('at') })
       .returning({ id: t.conversations.id, handler: t.conversations.handler })
       .prepare('ingest_insert_conversation_by_echo'),
+    insertHistoryConversation: db
+      .insert(t.conversations)
+      .values({
+        inboxId: p('inboxId'),
+        contactId: p('contactId'),
+        source: p('source'),
+        status: 'resolved',
+        resolvedAt: p('at'),
+        lastMessageAt: p('at'),
+        lastInboundAt: p('lastInboundAt'),
+        createdAt: p('at'),
+        updatedAt: p('at'),
+      })
+      .returning({ id: t.conversations.id, handler: t.conversations.handler })
+      .prepare('ingest_insert_history_conversation'),
     insertMessage: db
       .insert(t.messages)
       .values({
@@ -236,9 +253,11 @@ async function ingestOne(q: IngestQueries, given: InboundMessage, at: Date, opti
   const hinted = await hintedConversation(q, message, contact.id, at);
   const { conversationId, opened, handler } = hinted
     ? hinted
-    : contact.isNew
-      ? await openConversation(q, contact.id, message.inboxId, at, lastInboundAt)
-      : await threadConversation(q, contact.id, message.inboxId, at, lastInboundAt, options);
+    : message.history
+      ? await historyConversation(q, contact, message.inboxId, at, lastInboundAt, message.source ?? null)
+      : contact.isNew
+        ? await openConversation(q, contact.id, message.inboxId, at, lastInboundAt, message.source ?? null)
+        : await threadConversation(q, contact.id, message.inboxId, at, lastInboundAt, options, message.source ?? null);
 
   const attachments = message.attachments.length ? message.attachments : null;
   const metadata = message.suppressAutoReply ? { ...message.metadata, suppressAutoReply: true } : (message.metadata ?? null);
@@ -318,16 +337,28 @@ async function hintedConversation(q: IngestQueries, message: InboundMessage, con
   }
   const match = candidates.find((c) => c.contactId === contactId);
   if (!match) return null;
-  if (match.status === 'resolved') {
+  if (match.status === 'resolved' && !message.history) {
     await q.reopen.execute({ at, id: match.conversationId });
     return { conversationId: match.conversationId, opened: true, handler: match.handler };
   }
   return { conversationId: match.conversationId, opened: false, handler: match.handler };
 }
 
-async function openConversation(q: IngestQueries, contactId: number, inboxId: number, at: Date, lastInboundAt: Date | null) {
+/** History joins the citizen's open conversation, else their latest resolved one (left resolved),
+ * else a resolved one of its own: it never reopens anything or puts anyone in a queue. */
+async function historyConversation(q: IngestQueries, contact: { id: number; isNew: boolean }, inboxId: number, at: Date, lastInboundAt: Date | null, source: string | null) {
+  const [open] = contact.isNew ? [] : await q.openConversation.execute({ contactId: contact.id, inboxId });
+  if (open) return { conversationId: open.id, opened: false, handler: open.handler };
+  // Years of one citizen's mail make one record, not a conversation per mail.
+  const [earlier] = contact.isNew ? [] : await q.recentlyResolved.execute({ contactId: contact.id, inboxId, since: new Date(0) });
+  if (earlier) return { conversationId: earlier.id, opened: false, handler: earlier.handler };
+  const [created] = await q.insertHistoryConversation.execute({ inboxId, contactId: contact.id, at, lastInboundAt, source });
+  return { conversationId: created!.id, opened: false, handler: created!.handler };
+}
+
+async function openConversation(q: IngestQueries, contactId: number, inboxId: number, at: Date, lastInboundAt: Date | null, source: string | null) {
   const [created] = lastInboundAt
-    ? await q.insertConversation.execute({ inboxId, contactId, at, lastInboundAt })
+    ? await q.insertConversation.execute({ inboxId, contactId, at, lastInboundAt, source })
     : await q.insertConversationByEcho.execute({ inboxId, contactId, at });
   return { conversationId: created!.id, opened: true, handler: created!.handler };
 }
@@ -339,6 +370,7 @@ async function threadConversation(
   at: Date,
   lastInboundAt: Date | null,
   options: IngestOptions,
+  source: string | null,
 ): Promise<{ conversationId: number; opened: boolean; handler: string }> {
   const [open] = await q.openConversation.execute({ contactId, inboxId });
   if (open) return { conversationId: open.id, opened: false, handler: open.handler };
@@ -349,5 +381,5 @@ async function threadConversation(
     await q.reopen.execute({ at, id: recent.id });
     return { conversationId: recent.id, opened: true, handler: recent.handler };
   }
-  return openConversation(q, contactId, inboxId, at, lastInboundAt);
+  return openConversation(q, contactId, inboxId, at, lastInboundAt, source);
 }

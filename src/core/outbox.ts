@@ -1,4 +1,4 @@
-import { and, count, eq, gt, inArray, lte, ne, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { FileConfig } from './config/file-schema.ts';
 import type { Attachment, OutboundMessage, SendResult } from './domain/types.ts';
 import { ChannelError, HttpError, NotFoundError, SendDeferredError } from './errors.ts';
@@ -392,8 +392,38 @@ export function createOutbox(deps: {
     await markWhere(status, and(eq(t.messages.inboxId, inboxId), inArray(t.messages.conversationId, theirs), lte(t.messages.sentAt, upTo))!);
   }
 
+  /**
+   * A bounce (delivery status notification) about one of our sent messages, named by its id or its
+   * platform id in this inbox: with a reason, the message and its outbox row become failed (the
+   * agent sees why); without one (a "delayed" report) nothing changes. Returns the message's id,
+   * or null when the bounce names none of ours.
+   */
+  async function markBounced(inboxId: number, ref: { messageId?: number; externalIds?: string[] }, reason: string | null): Promise<number | null> {
+    const which = [
+      ...(ref.messageId !== undefined ? [eq(t.messages.id, ref.messageId)] : []),
+      ...(ref.externalIds?.length ? [inArray(t.messages.externalId, ref.externalIds)] : []),
+    ];
+    if (!which.length) return null;
+    const done = await store.tx(async (db) => {
+      const [own] = await db
+        .select({ id: t.messages.id, conversationId: t.messages.conversationId, status: t.messages.status })
+        .from(t.messages)
+        .where(and(eq(t.messages.inboxId, inboxId), eq(t.messages.direction, 'out'), or(...which)))
+        .limit(1);
+      if (!own) return null;
+      if (reason === null || own.status === 'failed') return { ...own, changed: false };
+      await db.update(t.messages).set({ status: 'failed', error: reason }).where(eq(t.messages.id, own.id));
+      await db.update(t.outbox).set({ status: 'failed', lastError: reason, lockedUntil: null, updatedAt: new Date() }).where(eq(t.outbox.messageId, own.id));
+      return { ...own, changed: true };
+    });
+    if (!done) return null;
+    if (done.changed) events.emit('message.updated', { messageId: done.id, conversationId: done.conversationId, status: 'failed', error: reason });
+    return done.id;
+  }
+
   return {
     enqueueReply,
+    markBounced,
     queueWithin,
     announce,
     markDelivery,

@@ -9,6 +9,7 @@ import type { Router } from '../router/router.ts';
 import { appendAudit } from '../core/audit.ts';
 import { HttpError, NotFoundError } from '../core/errors.ts';
 import { EntryRejected, writeEntry } from '../router/knowledge-base/editor.ts';
+import { localDay, reviewState, signReview } from '../router/knowledge-base/review.ts';
 import { actorOf, requireAdmin, requirePrincipal, requireSupervisor } from '../core/http/auth.ts';
 
 const security = [{ bearerAuth: [] }];
@@ -23,6 +24,12 @@ const EntrySummary = Type.Object({
   level: Type.String(),
   reviewed: Type.Boolean(),
   lastReviewed: Type.String(),
+  /** current: reviewed and in date; unreviewed: never checked; overdue: past its review-by date. */
+  reviewState: Type.Union([Type.Literal('current'), Type.Literal('unreviewed'), Type.Literal('overdue')]),
+  reviewedBy: Type.Optional(Type.String()),
+  reviewedAt: Type.Optional(Type.String()),
+  reviewedAgainst: Type.Optional(Type.String()),
+  reviewBy: Type.Optional(Type.String()),
 });
 
 /** The admin screens' views of the configured business hours, and the knowledge base (read, and edited by admins). */
@@ -72,7 +79,22 @@ export async function adminApi(app: FastifyInstance, deps: { store: Store; accou
     { schema: { tags: ['router'], summary: 'The knowledge-base entries the bot answers from (supervisor or admin)', security, response: { 200: Type.Array(EntrySummary) } } },
     async (request) => {
       requireSupervisor(request);
-      return router.knowledge.matcher.entries().map((e) => ({ id: e.id, title: e.title, field: e.field, fieldName: e.fieldName, team: e.team, level: e.level, reviewed: e.reviewed, lastReviewed: e.lastReviewed }));
+      const today = localDay(new Date(), config.file.deployment.timezone);
+      return router.knowledge.matcher.entries().map((e) => ({
+        id: e.id,
+        title: e.title,
+        field: e.field,
+        fieldName: e.fieldName,
+        team: e.team,
+        level: e.level,
+        reviewed: e.reviewed,
+        lastReviewed: e.lastReviewed,
+        reviewState: reviewState(e, today),
+        ...(e.reviewedBy ? { reviewedBy: e.reviewedBy } : {}),
+        ...(e.reviewedAt ? { reviewedAt: e.reviewedAt } : {}),
+        ...(e.reviewedAgainst ? { reviewedAgainst: e.reviewedAgainst } : {}),
+        ...(e.reviewBy ? { reviewBy: e.reviewBy } : {}),
+      }));
     },
   );
 
@@ -107,7 +129,49 @@ export async function adminApi(app: FastifyInstance, deps: { store: Store; accou
       requireSupervisor(request);
       const entry = router.knowledge.matcher.entry((request.params as { entryId: string }).entryId);
       if (!entry) throw new NotFoundError('knowledge-base entry');
-      return entry;
+      return { ...entry, reviewState: reviewState(entry, localDay(new Date(), config.file.deployment.timezone)) };
+    },
+  );
+
+  app.post(
+    '/knowledge-base/:entryId/review',
+    {
+      schema: {
+        tags: ['router'],
+        summary: 'Sign off a knowledge-base entry as checked (supervisor or admin): by whom (the caller), today, against which legal text, until when',
+        security,
+        params: Type.Object({ entryId: Type.String({ maxLength: 120 }) }),
+        body: Type.Object(
+          {
+            against: Type.String({ minLength: 3, maxLength: 500, description: 'the legal text or published procedure the entry was checked against' }),
+            reviewBy: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'check again by this day (default: six months on)' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ id: Type.String(), reviewState: Type.String(), reviewedBy: Type.String(), reviewedAt: Type.String(), reviewBy: Type.String() }) },
+      },
+    },
+    async (request) => {
+      requireSupervisor(request);
+      const { entryId } = request.params as { entryId: string };
+      const body = request.body as { against: string; reviewBy?: string };
+      const entry = router.knowledge.matcher.entry(entryId);
+      if (!entry) throw new NotFoundError('knowledge-base entry');
+      const today = localDay(new Date(), config.file.deployment.timezone);
+      if (body.reviewBy !== undefined && body.reviewBy <= today) throw new HttpError(400, 'invalid_review_by', 'the review-by date must be after today');
+      const p = request.principal;
+      const by = p?.kind === 'agent' ? `${p.displayName} (${p.username})` : p?.kind === 'token' ? `token ${p.name}` : actorOf(request);
+      const signed = signReview(entry, { by, against: body.against.trim(), today, ...(body.reviewBy ? { reviewBy: body.reviewBy } : {}) });
+      const written = writeEntry(router.knowledge.dir, signed, new Set(config.file.teams.map((team) => team.key)));
+      if (!router.knowledge.reload()) {
+        written.undo();
+        router.knowledge.reload();
+        throw new HttpError(400, 'knowledge_base_broken', 'the knowledge base does not load with this entry; nothing was changed');
+      }
+      await deps.store.tx((tx) =>
+        appendAudit(deps.store, tx, { actor: actorOf(request), action: 'knowledge.reviewed', subjectType: 'knowledge', subjectId: entryId, detail: { against: signed.reviewedAgainst, reviewBy: signed.reviewBy } }),
+      );
+      return { id: entryId, reviewState: reviewState(signed, today), reviewedBy: signed.reviewedBy!, reviewedAt: signed.reviewedAt!, reviewBy: signed.reviewBy! };
     },
   );
 

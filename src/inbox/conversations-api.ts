@@ -19,6 +19,8 @@ const ConversationSummary = Type.Object({
   status: Status,
   inboxId: Type.Integer(),
   channel: Type.String(),
+  /** The client of a shared inbox the citizen wrote from: the web form's 'web' or 'app'. */
+  source: Nullable(Type.String()),
   contactId: Type.Integer(),
   contactName: Nullable(Type.String()),
   teamId: Nullable(Type.Integer()),
@@ -92,6 +94,7 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
           status: Type.Optional(Status),
           inboxId: Type.Optional(Type.Integer()),
           channel: Type.Optional(Type.String()),
+          source: Type.Optional(Type.String({ maxLength: 20, description: "The client of a shared inbox: 'web' or 'app' (the web form)" })),
           teamId: Type.Optional(Type.Integer()),
           assigneeId: Type.Optional(Type.Integer()),
           contactId: Type.Optional(Type.Integer()),

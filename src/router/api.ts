@@ -1,20 +1,140 @@
+import { and, desc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Accounts } from '../core/accounts/accounts.ts';
-import { HttpError } from '../core/errors.ts';
-import { actorOf, requireAdmin, requirePrincipal, requireSupervisor } from '../core/http/auth.ts';
+import type { Conversations } from '../core/conversations.ts';
+import { HttpError, NotFoundError } from '../core/errors.ts';
+import { actorOf, requireAdmin, requirePrincipal, requireSupervisor, visibleConversation } from '../core/http/auth.ts';
+import type { Outbox } from '../core/outbox.ts';
 import type { Store } from '../core/store/store.ts';
 import { decideRoute } from './decide-route.ts';
 import { addQuestion, EntryRejected } from './knowledge-base/editor.ts';
 import type { KbProposals } from './knowledge-base/proposals.ts';
+import { localDay, reviewState } from './knowledge-base/review.ts';
 import type { Router } from './router.ts';
+
+/** What the router wrote on its handoff: the entries it considered and why it did not answer. */
+interface HandoffMetadata {
+  handoff?: string;
+  candidates?: Array<{ entryId: string; score: number }>;
+  terms?: string[];
+  suggested?: string[];
+}
+
+/**
+ * What an operator's reply records when it is a knowledge-base entry the bot suggested: which
+ * entry, the bot's confidence, whether it was reviewed then, and the handoff it came from (the
+ * material for learning from operators' choices).
+ */
+export interface KbSuggestionMetadata {
+  kbSuggestion: { entryId: string; score: number | null; reviewState: string; suggested: boolean; handoffMessageId: number | null };
+}
 
 const security = [{ bearerAuth: [] }];
 
 /** What the bot would answer (the inbox's suggested reply, testing) and the knowledge base's reload. */
-export async function routerApi(app: FastifyInstance, deps: { store: Store; router: Router; accounts: Accounts; proposals: KbProposals; teams: ReadonlySet<string> }) {
-  const { router, proposals } = deps;
+export async function routerApi(
+  app: FastifyInstance,
+  deps: { store: Store; router: Router; accounts: Accounts; outbox: Outbox; conversations: Conversations; timeZone: string; proposals: KbProposals; teams: ReadonlySet<string> },
+) {
+  const { router, store, outbox, conversations, proposals } = deps;
+  const { t } = store;
   requirePrincipal(app, deps);
+
+  /** The conversation's latest handoff by the router, if any. */
+  async function lastHandoff(conversationId: number): Promise<{ id: number; metadata: HandoffMetadata } | null> {
+    const rows = await store.db
+      .select({ id: t.messages.id, metadata: t.messages.metadata })
+      .from(t.messages)
+      .where(and(eq(t.messages.conversationId, conversationId), eq(t.messages.direction, 'activity'), eq(t.messages.senderRef, 'router')))
+      .orderBy(desc(t.messages.id))
+      .limit(1);
+    const row = rows[0];
+    return row ? { id: row.id, metadata: (row.metadata ?? {}) as HandoffMetadata } : null;
+  }
+
+  const Considered = Type.Object({
+    entryId: Type.String(),
+    title: Type.String(),
+    answer: Type.String(),
+    score: Type.Union([Type.Number(), Type.Null()]),
+    reviewState: Type.String(),
+    /** True for the entry the bot would have sent had it been reviewed. */
+    suggested: Type.Boolean(),
+  });
+
+  app.get(
+    '/conversations/:id/considered-entries',
+    {
+      schema: {
+        tags: ['router'],
+        summary: 'The knowledge-base entries the bot considered when it handed the conversation to people, and why it did not answer',
+        security,
+        params: Type.Object({ id: Type.Integer() }),
+        response: {
+          200: Type.Object({
+            handoffMessageId: Type.Union([Type.Integer(), Type.Null()]),
+            reason: Type.Union([Type.String(), Type.Null()]),
+            terms: Type.Array(Type.String()),
+            entries: Type.Array(Considered),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: number };
+      await visibleConversation(conversations, request, id);
+      const handoff = await lastHandoff(id);
+      if (!handoff) return { handoffMessageId: null, reason: null, terms: [], entries: [] };
+      const today = localDay(new Date(), deps.timeZone);
+      const suggested = new Set(handoff.metadata.suggested ?? []);
+      const scores = new Map((handoff.metadata.candidates ?? []).map((c) => [c.entryId, c.score]));
+      const ids = [...new Set([...(handoff.metadata.suggested ?? []), ...(handoff.metadata.candidates ?? []).map((c) => c.entryId)])];
+      const entries = ids.flatMap((entryId) => {
+        const entry = router.knowledge.matcher.entry(entryId);
+        return entry ? [{ entryId, title: entry.title, answer: entry.answer.trim(), score: scores.get(entryId) ?? null, reviewState: reviewState(entry, today), suggested: suggested.has(entryId) }] : [];
+      });
+      return { handoffMessageId: handoff.id, reason: handoff.metadata.handoff ?? null, terms: handoff.metadata.terms ?? [], entries };
+    },
+  );
+
+  app.post(
+    '/conversations/:id/considered-entries/:entryId/send',
+    {
+      schema: {
+        tags: ['router'],
+        summary: "Send a knowledge-base entry the bot considered as the operator's reply (a suggestion the operator chose, recorded on the message)",
+        security,
+        params: Type.Object({ id: Type.Integer(), entryId: Type.String({ maxLength: 120 }) }),
+        response: { 201: Type.Object({ messageId: Type.Integer(), status: Type.String() }) },
+      },
+    },
+    async (request, reply) => {
+      const { id, entryId } = request.params as { id: number; entryId: string };
+      const conversation = await visibleConversation(conversations, request, id);
+      const entry = router.knowledge.matcher.entry(entryId);
+      if (!entry) throw new NotFoundError('knowledge-base entry');
+      const handoff = await lastHandoff(id);
+      const candidate = handoff?.metadata.candidates?.find((c) => c.entryId === entryId);
+      const metadata: KbSuggestionMetadata = {
+        kbSuggestion: {
+          entryId,
+          score: candidate?.score ?? null,
+          reviewState: reviewState(entry, localDay(new Date(), deps.timeZone)),
+          suggested: handoff?.metadata.suggested?.includes(entryId) ?? false,
+          handoffMessageId: handoff?.id ?? null,
+        },
+      };
+      const actor = actorOf(request);
+      const sent = await outbox.enqueueReply({ conversationId: id, text: entry.answer.trim(), senderType: 'agent', senderRef: actor, metadata: { ...metadata } });
+      // As with any reply typed by a person: the conversation stays with people.
+      if (conversation.handler !== 'human') await conversations.route(id, { handler: 'human' }, actor);
+      // The citizen's question, answered by a person with this entry, is proposed as a new way of
+      // asking for it; a supervisor decides whether the bot learns it.
+      await proposals.propose({ entryId, conversationId: id, replyMessageId: sent.messageId, handoffMessageId: handoff?.id ?? null, by: actor });
+      return reply.status(201).send({ messageId: sent.messageId, status: 'queued' });
+    },
+  );
 
   app.post(
     '/router/answer',

@@ -38,9 +38,15 @@ export interface RouteRules {
   teams: ReadonlySet<string>;
   /** Whether people answer now (business hours, holidays). */
   open: (now: Date) => boolean;
+  /**
+   * Whether the bot may send this entry to a citizen (`router.answerUnreviewed` off: only entries
+   * the hotline reviewed and still in date). Absent: every entry. A question that matches one it
+   * may not send goes to people, with the entry suggested to the operator.
+   */
+  answerable?: (entryId: string) => boolean;
 }
 
-export type HandoffReason = 'complaint' | 'person' | 'off_topic' | 'low_confidence' | 'no_text';
+export type HandoffReason = 'complaint' | 'person' | 'off_topic' | 'low_confidence' | 'no_text' | 'unreviewed';
 
 export type RouteDecision =
   | { kind: 'ignore'; reason: 'human' | 'suppressed' }
@@ -55,8 +61,9 @@ export function routeRules(
   matcher: Matcher,
   teams: ReadonlySet<string>,
   open: (now: Date) => boolean = () => true,
+  answerable?: (entryId: string) => boolean,
 ): RouteRules {
-  return { matcher, answerThreshold: settings.answerThreshold, clarifyMargin: settings.clarifyMargin, clarifyRatio: settings.clarifyRatio, complaintEntry: settings.complaintEntry, defaultTeam: settings.defaultTeam, teams, open };
+  return { matcher, answerThreshold: settings.answerThreshold, clarifyMargin: settings.clarifyMargin, clarifyRatio: settings.clarifyRatio, complaintEntry: settings.complaintEntry, defaultTeam: settings.defaultTeam, teams, open, ...(answerable ? { answerable } : {}) };
 }
 
 const choiceNumber = /^\s*(\d{1,2})\s*[.)]?\s*$/;
@@ -71,13 +78,15 @@ export function decideRoute(conversation: RouteConversation, message: RouteMessa
   if (conversation.handler === 'human') return { kind: 'ignore', reason: 'human' };
   if (message.suppressAutoReply) return { kind: 'ignore', reason: 'suppressed' };
   const withinHours = rules.open(now);
-  const handoff = (reason: HandoffReason, match: MatchResult | null): RouteDecision => ({
+  const handoff = (reason: HandoffReason, match: MatchResult | null, suggested?: string[]): RouteDecision => ({
     kind: 'handoff',
     reason,
-    team: (reason === 'person' || reason === 'no_text') && conversation.topicTeam && rules.teams.has(conversation.topicTeam) ? conversation.topicTeam : teamFor(match, rules),
+    team: suggested?.length ? teamOfEntry(suggested[0]!, rules) : (reason === 'person' || reason === 'no_text') && conversation.topicTeam && rules.teams.has(conversation.topicTeam) ? conversation.topicTeam : teamFor(match, rules),
     withinHours,
     match,
+    ...(suggested?.length ? { suggested } : {}),
   });
+  const answerable = (entryId: string) => rules.answerable?.(entryId) ?? true;
 
   const text = message.text?.trim() ?? '';
   // A picture or file with no words (an ID photo, a document) needs a person's eyes.
@@ -91,6 +100,7 @@ export function decideRoute(conversation: RouteConversation, message: RouteMessa
     if (!conversation.pendingChoices) return handoff('low_confidence', match);
     const entryId = conversation.pendingChoices[Number(picked[1]) - 1];
     // A number that is not one of the choices: ask again with the same choices.
+    if (entryId && !answerable(entryId)) return handoff('unreviewed', match, [entryId]);
     return entryId ? { kind: 'answer', entryId, score: 1, match } : { kind: 'clarify', choices: conversation.pendingChoices, score: 0, match };
   }
   if (match.intents.complaint && !match.intents.howTo) {
@@ -108,9 +118,18 @@ export function decideRoute(conversation: RouteConversation, message: RouteMessa
     return handoff('low_confidence', match);
   }
   if (second && second.score >= rules.answerThreshold && (first.score - second.score < rules.clarifyMargin || second.score >= rules.clarifyRatio * first.score)) {
-    return { kind: 'clarify', choices: [first.entryId, second.entryId], score: first.score, match };
+    const choices = [first.entryId, second.entryId];
+    if (!choices.every(answerable)) return handoff('unreviewed', match, choices);
+    return { kind: 'clarify', choices, score: first.score, match };
   }
+  if (!answerable(first.entryId)) return handoff('unreviewed', match, [first.entryId]);
   return { kind: 'answer', entryId: first.entryId, score: first.score, match };
+}
+
+/** The team of an entry the bot may not send: the people who know its procedure. */
+function teamOfEntry(entryId: string, rules: RouteRules): string {
+  const team = rules.matcher.entry(entryId)?.team;
+  return team && rules.teams.has(team) ? team : rules.defaultTeam;
 }
 
 /** The team of the best candidate the knowledge base has, even below the answer threshold. */

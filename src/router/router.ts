@@ -13,6 +13,7 @@ import { foldText } from '../core/text-fold.ts';
 import { createAssigner } from './assignment/assigner.ts';
 import { decideRoute, routeRules, type RouteDecision, type RouteRules } from './decide-route.ts';
 import { createLiveKnowledgeBase } from './knowledge-base/live.ts';
+import { localDay, reviewState } from './knowledge-base/review.ts';
 
 interface Logger {
   info(obj: object, msg: string): void;
@@ -48,7 +49,12 @@ export function createRouter(deps: {
   });
 
   let teamIds = new Map<string, number>();
-  const rules = (): RouteRules => routeRules(settings, knowledge.matcher, new Set(teamIds.keys()), (now) => businessHours.isOpen(now));
+  const answerable = (entryId: string, now: Date) => {
+    const entry = knowledge.matcher.entry(entryId);
+    return entry !== undefined && reviewState(entry, localDay(now, config.file.deployment.timezone)) === 'current';
+  };
+  const rules = (): RouteRules =>
+    routeRules(settings, knowledge.matcher, new Set(teamIds.keys()), (now) => businessHours.isOpen(now), settings.answerUnreviewed ? undefined : (entryId) => answerable(entryId, new Date()));
 
   async function pendingChoices(conversationId: number): Promise<string[] | null> {
     const [last] = await store.db
@@ -159,7 +165,14 @@ export function createRouter(deps: {
         inboxId,
         by: 'router',
         text: tr('router.handoff.activity', { team: teamName, reason: tr(`router.reason.${decision.reason}` as MessageKey) }),
-        metadata: { handoff: decision.reason, team: decision.team, candidates: decision.match?.candidates ?? [], ...(decision.suggested?.length ? { suggested: decision.suggested } : {}) },
+        // What the bot considered and why, for the operator (who may send one of them).
+        metadata: {
+          handoff: decision.reason,
+          team: decision.team,
+          candidates: decision.match?.candidates.slice(0, 5) ?? [],
+          terms: decision.match?.terms ?? [],
+          ...(decision.suggested?.length ? { suggested: decision.suggested } : {}),
+        },
         at: now,
       });
     });

@@ -19,7 +19,7 @@ describe('web form channel', () => {
     expect(conversation.json()).toMatchObject({ id: body.conversationId, channel: 'webform', status: 'open', contactName: 'Trần Thị B', contactPhone: '84912345678' });
     const messages = await gw.app.inject({ url: `/api/v1/conversations/${body.conversationId}/messages`, headers: gw.auth });
     expect(messages.json().items[0]).toEqual(
-      expect.objectContaining({ id: body.messageId, direction: 'in', text: 'Cho hỏi làm căn cước cho con ở đâu?', metadata: { dossierCode: 'H82.01-261120-0001', unit: 'Phường Mỹ Tho' } }),
+      expect.objectContaining({ id: body.messageId, direction: 'in', text: 'Cho hỏi làm căn cước cho con ở đâu?', metadata: { source: 'web', dossierCode: 'H82.01-261120-0001', unit: 'Phường Mỹ Tho' } }),
     );
   });
 

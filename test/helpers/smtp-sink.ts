@@ -5,6 +5,8 @@ import { SMTPServer } from 'smtp-server';
 export interface SinkMail {
   /** RCPT TO addresses. */
   to: string[];
+  /** MAIL FROM (the envelope sender, where bounces go), lowercased. */
+  from: string;
   raw: Buffer;
   parsed: ParsedMail;
   /** First value of a header, unfolded, as the gateway wrote it. */
@@ -46,6 +48,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         void simpleParser(raw).then((parsed) => {
           const mail: SinkMail = {
             to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : '',
             raw,
             parsed,
             header(name) {

@@ -59,8 +59,19 @@ export const emailSettings = z.object({
   pollIntervalMs: z.number().int().min(200).default(60_000),
   /** Quiet time after a command before IDLE starts (imapflow's autoIdleDelay). */
   idleDelayMs: z.number().int().min(100).default(1000),
-  /** First connection: import what the mailbox already holds (true) or start at new mail. */
+  /**
+   * First connection: import what the mailbox already holds (true) or start at new mail. What is
+   * imported is the mailbox's history, never answered (see historyOlderThanDays).
+   */
   importExisting: z.boolean().default(true),
+  /**
+   * Mail the server received this many days or more before it is read is history too, even on a
+   * running gateway (a mailbox reconnected after a long outage). Mail that was already in the
+   * mailbox when the gateway first read it (or when the server renumbered it) always is. History
+   * is stored and shown, marked imported: no bot, no auto-reply, no assignment, no alert. Null: by
+   * the connection only.
+   */
+  historyOlderThanDays: z.number().int().min(1).nullable().default(30),
   /** Mails fetched and stored per transaction. */
   batchSize: z.number().int().min(1).max(500).default(20),
   /** A mail bigger than this is stored from its headers only. */

@@ -108,6 +108,7 @@ function unreadable(mail: FetchedMail, context: InboundContext, error: unknown):
     metadata: { automated: 'unreadable MIME' },
     raw: { mailbox: mail.mailbox, uidValidity: mail.uidValidity, uid: mail.uid, size: mail.size, error: error instanceof Error ? error.message : String(error), head: mail.source.subarray(0, 8192).toString('latin1') },
     suppressAutoReply: true,
+    ...(mail.history ? { history: true } : {}),
   };
 }
 
@@ -190,6 +191,7 @@ export async function toInboundMessage(mail: FetchedMail, context: InboundContex
     ...(displayText !== fullText ? { quoteStripped: true } : {}),
     ...(reason ? { automated: reason } : {}),
     ...(mail.truncated ? { truncated: true } : {}),
+    ...(mail.history ? { imported: true } : {}),
   };
 
   let headerBytes = 0;
@@ -204,6 +206,7 @@ export async function toInboundMessage(mail: FetchedMail, context: InboundContex
     metadata: metadata as Record<string, unknown>,
     raw: { mailbox: mail.mailbox, uidValidity: mail.uidValidity, uid: mail.uid, size: mail.size, headers, text: fullText.slice(0, maxRawText) },
     ...(conversationId !== undefined || hintedIds.length ? { thread: { ...(conversationId !== undefined ? { conversationId } : {}), ...(hintedIds.length ? { externalMessageIds: hintedIds } : {}) } } : {}),
-    ...(reason ? { suppressAutoReply: true } : {}),
+    ...(reason || mail.history ? { suppressAutoReply: true } : {}),
+    ...(mail.history ? { history: true } : {}),
   };
 }

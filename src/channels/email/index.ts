@@ -5,6 +5,7 @@ import { ChannelError } from '../../core/errors.ts';
 import { t } from '../../core/i18n/index.ts';
 import { defineChannel, type ChannelAdapter, type ChannelContext, type InboxStatus } from '../channel-adapter.ts';
 import { createSmtpClient, smtpError } from './api-client.ts';
+import { bounceReason, bounceToken, readBounce, type Bounce } from './bounces.ts';
 import { emailEnvVariables, emailSettings, emailSettingsFromEnv, resolveEmailSettings, type EmailSettingsInput } from './config.ts';
 import { createSenderRateLimit, toInboundMessage } from './inbound.ts';
 import { createMailboxReader } from './mailbox.ts';
@@ -36,9 +37,25 @@ function createEmailAdapter(context: ChannelContext<EmailSettingsInput>): Channe
     await context.setStatus(status, detail);
   }
 
+  /** A bounce marks the reply it names failed and is not stored: it is no citizen's message. A
+   * report naming none of our mails stays only in the mailbox (logged), never a conversation. */
+  async function settleBounce(mail: FetchedMail, bounce: Bounce): Promise<void> {
+    const report = bounce.report;
+    const reason = !report || report.action === 'failed' ? t(locale, 'email.error.bounced', { detail: report ? bounceReason(report) : 'bounce' }) : null;
+    const ref = { ...(bounce.messageId !== undefined ? { messageId: bounce.messageId } : {}), ...(report?.originalMessageId ? { externalIds: [report.originalMessageId] } : {}) };
+    const own = await context.markBounced(ref, reason);
+    context.metrics.messagesIngested.inc({ channel: 'email', result: own === null ? 'bounce_unmatched' : 'bounce' });
+    if (own === null) logger.warn({ uid: mail.uid, action: report?.action }, 'a delivery report names none of our mails: left in the mailbox');
+  }
+
   async function storeMails(mails: FetchedMail[]): Promise<void> {
     const messages = [];
     for (const mail of mails) {
+      const bounce = readBounce(mail.source, secret, from.address);
+      if (bounce) {
+        await settleBounce(mail, bounce);
+        continue;
+      }
       messages.push(await toInboundMessage(mail, { inboxId: inbox.id, secret, ourAddress: from.address, ticketPattern, quotedTicket: context.conversationQuotedIn, attachments, rateLimit }));
     }
     const results = await context.ingest(messages);
@@ -92,6 +109,9 @@ function createEmailAdapter(context: ChannelContext<EmailSettingsInput>): Channe
       messageId,
       ...(parentId ? { inReplyTo: parentId, references: replyReferences(parentMeta.references ?? [], parentId) } : {}),
       ...(settings.plusAddressing ? { replyTo: plusAddress(from.address, replyToken(secret, message.conversationId)) } : {}),
+      // VERP: a bounce comes back to an address naming this very message, whatever the remote
+      // server copies of it (it needs the plus addressing that delivers such addresses to us).
+      ...(settings.plusAddressing ? { envelope: { from: plusAddress(from.address, bounceToken(secret, message.messageId)), to } } : {}),
       // RFC 3834: what the bot writes is an automatic reply, so the citizen's robot stays quiet.
       ...(senderType === 'bot' || senderType === 'system' ? { headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' } } : {}),
       ...(files.length ? { attachments: files } : {}),

@@ -58,31 +58,42 @@ export function createMailboxReader(options: MailboxReaderOptions) {
   }
 
   /** Moves the cursor forward (never back within one uidValidity, so two nodes reading the same
-   * mailbox cannot undo each other's progress). */
-  async function advance(uidValidity: string, lastUid: number): Promise<void> {
+   * mailbox cannot undo each other's progress); the history line of the uidValidity is kept. */
+  async function advance(uidValidity: string, lastUid: number, historyUpTo?: number): Promise<void> {
     await state.update(cursorKey, (current) => {
       const cursor = current ? (JSON.parse(current) as MailboxCursor) : null;
       if (cursor && cursor.uidValidity === uidValidity && cursor.lastUid >= lastUid) return null;
-      return JSON.stringify({ uidValidity, lastUid } satisfies MailboxCursor);
+      const line = historyUpTo ?? (cursor?.uidValidity === uidValidity ? cursor.historyUpTo : undefined);
+      return JSON.stringify({ uidValidity, lastUid, ...(line !== undefined ? { historyUpTo: line } : {}) } satisfies MailboxCursor);
     });
   }
 
+  /** Whether a mail is history: there before the gateway first read this mailbox (numbering), or
+   * received longer ago than the configured age. */
+  function isHistory(uid: number, internalDate: Date | null, historyUpTo: number | undefined): boolean {
+    if (historyUpTo !== undefined && uid <= historyUpTo) return true;
+    const days = settings.historyOlderThanDays;
+    return days !== null && internalDate !== null && Date.now() - internalDate.getTime() >= days * 86_400_000;
+  }
+
   /** One mail's bytes: the whole source, or its header only when it is over the size limit. */
-  async function fetchMail(imap: ImapFlow, head: { uid: number; size?: number; internalDate?: Date | string }, uidValidity: string): Promise<FetchedMail | null> {
+  async function fetchMail(imap: ImapFlow, head: { uid: number; size?: number; internalDate?: Date | string }, uidValidity: string, historyUpTo: number | undefined): Promise<FetchedMail | null> {
     const size = head.size ?? 0;
     const truncated = size > settings.maxMessageBytes;
     const body = await imap.fetchOne(String(head.uid), truncated ? { uid: true, headers: true } : { uid: true, source: true }, { uid: true });
     const source = body ? (truncated ? body.headers : body.source) : undefined;
     if (!source) return null;
-    const internalDate = head.internalDate ? new Date(head.internalDate) : null;
+    const parsedDate = head.internalDate ? new Date(head.internalDate) : null;
+    const internalDate = parsedDate && !Number.isNaN(parsedDate.getTime()) ? parsedDate : null;
     return {
       uid: head.uid,
       uidValidity,
       mailbox: settings.mailbox,
-      internalDate: internalDate && !Number.isNaN(internalDate.getTime()) ? internalDate : null,
+      internalDate,
       size,
       source,
       truncated,
+      history: isHistory(head.uid, internalDate, historyUpTo),
     };
   }
 
@@ -92,13 +103,19 @@ export function createMailboxReader(options: MailboxReaderOptions) {
     if (!mailbox) return;
     const uidValidity = String(mailbox.uidValidity);
     let cursor = await readCursor();
-    if (!cursor && !settings.importExisting) {
-      cursor = { uidValidity, lastUid: Math.max(0, mailbox.uidNext - 1) };
-      await advance(cursor.uidValidity, cursor.lastUid);
+    // What the mailbox holds when the gateway first reads it (or reads it again after the server
+    // renumbered it) is its history: years of citizens' mail must not all be answered today.
+    const lastExisting = Math.max(0, mailbox.uidNext - 1);
+    if (!cursor) {
+      cursor = settings.importExisting ? { uidValidity, lastUid: 0, historyUpTo: lastExisting } : { uidValidity, lastUid: lastExisting };
+      await advance(cursor.uidValidity, cursor.lastUid, cursor.historyUpTo);
+    } else if (cursor.uidValidity !== uidValidity) {
+      logger.warn({ mailbox: settings.mailbox, was: cursor.uidValidity, now: uidValidity }, 'mailbox UIDVALIDITY changed: reading it again as history, known mails are dropped by Message-ID');
+      cursor = { uidValidity, lastUid: 0, historyUpTo: lastExisting };
+      await advance(cursor.uidValidity, cursor.lastUid, cursor.historyUpTo);
     }
-    let lastUid = 0;
-    if (cursor && cursor.uidValidity === uidValidity) lastUid = cursor.lastUid;
-    else if (cursor) logger.warn({ mailbox: settings.mailbox, was: cursor.uidValidity, now: uidValidity }, 'mailbox UIDVALIDITY changed: reading it again, known mails are dropped by Message-ID');
+    let lastUid = cursor.lastUid;
+    const historyUpTo = cursor.historyUpTo;
 
     for (;;) {
       if (stop.signal.aborted) return;
@@ -113,7 +130,7 @@ export function createMailboxReader(options: MailboxReaderOptions) {
         const heads = await imap.fetchAll(uids.slice(i, i + settings.batchSize).join(','), { uid: true, size: true, internalDate: true }, { uid: true });
         for (const head of heads.filter((h) => h.uid > lastUid).sort((a, b) => a.uid - b.uid)) {
           if (stop.signal.aborted) return;
-          const mail = await fetchMail(imap, head, uidValidity);
+          const mail = await fetchMail(imap, head, uidValidity, historyUpTo);
           if (mail) batch.push(mail);
         }
         if (batch.length) await options.store(batch);

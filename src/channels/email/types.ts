@@ -10,6 +10,9 @@ export interface FetchedMail {
   /** The whole RFC 822 source, or only its header when the mail is over the size limit. */
   source: Buffer;
   truncated: boolean;
+  /** True when the mail is the mailbox's history (there before the gateway read it, or older
+   * than the configured age): stored as the record, never acted on. */
+  history: boolean;
 }
 
 /** Where reading stopped in one mailbox; advanced only after the mails up to `lastUid` are
@@ -17,6 +20,9 @@ export interface FetchedMail {
 export interface MailboxCursor {
   uidValidity: string;
   lastUid: number;
+  /** Uids up to this one were in the mailbox when the gateway first read it (under this
+   * uidValidity): its history. Kept in the cursor so a restart mid-import keeps the line. */
+  historyUpTo?: number;
 }
 
 /** What an inbound email keeps in its message metadata (for threading the reply and for agents). */
@@ -37,4 +43,6 @@ export interface EmailMetadata {
   automated?: string;
   /** True when the mail was over the size limit and only its header was read. */
   truncated?: boolean;
+  /** True for the mailbox's history (there before the gateway read it): stored, never answered. */
+  imported?: boolean;
 }

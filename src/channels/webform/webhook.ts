@@ -24,6 +24,9 @@ export const publicMessageBody = (maxText: number) =>
       visitorKey: Type.Optional(
         Type.String({ minLength: 16, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'The key the first answer returned: later messages continue the same thread' }),
       ),
+      source: Type.Optional(
+        Type.Union([Type.Literal('web'), Type.Literal('app')], { description: "Which client sends it: the website's form ('web', the default) or the mobile app ('app'); the reports count them apart" }),
+      ),
     },
     { additionalProperties: false },
   );
@@ -95,7 +98,9 @@ export function toInboundMessage(inboxId: number, body: PublicMessageBody, raw: 
     text,
     attachments: [],
     sentAt: new Date(),
+    source: body.source ?? 'web',
     metadata: {
+      source: body.source ?? 'web',
       ...(body.dossierCode ? { dossierCode: body.dossierCode } : {}),
       ...(body.unit?.trim() ? { unit: body.unit.trim() } : {}),
     },

@@ -91,6 +91,10 @@ export const fileSchema = z.object({
       complaintEntry: z.string().default('gui-phan-anh-kien-nghi'),
       /** The team for what the knowledge base does not place. */
       defaultTeam: slug.default('tiep-nhan-chung'),
+      /** true: the bot also sends entries the hotline has not reviewed (or whose review-by date
+       * passed). Turn it off before going live: such questions then go to people, with the entry
+       * suggested to the operator. */
+      answerUnreviewed: z.boolean().default(false),
       assignment: z
         .object({
           policy: z.enum(['least-loaded', 'round-robin']).default('least-loaded'),
@@ -108,6 +112,7 @@ export const fileSchema = z.object({
       clarifyRatio: 0.9,
       complaintEntry: 'gui-phan-anh-kien-nghi',
       defaultTeam: 'tiep-nhan-chung',
+      answerUnreviewed: false,
       assignment: { policy: 'least-loaded', reassignAfterMinutes: 5, intervalSeconds: 15 },
     }),
   security: z

@@ -68,6 +68,15 @@ export interface InboundMessage {
   thread?: { externalMessageIds?: string[]; conversationId?: number };
   /** Stored, but never answered automatically (auto-replies, bounces, mailing lists). */
   suppressAutoReply?: boolean;
+  /**
+   * The account's history (a mailbox's mail from before the gateway read it): stored and shown as
+   * the record, but nothing acts on it: no bot, no desk, no assignment, no alert. A conversation
+   * it opens starts resolved; it never reopens one.
+   */
+  history?: boolean;
+  /** Which client of a shared inbox sent it (the public API's `web` or `app`): kept on the
+   * conversation it opens, so reports count the clients apart. */
+  source?: string;
 }
 
 /**

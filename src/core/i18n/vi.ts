@@ -309,6 +309,24 @@ export const vi = {
   'files.error.channelTooLarge': '{channel} không nhận tệp lớn hơn {max} MB ("{name}").',
   'files.error.channelType': '{channel} không nhận loại tệp này ("{name}", {type}).',
   'files.error.missing': 'Tệp "{name}" không còn trong kho lưu trữ.',
+  // Go-live (issue 17): bounces, knowledge-base review, reports.
+  'router.reason.unreviewed': "mục kiến thức phù hợp chưa được tổng đài duyệt (gợi ý cho điện thoại viên)",
+  'email.error.bounced': "Thư không đến được người dân: máy chủ thư bên nhận đã trả lại. ({detail})",
+  'report.yearly.title': "Báo cáo năm {year} của {name}",
+  'report.yearly.total': "Cả năm",
+  'report.yearly.satisfiedRate': "Tỷ lệ hài lòng hoặc thấy hữu ích (%)",
+  'channel.app': "Ứng dụng di động",
+  'report.late.sheet': "Trễ hạn theo đơn vị",
+  'report.late.codesSheet': "Phiếu trễ hạn",
+  'report.late.title': "Tình hình xử lý trễ hạn theo đơn vị và cấp, tháng {month}",
+  'report.late.heading.unit': "Đơn vị",
+  'report.late.heading.level': "Cấp",
+  'report.late.heading.received': "Tiếp nhận",
+  'report.late.heading.onTime': "Trả lời đúng hạn",
+  'report.late.heading.late': "Trả lời trễ hạn",
+  'report.late.heading.openOverdue': "Đang xử lý, quá hạn",
+  'report.late.heading.kind': "Chỉ tiêu",
+  'report.late.heading.code': "Mã phiếu",
 } as const;
 
 export type MessageKey = keyof typeof vi;

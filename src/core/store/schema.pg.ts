@@ -102,6 +102,9 @@ export const conversations = pgTable(
     assignedAt: at('assigned_at'),
     /** The agent it was taken from for not answering in time, so it goes to someone else. */
     lastAssigneeId: integer('last_assignee_id'),
+    /** Which client of a shared inbox the citizen wrote from (the web form's 'web' or 'app'):
+     * the province's report counts the website and the mobile app apart. */
+    source: text('source'),
   },
   (t) => [
     index('conversations_contact_inbox_idx').on(t.contactId, t.inboxId, t.status),

@@ -8,7 +8,7 @@ import { HttpError } from '../../core/errors.ts';
 import { localeFrom } from '../../core/i18n/index.ts';
 import type { Store } from '../../core/store/store.ts';
 import { monthRange } from './monthly-report.ts';
-import { reportCsv, reportXlsx, type ChannelNameOf } from './report-export.ts';
+import { reportCsv, reportXlsx, yearlyXlsx, type ChannelNameOf } from './report-export.ts';
 import type { TicketDesk } from './ticket-desk.ts';
 import { ticketActions, ticketStatuses, type Level } from './ticket-rules.ts';
 import { unitKinds } from './units.ts';
@@ -341,6 +341,30 @@ export async function ticketsApi(
           .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
           .header('content-disposition', `attachment; filename="${file}.xlsx"`)
           .send(await reportXlsx(report, locale, deploymentName, deps.channelName));
+      }
+      return report;
+    },
+  );
+
+  app.get(
+    '/reports/yearly',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: "The yearly report (JSON or XLSX): the months side by side, the year's sums, late handling by unit, customer care of the year",
+        security,
+        querystring: Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 2100 }), format: Type.Optional(literals(['json', 'xlsx'] as const)) }),
+      },
+    },
+    async (request, reply) => {
+      requireSupervisor(request);
+      const { year, format = 'json' } = request.query as { year: number; format?: 'json' | 'xlsx' };
+      const report = await desk.reports.yearly(year);
+      if (format === 'xlsx') {
+        return reply
+          .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+          .header('content-disposition', `attachment; filename="bao-cao-1022-nam-${year}.xlsx"`)
+          .send(await yearlyXlsx(report, localeFrom(request.headers['accept-language']), deploymentName));
       }
       return report;
     },

@@ -48,8 +48,39 @@ export interface MonthlyReport extends MonthTotals {
   /** Tickets with a deadline (level 2 and above): answered by it, or not. */
   deadlines: { onTime: number; late: number; openOverdue: number };
   satisfaction: { base: number; satisfied: Rate; notSatisfied: Rate; noResponse: Rate; awaiting: number };
+  /** Late handling per unit and level, with the ticket codes behind each late figure (the
+   * province disciplines late units by name). Level 1 (the hotline's operators) has no deadline. */
+  lateByUnit: UnitLateness[];
   previous: MonthTotals;
   change: { tickets: number; calls: number; interactions: number };
+}
+
+/** A year: the twelve monthly reports side by side, their sums, lateness and care over the year. */
+export interface YearlyReport {
+  year: number;
+  timeZone: string;
+  from: Date;
+  to: Date;
+  generatedAt: Date;
+  rounding: Rounding;
+  months: MonthlyReport[];
+  totals: Pick<MonthlyReport, 'calls' | 'interactions' | 'tickets' | 'tthcTickets' | 'ticketsByChannel' | 'byType' | 'byField' | 'byLevel' | 'inProgress' | 'answered' | 'deadlines' | 'satisfaction'>;
+  lateByUnit: UnitLateness[];
+  care: MonthlyReport['care'];
+}
+
+export interface UnitLateness {
+  unitId: number | null;
+  unitName: string | null;
+  level: number;
+  received: number;
+  onTime: number;
+  late: number;
+  openOverdue: number;
+  /** Codes of the tickets answered after their deadline. */
+  lateCodes: string[];
+  /** Codes of the tickets still open past their deadline. */
+  openOverdueCodes: string[];
 }
 
 /** Percent with two decimals in integer arithmetic, so 2,233/2,270 is exactly 98.37. */
@@ -87,12 +118,15 @@ export function createMonthlyReport(store: Store, options: { timeZone: string; r
       .from(t.calls)
       .where(and(gte(t.calls.startedAt, from), lt(t.calls.startedAt, to)))
       .groupBy(t.calls.direction);
+    // The mobile app writes through the web form's inbox: its conversations count as 'app'.
+    const channelOf = sql<string>`case when ${t.conversations.source} = 'app' then 'app' else ${t.inboxes.channel} end`;
     const interactions = await db
-      .select({ channel: t.inboxes.channel, n: sql<number>`count(distinct ${t.messages.conversationId})` })
+      .select({ channel: channelOf, n: sql<number>`count(distinct ${t.messages.conversationId})` })
       .from(t.messages)
       .innerJoin(t.inboxes, eq(t.inboxes.id, t.messages.inboxId))
+      .innerJoin(t.conversations, eq(t.conversations.id, t.messages.conversationId))
       .where(and(eq(t.messages.direction, 'in'), gte(t.messages.createdAt, from), lt(t.messages.createdAt, to)))
-      .groupBy(t.inboxes.channel);
+      .groupBy(channelOf);
     const [tickets] = await db
       .select({ n: sql<number>`count(*)`, tthc: sql<number>`coalesce(sum(case when ${t.tickets.tthc} then 1 else 0 end), 0)` })
       .from(t.tickets)
@@ -126,6 +160,7 @@ export function createMonthlyReport(store: Store, options: { timeZone: string; r
         deadline: t.tickets.deadline,
         answeredAt: t.tickets.answeredAt,
         satisfaction: t.tickets.satisfaction,
+        code: t.tickets.code,
       })
       .from(t.tickets)
       .leftJoin(t.units, eq(t.units.id, t.tickets.unitId))
@@ -138,6 +173,7 @@ export function createMonthlyReport(store: Store, options: { timeZone: string; r
     const units = new Map<number | null, { unitId: number | null; unitName: string | null; count: number }>();
     const deadlines = { onTime: 0, late: 0, openOverdue: 0 };
     const votes = { satisfied: 0, not_satisfied: 0, no_response: 0, awaiting: 0 };
+    const lateness = new Map<string, UnitLateness>();
     let answered = 0;
     for (const row of rows) {
       bump(ticketsByChannel, row.channel);
@@ -153,13 +189,32 @@ export function createMonthlyReport(store: Store, options: { timeZone: string; r
         if (row.satisfaction === 'satisfied' || row.satisfaction === 'not_satisfied' || row.satisfaction === 'no_response') votes[row.satisfaction]++;
         else votes.awaiting++;
       }
+      const key = `${row.unitId ?? ''}:${row.level}`;
+      const unitLevel = lateness.get(key) ?? { unitId: row.unitId, unitName: row.unitName, level: row.level, received: 0, onTime: 0, late: 0, openOverdue: 0, lateCodes: [], openOverdueCodes: [] };
+      unitLevel.received++;
+      lateness.set(key, unitLevel);
       if (row.deadline) {
         if (done && row.answeredAt) {
-          if (row.answeredAt <= row.deadline) deadlines.onTime++;
-          else deadlines.late++;
-        } else if (now > row.deadline) deadlines.openOverdue++;
+          if (row.answeredAt <= row.deadline) {
+            deadlines.onTime++;
+            unitLevel.onTime++;
+          } else {
+            deadlines.late++;
+            unitLevel.late++;
+            unitLevel.lateCodes.push(row.code);
+          }
+        } else if (now > row.deadline) {
+          deadlines.openOverdue++;
+          unitLevel.openOverdue++;
+          unitLevel.openOverdueCodes.push(row.code);
+        }
       }
     }
+    // Only units (the hotline's own level 1 is not disciplined by unit), the latest first.
+    const lateByUnit = [...lateness.values()]
+      .filter((u) => u.unitId !== null)
+      .map((u) => ({ ...u, lateCodes: u.lateCodes.sort(), openOverdueCodes: u.openOverdueCodes.sort() }))
+      .sort((a, b) => b.late + b.openOverdue - (a.late + a.openOverdue) || (a.unitName ?? '').localeCompare(b.unitName ?? '', 'vi') || a.level - b.level);
     const rate = (count: number): Rate => ({ count, percent: percent(count, answered, options.rounding) });
     const careFigures = careOf ? await careOf(from, to) : null;
     const care = careFigures && {
@@ -186,6 +241,7 @@ export function createMonthlyReport(store: Store, options: { timeZone: string; r
       inProgress: rows.length - answered,
       answered,
       deadlines,
+      lateByUnit,
       satisfaction: { base: answered, satisfied: rate(votes.satisfied), notSatisfied: rate(votes.not_satisfied), noResponse: rate(votes.no_response), awaiting: votes.awaiting },
       previous,
       change: {
@@ -196,8 +252,82 @@ export function createMonthlyReport(store: Store, options: { timeZone: string; r
     };
   }
 
+  /**
+   * The year as the province's annual review reads it: each month's report side by side (the same
+   * sections), the year's sums, late handling by unit over the year, and customer care's figures
+   * for the whole year.
+   */
+  async function yearly(year: number, now = new Date()): Promise<YearlyReport> {
+    const months: MonthlyReport[] = [];
+    for (let m = 1; m <= 12; m++) months.push(await build(`${year}-${String(m).padStart(2, '0')}`, now));
+    const sumRecords = (pick: (r: MonthlyReport) => Record<string, number>) => {
+      const out: Record<string, number> = {};
+      for (const r of months) for (const [k, v] of Object.entries(pick(r))) out[k] = (out[k] ?? 0) + v;
+      return out;
+    };
+    const sum = (pick: (r: MonthlyReport) => number) => months.reduce((a, r) => a + pick(r), 0);
+    const answered = sum((r) => r.answered);
+    const rate = (count: number): Rate => ({ count, percent: percent(count, answered, options.rounding) });
+    const units = new Map<string, UnitLateness>();
+    for (const r of months) {
+      for (const u of r.lateByUnit) {
+        const key = `${u.unitId}:${u.level}`;
+        const into = units.get(key) ?? { ...u, received: 0, onTime: 0, late: 0, openOverdue: 0, lateCodes: [], openOverdueCodes: [] };
+        into.received += u.received;
+        into.onTime += u.onTime;
+        into.late += u.late;
+        into.openOverdue += u.openOverdue;
+        into.lateCodes.push(...u.lateCodes);
+        into.openOverdueCodes.push(...u.openOverdueCodes);
+        units.set(key, into);
+      }
+    }
+    const from = months[0]!.from;
+    const to = months[11]!.to;
+    const careFigures = careOf ? await careOf(from, to) : null;
+    return {
+      year,
+      timeZone,
+      from,
+      to,
+      generatedAt: now,
+      rounding: options.rounding,
+      months,
+      totals: {
+        calls: { in: sum((r) => r.calls.in), out: sum((r) => r.calls.out), total: sum((r) => r.calls.total) },
+        interactions: { total: sum((r) => r.interactions.total), byChannel: sumRecords((r) => r.interactions.byChannel) },
+        tickets: sum((r) => r.tickets),
+        tthcTickets: sum((r) => r.tthcTickets),
+        ticketsByChannel: sumRecords((r) => r.ticketsByChannel),
+        byType: sumRecords((r) => r.byType),
+        byField: sumRecords((r) => r.byField),
+        byLevel: sumRecords((r) => r.byLevel),
+        inProgress: sum((r) => r.inProgress),
+        answered,
+        deadlines: { onTime: sum((r) => r.deadlines.onTime), late: sum((r) => r.deadlines.late), openOverdue: sum((r) => r.deadlines.openOverdue) },
+        satisfaction: {
+          base: answered,
+          satisfied: rate(sum((r) => r.satisfaction.satisfied.count)),
+          notSatisfied: rate(sum((r) => r.satisfaction.notSatisfied.count)),
+          noResponse: rate(sum((r) => r.satisfaction.noResponse.count)),
+          awaiting: sum((r) => r.satisfaction.awaiting),
+        },
+      },
+      lateByUnit: [...units.values()].sort((a, b) => b.late + b.openOverdue - (a.late + a.openOverdue) || (a.unitName ?? '').localeCompare(b.unitName ?? '', 'vi') || a.level - b.level),
+      care: careFigures && {
+        calls: careFigures.calls,
+        visits: careFigures.visits,
+        answered: careFigures.answered,
+        tickets: careFigures.tickets,
+        satisfied: { count: careFigures.satisfied, percent: percent(careFigures.satisfied, careFigures.answered, options.rounding) },
+        notSatisfied: { count: careFigures.notSatisfied, percent: percent(careFigures.notSatisfied, careFigures.answered, options.rounding) },
+      },
+    };
+  }
+
   return {
     build,
+    yearly,
     totals,
     /** Adds customer care's figures to the report (the care module is built on tickets, so it
      * hands them in rather than this module reaching for it). */

@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { t, type Locale, type MessageKey } from '../../core/i18n/index.ts';
 import { vi } from '../../core/i18n/vi.ts';
-import type { MonthlyReport } from './monthly-report.ts';
+import type { MonthlyReport, UnitLateness, YearlyReport } from './monthly-report.ts';
 
 /** One line of the printed report: what it counts, how many, its rate and last month's figure. */
 export interface ReportLine {
@@ -97,5 +97,77 @@ export async function reportXlsx(report: MonthlyReport, locale: Locale, deployme
   }
   sheet.addRow([]);
   sheet.addRow([t(locale, `report.rounding.${report.rounding}`)]).font = { italic: true };
+  addLatenessSheets(book, report, locale);
+  return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+/** Late handling by unit and level, and the ticket codes behind each late figure. */
+function addLatenessSheets(book: ExcelJS.Workbook, report: { month: string; lateByUnit: UnitLateness[] }, locale: Locale): void {
+  const say = (key: MessageKey, params?: Record<string, string | number>) => t(locale, key, params);
+  const table = book.addWorksheet(say('report.late.sheet'));
+  table.columns = [{ width: 50 }, { width: 8 }, { width: 12 }, { width: 14 }, { width: 14 }, { width: 18 }];
+  table.addRow([say('report.late.title', { month: report.month })]).font = { bold: true, size: 13 };
+  table.addRow([]);
+  table.addRow(['unit', 'level', 'received', 'onTime', 'late', 'openOverdue'].map((key) => say(`report.late.heading.${key}` as MessageKey))).font = { bold: true };
+  for (const unit of report.lateByUnit) table.addRow([unit.unitName ?? String(unit.unitId), unit.level, unit.received, unit.onTime, unit.late, unit.openOverdue]);
+  const codes = book.addWorksheet(say('report.late.codesSheet'));
+  codes.columns = [{ width: 50 }, { width: 8 }, { width: 24 }, { width: 20 }];
+  codes.addRow(['unit', 'level', 'kind', 'code'].map((key) => say(`report.late.heading.${key}` as MessageKey))).font = { bold: true };
+  for (const unit of report.lateByUnit) {
+    const name = unit.unitName ?? String(unit.unitId);
+    for (const code of unit.lateCodes) codes.addRow([name, unit.level, say('report.late.heading.late'), code]);
+    for (const code of unit.openOverdueCodes) codes.addRow([name, unit.level, say('report.late.heading.openOverdue'), code]);
+  }
+}
+
+/** The year in one workbook: indicators down, months across with the year's total, then late
+ * handling by unit over the year and its ticket codes. */
+export async function yearlyXlsx(report: YearlyReport, locale: Locale, deploymentName: string): Promise<Buffer> {
+  const say = (key: MessageKey, params?: Record<string, string | number>) => t(locale, key, params);
+  const channel = (name: string) => {
+    const key = known('channel', name);
+    return key ? say(key) : name;
+  };
+  const book = new ExcelJS.Workbook();
+  book.creator = deploymentName;
+  book.created = report.generatedAt;
+  const sheet = book.addWorksheet(String(report.year));
+  sheet.columns = [{ width: 60 }, ...report.months.map(() => ({ width: 10 })), { width: 12 }];
+  sheet.addRow([say('report.yearly.title', { year: report.year, name: deploymentName })]).font = { bold: true, size: 14 };
+  sheet.addRow([]);
+  sheet.addRow([say('report.heading.indicator'), ...report.months.map((m) => m.month.slice(5)), say('report.yearly.total')]).font = { bold: true };
+  const row = (label: string, pick: (r: MonthlyReport) => number, total: number, detail = false) => {
+    const added = sheet.addRow([label, ...report.months.map(pick), total]);
+    if (detail) added.getCell(1).alignment = { indent: 2 };
+    else added.font = { bold: true };
+  };
+  const totals = report.totals;
+  row(say('report.calls.total'), (r) => r.calls.total, totals.calls.total);
+  row(say('report.calls.in'), (r) => r.calls.in, totals.calls.in, true);
+  row(say('report.calls.out'), (r) => r.calls.out, totals.calls.out, true);
+  row(say('report.interactions'), (r) => r.interactions.total, totals.interactions.total);
+  for (const [name, total] of Object.entries(totals.interactions.byChannel)) row(say('report.interactions.channel', { channel: channel(name) }), (r) => r.interactions.byChannel[name] ?? 0, total, true);
+  row(say('report.tickets'), (r) => r.tickets, totals.tickets);
+  for (const [name, total] of Object.entries(totals.ticketsByChannel).sort((a, b) => b[1] - a[1])) row(say('report.tickets.channel', { channel: channel(name) }), (r) => r.ticketsByChannel[name] ?? 0, total, true);
+  row(say('report.tickets.tthc'), (r) => r.tthcTickets, totals.tthcTickets);
+  row(say('report.inProgress'), (r) => r.inProgress, totals.inProgress);
+  row(say('report.answered'), (r) => r.answered, totals.answered);
+  row(say('report.deadline.onTime'), (r) => r.deadlines.onTime, totals.deadlines.onTime, true);
+  row(say('report.deadline.late'), (r) => r.deadlines.late, totals.deadlines.late, true);
+  row(say('report.deadline.openOverdue'), (r) => r.deadlines.openOverdue, totals.deadlines.openOverdue, true);
+  row(say('report.satisfied'), (r) => r.satisfaction.satisfied.count, totals.satisfaction.satisfied.count);
+  row(say('report.notSatisfied'), (r) => r.satisfaction.notSatisfied.count, totals.satisfaction.notSatisfied.count);
+  row(say('report.noResponse'), (r) => r.satisfaction.noResponse.count, totals.satisfaction.noResponse.count);
+  sheet.addRow([say('report.yearly.satisfiedRate'), ...report.months.map((m) => m.satisfaction.satisfied.percent), totals.satisfaction.satisfied.percent]);
+  if (report.care) {
+    sheet.addRow([]);
+    sheet.addRow([say('report.care.answered'), ...report.months.map(() => null), report.care.answered]).font = { bold: true };
+    sheet.addRow([say('report.care.satisfied'), ...report.months.map(() => null), report.care.satisfied.count]);
+    sheet.addRow([say('report.care.notSatisfied'), ...report.months.map(() => null), report.care.notSatisfied.count]);
+    sheet.addRow([say('report.care.tickets'), ...report.months.map(() => null), report.care.tickets]);
+  }
+  sheet.addRow([]);
+  sheet.addRow([t(locale, `report.rounding.${report.rounding}`)]).font = { italic: true };
+  addLatenessSheets(book, { month: String(report.year), lateByUnit: report.lateByUnit }, locale);
   return Buffer.from(await book.xlsx.writeBuffer());
 }

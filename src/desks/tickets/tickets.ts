@@ -135,13 +135,14 @@ export function createTickets(deps: {
       let receivedAt = now;
       if (input.conversationId !== undefined) {
         const [conversation] = await tx
-          .select({ channel: t.inboxes.channel, contactId: t.conversations.contactId })
+          .select({ channel: t.inboxes.channel, source: t.conversations.source, contactId: t.conversations.contactId })
           .from(t.conversations)
           .innerJoin(t.inboxes, eq(t.inboxes.id, t.conversations.inboxId))
           .where(eq(t.conversations.id, input.conversationId))
           .limit(1);
         if (!conversation) throw new NotFoundError('conversation');
-        channel = conversation.channel;
+        // The mobile app shares the web form's inbox; the province counts it as a channel of its own.
+        channel = conversation.source === 'app' ? 'app' : conversation.channel;
         contactId = conversation.contactId;
       }
       if (input.callId !== undefined) {

@@ -15,6 +15,7 @@ export class EntryRejected extends Error {
 const order: Array<keyof KnowledgeEntry> = [
   'id', 'title', 'field', 'fieldName', 'team', 'level', 'questions', 'requires', 'keywords', 'answer', 'where', 'documents',
   'processingTime', 'fee', 'onlineUrl', 'legalBasis', 'sources', 'confidence', 'lastReviewed', 'reviewed',
+  'reviewedBy', 'reviewedAt', 'reviewedAgainst', 'reviewBy',
 ];
 
 /**

@@ -34,6 +34,12 @@ export const entrySchema = z.object({
   lastReviewed: z.coerce.string(),
   /** False until the hotline has checked the entry. */
   reviewed: z.boolean(),
+  /** Who at the hotline checked it (the account's name), when (YYYY-MM-DD), against which legal
+   * text, and when it must be checked again (past that date it counts as unreviewed). */
+  reviewedBy: z.string().min(1).optional(),
+  reviewedAt: z.coerce.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').optional(),
+  reviewedAgainst: z.string().min(1).optional(),
+  reviewBy: z.coerce.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').optional(),
 });
 
 export type KnowledgeEntry = z.infer<typeof entrySchema>;

@@ -80,6 +80,10 @@ describe.skipIf(!available)('email channel: dovecot IMAP in, SMTP sink out', () 
       },
     });
     open.push(gw);
+    // Mail delivered before the first connection is the mailbox's history (never answered): the
+    // tests of live mail deliver theirs once the gateway has read the mailbox.
+    const { store } = gw.app.gateway;
+    await until(async () => (await store.rows(store.db, sql`select key from settings where key like ${`%imap.cursor.${mailbox.user}@%`}`)).length > 0, 'the first connection');
     return gw;
   }
   const close = async (gw: TestApp) => {
@@ -278,7 +282,11 @@ describe.skipIf(!available)('email channel: dovecot IMAP in, SMTP sink out', () 
         ].join('\r\n'),
       ],
     ];
+    // A delivery report is no citizen's mail: one naming none of our replies is left in the
+    // mailbox, never stored as a conversation (bounces of our replies: history-bounces.test.ts).
+    const bounce = robots.pop()!;
     for (const [, raw] of robots) await mailbox.deliver(raw);
+    await mailbox.deliver(bounce[1]);
     // A storm: one sender, 23 mails within the hour (the limit is 20).
     for (let i = 0; i < 23; i++) await mailbox.deliver(await compose({ from: 'bao.dong@example.vn', subject: `Cảnh báo ${i}`, text: `Cảnh báo số ${i}`, messageId: `<storm${i}@example.vn>` }));
     await mailbox.deliver(await compose({ from: 'Trần Văn Nam <nam.tran@example.vn>', subject: 'Xin chào', text: 'Xin chào tổng đài', messageId: '<person@example.vn>' }));
@@ -295,7 +303,8 @@ describe.skipIf(!available)('email channel: dovecot IMAP in, SMTP sink out', () 
       expect(meta(byId.get(id)!), id).toMatchObject({ suppressAutoReply: true });
     }
     expect(meta(byId.get('<auto1@example.vn>')!).automated).toMatch(/^auto-submitted/);
-    expect(meta(byId.get('<bounce1@mx.example.vn>')!).automated).toMatch(/^bounce|^sender: mailer-daemon/);
+    expect(byId.has(bounce[0])).toBe(false);
+    expect(stored.some((row) => json<{ from?: string }>(row.metadata)?.from?.startsWith('mailer-daemon'))).toBe(false);
     const storm = [...Array(23).keys()].map((i) => meta(byId.get(`<storm${i}@example.vn>`)!));
     expect(storm.slice(0, 20).every((m) => !m.suppressAutoReply)).toBe(true);
     expect(storm.slice(20).every((m) => m.suppressAutoReply && m.automated === 'sender rate limit')).toBe(true);

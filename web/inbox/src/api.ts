@@ -1,8 +1,8 @@
 // The gateway's REST API as the inbox uses it: same-origin fetch with the session cookie, and
 // the CSRF token (from sign-in or /api/auth/me) on every state-changing call.
 import type { ChannelsResponse } from '../../../src/contracts/channels.ts';
-import type { Agent, AgentInput, AgentRow, BusinessHoursView, CannedAnswer, ContactDetail, ContactMatch, Conversation, ConversationChanged, ConversationLabels, ConversationPage, ConversationQuery, ConversationStatus, InboxRow, KnowledgeEntry, KnowledgeReloaded, KnowledgeSaved, KnowledgeSummary, Label, Message, MfaSetup, PasswordChanged, ReplyQueued, ReplyWindow, SignedIn, SignInState, Suggestion, Team, Upload } from '../../../src/contracts/inbox.ts';
-export type { Role, ConversationStatus, Presence, Agent, ConversationSummary, Conversation, Message, ReplyWindow, Team, AgentRow, CannedAnswer, Label, ContactDetail, ContactMatch, InboxRow, BusinessHoursView, KnowledgeSummary, KnowledgeEntry, ConversationQuery, AgentInput, Suggestion, SignedIn, ConversationPage, ReplyQueued, ConversationChanged, ConversationLabels, KnowledgeSaved, KnowledgeReloaded, PasswordChanged, MfaSetup, SignInState, MessageFile, Upload } from '../../../src/contracts/inbox.ts';
+import type { Agent, AgentInput, AgentRow, BusinessHoursView, CannedAnswer, ContactDetail, ContactMatch, Conversation, ConversationChanged, ConversationLabels, ConversationPage, ConversationQuery, ConversationStatus, InboxRow, KnowledgeEntry, KnowledgeReloaded, KnowledgeSaved, KnowledgeSummary, Label, Message, MfaSetup, PasswordChanged, ReplyQueued, ReplyWindow, SignedIn, SignInState, Suggestion, Team, Upload, Considered } from '../../../src/contracts/inbox.ts';
+export type { Role, ConversationStatus, Presence, Agent, ConversationSummary, Conversation, Message, ReplyWindow, Team, AgentRow, CannedAnswer, Label, ContactDetail, ContactMatch, InboxRow, BusinessHoursView, KnowledgeSummary, KnowledgeEntry, ConversationQuery, AgentInput, Suggestion, SignedIn, ConversationPage, ReplyQueued, ConversationChanged, ConversationLabels, KnowledgeSaved, KnowledgeReloaded, PasswordChanged, MfaSetup, SignInState, MessageFile, Upload, Considered, ConsideredEntry } from '../../../src/contracts/inbox.ts';
 
 /** Supervisors and admins see every team's conversations and the queue. */
 export const isOverseer = (agent: Agent) => agent.role === 'supervisor' || agent.role === 'admin';
@@ -130,5 +130,8 @@ export const api = {
   reloadKnowledgeBase: () => request<KnowledgeReloaded>('POST', '/api/v1/knowledge-base/reload'),
   changePassword: (current: string, next: string) => request<PasswordChanged>('POST', '/api/auth/password', { current, next }),
   beginMfa: () => request<MfaSetup>('POST', '/api/auth/mfa/setup'),
+  reviewKnowledgeEntry: (id: string, review: { against: string; reviewBy?: string }) => request<{ id: string; reviewState: string }>('POST', `/api/v1/knowledge-base/${encodeURIComponent(id)}/review`, review),
+  consideredEntries: (conversationId: number) => request<Considered>('GET', `/api/v1/conversations/${conversationId}/considered-entries`),
+  sendConsideredEntry: (conversationId: number, entryId: string) => request<{ messageId: number }>('POST', `/api/v1/conversations/${conversationId}/considered-entries/${encodeURIComponent(entryId)}/send`),
   enableMfa: (code: string) => request<{ ok: boolean }>('POST', '/api/auth/mfa/enable', { code }),
 };

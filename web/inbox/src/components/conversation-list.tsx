@@ -160,7 +160,7 @@ export function ConversationList({ agent, live, teams, labels, selectedId }: { a
     const off = live.on((event) => {
       const id = event.conversationId;
       if (id === undefined || event.type === 'conversation.typing' || event.type === 'message.updated') return;
-      if (event.type === 'message.created' && event.direction === 'in' && id !== selectedId) setUnread(countIncoming(id));
+      if (event.type === 'message.created' && event.direction === 'in' && !event.history && id !== selectedId) setUnread(countIncoming(id));
       const known = itemsRef.current.find((c) => c.id === id);
       const patched = known ? patchFromEvent(known, event, new Date().toISOString()) : null;
       // A search result cannot be judged here: only what the server matched stays listed.

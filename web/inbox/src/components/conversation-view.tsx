@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { api, ApiError, type Agent, type AgentRow, type CannedAnswer, type Conversation, type Label, type Message, type ReplyWindow, type Suggestion, type Team } from '../api.ts';
+import { api, ApiError, type Considered, type Agent, type AgentRow, type CannedAnswer, type Conversation, type Label, type Message, type ReplyWindow, type Suggestion, type Team } from '../api.ts';
 import { channelName, fold, time } from '../format.ts';
 import { useI18n, type Translate } from '../i18n/index.ts';
 import type { LiveFeed } from '../live.ts';
@@ -203,6 +203,7 @@ export function ConversationView({ id, agent, live, teams, agents, labels }: { i
           </ol>
           {citizenTyping && <p className="typing">{t('conv.typing')}</p>}
           <div ref={bottomRef} />
+          {c.handler === 'human' && <ConsideredPanel conversationId={c.id} version={messages.length} onSent={() => void loadMessages()} />}
           <Composer conversation={c} agent={agent} window_={window_} live={live} lastCitizenText={lastCitizenText} onSent={() => void loadMessages().then(() => api.window(id).then(setWindow))} />
         </div>
         {panel && (
@@ -273,6 +274,11 @@ function MessageItem({ m, t, locale, agents, teams }: { m: Message; t: Translate
         <div className="sender">
           {senderLabel(t, m, agents)}
           {m.senderType === 'bot' && m.direction === 'out' && <span className="chip bot">{t('list.bot')}</span>}
+          {(m.metadata as { imported?: boolean } | null)?.imported === true && (
+            <span className="chip imported" title={t('msg.importedHint')}>
+              {t('msg.imported')}
+            </span>
+          )}
         </div>
         {m.text !== null && <div className="text">{m.text}</div>}
         {isErased(m) && <div className="text erased">{t('msg.erased')}</div>}
@@ -557,5 +563,56 @@ function Composer({ conversation, agent, window_, live, lastCitizenText, onSent 
         </button>
       </div>
     </form>
+  );
+}
+
+/**
+ * On a conversation the bot handed to people: the knowledge-base entries it considered, how well
+ * each matched and why it did not answer; one click sends an entry as the operator's reply (the
+ * operator's choice, recorded on the message).
+ */
+function ConsideredPanel({ conversationId, version, onSent }: { conversationId: number; version: number; onSent(): void }) {
+  const { t } = useI18n();
+  const [considered, setConsidered] = useState<Considered | null>(null);
+  const [sent, setSent] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.consideredEntries(conversationId).then(setConsidered, () => setConsidered(null));
+  }, [conversationId, version]);
+  if (!considered || considered.entries.length === 0) return null;
+  const send = async (entryId: string) => {
+    setError(null);
+    try {
+      await api.sendConsideredEntry(conversationId, entryId);
+      setSent(entryId);
+      onSent();
+    } catch (e) {
+      setError(t('app.error', { detail: e instanceof Error ? e.message : String(e) }));
+    }
+  };
+  const reasonKey = `considered.why.${considered.reason ?? 'low_confidence'}` as Parameters<typeof t>[0];
+  return (
+    <details className="considered" open>
+      <summary>{t('considered.heading')}</summary>
+      <p className="hint">{t('considered.reason', { reason: t(reasonKey) === reasonKey ? (considered.reason ?? '') : t(reasonKey) })}</p>
+      <ul>
+        {considered.entries.map((e) => (
+          <li key={e.entryId} data-entry-id={e.entryId}>
+            <strong>{e.title}</strong> {e.score !== null && <span className="hint">{t('considered.score', { score: Math.round(e.score * 100) })}</span>}{' '}
+            <span className={`chip review-${e.reviewState}`}>{t(`admin.kb.state.${e.reviewState}` as Parameters<typeof t>[0])}</span>
+            {e.suggested && <span className="chip">{t('considered.suggested')}</span>}
+            <blockquote>{e.answer}</blockquote>
+            {sent === e.entryId ? (
+              <span role="status">{t('considered.sent')}</span>
+            ) : (
+              <button type="button" onClick={() => void send(e.entryId)}>
+                {t('considered.send')}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      <ErrorLine message={error} />
+    </details>
   );
 }

@@ -128,6 +128,16 @@ export const ticketsVi = {
   'units.members': 'Cán bộ của đơn vị',
   'units.addMember': 'Thêm cán bộ',
   'units.removeMember': 'bỏ',
+  // Go-live (issue 17): late handling by unit, the mobile app as a channel.
+  'report.late.heading': "Xử lý trễ hạn theo đơn vị và cấp",
+  'report.late.unit': "Đơn vị",
+  'report.late.levelHeading': "Cấp",
+  'report.late.level': "cấp {level}",
+  'report.late.received': "Tiếp nhận",
+  'report.late.onTime': "Trả lời đúng hạn",
+  'report.late.late': "Trả lời trễ hạn",
+  'report.late.openOverdue': "Đang xử lý, quá hạn",
+  'channel.app': "Ứng dụng di động",
 } as const;
 
 export const ticketsEn: Record<keyof typeof ticketsVi, string> = {
@@ -259,4 +269,14 @@ export const ticketsEn: Record<keyof typeof ticketsVi, string> = {
   'units.members': 'Staff of the unit',
   'units.addMember': 'Add staff',
   'units.removeMember': 'remove',
+  // Go-live (issue 17): late handling by unit, the mobile app as a channel.
+  'report.late.heading': "Late handling by unit and level",
+  'report.late.unit': "Unit",
+  'report.late.levelHeading': "Level",
+  'report.late.level': "level {level}",
+  'report.late.received': "Received",
+  'report.late.onTime': "Answered on time",
+  'report.late.late': "Answered late",
+  'report.late.openOverdue': "Open and overdue",
+  'channel.app': "Mobile app",
 };

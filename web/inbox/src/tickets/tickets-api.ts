@@ -1,7 +1,7 @@
 // The tickets, calls and report API as the inbox uses it.
 import { currentCsrfToken, request } from '../api.ts';
 import type { Call, CallLogged, MonthlyReport, Ticket, TicketAction, TicketCreated, TicketFile, TicketMoved, TicketPage, TicketQuery, TicketStatus, TicketSummary, TicketType, Unit } from '../../../../src/contracts/tickets.ts';
-export type { TicketType, TicketStatus, TicketAction, Satisfaction, TicketSummary, TicketFile, TicketEvent, Ticket, Unit, Call, ReportRate, MonthTotals, MonthlyReport, TicketQuery, TicketPage, TicketCreated, TicketMoved, CallLogged } from '../../../../src/contracts/tickets.ts';
+export type { TicketType, TicketStatus, TicketAction, Satisfaction, TicketSummary, TicketFile, TicketEvent, Ticket, Unit, Call, ReportRate, MonthTotals, MonthlyReport, TicketQuery, TicketPage, TicketCreated, TicketMoved, CallLogged, UnitLateness } from '../../../../src/contracts/tickets.ts';
 
 export const ticketTypes: TicketType[] = ['question', 'complaint', 'petition', 'suggestion', 'denunciation'];
 export const ticketStatuses: TicketStatus[] = ['new', 'in_progress', 'waiting_unit', 'answered', 'closed'];

@@ -1,3 +1,4 @@
+import type { FormEvent } from 'react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, type KnowledgeEntry, type KnowledgeSummary } from '../../api.ts';
 import { fold } from '../../format.ts';
@@ -50,6 +51,9 @@ export function KnowledgeAdmin({ canReload }: { canReload: boolean }) {
       <div className="kb-bar">
         <input type="search" aria-label={t('admin.kb.filter')} placeholder={t('admin.kb.filter')} value={filter} onChange={(e) => setFilter(e.target.value)} />
         <span className="hint">{t('admin.kb.count', { count: shown.length, total: entries.length })}</span>
+        <span className="hint kb-review-count" role="status">
+          {t('admin.kb.reviewCount', { unreviewed: entries.filter((e) => e.reviewState === 'unreviewed').length, overdue: entries.filter((e) => e.reviewState === 'overdue').length })}
+        </span>
         {canReload && (
           <button type="button" className="ghost" onClick={() => setEditing({ questions: [], keywords: [], reviewed: false })}>
             {t('admin.kb.new')}
@@ -75,7 +79,7 @@ export function KnowledgeAdmin({ canReload }: { canReload: boolean }) {
                 {e.title}
               </button>
               <span className="meta">
-                {e.fieldName} · {e.reviewed ? t('admin.kb.reviewed') : t('admin.kb.notReviewed')}
+                {e.fieldName} · <ReviewChip state={e.reviewState} />
               </span>
             </li>
           ))}
@@ -91,6 +95,14 @@ export function KnowledgeAdmin({ canReload }: { canReload: boolean }) {
             <p className="meta">
               <code>{open.id}</code> · {open.fieldName} · {t('admin.kb.team')}: {open.team} · {t('admin.kb.level')}: {open.level} · {open.reviewed ? t('admin.kb.reviewed') : t('admin.kb.notReviewed')} ({open.lastReviewed})
             </p>
+            <ReviewPanel
+              entry={open}
+              onReviewed={() => {
+                setNotice(t('admin.kb.reviewSaved'));
+                void load();
+                void api.knowledgeEntry(open.id).then(setOpen);
+              }}
+            />
             <h4>{t('admin.kb.answer')}</h4>
             <p className="pre">{open.answer}</p>
             {open.documents && open.documents.length > 0 && (
@@ -216,5 +228,50 @@ function EntryForm({ entry, onCancel, onSaved }: { entry: Partial<KnowledgeEntry
         </button>
       </div>
     </form>
+  );
+}
+
+function ReviewChip({ state }: { state: KnowledgeSummary['reviewState'] }) {
+  const { t } = useI18n();
+  return <span className={`chip review-${state}`}>{t(`admin.kb.state.${state}`)}</span>;
+}
+
+/** Who checked the entry, when, against which text, until when; and the form that signs it off. */
+function ReviewPanel({ entry, onReviewed }: { entry: KnowledgeEntry; onReviewed(): void }) {
+  const { t } = useI18n();
+  const [against, setAgainst] = useState(entry.reviewedAgainst ?? entry.legalBasis[0] ?? '');
+  const [reviewBy, setReviewBy] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      await api.reviewKnowledgeEntry(entry.id, { against, ...(reviewBy ? { reviewBy } : {}) });
+      onReviewed();
+    } catch (e) {
+      setError(t('app.error', { detail: e instanceof Error ? e.message : String(e) }));
+    }
+  };
+  return (
+    <section className={`kb-review review-${entry.reviewState}`} aria-label={t('admin.kb.reviewHeading')}>
+      <p>
+        <ReviewChip state={entry.reviewState} />{' '}
+        {entry.reviewedBy
+          ? t('admin.kb.reviewedOn', { by: entry.reviewedBy, at: entry.reviewedAt ?? '', against: entry.reviewedAgainst ?? '', until: entry.reviewBy ?? '' })
+          : t('admin.kb.neverReviewed')}
+      </p>
+      <form onSubmit={(e) => void submit(e)}>
+        <label>
+          {t('admin.kb.against')}
+          <input value={against} onChange={(e) => setAgainst(e.target.value)} required minLength={3} />
+        </label>
+        <label>
+          {t('admin.kb.reviewBy')}
+          <input type="date" value={reviewBy} onChange={(e) => setReviewBy(e.target.value)} />
+        </label>
+        <button type="submit">{t('admin.kb.markReviewed')}</button>
+      </form>
+      <ErrorLine message={error} />
+    </section>
   );
 }
