@@ -46,6 +46,7 @@ import { conversationsApi } from './inbox/conversations-api.ts';
 import { liveFeed } from './inbox/live.ts';
 import { inboxWebApp } from './inbox/web-app.ts';
 import { agentsTeamsApi } from './inbox/agents-teams-api.ts';
+import { telephonyApi } from './inbox/telephony-api.ts';
 import { routerApi } from './router/api.ts';
 import { surveyPage } from './desks/care/survey-page.ts';
 import { ticketsApi } from './desks/tickets/api.ts';
@@ -146,6 +147,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       markDeliveryUpTo: (externalUserId, upTo, status) => outbox.markDeliveryUpTo(inbox.id, externalUserId, upTo, status),
       conversationQuotedIn: (text) => ticketDesk.tickets.conversationQuotedIn(text),
       state: createInboxState(store, inbox.id),
+      calls: { record: (event, source) => ticketDesk.calls.recordEvent(event, source) },
     });
     adapters.set(inbox.id, { adapter, inbox });
   }
@@ -225,6 +227,9 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(async (scope) => votePage(scope, { store, desk: ticketDesk, deploymentName: file.deployment.name, perMinute: env.PUBLIC_RATE_LIMIT }));
   await app.register(async (scope) => liveFeed(scope, { store, events, accounts, unitIdsOf: ticketDesk.tickets.unitIdsOf }), { prefix: '/api/v1' });
   await app.register(async (scope) => cannedAnswersApi(scope, { store, accounts }), { prefix: '/api/v1' });
+  // The phone line: click-to-call goes through the first switchboard inbox able to place calls.
+  const dialer = () => [...adapters.values()].find((entry) => entry.adapter.dialer)?.adapter.dialer;
+  await app.register(async (scope) => telephonyApi(scope, { store, accounts, desk: ticketDesk, dialer, ...(file.care.outboundNumber ? { callerId: file.care.outboundNumber } : {}) }), { prefix: '/api/v1' });
   await app.register(async (scope) => labelsApi(scope, { store, events, conversations, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => contactsApi(scope, { store, conversations, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => auditApi(scope, { store, accounts }), { prefix: '/api/v1' });

@@ -10,6 +10,7 @@ import type { Ingest } from '../core/ingest.ts';
 import type { ReplyWindow, ReplyWindowState } from '../core/outbox.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { Outreach } from '../core/outreach.ts';
+import type { CallEventSink, Dialer } from '../core/telephony.ts';
 
 /** An inbox as channels see it: one connected account (an OA, a page, a mailbox, a form). */
 export interface InboxRef {
@@ -54,6 +55,8 @@ export interface ChannelContext<Settings> {
   /** Durable key-value storage scoped to this inbox (tokens, cursors). `update` runs its
    * function inside one transaction, so read-modify-write is atomic across nodes. */
   state: InboxState;
+  /** The call log (telephony channels): a switchboard's call events become one row per call. */
+  calls: CallEventSink;
 }
 
 export type { InboxState, InboxStatus } from '../core/inboxes.ts';
@@ -82,6 +85,11 @@ export interface ChannelAdapter {
   start?(): Promise<void>;
   /** Stops background work and releases connections on shutdown. */
   close?(): Promise<void>;
+  /**
+   * Telephony channels: places a call from the hotline's number (ring the operator's extension,
+   * then the citizen). The gateway's click-to-call uses the first inbox that has one.
+   */
+  dialer?: Dialer;
 }
 
 /** A channel: its settings schema and a factory. `registry.ts` lists every channel. */

@@ -1,6 +1,7 @@
 import type { ChannelDefinition } from './channel-adapter.ts';
 import email from './email/index.ts';
 import messenger from './messenger/index.ts';
+import switchboard from './switchboard/index.ts';
 import webchat from './webchat/index.ts';
 import webform from './webform/index.ts';
 import zaloOa from './zalo-oa/index.ts';
@@ -12,6 +13,7 @@ export const channelRegistry: readonly ChannelDefinition[] = [
   messenger,
   email,
   webchat,
+  switchboard,
 ];
 
 export function findChannel(name: string): ChannelDefinition | undefined {
