@@ -16,6 +16,7 @@ import { ticketsApi } from './tickets/tickets-api.ts';
 import { CreateTicketForm, TicketsView } from './tickets/tickets-view.tsx';
 import { CareView } from './care/care-view.tsx';
 import { PrivacyView } from './privacy/privacy-view.tsx';
+import { ScreenPop } from './calls/screen-pop.tsx';
 
 /** Unit staff and the province leadership work on tickets only: conversations are the hotline's. */
 const ticketsOnly = (agent: Agent) => agent.role === 'unit_officer' || agent.role === 'unit_leader' || agent.role === 'province_leader';
@@ -268,6 +269,7 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(notice?: 
           </section>
         </main>
       )}
+      <ScreenPop live={live} onTicket={(id) => navigate({ name: 'tickets', id })} />
       <footer className="shortcuts">{t('nav.shortcuts')}</footer>
     </div>
   );

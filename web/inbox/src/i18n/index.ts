@@ -4,12 +4,14 @@ import { ticketsEn, ticketsVi } from './tickets.ts';
 import { careEn, careVi } from './care.ts';
 import { privacyEn, privacyVi } from './privacy.ts';
 import { vi, type MessageKey as BaseKey } from './vi.ts';
+// The phone line's screen pop.
+import { callsEn, callsVi } from './calls.ts';
 
 export type Locale = 'vi' | 'en';
-export type MessageKey = BaseKey | keyof typeof ticketsVi | keyof typeof careVi | keyof typeof privacyVi;
+export type MessageKey = BaseKey | keyof typeof ticketsVi | keyof typeof careVi | keyof typeof privacyVi | keyof typeof callsVi;
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-const catalogues: Record<Locale, Record<MessageKey, string>> = { vi: { ...vi, ...ticketsVi, ...careVi, ...privacyVi }, en: { ...en, ...ticketsEn, ...careEn, ...privacyEn } };
+const catalogues: Record<Locale, Record<MessageKey, string>> = { vi: { ...vi, ...ticketsVi, ...careVi, ...privacyVi, ...callsVi }, en: { ...en, ...ticketsEn, ...careEn, ...privacyEn, ...callsEn } };
 const storageKey = 'inbox.locale';
 
 /** The language chosen last on this browser; Vietnamese unless the agent switched. */
