@@ -18,6 +18,9 @@ export const callsVi = {
   'pop.ticketFromCall': 'Phiếu từ cuộc gọi',
   'pop.ticketSubject': 'Cuộc gọi từ {number}',
   'pop.close': 'Đóng',
+  'dial.button': 'Gọi từ số tổng đài',
+  'dial.ringing': 'Máy của bạn sẽ đổ chuông, nhấc máy để nối với công dân.',
+  'dial.failed': 'Tổng đài chưa gọi được, thử lại hoặc gọi bằng máy bàn.',
 };
 
 export const callsEn: Record<keyof typeof callsVi, string> = {
@@ -39,4 +42,7 @@ export const callsEn: Record<keyof typeof callsVi, string> = {
   'pop.ticketFromCall': 'Ticket from the call',
   'pop.ticketSubject': 'Call from {number}',
   'pop.close': 'Close',
+  'dial.button': 'Call from the hotline number',
+  'dial.ringing': 'Your phone will ring: pick up to be connected to the citizen.',
+  'dial.failed': 'The switchboard could not place the call; try again or dial by hand.',
 };
