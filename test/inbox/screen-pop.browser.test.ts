@@ -46,6 +46,7 @@ describe.skipIf(!available)('the screen pop in the browser', () => {
         }),
       },
     });
+    await rest('/api/v1/agents', { username: 'gs.binh', displayName: 'Giám sát Bình', role: 'supervisor', teams: [], password });
     await rest('/api/v1/agents', { username: 'dtv.an', displayName: 'Điện thoại viên An', role: 'agent', teams: ['tiep-nhan-chung'], password, extension: '101' });
     const asked = await rest<{ conversationId: number }>('/api/public/messages', { name: 'Nguyễn Thị Hoa', phone: '0918 222 333', text: 'Tôi muốn hỏi về hồ sơ đăng ký kết hôn', clientMessageId: 'pop-1' });
     openTicketCode = (await rest<{ code: string }>('/api/v1/tickets', { type: 'question', subject: 'Đăng ký kết hôn có yếu tố nước ngoài', conversationId: asked.conversationId })).code;
@@ -89,6 +90,26 @@ describe.skipIf(!available)('the screen pop in the browser', () => {
     expect(ticket).toMatchObject({ channel: 'phone', subject: 'Cuộc gọi từ 0918222333' });
     expect(ticket.callId).toBeGreaterThan(0);
     await expect(page.getByRole('dialog', { name: 'Cuộc gọi đến' }).count()).resolves.toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('the supervisor sees the wallboard and a caller who hung up in the queue among the missed calls', { timeout: 120_000 }, async () => {
+    const t0 = Date.now() - 40_000;
+    const caller = { Channel: 'PJSIP/trunk-vnpt-00000099', Uniqueid: '1765091001.9', Linkedid: '1765091001.9', CallerIDNum: '0977555444' };
+    pbx.emit({ Event: 'Newchannel', Timestamp: (t0 / 1000).toFixed(6), ...caller, Exten: '1022', Context: 'from-trunk' });
+    pbx.emit({ Event: 'QueueCallerAbandon', Timestamp: (t0 / 1000 + 35).toFixed(6), ...caller, Queue: '1022', HoldTime: '35' });
+    pbx.emit({ Event: 'Hangup', Timestamp: (t0 / 1000 + 35).toFixed(6), ...caller, Cause: '16' });
+    await page.locator('.topbar').getByRole('button', { name: 'Đăng xuất', exact: true }).click();
+    await page.locator('input[name="login"]').fill('gs.binh');
+    await page.locator('input[name="password"]').fill(password);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.locator('.topbar .me').waitFor();
+    await page.goto(`${gw.url}/inbox/calls`);
+    const board = page.getByRole('region', { name: 'Bảng theo dõi tổng đài' });
+    await board.locator('td', { hasText: '0977555444' }).first().waitFor();
+    await expect(board.locator('.figures').textContent()).resolves.toContain('2 gọi vào · 0 gọi ra');
+    await board.getByRole('button', { name: 'Đã xử lý' }).click();
+    await board.getByText('Không có cuộc gọi nhỡ.').waitFor();
     expect(problems).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import { CreateTicketForm, TicketsView } from './tickets/tickets-view.tsx';
 import { CareView } from './care/care-view.tsx';
 import { PrivacyView } from './privacy/privacy-view.tsx';
 import { ScreenPop } from './calls/screen-pop.tsx';
+import { Wallboard } from './calls/wallboard.tsx';
 
 /** Unit staff and the province leadership work on tickets only: conversations are the hotline's. */
 const ticketsOnly = (agent: Agent) => agent.role === 'unit_officer' || agent.role === 'unit_leader' || agent.role === 'province_leader';
@@ -245,7 +246,10 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(notice?: 
       ) : route.name === 'privacy' ? (
         overseer ? <PrivacyView agent={agent} selectedId={route.id} /> : <p className="empty">{t('privacy.forbidden')}</p>
       ) : route.name === 'calls' ? (
-        <CallsView agent={agent} />
+        <>
+          {overseer && <Wallboard live={live} />}
+          <CallsView agent={agent} />
+        </>
       ) : route.name === 'report' ? (
         overseer ? <ReportView /> : <p className="empty">{t('queue.forbidden')}</p>
       ) : route.name === 'queue' ? (

@@ -21,6 +21,17 @@ export const callsVi = {
   'dial.button': 'Gọi từ số tổng đài',
   'dial.ringing': 'Máy của bạn sẽ đổ chuông, nhấc máy để nối với công dân.',
   'dial.failed': 'Tổng đài chưa gọi được, thử lại hoặc gọi bằng máy bàn.',
+  'board.title': 'Bảng theo dõi tổng đài',
+  'board.waiting': 'Cuộc gọi đang chờ',
+  'board.longestWait': 'Chờ lâu nhất',
+  'board.onCall': 'Đang nghe máy',
+  'board.free': 'Rảnh',
+  'board.away': 'Vắng',
+  'board.today': 'Hôm nay',
+  'board.inOut': '{in} gọi vào · {out} gọi ra',
+  'board.missed': 'Cuộc gọi nhỡ chưa gọi lại',
+  'board.noMissed': 'Không có cuộc gọi nhỡ.',
+  'board.handled': 'Đã xử lý',
 };
 
 export const callsEn: Record<keyof typeof callsVi, string> = {
@@ -45,4 +56,15 @@ export const callsEn: Record<keyof typeof callsVi, string> = {
   'dial.button': 'Call from the hotline number',
   'dial.ringing': 'Your phone will ring: pick up to be connected to the citizen.',
   'dial.failed': 'The switchboard could not place the call; try again or dial by hand.',
+  'board.title': 'Switchboard wallboard',
+  'board.waiting': 'Calls waiting',
+  'board.longestWait': 'Longest wait',
+  'board.onCall': 'On a call',
+  'board.free': 'Free',
+  'board.away': 'Away',
+  'board.today': 'Today',
+  'board.inOut': '{in} in · {out} out',
+  'board.missed': 'Missed calls not called back',
+  'board.noMissed': 'No missed call.',
+  'board.handled': 'Handled',
 };
