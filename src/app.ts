@@ -63,6 +63,7 @@ import { inboxWebApp } from './inbox/web-app.ts';
 import { agentsTeamsApi } from './inbox/agents-teams-api.ts';
 import { inboxSignInApi } from './inbox/inbox-sign-in-api.ts';
 import { noticeTemplatesApi } from './inbox/notice-templates-api.ts';
+import { telephonyApi } from './inbox/telephony-api.ts';
 import { routerApi } from './router/api.ts';
 import { createKbProposals } from './router/knowledge-base/proposals.ts';
 import { surveyPage } from './desks/care/survey-page.ts';
@@ -173,6 +174,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       state: createInboxState(store, inbox.id),
       keepUnusable: (reason, raw) => unusablePayloads.keep({ inboxId: inbox.id, channel: inbox.channel, reason, raw }),
       files: sharedFiles,
+      calls: { record: (event, source) => ticketDesk.calls.recordEvent(event, source) },
     });
     adapters.set(inbox.id, { adapter, inbox });
   }
@@ -291,6 +293,9 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   await app.register(async (scope) => liveFeed(scope, { store, events, accounts, unitIdsOf: ticketDesk.tickets.unitIdsOf, publicBaseUrl: env.PUBLIC_BASE_URL }), { prefix: '/api/v1' });
   await app.register(async (scope) => channelsApi(scope, { store, accounts, channels: channelListings() }), { prefix: '/api/v1' });
   await app.register(async (scope) => cannedAnswersApi(scope, { store, accounts, attachmentFiles }), { prefix: '/api/v1' });
+  // The phone line: click-to-call goes through the first switchboard inbox able to place calls.
+  const dialer = () => [...adapters.values()].find((entry) => entry.adapter.dialer)?.adapter.dialer;
+  await app.register(async (scope) => telephonyApi(scope, { store, accounts, desk: ticketDesk, dialer, ...(file.care.outboundNumber ? { callerId: file.care.outboundNumber } : {}) }), { prefix: '/api/v1' });
   await app.register(async (scope) => labelsApi(scope, { store, events, conversations, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => contactsApi(scope, { store, conversations, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => auditApi(scope, { store, accounts }), { prefix: '/api/v1' });

@@ -69,6 +69,16 @@ CREATE TABLE "unusable_payloads" (
 );
 --> statement-breakpoint
 ALTER TABLE "agents" ADD COLUMN "mfa_last_step" integer;--> statement-breakpoint
+ALTER TABLE "agents" ADD COLUMN "extension" text;--> statement-breakpoint
+ALTER TABLE "calls" ADD COLUMN "status" text;--> statement-breakpoint
+ALTER TABLE "calls" ADD COLUMN "answered_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "calls" ADD COLUMN "ended_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "calls" ADD COLUMN "queue_wait_seconds" integer;--> statement-breakpoint
+ALTER TABLE "calls" ADD COLUMN "queue" text;--> statement-breakpoint
+ALTER TABLE "calls" ADD COLUMN "extension" text;--> statement-breakpoint
+ALTER TABLE "calls" ADD COLUMN "recording_url" text;--> statement-breakpoint
+ALTER TABLE "calls" ADD COLUMN "called_back_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "calls" ADD COLUMN "called_back_by" integer;--> statement-breakpoint
 ALTER TABLE "canned_answers" ADD COLUMN "attachment_id" integer;--> statement-breakpoint
 ALTER TABLE "conversations" ADD COLUMN "source" text;--> statement-breakpoint
 CREATE INDEX "attachments_message_idx" ON "attachments" USING btree ("message_id","position");--> statement-breakpoint
@@ -76,4 +86,6 @@ CREATE INDEX "attachments_due_idx" ON "attachments" USING btree ("state","next_a
 CREATE INDEX "attachments_storage_key_idx" ON "attachments" USING btree ("storage_key");--> statement-breakpoint
 CREATE INDEX "kb_proposals_status_idx" ON "kb_proposals" USING btree ("status","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "ticket_uploads_ticket_key_idx" ON "ticket_uploads" USING btree ("ticket_id","key");--> statement-breakpoint
-CREATE INDEX "unusable_payloads_received_idx" ON "unusable_payloads" USING btree ("received_at");
+CREATE INDEX "unusable_payloads_received_idx" ON "unusable_payloads" USING btree ("received_at");--> statement-breakpoint
+CREATE INDEX "calls_status_idx" ON "calls" USING btree ("status");--> statement-breakpoint
+ALTER TABLE "agents" ADD CONSTRAINT "agents_extension_unique" UNIQUE("extension");

@@ -75,5 +75,17 @@ CREATE TABLE `unusable_payloads` (
 --> statement-breakpoint
 CREATE INDEX `unusable_payloads_received_idx` ON `unusable_payloads` (`received_at`);--> statement-breakpoint
 ALTER TABLE `agents` ADD `mfa_last_step` integer;--> statement-breakpoint
+ALTER TABLE `agents` ADD `extension` text;--> statement-breakpoint
+CREATE UNIQUE INDEX `agents_extension_unique` ON `agents` (`extension`);--> statement-breakpoint
+ALTER TABLE `calls` ADD `status` text;--> statement-breakpoint
+ALTER TABLE `calls` ADD `answered_at` integer;--> statement-breakpoint
+ALTER TABLE `calls` ADD `ended_at` integer;--> statement-breakpoint
+ALTER TABLE `calls` ADD `queue_wait_seconds` integer;--> statement-breakpoint
+ALTER TABLE `calls` ADD `queue` text;--> statement-breakpoint
+ALTER TABLE `calls` ADD `extension` text;--> statement-breakpoint
+ALTER TABLE `calls` ADD `recording_url` text;--> statement-breakpoint
+ALTER TABLE `calls` ADD `called_back_at` integer;--> statement-breakpoint
+ALTER TABLE `calls` ADD `called_back_by` integer;--> statement-breakpoint
+CREATE INDEX `calls_status_idx` ON `calls` (`status`);--> statement-breakpoint
 ALTER TABLE `canned_answers` ADD `attachment_id` integer;--> statement-breakpoint
 ALTER TABLE `conversations` ADD `source` text;

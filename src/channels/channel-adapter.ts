@@ -12,6 +12,7 @@ import type { ReplyWindow, ReplyWindowState } from '../core/outbox.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { NoticeTransport } from '../core/notice-transport.ts';
 import type { Outreach } from '../core/outreach.ts';
+import type { CallEventSink, Dialer } from '../core/telephony.ts';
 
 /** An inbox as channels see it: one connected account (an OA, a page, a mailbox, a form). */
 export interface InboxRef {
@@ -67,6 +68,8 @@ export interface ChannelContext<Settings> {
   /** The gateway's file store (checks, image metadata stripped, the configured storage): a
    * channel keeps citizens' files there and reads the files agents send (`meta.storageKey`). */
   files: AttachmentStore;
+  /** The call log (telephony channels): a switchboard's call events become one row per call. */
+  calls: CallEventSink;
 }
 
 export type { InboxState, InboxStatus } from '../core/inboxes.ts';
@@ -107,6 +110,11 @@ export interface ChannelAdapter {
    * the app adds it to the notice transports the desks get, beside the registry's own.
    */
   noticeTransport?: NoticeTransport;
+  /**
+   * Telephony channels: places a call from the hotline's number (ring the operator's extension,
+   * then the citizen). The gateway's click-to-call uses the first inbox that has one.
+   */
+  dialer?: Dialer;
 }
 
 /** Where an interactive sign-in stands, as the admin screen shows it (src/contracts/inbox.ts). */

@@ -4,6 +4,7 @@ import botframework from './botframework/index.ts';
 import email from './email/index.ts';
 import messenger from './messenger/index.ts';
 import sms from './sms/index.ts';
+import switchboard from './switchboard/index.ts';
 import webchat from './webchat/index.ts';
 import webform from './webform/index.ts';
 import zaloOa from './zalo-oa/index.ts';
@@ -18,6 +19,7 @@ export const channelRegistry: readonly ChannelDefinition[] = [
   webchat,
   botframework,
   zaloPersonal,
+  switchboard,
 ];
 
 export function findChannel(name: string): ChannelDefinition | undefined {

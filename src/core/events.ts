@@ -37,6 +37,22 @@ export interface GatewayEvents {
   'ticket.rated': { ticketId: number; code: string; satisfaction: 'satisfied' | 'not_satisfied' | 'no_response' };
   /** A citizen's personal-data request ran past a legal timer: the supervisors are told, once. */
   'privacy.deadline': { requestId: number; kind: string; state: 'acknowledge_overdue' | 'overdue'; deadline: Date };
+  /**
+   * A switchboard call's row changed (telephony channels). `ring` is true when it starts ringing
+   * at `extension`: the operator with that extension gets the screen pop.
+   */
+  'call.updated': {
+    callId: number;
+    externalId: string;
+    status: 'ringing' | 'answered' | 'ended' | 'missed';
+    direction: 'in' | 'out';
+    number: string;
+    extension: string | null;
+    agentId: number | null;
+    contactId: number | null;
+    startedAt: Date;
+    ring: boolean;
+  };
   'inbox.status': { inboxId: number; status: 'active' | 'needs_reconnect' | 'disabled'; detail: string | null };
   /** This node lost (`degraded`) or regained (`connected`) the link that carries events between
    * nodes. Never crosses nodes: each node says it of itself. */

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { appendAudit } from '../core/audit.ts';
 import { HttpError, NotFoundError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
-import type { Store } from '../core/store/store.ts';
+import type { Db, Store } from '../core/store/store.ts';
 import { roles, type Accounts } from '../core/accounts/accounts.ts';
 import { actorOf, requireAdmin, requirePrincipal, requireSupervisor } from '../core/http/auth.ts';
 
@@ -20,6 +20,7 @@ const Agent = Type.Object({
   presence: Presence,
   teams: Type.Array(Type.String()),
   disabled: Type.Boolean(),
+  extension: Type.Union([Type.String(), Type.Null()]),
 });
 
 /** Administration of the people and places work goes to: inboxes, teams, agents and their presence, the access review. */
@@ -65,9 +66,15 @@ export async function agentsTeamsApi(app: FastifyInstance, deps: { store: Store;
     async () => store.db.select().from(t.teams).orderBy(t.teams.id),
   );
 
+  // One extension, one person: a call ringing there pops up on exactly one screen.
+  async function assertExtensionFree(db: Db, extension: string, self: number | null) {
+    const [holder] = await db.select({ id: t.agents.id, username: t.agents.username }).from(t.agents).where(eq(t.agents.extension, extension)).limit(1);
+    if (holder && holder.id !== self) throw new HttpError(409, 'extension_taken', `extension ${extension} belongs to ${holder.username}`);
+  }
+
   async function listAgents(ids?: number[], includeDisabled = false) {
     const rows = await store.db
-      .select({ id: t.agents.id, username: t.agents.username, displayName: t.agents.displayName, role: t.agents.role, capacity: t.agents.capacity, presence: t.agents.presence, disabledAt: t.agents.disabledAt })
+      .select({ id: t.agents.id, username: t.agents.username, displayName: t.agents.displayName, role: t.agents.role, capacity: t.agents.capacity, presence: t.agents.presence, disabledAt: t.agents.disabledAt, extension: t.agents.extension })
       .from(t.agents)
       .where(and(includeDisabled ? undefined : isNull(t.agents.disabledAt), ids ? inArray(t.agents.id, ids) : undefined))
       .orderBy(t.agents.id);
@@ -119,6 +126,7 @@ export async function agentsTeamsApi(app: FastifyInstance, deps: { store: Store;
             teams: Type.Array(Type.String(), { default: [] }),
             email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
             password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'Set to let the agent sign in to the inbox' })),
+            extension: Type.Optional(Type.Union([Type.String({ pattern: '^[0-9]{2,6}$', description: 'The telephone extension on the switchboard (screen pop, click-to-call)' }), Type.Null()])),
           },
           { additionalProperties: false },
         ),
@@ -127,16 +135,17 @@ export async function agentsTeamsApi(app: FastifyInstance, deps: { store: Store;
     },
     async (request, reply) => {
       requireAdmin(request);
-      const body = request.body as { username: string; displayName: string; role: string; capacity: number; teams: string[]; email?: string; password?: string };
+      const body = request.body as { username: string; displayName: string; role: string; capacity: number; teams: string[]; email?: string; password?: string; extension?: string | null };
       const teamIds = await teamIdsOf(body.teams);
       // Checked before anything is written: a refused password leaves no half-made account.
       if (body.password) await accounts.assertPasswordAcceptable(body, body.password);
       const id = await store.tx(async (db) => {
         const [exists] = await db.select({ id: t.agents.id }).from(t.agents).where(eq(t.agents.username, body.username)).limit(1);
         if (exists) throw new HttpError(409, 'exists', `agent ${body.username} exists`);
+        if (body.extension) await assertExtensionFree(db, body.extension, null);
         const [row] = await db
           .insert(t.agents)
-          .values({ username: body.username, displayName: body.displayName, role: body.role, capacity: body.capacity, email: body.email?.toLowerCase() ?? null, createdAt: new Date() })
+          .values({ username: body.username, displayName: body.displayName, role: body.role, capacity: body.capacity, email: body.email?.toLowerCase() ?? null, extension: body.extension ?? null, createdAt: new Date() })
           .returning({ id: t.agents.id });
         for (const teamId of teamIds) await db.insert(t.agentTeams).values({ agentId: row!.id, teamId });
         await appendAudit(store, db, { actor: actorOf(request), action: 'agent.created', subjectType: 'agent', subjectId: row!.id, detail: { username: body.username, role: body.role, teams: body.teams } });
@@ -162,6 +171,7 @@ export async function agentsTeamsApi(app: FastifyInstance, deps: { store: Store;
             capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
             disabled: Type.Optional(Type.Boolean()),
             password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+            extension: Type.Optional(Type.Union([Type.String({ pattern: '^[0-9]{2,6}$', description: 'The telephone extension on the switchboard (screen pop, click-to-call)' }), Type.Null()])),
           },
           { additionalProperties: false, minProperties: 1 },
         ),
@@ -171,7 +181,7 @@ export async function agentsTeamsApi(app: FastifyInstance, deps: { store: Store;
     async (request) => {
       requireAdmin(request);
       const { id } = request.params as { id: number };
-      const body = request.body as { role?: string; teams?: string[]; capacity?: number; disabled?: boolean; password?: string };
+      const body = request.body as { role?: string; teams?: string[]; capacity?: number; disabled?: boolean; password?: string; extension?: string | null };
       const actor = actorOf(request);
       const [current] = await store.db.select({ role: t.agents.role, disabledAt: t.agents.disabledAt }).from(t.agents).where(eq(t.agents.id, id)).limit(1);
       if (!current) throw new NotFoundError('agent');
@@ -181,6 +191,10 @@ export async function agentsTeamsApi(app: FastifyInstance, deps: { store: Store;
         if (body.role) set.role = body.role;
         if (body.capacity) set.capacity = body.capacity;
         if (body.disabled !== undefined) set.disabledAt = body.disabled ? (current.disabledAt ?? new Date()) : null;
+        if (body.extension !== undefined) {
+          if (body.extension) await assertExtensionFree(db, body.extension, id);
+          set.extension = body.extension;
+        }
         if (Object.keys(set).length) await db.update(t.agents).set(set).where(eq(t.agents.id, id));
         if (teamIds) {
           await db.delete(t.agentTeams).where(eq(t.agentTeams.agentId, id));

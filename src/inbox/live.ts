@@ -8,6 +8,8 @@ import { canSee, type Level } from '../desks/tickets/index.ts';
 import { conversationScope, requirePrincipal } from '../core/http/auth.ts';
 import { HttpError } from '../core/errors.ts';
 import { both } from '../core/i18n/index.ts';
+import { appendAudit } from '../core/audit.ts';
+import { callerCard } from './caller-card.ts';
 
 /** Events an inbox client follows; each carries the conversation it concerns, if any. */
 const forwarded: EventName[] = ['message.created', 'message.updated', 'conversation.updated', 'conversation.assigned', 'conversation.handoff', 'conversation.labels', 'conversation.typing', 'agent.presence', 'attachment.updated'];
@@ -107,6 +109,22 @@ export async function liveFeed(app: FastifyInstance, deps: { store: Store; event
     }
 
     offs.push(events.on('cluster.status', (event) => socket.readyState === socket.OPEN && socket.send(clusterFrame(event.state))));
+    // The phone: the operator whose extension rings gets the caller's card at once (the screen
+    // pop, audited as a read of the caller's details); they and the supervisors follow the call.
+    offs.push(
+      events.on('call.updated', (payload) => {
+        void (async () => {
+          const own = agentId !== null && payload.agentId === agentId;
+          if (socket.readyState !== socket.OPEN || !(own || overseer)) return;
+          if (own && payload.ring) {
+            const caller = await callerCard(store, payload.number, payload.contactId);
+            await store.tx((db) => appendAudit(store, db, { actor: `agent:${agentId}`, action: 'call.screen_pop', subjectType: 'call', subjectId: payload.callId, detail: { contactId: caller.contact?.id ?? null } }));
+            if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'call.ringing', call: payload, caller }));
+          }
+          if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'call.updated', ...payload }));
+        })().catch((err: unknown) => request.log.warn({ err }, 'call event not delivered'));
+      }),
+    );
 
     if (agentId !== null) {
       const set = socketsOf.get(agentId) ?? new Set();

@@ -203,6 +203,8 @@ export const agents = sqliteTable('agents', {
   /** The last TOTP time step accepted, so one code signs in once. */
   mfaLastStep: integer('mfa_last_step'),
   lastLoginAt: at('last_login_at'),
+  /** The agent's telephone extension on the switchboard: calls ringing there pop up in their inbox. */
+  extension: text('extension').unique(),
   /** Raised on sign-out everywhere, role change or disabling: older sessions stop at once. */
   sessionVersion: integer('session_version').notNull().default(1),
 });
@@ -355,8 +357,22 @@ export const calls = sqliteTable(
     /** The switchboard's record id; a re-imported file adds nothing twice. */
     externalId: text('external_id').unique(),
     createdAt: at('created_at').notNull(),
+    /** Live calls from the switchboard: 'ringing' | 'answered' | 'ended' | 'missed' (null: logged or imported). */
+    status: text('status'),
+    answeredAt: at('answered_at'),
+    endedAt: at('ended_at'),
+    /** Seconds the caller waited before an operator answered (or gave up). */
+    queueWaitSeconds: integer('queue_wait_seconds'),
+    queue: text('queue'),
+    /** The extension that rang or answered. */
+    extension: text('extension'),
+    /** The switchboard's address of the recording; the inbox plays it through the gateway only. */
+    recordingUrl: text('recording_url'),
+    /** A missed call stays on the supervisors' list until someone calls back. */
+    calledBackAt: at('called_back_at'),
+    calledBackBy: integer('called_back_by'),
   },
-  (t) => [index('calls_started_idx').on(t.startedAt)],
+  (t) => [index('calls_started_idx').on(t.startedAt), index('calls_status_idx').on(t.status)],
 );
 
 /** Prepared replies agents insert by shortcut; a team's own or everyone's (team null). */

@@ -90,7 +90,7 @@ export async function createTicketDesk(deps: {
     },
   });
   const units = createUnits(store);
-  const calls = createCalls(store, { timeZone, hotlineNumbers: config.tickets.hotlineNumbers });
+  const calls = createCalls(store, { timeZone, hotlineNumbers: config.tickets.hotlineNumbers, events });
   const reports = createMonthlyReport(store, { timeZone, rounding: config.tickets.rateRounding });
 
   /** A tap on a rating button arrives as the citizen's message: record it and thank them. */

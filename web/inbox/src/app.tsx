@@ -24,6 +24,8 @@ const TicketsView = screen(() => import('./tickets/tickets-view.tsx'), 'TicketsV
 const CreateTicketForm = screen(() => import('./tickets/tickets-view.tsx'), 'CreateTicketForm');
 const CareView = screen(() => import('./care/care-view.tsx'), 'CareView');
 const PrivacyView = screen(() => import('./privacy/privacy-view.tsx'), 'PrivacyView');
+import { ScreenPop } from './calls/screen-pop.tsx';
+import { Wallboard } from './calls/wallboard.tsx';
 
 /** Unit staff and the province leadership work on tickets only: conversations are the hotline's. */
 const ticketsOnly = (agent: Agent) => agent.role === 'unit_officer' || agent.role === 'unit_leader' || agent.role === 'province_leader';
@@ -267,7 +269,10 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(notice?: 
       ) : route.name === 'privacy' ? (
         overseer ? <PrivacyView agent={agent} selectedId={route.id} /> : <p className="empty">{t('privacy.forbidden')}</p>
       ) : route.name === 'calls' ? (
-        <CallsView agent={agent} />
+        <>
+          {overseer && <Wallboard live={live} />}
+          <CallsView agent={agent} />
+        </>
       ) : route.name === 'report' ? (
         overseer ? <ReportView /> : <p className="empty">{t('queue.forbidden')}</p>
       ) : route.name === 'queue' ? (
@@ -291,6 +296,7 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(notice?: 
           </section>
         </main>
       )}
+      <ScreenPop live={live} onTicket={(id) => navigate({ name: 'tickets', id })} />
       <footer className="shortcuts">{t('nav.shortcuts')}</footer>
     </div>
   );

@@ -2,6 +2,7 @@ import { useRef, useState } from 'react';
 import { useI18n, type MessageKey } from '../i18n/index.ts';
 import { answersFrom, careApi, type Outcome, type Question, type TargetCard } from './care-api.ts';
 import { ErrorLine } from '../components/error-line.tsx';
+import { DialLink } from '../calls/dial-link.tsx';
 
 export const when = (iso: string | null, locale: string) =>
   iso ? new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso)) : '—';
@@ -113,9 +114,12 @@ export function InterviewCard({ card, onRecorded }: { card: TargetCard; onRecord
       <header className="citizen">
         <h2>{d.applicantName ?? t('care.noName')}</h2>
         {card.tel ? (
-          <a className="tel" href={card.tel}>
-            {t('care.call', { number: card.tel.slice(4) })}
-          </a>
+          // Through the switchboard when one is configured, so the citizen sees the official number.
+          <DialLink what={{ targetId: card.id }}>
+            <a className="tel" href={card.tel}>
+              {t('care.call', { number: card.tel.slice(4) })}
+            </a>
+          </DialLink>
         ) : (
           <span className="hint">{t('care.noPhone')}</span>
         )}

@@ -4,6 +4,7 @@ import { channelName, time } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import { navigate } from '../route.ts';
 import { ErrorLine } from './error-line.tsx';
+import { DialLink } from '../calls/dial-link.tsx';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -68,7 +69,15 @@ export function ContactPanel({ contactId, currentConversationId, onChanged }: { 
           <dt>{t('contact.name')}</dt>
           <dd data-field="name">{contact.name ?? '—'}</dd>
           <dt>{t('contact.phone')}</dt>
-          <dd data-field="phone">{contact.phone ?? '—'}</dd>
+          <dd data-field="phone">
+            {contact.phone ?? '—'}
+            {contact.phone && (
+              <>
+                {' '}
+                <DialLink what={{ contactId: contact.id }}>{null}</DialLink>
+              </>
+            )}
+          </dd>
           <dt>{t('contact.email')}</dt>
           <dd data-field="email">{contact.email ?? '—'}</dd>
           <dd>

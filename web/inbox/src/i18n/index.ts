@@ -6,12 +6,14 @@ import { careEn, careVi } from './care.ts';
 import { privacyEn, privacyVi } from './privacy.ts';
 import { knowledgeEn, knowledgeVi } from './knowledge.ts';
 import { vi, type MessageKey as BaseKey } from './vi.ts';
+// The phone line's screen pop.
+import { callsEn, callsVi } from './calls.ts';
 
 export type Locale = 'vi' | 'en';
-export type MessageKey = BaseKey | keyof typeof ticketsVi | keyof typeof careVi | keyof typeof privacyVi | keyof typeof knowledgeVi;
+export type MessageKey = BaseKey | keyof typeof ticketsVi | keyof typeof careVi | keyof typeof privacyVi | keyof typeof knowledgeVi | keyof typeof callsVi;
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-const catalogues: Record<Locale, Record<MessageKey, string>> = { vi: { ...vi, ...ticketsVi, ...careVi, ...privacyVi, ...knowledgeVi }, en: { ...en, ...ticketsEn, ...careEn, ...privacyEn, ...knowledgeEn } };
+const catalogues: Record<Locale, Record<MessageKey, string>> = { vi: { ...vi, ...ticketsVi, ...careVi, ...privacyVi, ...knowledgeVi, ...callsVi }, en: { ...en, ...ticketsEn, ...careEn, ...privacyEn, ...knowledgeEn, ...callsEn } };
 const storageKey = 'inbox.locale';
 
 /** The language chosen last on this browser; Vietnamese unless the agent switched. */

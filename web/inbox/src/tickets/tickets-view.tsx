@@ -5,6 +5,7 @@ import type { LiveFeed } from '../live.ts';
 import { navigate } from '../route.ts';
 import { actionsFor, ticketsApi, type Ticket, type TicketFile, type TicketAction, type TicketQuery, type TicketSummary, type Unit } from './tickets-api.ts';
 import { ErrorLine } from '../components/error-line.tsx';
+import { DialLink } from '../calls/dial-link.tsx';
 
 type Filter = 'open' | 'overdue' | 'dueSoon' | 'all';
 const filters: Filter[] = ['open', 'overdue', 'dueSoon', 'all'];
@@ -155,6 +156,12 @@ function TicketDetail({ id, agent, unitIds, onChanged, live }: { id: number; age
       {ticket.body && <p className="body">{ticket.body}</p>}
       <p className="reporter">
         {ticket.reporterHidden ? t('tickets.reporterHidden') : ticket.contact ? `${t('tickets.reporter')}: ${[ticket.contact.name, ticket.contact.phone, ticket.contact.email].filter(Boolean).join(' · ')}` : null}
+        {!ticket.reporterHidden && ticket.contact?.phone ? (
+          <>
+            {' '}
+            <DialLink what={{ ticketId: ticket.id }}>{null}</DialLink>
+          </>
+        ) : null}
       </p>
       {ticket.conversationId !== null && operator && (
         <button className="link" onClick={() => navigate({ name: 'conversation', id: ticket.conversationId! })}>
