@@ -23,7 +23,11 @@ export function redactQuestion(text: string): string {
       .replace(/(\+?84|0)(?:[\s.-]?\d){8,10}\b/g, '…')
       .replace(/\b\d(?:[\s.-]?\d){5,}\b/g, '…')
       // "tên tôi là Nguyễn Văn A", "tui tên Ba", "em là Lan": the name after the introduction.
-      .replace(/\b(tên (?:tôi|tui|em|mình|con|cháu)(?: là)?|(?:tôi|tui|em|mình|con|cháu) tên(?: là)?|(?:tôi|tui|em|mình|con|cháu) là)\s+((?:\p{Lu}[\p{L}]*\s?){1,5})/gu, '$1 … ')
+      .replace(/(?<![\p{L}])(tên (?:tôi|tui|em|mình|con|cháu)(?: là)?|(?:tôi|tui|em|mình|con|cháu) tên(?: là)?|(?:tôi|tui|em|mình|con|cháu) là)\s+((?:\S+\s*){1,5})/giu, (_all, intro: string, rest: string) => {
+        // The name is the run of capitalised words after the introduction ("Lê Văn Tư,").
+        const name = /^(?:\p{Lu}[\p{L}]*[\s,.]*){1,5}/u.exec(rest)?.[0] ?? '';
+        return name ? `${intro} … ${rest.slice(name.length)}` : `${intro} ${rest}`;
+      })
       // House numbers and streets: "số 12 đường ...", "nhà 45/3 hẻm ...".
       .replace(/\b(số|nhà)\s+\d+[\w/]*/giu, '$1 …')
       .replace(/\s{2,}/g, ' ')
