@@ -140,6 +140,10 @@ export interface ChannelDisplay {
   names: ChannelNames;
   /** What the province's printed reports call it, when that differs (Messenger is "Facebook" there). */
   reportNames?: ChannelNames;
+  /** A short mark shown before the name on chips (a letter or two, or a symbol). */
+  icon: string;
+  /** The chip's border colour, so agents tell channels apart at a glance (a CSS colour). */
+  color: string;
 }
 
 /** A channel: its names, its settings schema and a factory. `registry.ts` lists every channel. */

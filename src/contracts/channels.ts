@@ -12,6 +12,10 @@ export interface ChannelListing {
   names: ChannelNames;
   /** What the printed reports call it (the same as `names` unless the channel says otherwise). */
   reportNames: ChannelNames;
+  /** A short mark shown before the name on chips. */
+  icon: string;
+  /** The chip's border colour. */
+  color: string;
 }
 
 export interface ChannelsResponse {

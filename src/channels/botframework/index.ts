@@ -151,7 +151,7 @@ function createBotFrameworkAdapter(context: ChannelContext<BotFrameworkSettingsI
  */
 export default defineChannel({
   name: 'botframework',
-  display: { names: { vi: 'Bot Framework (Teams, Web Chat)', en: 'Bot Framework (Teams, Web Chat)' } },
+  display: { names: { vi: 'Bot Framework (Teams, Web Chat)', en: 'Bot Framework (Teams, Web Chat)' }, icon: 'BF', color: '#5b5fc7' },
   settingsSchema: botFrameworkSettings,
   settingsFromEnv: botFrameworkSettingsFromEnv,
   defaultInboxName: 'Microsoft Teams / Bot Framework',

@@ -152,7 +152,7 @@ function createEmailAdapter(context: ChannelContext<EmailSettingsInput>): Channe
  */
 export default defineChannel({
   name: 'email',
-  display: { names: { vi: 'Email', en: 'Email' } },
+  display: { names: { vi: 'Email', en: 'Email' }, icon: '@', color: '#e3a008' },
   settingsSchema: emailSettings,
   settingsFromEnv: emailSettingsFromEnv,
   defaultInboxName: 'Thư điện tử 1022',

@@ -192,7 +192,7 @@ function createMessengerAdapter(context: ChannelContext<MessengerSettingsInput>)
  */
 export default defineChannel({
   name: 'messenger',
-  display: { names: { vi: 'Messenger', en: 'Messenger' }, reportNames: { vi: 'Facebook', en: 'Facebook' } },
+  display: { names: { vi: 'Messenger', en: 'Messenger' }, reportNames: { vi: 'Facebook', en: 'Facebook' }, icon: 'M', color: '#b18cff' },
   settingsSchema: messengerSettings,
   settingsFromEnv: messengerSettingsFromEnv,
   defaultInboxName: 'Facebook Messenger',

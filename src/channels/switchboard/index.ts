@@ -83,7 +83,7 @@ function createSwitchboardAdapter(context: ChannelContext<SwitchboardSettingsInp
 export default defineChannel({
   name: 'switchboard',
   // Calls are counted in the province's report as the phone line ("Điện thoại"), like the calls logged by hand.
-  display: { names: { vi: 'Tổng đài điện thoại', en: 'Switchboard' }, reportNames: { vi: 'Điện thoại', en: 'Phone' } },
+  display: { names: { vi: 'Tổng đài điện thoại', en: 'Switchboard' }, reportNames: { vi: 'Điện thoại', en: 'Phone' }, icon: '☎', color: '#2e7d32' },
   settingsSchema: switchboardSettings,
   settingsFromEnv: switchboardSettingsFromEnv,
   defaultInboxName: 'Tổng đài điện thoại',

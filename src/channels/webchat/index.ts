@@ -18,7 +18,7 @@ import { widgetAvailable } from './widget-assets.ts';
  */
 export default defineChannel({
   name: 'webchat',
-  display: { names: { vi: 'Trò chuyện web', en: 'Web chat' }, reportNames: { vi: 'Trò chuyện trên website', en: 'Website chat' } },
+  display: { names: { vi: 'Trò chuyện web', en: 'Web chat' }, reportNames: { vi: 'Trò chuyện trên website', en: 'Website chat' }, icon: 'W', color: '#0f766e' },
   settingsSchema: webchatSettings,
   create(context) {
     const prefix = context.isDefault ? '/webchat' : `/webchat/${context.inbox.key}`;

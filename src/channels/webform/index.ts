@@ -10,7 +10,7 @@ import { registerWebformRoutes } from './webhook.ts';
  */
 export default defineChannel({
   name: 'webform',
-  display: { names: { vi: 'Biểu mẫu web', en: 'Web form' }, reportNames: { vi: 'Website, ứng dụng', en: 'Website and app' } },
+  display: { names: { vi: 'Biểu mẫu web', en: 'Web form' }, reportNames: { vi: 'Website, ứng dụng', en: 'Website and app' }, icon: 'F', color: '#64748b' },
   settingsSchema: webformSettings,
   create(context) {
     return {

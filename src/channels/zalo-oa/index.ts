@@ -224,7 +224,7 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
  */
 export default defineChannel({
   name: 'zalo-oa',
-  display: { names: { vi: 'Zalo OA', en: 'Zalo OA' }, reportNames: { vi: 'Zalo', en: 'Zalo' } },
+  display: { names: { vi: 'Zalo OA', en: 'Zalo OA' }, reportNames: { vi: 'Zalo', en: 'Zalo' }, icon: 'Z', color: '#77a9ff' },
   settingsSchema: zaloSettings,
   settingsFromEnv: zaloSettingsFromEnv,
   defaultInboxName: 'Zalo OA',

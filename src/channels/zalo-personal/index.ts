@@ -15,7 +15,7 @@ import { createQrSignIn } from './sign-in.ts';
 import { SessionRejectedError, type MessageContent, type ZaloPersonalClient } from './types.ts';
 
 /** How people read this channel: agents' screens and reports take it from here (GET /api/v1/channels). */
-const display = { names: { vi: 'Zalo cá nhân', en: 'Zalo personal' } };
+const display = { names: { vi: 'Zalo cá nhân', en: 'Zalo personal' }, icon: 'z', color: '#77a9ff' };
 
 type AttachmentSource = Exclude<ZcaAttachmentSource, string>;
 

@@ -1,3 +1,4 @@
+import { ChannelChip } from './channel-chip.tsx';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, type ContactDetail, type ContactMatch } from '../api.ts';
 import { channelName, time } from '../format.ts';
@@ -92,7 +93,7 @@ export function ContactPanel({ contactId, currentConversationId, onChanged }: { 
       <ul className="identities">
         {contact.identities.map((identity) => (
           <li key={identity.id} data-channel={identity.channel}>
-            <span className={`chip ch-${identity.channel}`}>{channelName(t, identity.channel)}</span> {identity.inboxName}
+            <ChannelChip channel={identity.channel} /> {identity.inboxName}
             <div className="meta">
               {identity.displayName && <span>{identity.displayName} · </span>}
               <span className="external-id">{identity.externalUserId}</span>
@@ -118,7 +119,7 @@ export function ContactPanel({ contactId, currentConversationId, onChanged }: { 
                 #{c.id}
               </a>
             )}{' '}
-            <span className={`chip ch-${c.channel}`}>{channelName(t, c.channel)}</span> <span className="meta">{time(locale, c.lastMessageAt)}</span>
+            <ChannelChip channel={c.channel} /> <span className="meta">{time(locale, c.lastMessageAt)}</span>
           </li>
         ))}
       </ul>

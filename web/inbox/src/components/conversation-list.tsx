@@ -1,3 +1,4 @@
+import { ChannelChip } from './channel-chip.tsx';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, isOverseer, type Agent, type ConversationQuery, type ConversationSummary, type Label, type Team } from '../api.ts';
 import { channelName, duration } from '../format.ts';
@@ -344,7 +345,7 @@ export function ConversationList({ agent, live, teams, labels, selectedId }: { a
                     {count > 0 && <span className="badge" aria-label={t('list.unread', { count })}>{count}</span>}
                   </span>
                   <span className="row meta">
-                    <span className={`chip ch-${c.channel}`}>{channelName(t, c.channel)}</span>
+                    <ChannelChip channel={c.channel} />
                     <span>#{c.id}</span>
                     {c.teamId !== null && <span>{teamName(c.teamId)}</span>}
                     {c.handler === 'bot' && <span className="chip bot">{t('list.bot')}</span>}

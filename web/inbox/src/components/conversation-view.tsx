@@ -1,3 +1,4 @@
+import { ChannelChip } from './channel-chip.tsx';
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { api, ApiError, type Considered, type Agent, type AgentRow, type CannedAnswer, type Conversation, type Label, type Message, type ReplyWindow, type Suggestion, type Team } from '../api.ts';
 import { channelName, fold, time } from '../format.ts';
@@ -127,7 +128,7 @@ export function ConversationView({ id, agent, live, teams, agents, labels }: { i
         <div className="who">
           <h2>{c.contactName ?? t('list.noName')}</h2>
           <span className="meta">
-            <span className={`chip ch-${c.channel}`}>{channelName(t, c.channel)}</span> #{c.id} · {t(`status.${c.status}`)} · {t(`conv.handler.${c.handler}`)}
+            <ChannelChip channel={c.channel} /> #{c.id} · {t(`status.${c.status}`)} · {t(`conv.handler.${c.handler}`)}
             {c.contactPhone && <> · {c.contactPhone}</>}
             {c.contactEmail && <> · {c.contactEmail}</>}
           </span>
