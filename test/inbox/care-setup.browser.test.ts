@@ -75,6 +75,8 @@ describe.skipIf(!available)('customer care set up by a supervisor in the browser
     await page.locator('.topbar nav a', { hasText: 'Chăm sóc khách hàng' }).click();
     // Supervisors start on their campaigns, and see the import and its dossiers besides the operators' sections.
     await expect.poll(() => new URL(page.url()).pathname).toBe('/inbox/care/campaigns');
+    // The screens behind sign-in load on first use: wait for the care screen's own navigation.
+    await page.locator('.care-nav a').first().waitFor();
     await expect(page.locator('.care-nav a').allTextContents()).resolves.toEqual(['Hàng đợi gọi', 'Khảo sát tại nhà', 'Chiến dịch', 'Nhập hồ sơ', 'Hồ sơ đã nhập']);
 
     // --- 1. The one-stop system's export, under a mapping name of its own --------------------

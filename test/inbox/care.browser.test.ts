@@ -74,6 +74,8 @@ describe.skipIf(!available)('customer care in the browser', () => {
     await page.locator('.topbar nav a', { hasText: 'Chăm sóc khách hàng' }).click();
     await expect.poll(() => new URL(page.url()).pathname).toBe('/inbox/care/queue');
     // Operators do not see the supervisors' sections.
+    // The screens behind sign-in load on first use: wait for the care screen's own navigation.
+    await page.locator('.care-nav a').first().waitFor();
     await expect(page.locator('.care-nav a').allTextContents()).resolves.toEqual(['Hàng đợi gọi', 'Khảo sát tại nhà']);
     await page.locator('select[name="campaign"]').selectOption({ label: campaignName });
     await expect.poll(() => new URL(page.url()).pathname).toBe(`/inbox/care/queue/${campaignId}`);
