@@ -9,7 +9,7 @@ import type { ZaloPersonalClient } from '../../../src/channels/zalo-personal/typ
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { testConfigFile } from '../../helpers/config.ts';
 import { FakeZca, groupMessage, userMessage } from '../../helpers/fake-zca.ts';
-import { conversationOf, gatewayApi, waitFor, type ApiMessage } from '../../helpers/platform-standins.ts';
+import { conversationOf, gatewayApi, waitFor, withNormalizedAttachments, type ApiMessage } from '../../helpers/platform-standins.ts';
 
 // The gateway runs for real (store, ingest, outbox, admin API); only zca-js is the fake, behind
 // the channel's one seam.
@@ -124,10 +124,14 @@ describe('personal Zalo account (zca-js) in the gateway', () => {
     fake.listener.emit('message', userMessage(citizen, { msgId: '7000000000003', msgType: 'share.file', content: { title: 'to-khai.pdf', description: '', href: 'https://f.zdn.vn/to-khai.pdf', thumb: '', childnumber: 0, action: '', params: '{"fileSize":"20480","fileExt":"pdf"}', type: '' } }));
     fake.listener.emit('message', userMessage(citizen, { msgId: '7000000000004', msgType: 'chat.sticker', content: { id: 21345, catId: 10 } }));
     fake.listener.emit('message', userMessage(citizen, { msgId: '7000000000005', msgType: 'chat.recommended', content: { title: 'xem giúp https://dichvucong.gov.vn', description: 'Cổng DVC', href: 'https://dichvucong.gov.vn', thumb: '', childnumber: 0, action: 'recommened.link', params: '', type: '' } }));
-    const messages = await waitFor(async () => {
-      const all = (await api.messages(conversationId)).filter((m) => m.direction === 'in');
-      return all.length >= 5 ? all : null;
-    }, 'five messages');
+    // What the channel made of each event (the API shows files by their stored state instead).
+    const messages = await withNormalizedAttachments(
+      gateway,
+      await waitFor(async () => {
+        const all = (await api.messages(conversationId)).filter((m) => m.direction === 'in');
+        return all.length >= 5 ? all : null;
+      }, 'five messages'),
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     const inbound = (await api.messages(conversationId)).filter((m) => m.direction === 'in');
     expect(inbound).toHaveLength(5);
