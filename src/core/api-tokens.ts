@@ -39,7 +39,15 @@ export async function ensureBootstrapToken(store: Store, token: string | undefin
   if (!token) return false;
   const [any] = await store.db.select({ id: store.t.apiTokens.id }).from(store.t.apiTokens).limit(1);
   if (any) return false;
-  await createApiToken(store, { name: 'bootstrap-admin', role: 'admin', token, actor: 'system' });
+  try {
+    await createApiToken(store, { name: 'bootstrap-admin', role: 'admin', token, actor: 'system' });
+  } catch (error) {
+    // Two nodes of a cluster starting on a new database both find no token and both create the
+    // same one: the second meets the unique hash and the token is there all the same.
+    const [created] = await store.db.select({ id: store.t.apiTokens.id }).from(store.t.apiTokens).where(eq(store.t.apiTokens.tokenHash, hashToken(token))).limit(1);
+    if (created) return false;
+    throw error;
+  }
   return true;
 }
 

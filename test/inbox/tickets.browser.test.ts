@@ -82,6 +82,10 @@ describe.skipIf(!available)('ticket escalation in the browser', () => {
     await chat.locator('#text').press('Enter');
     await chat.locator('.msg.visitor[data-id]').first().waitFor();
     const conversationId = (await rest<{ items: Array<{ id: number }> }>('/api/v1/conversations?channel=webchat')).items[0]!.id;
+    // The bot answered it, so no team has it yet, and an operator opens tickets only from the
+    // conversations they may see: the supervisor puts it in the reception team's queue.
+    const reception = (await rest<Array<{ id: number; key: string }>>('/api/v1/teams')).find((team) => team.key === 'tiep-nhan-chung')!;
+    await rest(`/api/v1/conversations/${conversationId}`, { teamId: reception.id }, 'PATCH');
 
     // The operator opens a ticket from the conversation and forwards it to the department.
     await signIn('dtv.an');

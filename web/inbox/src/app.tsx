@@ -3,7 +3,7 @@ import { api, ApiError, isOverseer, setCsrfToken, type Agent, type AgentRow, typ
 import { alertsEnabled, notifyNewConversation, setAlertsEnabled } from './alerts.ts';
 import { SignIn } from './components/sign-in.tsx';
 import type { ChannelListing } from '../../../src/contracts/channels.ts';
-import { I18nContext, initialLocale, saveLocale, translator, useI18n, type Locale } from './i18n/index.ts';
+import { I18nContext, initialLocale, loadLocale, saveLocale, translator, useI18n, type Locale } from './i18n/index.ts';
 import { LiveFeed } from './live.ts';
 import { navigate, useRoute } from './route.ts';
 import { ticketsApi } from './tickets/tickets-api.ts';
@@ -24,8 +24,8 @@ const TicketsView = screen(() => import('./tickets/tickets-view.tsx'), 'TicketsV
 const CreateTicketForm = screen(() => import('./tickets/tickets-view.tsx'), 'CreateTicketForm');
 const CareView = screen(() => import('./care/care-view.tsx'), 'CareView');
 const PrivacyView = screen(() => import('./privacy/privacy-view.tsx'), 'PrivacyView');
-import { ScreenPop } from './calls/screen-pop.tsx';
-import { Wallboard } from './calls/wallboard.tsx';
+const ScreenPop = screen(() => import('./calls/screen-pop.tsx'), 'ScreenPop');
+const Wallboard = screen(() => import('./calls/wallboard.tsx'), 'Wallboard');
 
 /** Unit staff and the province leadership work on tickets only: conversations are the hotline's. */
 const ticketsOnly = (agent: Agent) => agent.role === 'unit_officer' || agent.role === 'unit_leader' || agent.role === 'province_leader';
@@ -35,7 +35,16 @@ export function App() {
   const [agent, setAgent] = useState<Agent | null | undefined>(undefined);
   // The channels and their names come from the server once someone is signed in.
   const [channels, setChannels] = useState<ChannelListing[]>([]);
-  const i18n = useMemo(() => ({ locale, t: translator(locale, channels), setLocale: (l: Locale) => (saveLocale(l), setLocaleState(l)), channels }), [locale, channels]);
+  // Until a chosen language's catalogue has arrived, the page keeps the one it has.
+  const [shown, setShown] = useState<Locale>(locale === 'en' ? 'vi' : locale);
+  useEffect(() => {
+    let current = true;
+    void loadLocale(locale).then(() => current && setShown(locale));
+    return () => {
+      current = false;
+    };
+  }, [locale]);
+  const i18n = useMemo(() => ({ locale: shown, t: translator(shown, channels), setLocale: (l: Locale) => (saveLocale(l), setLocaleState(l)), channels }), [shown, channels]);
   const signedIn = Boolean(agent && !agent.mfaSetupRequired);
   useEffect(() => {
     if (signedIn) api.channels().then((list) => setChannels(list.items), () => setChannels([]));

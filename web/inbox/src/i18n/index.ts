@@ -1,6 +1,5 @@
 import { createContext, useContext } from 'react';
 import type { ChannelListing } from '../../../../src/contracts/channels.ts';
-import { en } from './en.ts';
 import { ticketsEn, ticketsVi } from './tickets.ts';
 import { careEn, careVi } from './care.ts';
 import { privacyEn, privacyVi } from './privacy.ts';
@@ -13,7 +12,16 @@ export type Locale = 'vi' | 'en';
 export type MessageKey = BaseKey | keyof typeof ticketsVi | keyof typeof careVi | keyof typeof privacyVi | keyof typeof knowledgeVi | keyof typeof callsVi;
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-const catalogues: Record<Locale, Record<MessageKey, string>> = { vi: { ...vi, ...ticketsVi, ...careVi, ...privacyVi, ...knowledgeVi, ...callsVi }, en: { ...en, ...ticketsEn, ...careEn, ...privacyEn, ...knowledgeEn, ...callsEn } };
+// English is loaded when someone chooses it (loadLocale): the sign-in page of a Vietnamese
+// hotline should not carry a second language's whole catalogue over a slow phone link.
+const catalogues: Record<Locale, Partial<Record<MessageKey, string>>> = { vi: { ...vi, ...ticketsVi, ...careVi, ...privacyVi, ...knowledgeVi, ...callsVi }, en: { ...ticketsEn, ...careEn, ...privacyEn, ...knowledgeEn, ...callsEn } };
+
+/** Makes sure a language's catalogue is here before it is used (English comes on demand). */
+export async function loadLocale(locale: Locale): Promise<void> {
+  if (locale !== 'en' || 'app.loading' in catalogues.en) return;
+  const { en } = await import('./en.ts');
+  catalogues.en = { ...en, ...catalogues.en };
+}
 const storageKey = 'inbox.locale';
 
 /** The language chosen last on this browser; Vietnamese unless the agent switched. */
