@@ -103,36 +103,59 @@ export function createOutbox(deps: {
    * conversation's times, or a WindowClosedError (which rolls the caller's transaction back).
    * The caller passes the result to `announce` once its transaction has committed.
    */
+  // The writes of every reply (a bot answer per citizen message), prepared once per connection
+  // (store.queries): building and compiling them per reply cost more than running them.
+  const p = (name: string) => sql.placeholder(name);
+  const replyWrites = (db: Db) => ({
+    conversation: db
+      .select({ id: t.conversations.id, inboxId: t.conversations.inboxId, contactId: t.conversations.contactId, lastInboundAt: t.conversations.lastInboundAt })
+      .from(t.conversations)
+      .where(eq(t.conversations.id, p('id')))
+      .limit(1)
+      .prepare('outbox_conversation'),
+    message: db
+      .insert(t.messages)
+      .values({
+        conversationId: p('conversationId'),
+        inboxId: p('inboxId'),
+        direction: 'out',
+        senderType: p('senderType'),
+        senderRef: p('senderRef'),
+        text: p('text'),
+        attachments: p('attachments'),
+        status: 'queued',
+        metadata: p('metadata'),
+        createdAt: p('at'),
+      })
+      .returning({ id: t.messages.id })
+      .prepare('outbox_reply_message'),
+    outbox: db
+      .insert(t.outbox)
+      .values({ messageId: p('messageId'), conversationId: p('conversationId'), inboxId: p('inboxId'), status: 'pending', nextAttemptAt: p('at'), createdAt: p('at'), updatedAt: p('at') })
+      .prepare('outbox_reply_row'),
+    // set() takes a placeholder at run time (bound through the column's encoder) though its type does not say so.
+    touch: db.update(t.conversations).set({ lastMessageAt: p('at') as unknown as Date, updatedAt: p('at') as unknown as Date }).where(eq(t.conversations.id, p('id'))).prepare('outbox_reply_touch'),
+  });
+
   async function queueWithin(db: Db, input: ReplyInput, at = new Date()): Promise<QueuedReply> {
-    const conversation = await findConversation(db, input.conversationId);
+    const q = store.queries(db, replyWrites);
+    const [conversation] = await q.conversation.execute({ id: input.conversationId });
+    if (!conversation) throw new NotFoundError('conversation');
     const window = await windowOf(db, conversation, at, input.senderType);
     if (!window.open) throw new WindowClosedError(window);
     const metadata = window.sendOptions ? { ...input.metadata, window: window.sendOptions } : input.metadata;
-    const [message] = await db
-      .insert(t.messages)
-      .values({
-        conversationId: conversation.id,
-        inboxId: conversation.inboxId,
-        direction: 'out',
-        senderType: input.senderType,
-        senderRef: input.senderRef ?? null,
-        text: input.text,
-        attachments: input.attachments?.length ? input.attachments : null,
-        status: 'queued',
-        metadata: metadata ?? null,
-        createdAt: at,
-      })
-      .returning({ id: t.messages.id });
-    await db.insert(t.outbox).values({
-      messageId: message!.id,
+    const [message] = await q.message.execute({
       conversationId: conversation.id,
       inboxId: conversation.inboxId,
-      status: 'pending',
-      nextAttemptAt: at,
-      createdAt: at,
-      updatedAt: at,
+      senderType: input.senderType,
+      senderRef: input.senderRef ?? null,
+      text: input.text,
+      attachments: input.attachments?.length ? input.attachments : null,
+      metadata: metadata ?? null,
+      at,
     });
-    await db.update(t.conversations).set({ lastMessageAt: at, updatedAt: at }).where(eq(t.conversations.id, conversation.id));
+    await q.outbox.execute({ messageId: message!.id, conversationId: conversation.id, inboxId: conversation.inboxId, at });
+    await q.touch.execute({ id: conversation.id, at });
     return { messageId: message!.id, conversationId: conversation.id, inboxId: conversation.inboxId, contactId: conversation.contactId };
   }
 
