@@ -292,6 +292,28 @@ export function createOutbox(deps: {
     metrics.outboxSends.inc({ channel: sender?.channel ?? 'unknown', outcome: outcome.kind });
   }
 
+  // A sent (or failed) reply's two updates, prepared once (store.queries), as the reply's writes are.
+  // set() takes placeholders at run time (bound through the column's encoder) though its type does not say so.
+  const slot = <T>(name: string) => sql.placeholder(name) as unknown as T;
+  const settleWrites = (db: Db) => ({
+    outbox: db
+      .update(t.outbox)
+      .set({ status: slot<string>('status'), lockedUntil: null, lastError: slot<string | null>('lastError'), updatedAt: slot<Date>('at') })
+      .where(and(eq(t.outbox.id, sql.placeholder('id')), eq(t.outbox.status, 'sending'), eq(t.outbox.attempts, sql.placeholder('attempts'))))
+      .returning({ id: t.outbox.id })
+      .prepare('outbox_settle'),
+    sent: db
+      .update(t.messages)
+      .set({ status: 'sent', error: null, sentAt: slot<Date>('at'), externalId: slot<string | null>('externalId') })
+      .where(eq(t.messages.id, sql.placeholder('id')))
+      .prepare('outbox_message_sent'),
+    failed: db
+      .update(t.messages)
+      .set({ status: 'failed', error: slot<string>('error') })
+      .where(eq(t.messages.id, sql.placeholder('id')))
+      .prepare('outbox_message_failed'),
+  });
+
   async function settle(row: ClaimedRow, outcome: Outcome): Promise<void> {
     const at = new Date();
     const outboxId = Number(row.id);
@@ -310,11 +332,7 @@ export function createOutbox(deps: {
         return updated.length > 0;
       }
       const status = outcome.kind === 'sent' ? 'sent' : 'failed';
-      const updated = await db
-        .update(t.outbox)
-        .set({ status, lockedUntil: null, lastError: outcome.kind === 'failed' ? outcome.error : null, updatedAt: at })
-        .where(ours)
-        .returning({ id: t.outbox.id });
+      const updated = await store.queries(db, settleWrites).outbox.execute({ status, lastError: outcome.kind === 'failed' ? outcome.error : null, at, id: outboxId, attempts: row.attempts });
       if (!updated.length) return false;
       if (outcome.kind === 'sent' && outcome.externalId) {
         // The platform's echo of this very send may have been stored first (on another node) as
@@ -323,14 +341,9 @@ export function createOutbox(deps: {
           .delete(t.messages)
           .where(and(eq(t.messages.inboxId, Number(row.inbox_id)), eq(t.messages.externalId, outcome.externalId), eq(t.messages.senderType, 'outside'), ne(t.messages.id, messageId)));
       }
-      await db
-        .update(t.messages)
-        .set(
-          outcome.kind === 'sent'
-            ? { status: 'sent', error: null, sentAt: at, externalId: outcome.externalId ?? null }
-            : { status: 'failed', error: outcome.error },
-        )
-        .where(eq(t.messages.id, messageId));
+      const writes = store.queries(db, settleWrites);
+      if (outcome.kind === 'sent') await writes.sent.execute({ at, externalId: outcome.externalId ?? null, id: messageId });
+      else await writes.failed.execute({ error: outcome.error, id: messageId });
       return true;
     });
     if (!settled) {
