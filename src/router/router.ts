@@ -107,12 +107,17 @@ export function createRouter(deps: {
   async function route(row: InboundMessageView): Promise<RouteDecision> {
     const event = row.event;
     const metadata = (row.metadata ?? {}) as { suppressAutoReply?: boolean };
-    const decision = decideRoute(
-      { handler: row.handler === 'human' ? 'human' : 'bot', pendingChoices: await pendingChoices(event.conversationId), topicTeam: await topicTeam(event.conversationId) },
-      { text: row.text, suppressAutoReply: metadata.suppressAutoReply === true, attachments: Array.isArray(row.attachments) ? row.attachments.length : 0 },
-      rules(),
-      new Date(),
-    );
+    const conversation = { handler: row.handler === 'human' ? ('human' as const) : ('bot' as const), pendingChoices: await pendingChoices(event.conversationId) };
+    const message = { text: row.text, suppressAutoReply: metadata.suppressAutoReply === true, attachments: Array.isArray(row.attachments) ? row.attachments.length : 0 };
+    const now = new Date();
+    const current = rules();
+    let decision = decideRoute(conversation, message, current, now);
+    // The conversation's topic only picks the team of a handoff asked for by name (a person, or
+    // nothing to read): its two reads are made for those alone, not for every answered message.
+    if (decision.kind === 'handoff' && (decision.reason === 'person' || decision.reason === 'no_text')) {
+      const topic = await topicTeam(event.conversationId);
+      if (topic) decision = decideRoute({ ...conversation, topicTeam: topic }, message, current, now);
+    }
     await carryOut(event.conversationId, event.inboxId, decision);
     return decision;
   }
