@@ -221,13 +221,18 @@ export function createOutbox(deps: {
     );
   }
 
-  async function loadOutbound(row: ClaimedRow): Promise<OutboundMessage | string> {
-    const [message] = await store.db
+  // The read of every claimed reply, prepared once (store.queries), as the reply's writes are.
+  const outboundRead = (db: Db) =>
+    db
       .select({ text: t.messages.text, attachments: t.messages.attachments, metadata: t.messages.metadata, senderType: t.messages.senderType, contactId: t.conversations.contactId })
       .from(t.messages)
       .innerJoin(t.conversations, eq(t.conversations.id, t.messages.conversationId))
-      .where(eq(t.messages.id, Number(row.message_id)))
-      .limit(1);
+      .where(eq(t.messages.id, sql.placeholder('id')))
+      .limit(1)
+      .prepare('outbox_outbound');
+
+  async function loadOutbound(row: ClaimedRow): Promise<OutboundMessage | string> {
+    const [message] = await store.queries(store.db, outboundRead).execute({ id: Number(row.message_id) });
     if (!message) return 'message row is missing';
     // A contact may hold several identities in one inbox (two email addresses): a message that
     // names its recipient goes there and nowhere else.
