@@ -108,3 +108,26 @@ export async function interleaved(rounds: number, runCeiling: () => Promise<Load
 }
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * Loads several servers in turn (the ceiling, the gateway with the bot off, the same gateway
+ * with the bot on), `rounds` times, and keeps each one's median run and the median of each
+ * one's per-round ratio to the first and to the second: on a shared, noisy machine, only runs
+ * side by side in the same round compare.
+ */
+export async function alternating(rounds: number, runners: Array<() => Promise<LoadResult>>) {
+  const runs: LoadResult[][] = runners.map(() => []);
+  for (let i = 0; i < rounds; i++) for (const [k, run] of runners.entries()) runs[k]!.push(await run());
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const medianRun = (list: LoadResult[]) => [...list].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(list.length / 2)]!;
+  const ratiosTo = (base: number) => runs.map((list) => list.map((r, i) => r.requestsPerSecond / runs[base]![i]!.requestsPerSecond));
+  return {
+    medians: runs.map(medianRun),
+    /** Per server: the median of its per-round ratios to the first server, and to the second. */
+    toFirst: ratiosTo(0).map(median),
+    toSecond: ratiosTo(Math.min(1, runners.length - 1)).map(median),
+    /** Per server, each round's ratio to the second (the bot-on / bot-off pairs). */
+    pairs: ratiosTo(Math.min(1, runners.length - 1)),
+    acknowledged: runs.map((list) => list.reduce((sum, r) => sum + r.ok, 0)),
+  };
+}

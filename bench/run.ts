@@ -1,4 +1,4 @@
-// npm run bench [-- --seconds 10 --connections 50 --only webform,dossiers]
+// npm run bench [-- --seconds 10 --connections 50 --rounds 5 --only webform,dossiers]
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,10 +7,10 @@ import { parseArgs } from 'node:util';
 import { benchCluster, printCluster } from './cluster.ts';
 import { benchDossiers, printDossiers } from './dossiers.ts';
 import { root } from './lib.ts';
-import { benchMessenger, printMessenger } from './messenger.ts';
+import { benchMessengerBot, printMessengerBot } from './messenger.ts';
 import { benchRouter, printRouter } from './router.ts';
 import { benchWebchat, printWebchat } from './webchat.ts';
-import { benchWebform, printWebform } from './webform.ts';
+import { benchWebformBot, printWebformBot } from './webform.ts';
 import { benchWire, printWire } from './wire.ts';
 
 function writeConfigWithRouterOff(): string {
@@ -25,32 +25,30 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
     only: { type: 'string' },
+    rounds: { type: 'string', default: '5' },
   },
 });
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
+const rounds = Number(values.rounds);
 const wanted = (name: string) => !values.only || values.only.split(',').includes(name);
-const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version, seconds, connections };
+const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version, seconds, connections, rounds };
 
 console.log(`gateway benchmarks (node ${process.version}, ${seconds} s per run, ${connections} connections)\n`);
 // Ingest alone (the bot off), then the whole pipeline: the bot answering every message on the
 // same event loop after the acknowledgement.
 const botOff = { CONFIG_FILE: writeConfigWithRouterOff() };
 if (wanted('webform')) {
-  const webform = await benchWebform(seconds, connections, botOff);
-  printWebform(webform, ', bot off (ingest only)');
-  const withBot = await benchWebform(seconds, connections);
-  printWebform(withBot, ', bot answering every message');
-  results.webform = { ingest: webform, withBot };
+  const webform = await benchWebformBot(seconds, connections, botOff, rounds);
+  printWebformBot(webform);
+  results.webform = webform;
   console.log('');
 }
 
 if (wanted('messenger')) {
-  const messenger = await benchMessenger(seconds, connections, botOff);
-  printMessenger(messenger, ', bot off (ingest only)');
-  const withBot = await benchMessenger(seconds, connections);
-  printMessenger(withBot, ', bot answering every message');
-  results.messenger = { ingest: messenger, withBot };
+  const messenger = await benchMessengerBot(seconds, connections, botOff, rounds);
+  printMessengerBot(messenger);
+  results.messenger = messenger;
   console.log('');
 }
 if (wanted('webchat')) {

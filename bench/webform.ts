@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { fmt, interleaved, load, startProcess, type LoadResult } from './lib.ts';
+import { alternating, fmt, interleaved, load, startProcess, type LoadResult } from './lib.ts';
 
 const citizenMessage = (n: number) =>
   JSON.stringify({
@@ -59,4 +59,77 @@ export function printWebform(result: WebformBench, label = ''): void {
   console.log(row('ceiling (bare Fastify)', result.ceiling));
   console.log(row('gateway', result.gateway));
   console.log(`  ratio to ceiling (median of alternating rounds): ${fmt(result.ratio, 2)}   stored ${fmt(result.stored)}, acknowledged ${fmt(result.acknowledged)}`);
+}
+
+export interface WebformBotBench {
+  ceiling: LoadResult;
+  /** The gateway with `router.enabled: false`: ingest alone. */
+  botOff: LoadResult;
+  /** The same gateway answering every message (the shipped default). */
+  botOn: LoadResult;
+  /** Medians of the per-round ratios: bot off and bot on to the ceiling, and bot on to bot off. */
+  botOffToCeiling: number;
+  botOnToCeiling: number;
+  botOnToBotOff: number;
+  /** Each round's bot-on / bot-off ratio, for the noise. */
+  pairs: number[];
+  stored: { botOff: number; botOn: number };
+  /** Bot answers stored by the bot-on gateway, and how many of its replies the outbox settled. */
+  botAnswers: number;
+  acknowledged: { botOff: number; botOn: number };
+}
+
+const storedIn = (dbFile: string) => {
+  const db = new Database(dbFile, { readonly: true });
+  const count = (where: string) => (db.prepare(`select count(*) as n from messages where ${where}`).get() as { n: number }).n;
+  const result = { inbound: count("direction = 'in'"), bot: count("direction = 'out' and sender_type = 'bot'") };
+  db.close();
+  return result;
+};
+
+/**
+ * The ceiling, the gateway with the bot off and the same gateway with the bot on, each in its
+ * own process, loaded one after another in each of `rounds` rounds: the bot's cost as the ratio
+ * of bot-on to bot-off runs made side by side.
+ */
+export async function benchWebformBot(seconds: number, connections: number, botOffEnv: Record<string, string>, rounds = 3): Promise<WebformBotBench> {
+  const dir = mkdtempSync(join(tmpdir(), 'gw1022-bench-'));
+  const gatewayEnv = (name: string, env: Record<string, string>) => ({ DATABASE_URL: `file:${join(dir, name)}`, PORT: '0', PUBLIC_RATE_LIMIT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env });
+  const ceilingServer = await startProcess('bench/ceiling-server.ts', {});
+  const offServer = await startProcess('src/server.ts', gatewayEnv('off.db', botOffEnv));
+  const onServer = await startProcess('src/server.ts', gatewayEnv('on.db', {}));
+  let n = 0;
+  const run = (url: string) => () => load({ url, path: '/api/public/messages', seconds, connections, makeRequest: () => ({ body: citizenMessage(n++) }) });
+  const result = await alternating(rounds, [run(ceilingServer.url), run(offServer.url), run(onServer.url)]);
+  // Let the bot finish what was acknowledged before counting its answers.
+  await new Promise((done) => setTimeout(done, 2000));
+  await ceilingServer.stop();
+  await offServer.stop();
+  await onServer.stop();
+  const off = storedIn(join(dir, 'off.db'));
+  const on = storedIn(join(dir, 'on.db'));
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    ceiling: result.medians[0]!,
+    botOff: result.medians[1]!,
+    botOn: result.medians[2]!,
+    botOffToCeiling: result.toFirst[1]!,
+    botOnToCeiling: result.toFirst[2]!,
+    botOnToBotOff: result.toSecond[2]!,
+    pairs: result.pairs[2]!,
+    stored: { botOff: off.inbound, botOn: on.inbound },
+    botAnswers: on.bot,
+    acknowledged: { botOff: result.acknowledged[1]!, botOn: result.acknowledged[2]! },
+  };
+}
+
+export function printWebformBot(result: WebformBotBench): void {
+  const row = (name: string, r: LoadResult) =>
+    `  ${name.padEnd(26)} ${fmt(r.requestsPerSecond).padStart(8)} msg/s   p50 ${fmt(r.p50, 1).padStart(6)} ms   p99 ${fmt(r.p99, 1).padStart(6)} ms   errors ${r.errors + r.non2xx}`;
+  console.log('web form ingest: POST /api/public/messages, SQLite default, ceiling / bot off / bot on in alternating rounds');
+  console.log(row('ceiling (bare Fastify)', result.ceiling));
+  console.log(row('gateway, bot off', result.botOff));
+  console.log(row('gateway, bot on', result.botOn));
+  console.log(`  bot on / bot off (median of per-round pairs): ${fmt(result.botOnToBotOff, 2)}   rounds: ${result.pairs.map((r) => fmt(r, 2)).join(', ')}`);
+  console.log(`  to ceiling: bot off ${fmt(result.botOffToCeiling, 2)}, bot on ${fmt(result.botOnToCeiling, 2)}   stored ${fmt(result.stored.botOff)} / ${fmt(result.stored.botOn)}, acknowledged ${fmt(result.acknowledged.botOff)} / ${fmt(result.acknowledged.botOn)}, bot answers ${fmt(result.botAnswers)}`);
 }

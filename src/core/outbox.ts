@@ -103,36 +103,59 @@ export function createOutbox(deps: {
    * conversation's times, or a WindowClosedError (which rolls the caller's transaction back).
    * The caller passes the result to `announce` once its transaction has committed.
    */
+  // The writes of every reply (a bot answer per citizen message), prepared once per connection
+  // (store.queries): building and compiling them per reply cost more than running them.
+  const p = (name: string) => sql.placeholder(name);
+  const replyWrites = (db: Db) => ({
+    conversation: db
+      .select({ id: t.conversations.id, inboxId: t.conversations.inboxId, contactId: t.conversations.contactId, lastInboundAt: t.conversations.lastInboundAt })
+      .from(t.conversations)
+      .where(eq(t.conversations.id, p('id')))
+      .limit(1)
+      .prepare('outbox_conversation'),
+    message: db
+      .insert(t.messages)
+      .values({
+        conversationId: p('conversationId'),
+        inboxId: p('inboxId'),
+        direction: 'out',
+        senderType: p('senderType'),
+        senderRef: p('senderRef'),
+        text: p('text'),
+        attachments: p('attachments'),
+        status: 'queued',
+        metadata: p('metadata'),
+        createdAt: p('at'),
+      })
+      .returning({ id: t.messages.id })
+      .prepare('outbox_reply_message'),
+    outbox: db
+      .insert(t.outbox)
+      .values({ messageId: p('messageId'), conversationId: p('conversationId'), inboxId: p('inboxId'), status: 'pending', nextAttemptAt: p('at'), createdAt: p('at'), updatedAt: p('at') })
+      .prepare('outbox_reply_row'),
+    // set() takes a placeholder at run time (bound through the column's encoder) though its type does not say so.
+    touch: db.update(t.conversations).set({ lastMessageAt: p('at') as unknown as Date, updatedAt: p('at') as unknown as Date }).where(eq(t.conversations.id, p('id'))).prepare('outbox_reply_touch'),
+  });
+
   async function queueWithin(db: Db, input: ReplyInput, at = new Date()): Promise<QueuedReply> {
-    const conversation = await findConversation(db, input.conversationId);
+    const q = store.queries(db, replyWrites);
+    const [conversation] = await q.conversation.execute({ id: input.conversationId });
+    if (!conversation) throw new NotFoundError('conversation');
     const window = await windowOf(db, conversation, at, input.senderType);
     if (!window.open) throw new WindowClosedError(window);
     const metadata = window.sendOptions ? { ...input.metadata, window: window.sendOptions } : input.metadata;
-    const [message] = await db
-      .insert(t.messages)
-      .values({
-        conversationId: conversation.id,
-        inboxId: conversation.inboxId,
-        direction: 'out',
-        senderType: input.senderType,
-        senderRef: input.senderRef ?? null,
-        text: input.text,
-        attachments: input.attachments?.length ? input.attachments : null,
-        status: 'queued',
-        metadata: metadata ?? null,
-        createdAt: at,
-      })
-      .returning({ id: t.messages.id });
-    await db.insert(t.outbox).values({
-      messageId: message!.id,
+    const [message] = await q.message.execute({
       conversationId: conversation.id,
       inboxId: conversation.inboxId,
-      status: 'pending',
-      nextAttemptAt: at,
-      createdAt: at,
-      updatedAt: at,
+      senderType: input.senderType,
+      senderRef: input.senderRef ?? null,
+      text: input.text,
+      attachments: input.attachments?.length ? input.attachments : null,
+      metadata: metadata ?? null,
+      at,
     });
-    await db.update(t.conversations).set({ lastMessageAt: at, updatedAt: at }).where(eq(t.conversations.id, conversation.id));
+    await q.outbox.execute({ messageId: message!.id, conversationId: conversation.id, inboxId: conversation.inboxId, at });
+    await q.touch.execute({ id: conversation.id, at });
     return { messageId: message!.id, conversationId: conversation.id, inboxId: conversation.inboxId, contactId: conversation.contactId };
   }
 
@@ -198,13 +221,18 @@ export function createOutbox(deps: {
     );
   }
 
-  async function loadOutbound(row: ClaimedRow): Promise<OutboundMessage | string> {
-    const [message] = await store.db
+  // The read of every claimed reply, prepared once (store.queries), as the reply's writes are.
+  const outboundRead = (db: Db) =>
+    db
       .select({ text: t.messages.text, attachments: t.messages.attachments, metadata: t.messages.metadata, senderType: t.messages.senderType, contactId: t.conversations.contactId })
       .from(t.messages)
       .innerJoin(t.conversations, eq(t.conversations.id, t.messages.conversationId))
-      .where(eq(t.messages.id, Number(row.message_id)))
-      .limit(1);
+      .where(eq(t.messages.id, sql.placeholder('id')))
+      .limit(1)
+      .prepare('outbox_outbound');
+
+  async function loadOutbound(row: ClaimedRow): Promise<OutboundMessage | string> {
+    const [message] = await store.queries(store.db, outboundRead).execute({ id: Number(row.message_id) });
     if (!message) return 'message row is missing';
     // A contact may hold several identities in one inbox (two email addresses): a message that
     // names its recipient goes there and nowhere else.
@@ -271,6 +299,28 @@ export function createOutbox(deps: {
     metrics.outboxSends.inc({ channel: sender?.channel ?? 'unknown', outcome: outcome.kind });
   }
 
+  // A sent (or failed) reply's two updates, prepared once (store.queries), as the reply's writes are.
+  // set() takes placeholders at run time (bound through the column's encoder) though its type does not say so.
+  const slot = <T>(name: string) => sql.placeholder(name) as unknown as T;
+  const settleWrites = (db: Db) => ({
+    outbox: db
+      .update(t.outbox)
+      .set({ status: slot<string>('status'), lockedUntil: null, lastError: slot<string | null>('lastError'), updatedAt: slot<Date>('at') })
+      .where(and(eq(t.outbox.id, sql.placeholder('id')), eq(t.outbox.status, 'sending'), eq(t.outbox.attempts, sql.placeholder('attempts'))))
+      .returning({ id: t.outbox.id })
+      .prepare('outbox_settle'),
+    sent: db
+      .update(t.messages)
+      .set({ status: 'sent', error: null, sentAt: slot<Date>('at'), externalId: slot<string | null>('externalId') })
+      .where(eq(t.messages.id, sql.placeholder('id')))
+      .prepare('outbox_message_sent'),
+    failed: db
+      .update(t.messages)
+      .set({ status: 'failed', error: slot<string>('error') })
+      .where(eq(t.messages.id, sql.placeholder('id')))
+      .prepare('outbox_message_failed'),
+  });
+
   async function settle(row: ClaimedRow, outcome: Outcome): Promise<void> {
     const at = new Date();
     const outboxId = Number(row.id);
@@ -289,11 +339,7 @@ export function createOutbox(deps: {
         return updated.length > 0;
       }
       const status = outcome.kind === 'sent' ? 'sent' : 'failed';
-      const updated = await db
-        .update(t.outbox)
-        .set({ status, lockedUntil: null, lastError: outcome.kind === 'failed' ? outcome.error : null, updatedAt: at })
-        .where(ours)
-        .returning({ id: t.outbox.id });
+      const updated = await store.queries(db, settleWrites).outbox.execute({ status, lastError: outcome.kind === 'failed' ? outcome.error : null, at, id: outboxId, attempts: row.attempts });
       if (!updated.length) return false;
       if (outcome.kind === 'sent' && outcome.externalId) {
         // The platform's echo of this very send may have been stored first (on another node) as
@@ -302,14 +348,9 @@ export function createOutbox(deps: {
           .delete(t.messages)
           .where(and(eq(t.messages.inboxId, Number(row.inbox_id)), eq(t.messages.externalId, outcome.externalId), eq(t.messages.senderType, 'outside'), ne(t.messages.id, messageId)));
       }
-      await db
-        .update(t.messages)
-        .set(
-          outcome.kind === 'sent'
-            ? { status: 'sent', error: null, sentAt: at, externalId: outcome.externalId ?? null }
-            : { status: 'failed', error: outcome.error },
-        )
-        .where(eq(t.messages.id, messageId));
+      const writes = store.queries(db, settleWrites);
+      if (outcome.kind === 'sent') await writes.sent.execute({ at, externalId: outcome.externalId ?? null, id: messageId });
+      else await writes.failed.execute({ error: outcome.error, id: messageId });
       return true;
     });
     if (!settled) {

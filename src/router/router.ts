@@ -1,6 +1,6 @@
 import { recordActivity } from '../core/activity.ts';
 import { resolve } from 'node:path';
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { BusinessHours } from '../core/business-hours.ts';
 import type { GatewayConfig } from '../core/config/load-config.ts';
 import { projectRoot } from '../core/config/project-root.ts';
@@ -8,7 +8,7 @@ import type { EventBus } from '../core/events.ts';
 import type { InboundHandler, InboundMessageView } from '../core/inbound-handlers.ts';
 import { t as text, type MessageKey } from '../core/i18n/index.ts';
 import type { Outbox } from '../core/outbox.ts';
-import type { Store } from '../core/store/store.ts';
+import type { Db, Store } from '../core/store/store.ts';
 import { foldText } from '../core/text-fold.ts';
 import { createAssigner } from './assignment/assigner.ts';
 import { decideRoute, routeRules, type RouteDecision, type RouteRules } from './decide-route.ts';
@@ -56,13 +56,36 @@ export function createRouter(deps: {
   const rules = (): RouteRules =>
     routeRules(settings, knowledge.matcher, new Set(teamIds.keys()), (now) => businessHours.isOpen(now), settings.answerUnreviewed ? undefined : (entryId) => answerable(entryId, new Date()));
 
-  async function pendingChoices(conversationId: number): Promise<string[] | null> {
-    const [last] = await store.db
+  // The reads of every routed message, prepared once (store.queries): building and compiling
+  // them per message cost more than running them.
+  const conversationParam = sql.placeholder('conversationId');
+  const lastOutbound = (db: Db) =>
+    db
       .select({ senderType: t.messages.senderType, metadata: t.messages.metadata })
       .from(t.messages)
-      .where(and(eq(t.messages.conversationId, conversationId), eq(t.messages.direction, 'out')))
+      .where(and(eq(t.messages.conversationId, conversationParam), eq(t.messages.direction, 'out')))
       .orderBy(desc(t.messages.id))
-      .limit(1);
+      .limit(1)
+      .prepare('router_last_outbound');
+  const botSaid = (db: Db) =>
+    db
+      .select({ metadata: t.messages.metadata })
+      .from(t.messages)
+      .where(and(eq(t.messages.conversationId, conversationParam), eq(t.messages.direction, 'out'), eq(t.messages.senderType, 'bot')))
+      .orderBy(desc(t.messages.id))
+      .limit(20)
+      .prepare('router_bot_said');
+  const latestTicket = (db: Db) =>
+    db
+      .select({ field: t.tickets.field })
+      .from(t.tickets)
+      .where(eq(t.tickets.conversationId, conversationParam))
+      .orderBy(desc(t.tickets.id))
+      .limit(1)
+      .prepare('router_latest_ticket');
+
+  async function pendingChoices(conversationId: number): Promise<string[] | null> {
+    const [last] = await store.queries(store.db, lastOutbound).execute({ conversationId });
     const choices = last?.senderType === 'bot' ? (last.metadata as { choices?: unknown } | null)?.choices : undefined;
     return Array.isArray(choices) ? (choices as string[]) : null;
   }
@@ -72,24 +95,14 @@ export function createRouter(deps: {
    * the field of its latest ticket (an entry of that field names the team); null without either.
    */
   async function topicTeam(conversationId: number): Promise<string | null> {
-    const said = await store.db
-      .select({ metadata: t.messages.metadata })
-      .from(t.messages)
-      .where(and(eq(t.messages.conversationId, conversationId), eq(t.messages.direction, 'out'), eq(t.messages.senderType, 'bot')))
-      .orderBy(desc(t.messages.id))
-      .limit(20);
+    const said = await store.queries(store.db, botSaid).execute({ conversationId });
     for (const { metadata } of said) {
       const m = (metadata ?? {}) as { kb?: unknown; choices?: unknown };
       const entryId = typeof m.kb === 'string' ? m.kb : Array.isArray(m.choices) && typeof m.choices[0] === 'string' ? m.choices[0] : null;
       const team = entryId ? knowledge.matcher.entry(entryId)?.team : undefined;
       if (team) return team;
     }
-    const [ticket] = await store.db
-      .select({ field: t.tickets.field })
-      .from(t.tickets)
-      .where(eq(t.tickets.conversationId, conversationId))
-      .orderBy(desc(t.tickets.id))
-      .limit(1);
+    const [ticket] = await store.queries(store.db, latestTicket).execute({ conversationId });
     // A ticket's field is the entries' slug ("ho-tich") or their name ("Hộ tịch").
     const slug = (value: string) => foldText(value).trim().replace(/[\s_]+/g, '-');
     const field = ticket?.field ? slug(ticket.field) : null;
@@ -100,12 +113,17 @@ export function createRouter(deps: {
   async function route(row: InboundMessageView): Promise<RouteDecision> {
     const event = row.event;
     const metadata = (row.metadata ?? {}) as { suppressAutoReply?: boolean };
-    const decision = decideRoute(
-      { handler: row.handler === 'human' ? 'human' : 'bot', pendingChoices: await pendingChoices(event.conversationId), topicTeam: await topicTeam(event.conversationId) },
-      { text: row.text, suppressAutoReply: metadata.suppressAutoReply === true, attachments: Array.isArray(row.attachments) ? row.attachments.length : 0 },
-      rules(),
-      new Date(),
-    );
+    const conversation = { handler: row.handler === 'human' ? ('human' as const) : ('bot' as const), pendingChoices: await pendingChoices(event.conversationId) };
+    const message = { text: row.text, suppressAutoReply: metadata.suppressAutoReply === true, attachments: Array.isArray(row.attachments) ? row.attachments.length : 0 };
+    const now = new Date();
+    const current = rules();
+    let decision = decideRoute(conversation, message, current, now);
+    // The conversation's topic only picks the team of a handoff asked for by name (a person, or
+    // nothing to read): its two reads are made for those alone, not for every answered message.
+    if (decision.kind === 'handoff' && (decision.reason === 'person' || decision.reason === 'no_text')) {
+      const topic = await topicTeam(event.conversationId);
+      if (topic) decision = decideRoute({ ...conversation, topicTeam: topic }, message, current, now);
+    }
     await carryOut(event.conversationId, event.inboxId, decision);
     return decision;
   }
