@@ -39,7 +39,9 @@ export interface ErasureResult {
   dossiers: number;
   calls: number;
   campaignTargets: number;
+  /** Kept, without the citizen's identity: the handling record the hotline must keep. */
   ticketsKept: number;
+  /** Kept: "do not contact me" must outlive the erasure, or campaigns would call again. */
   optOutsKept: number;
 }
 

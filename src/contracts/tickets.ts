@@ -79,6 +79,7 @@ export interface Call {
   source: string;
 }
 
+/** A count and its share of a base, in percent with two decimals, rounded as configured. */
 export interface ReportRate {
   count: number;
   percent: number;
@@ -87,6 +88,7 @@ export interface ReportRate {
 export interface MonthTotals {
   month: string;
   calls: { in: number; out: number; total: number };
+  /** Conversations on the written channels (everything but phone) with a citizen's message that month. */
   interactions: { total: number; byChannel: Record<string, number> };
   tickets: number;
   tthcTickets: number;

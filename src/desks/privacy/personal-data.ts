@@ -9,20 +9,9 @@ import { NotFoundError } from '../../core/errors.ts';
 import type { Db, Store } from '../../core/store/store.ts';
 import type { FileStorage } from '../../core/file-storage.ts';
 
-/** What the erasure did, for the request's record and the answer to the citizen. */
-export interface ErasureResult {
-  contactId: number;
-  messages: number;
-  identities: number;
-  files: number;
-  dossiers: number;
-  calls: number;
-  campaignTargets: number;
-  /** Kept, without the citizen's identity: the handling record the hotline must keep. */
-  ticketsKept: number;
-  /** Kept: "do not contact me" must outlive the erasure, or campaigns would call again. */
-  optOutsKept: number;
-}
+// What the erasure did, for the request's record and the answer to the citizen: the wire shape.
+import type { ErasureResult } from '../../contracts/privacy.ts';
+export type { ErasureResult };
 
 const keyOf = (attachment: unknown): string | null => {
   const meta = (attachment as { meta?: { storageKey?: unknown } } | null)?.meta;

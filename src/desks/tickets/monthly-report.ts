@@ -5,20 +5,9 @@ import type { Store } from '../../core/store/store.ts';
 
 export type Rounding = FileConfig['tickets']['rateRounding'];
 
-/** A count and its share of a base, in percent with two decimals, rounded as configured. */
-export interface Rate {
-  count: number;
-  percent: number;
-}
-
-export interface MonthTotals {
-  month: string;
-  calls: { in: number; out: number; total: number };
-  /** Conversations on the written channels (everything but phone) with a citizen's message that month. */
-  interactions: { total: number; byChannel: Record<string, number> };
-  tickets: number;
-  tthcTickets: number;
-}
+// A month's totals and a rate have no instants in them: the wire shapes are the service's own.
+import type { MonthTotals, ReportRate as Rate } from '../../contracts/tickets.ts';
+export type { MonthTotals, Rate };
 
 /** Customer care of the month (campaign calls, visits and answers), when the care module runs. */
 export interface CareFigures {
