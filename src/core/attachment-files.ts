@@ -1,4 +1,3 @@
-import { createClaimLoop } from './claim-loop.ts';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { FileConfig } from './config/file-schema.ts';
 import { cleanName, type AttachmentStore } from './attachments.ts';
@@ -353,20 +352,44 @@ export function createAttachmentFiles(deps: {
   let timer: NodeJS.Timeout | undefined;
   // Cuts fetches in flight at shutdown: the row stays pending and is fetched after the restart.
   let halt = new AbortController();
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = true;
   let unsubscribe: (() => void) | undefined;
-  const fetcher = createClaimLoop({
-    claim,
-    async handle(row) {
-      const outcome = await fetchOne(row).catch((error: unknown): FetchOutcome => {
-        logger.error({ err: error, attachmentId: row.id }, 'attachment fetch failed unexpectedly');
-        return { state: 'retry', detail: error instanceof Error ? error.message : String(error) };
+
+  /** Fetches until nothing is due. */
+  async function drain(): Promise<void> {
+    do {
+      again = false;
+      for (;;) {
+        const rows = await claim(new Date());
+        if (rows.length === 0) break;
+        await Promise.all(
+          rows.map(async (row) => {
+            const outcome = await fetchOne(row).catch((error: unknown): FetchOutcome => {
+              logger.error({ err: error, attachmentId: row.id }, 'attachment fetch failed unexpectedly');
+              return { state: 'retry', detail: error instanceof Error ? error.message : String(error) };
+            });
+            await settle(row, outcome);
+          }),
+        );
+        if (stopped) return;
+      }
+    } while (again && !stopped);
+  }
+
+  function kick(): void {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = drain()
+      .catch((error: unknown) => logger.error({ err: error }, 'attachment fetcher pass failed'))
+      .finally(() => {
+        running = undefined;
       });
-      await settle(row, outcome);
-    },
-    logger,
-    name: 'attachment fetcher',
-  });
-  const { drain, kick } = fetcher;
+  }
 
   return {
     files,
@@ -381,7 +404,7 @@ export function createAttachmentFiles(deps: {
     drain,
     kick,
     async start(): Promise<void> {
-      fetcher.start();
+      stopped = false;
       halt = new AbortController();
       // A message with a platform link is fetched as soon as it is committed.
       unsubscribe = events.on('message.created', kick);
@@ -390,10 +413,11 @@ export function createAttachmentFiles(deps: {
       kick();
     },
     async stop(): Promise<void> {
+      stopped = true;
       unsubscribe?.();
       clearInterval(timer);
       halt.abort();
-      await fetcher.stop();
+      await running;
     },
   };
 }
