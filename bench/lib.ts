@@ -1,11 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 
 export const root = new URL('..', import.meta.url).pathname;
 
+/** A production gateway refuses to start without a key for the agents' MFA secrets; a bench run makes its own. */
+export const benchSecrets = { MFA_ENCRYPTION_KEY: randomBytes(32).toString('hex') };
+
 /** Starts a TypeScript entry point as its own process (its own core) and waits for its URL. */
 export function startProcess(entry: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...process.env, ...benchSecrets, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {

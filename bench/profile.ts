@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { load, root } from './lib.ts';
+import { benchSecrets, load, root } from './lib.ts';
 
 interface ProfileNode {
   id: number;
@@ -79,7 +79,7 @@ if (isMain) {
     writeFileSync(file, stringify({ ...config, router: { ...(config.router as object), enabled: false } }));
     env.CONFIG_FILE = file;
   }
-  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, '--import', 'tsx', 'src/server.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, '--import', 'tsx', 'src/server.ts'], { cwd: root, env: { ...process.env, ...benchSecrets, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {
