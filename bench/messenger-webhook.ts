@@ -3,6 +3,7 @@
 // only builds autocannon options; bench/run.ts starts the gateway and runs them.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Options, Request } from 'autocannon';
+import { question } from './questions.ts';
 
 export interface MessengerWebhookBenchInput {
   /** The gateway under test, e.g. http://127.0.0.1:3000. */
@@ -37,12 +38,6 @@ export function messengerBenchEnv(appSecret: string, pageId = benchPageId): Reco
   };
 }
 
-const texts = [
-  'Cho tôi hỏi thủ tục cấp đổi giấy phép lái xe cần những giấy tờ gì?',
-  'Hồ sơ đăng ký khai sinh nộp trực tuyến mất bao lâu thì có kết quả?',
-  'Đường vào ấp 3 bị ngập, đề nghị xã kiểm tra giúp.',
-  'Tra cứu hồ sơ H82.12-260101-0001 giúp tôi với.',
-];
 
 /**
  * autocannon options (url and one request template) for signed Messenger webhook POSTs.
@@ -62,7 +57,7 @@ export async function messengerWebhookOptions(input: MessengerWebhookBenchInput)
     const messaging = Array.from({ length: perPost }, (_, i) => {
       const seq = n * perPost + i;
       const psid = String(7_000_000_000_000_000 + (seq % people));
-      return { sender: { id: psid }, recipient: { id: pageId }, timestamp: now, message: { mid: `m_bench-${run}-${seq}`, text: texts[seq % texts.length] } };
+      return { sender: { id: psid }, recipient: { id: pageId }, timestamp: now, message: { mid: `m_bench-${run}-${seq}`, text: question(seq) } };
     });
     return JSON.stringify({ object: 'page', entry: [{ id: pageId, time: now, messaging }] });
   };

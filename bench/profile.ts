@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { benchSecrets, load, root } from './lib.ts';
+import { question } from './questions.ts';
 
 interface ProfileNode {
   id: number;
@@ -93,7 +94,7 @@ if (isMain) {
   });
   let n = 0;
   const body = (i: number) =>
-    JSON.stringify({ name: 'Nguyễn Văn Bình', phone: `09${String(10_000_000 + (i % 50_000)).slice(-8)}`, text: 'Cho tôi hỏi thủ tục đăng ký khai sinh cho con cần giấy tờ gì, nộp ở đâu và mất bao lâu? Xin cảm ơn.', clientMessageId: `prof-${process.pid}-${i}` });
+    JSON.stringify({ name: 'Nguyễn Văn Bình', phone: `09${String(10_000_000 + (i % 50_000)).slice(-8)}`, text: question(i), clientMessageId: `prof-${process.pid}-${i}` });
   const loadStarted = performance.now();
   const result = await load({ url, path: '/api/public/messages', seconds: Number(values.seconds), connections: Number(values.connections), makeRequest: () => ({ body: body(n++) }) });
   await new Promise<void>((done) => {

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { alternating, fmt, interleaved, load, startProcess, type LoadResult } from './lib.ts';
+import { question } from './questions.ts';
 
 const citizenMessage = (n: number) =>
   JSON.stringify({
     name: 'Nguyễn Văn Bình',
     phone: `09${String(10_000_000 + (n % 50_000)).slice(-8)}`,
-    text: 'Cho tôi hỏi thủ tục đăng ký khai sinh cho con cần giấy tờ gì, nộp ở đâu và mất bao lâu? Xin cảm ơn.',
+    text: question(n),
     dossierCode: `H82-${n}`,
     clientMessageId: `bench-${process.pid}-${n}`,
   });

@@ -82,9 +82,48 @@ export function expandPhrases<T>(items: T[], word: (item: T) => string, table: P
   return out;
 }
 
+/** Whether the folded words hold `phrase` as whole words starting at `at`. */
+function phraseAt(folded: readonly string[], at: number, phrase: readonly string[]): boolean {
+  if (at + phrase.length > folded.length) return false;
+  for (let k = 0; k < phrase.length; k++) if (folded[at + k] !== phrase[k]) return false;
+  return true;
+}
+
 /** Whether the folded text holds one of the folded phrases as whole words. */
-export function containsPhrase(folded: string[], phrases: ReadonlyArray<string[]>): boolean {
-  return phrases.some((phrase) => folded.some((_, i) => phrase.every((word, k) => folded[i + k] === word)));
+export function containsPhrase(folded: readonly string[], phrases: ReadonlyArray<readonly string[]>): boolean {
+  for (const phrase of phrases) {
+    if (phrase.length === 0) {
+      if (folded.length > 0) return true;
+      continue;
+    }
+    for (let i = 0; i < folded.length; i++) if (phraseAt(folded, i, phrase)) return true;
+  }
+  return false;
+}
+
+/** Phrases by their first word, built once per lexicon: a text is then looked through once
+ * (`holdsPhrase`) instead of once per phrase, and the lexicon's lists hold hundreds. */
+export type PhraseIndex = ReadonlyMap<string, ReadonlyArray<readonly string[]>>;
+
+export function phraseIndex(phrases: ReadonlyArray<readonly string[]>): PhraseIndex {
+  const index = new Map<string, Array<readonly string[]>>();
+  for (const phrase of phrases) {
+    const first = phrase[0];
+    if (first === undefined) continue;
+    const list = index.get(first);
+    if (list) list.push(phrase);
+    else index.set(first, [phrase]);
+  }
+  return index;
+}
+
+/** `containsPhrase` for phrases indexed by `phraseIndex` (empty phrases left out). */
+export function holdsPhrase(folded: readonly string[], index: PhraseIndex): boolean {
+  for (let i = 0; i < folded.length; i++) {
+    const list = index.get(folded[i]!);
+    if (list) for (const phrase of list) if (phraseAt(folded, i, phrase)) return true;
+  }
+  return false;
 }
 
 // Telex typed without an input method leaves tone letters behind ("dang kys", "khai sinhf")

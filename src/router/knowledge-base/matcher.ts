@@ -1,5 +1,5 @@
 import MiniSearch from 'minisearch';
-import { containsPhrase, expandPhrases, isSyllable, phraseTable, repairTelex, tokens, words } from './fold.ts';
+import { containsPhrase, expandPhrases, holdsPhrase, isSyllable, phraseIndex, phraseTable, repairTelex, tokens, words } from './fold.ts';
 import { createTypoCorrector } from './typo.ts';
 import type { KnowledgeBase } from './load.ts';
 import type { KnowledgeEntry } from './schema.ts';
@@ -122,6 +122,15 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
     greeting: foldList(lex.greetings),
     thanks: foldList(lex.thanks),
   };
+  // Looked for in every question: indexed by first word, the text is walked once per list.
+  const markerIndex = {
+    complaint: phraseIndex(markers.complaint),
+    offTopic: phraseIndex(markers.offTopic),
+    howTo: phraseIndex(markers.howTo),
+    person: phraseIndex(markers.person),
+    greeting: phraseIndex(markers.greeting),
+    thanks: phraseIndex(markers.thanks),
+  };
   // Greetings and thanks carry no question: they are recognised as intents, then dropped.
   // Stop words of several words ("đồng tháp": every question here is about the province) go
   // with them.
@@ -199,6 +208,16 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
   const names = kb.entries.map((entry) =>
     [entry.title, ...entry.keywords].map((name) => meaningful(name)).filter((w) => w.length >= 2).map(bigrams),
   );
+  // The same names by their first bigram: a question is checked against the few names it can
+  // hold, not against every name of every entry.
+  const namesByFirst = new Map<string, Array<{ id: number; bigrams: string[] }>>();
+  names.forEach((of, id) => {
+    for (const pairs of of) {
+      const list = namesByFirst.get(pairs[0]!);
+      if (list) list.push({ id, bigrams: pairs });
+      else namesByFirst.set(pairs[0]!, [{ id, bigrams: pairs }]);
+    }
+  });
   /** In how many entries each term occurs anywhere, the answers included. */
   const postings = new Map<string, number>();
   for (const set of fullTerms) for (const term of set) postings.set(term, (postings.get(term) ?? 0) + 1);
@@ -222,6 +241,11 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
   // Postings the search may walk per question, in entries: the rarer terms come first.
   const retrievalBudget = Math.min(entryCount / 4, maxPostings);
   const variantWeights = variants.map((sets) => sets.map((set) => [...set].reduce((sum, term) => sum + idf(term), 0) || 1));
+  // What each way of asking explains of a question, summed per candidate: two buffers for every
+  // candidate of every question (a typed array is slow to allocate; matching is synchronous).
+  const mostVariants = Math.max(1, ...variants.map((sets) => sets.length));
+  const certainOf = new Float64Array(mostVariants);
+  const foundOf = new Float64Array(mostVariants);
 
   const index = new MiniSearch<EntryDoc>({
     // Only how an entry is asked is searched: what its answer says counts in the score, not in
@@ -233,6 +257,39 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
   });
   index.addAll(docs);
 
+  // Each term's postings with their BM25 score, asked of the index the first time a question
+  // uses the term (the knowledge base's vocabulary bounds them; a reload builds a new matcher).
+  // A search of several terms is then MiniSearch's OR done over these: the scores summed in
+  // the order of the terms, times how many of them a document holds, ranked by that, ties in
+  // document order. MiniSearch itself built a result object per posting per question.
+  const termPostings = new Map<string, ReadonlyArray<{ id: number; score: number }>>();
+  const postingsOf = (term: string) => {
+    let list = termPostings.get(term);
+    if (!list) {
+      list = index
+        .search(term, { tokenize: (t) => [t] })
+        .map((r) => ({ id: r.id as number, score: r.score }))
+        .sort((a, b) => a.id - b.id);
+      termPostings.set(term, list);
+    }
+    return list;
+  };
+  function search(terms: readonly string[]): Array<{ id: number; score: number }> {
+    const sums = new Map<number, { id: number; score: number; terms: number }>();
+    for (const term of terms) {
+      for (const posting of postingsOf(term)) {
+        const hit = sums.get(posting.id);
+        if (hit) {
+          hit.score += posting.score;
+          hit.terms++;
+        } else sums.set(posting.id, { id: posting.id, score: posting.score, terms: 1 });
+      }
+    }
+    const ranked: Array<{ id: number; score: number }> = [];
+    for (const hit of sums.values()) ranked.push({ id: hit.id, score: hit.score * hit.terms });
+    return ranked.sort((a, b) => b.score - a.score);
+  }
+
   const entries = new Map<string, KnowledgeEntry>(kb.entries.map((e) => [e.id, e]));
   // An entry that says it needs a word ("nước ngoài" for the foreign marriage) is not the answer
   // to a question without one, however many of its other words match: a wrong answer sends a
@@ -243,12 +300,12 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
   function match(text: string, limit = 5): MatchResult {
     const folded = words(text);
     const intents = {
-      complaint: containsPhrase(folded, markers.complaint),
-      offTopic: containsPhrase(folded, markers.offTopic),
-      howTo: containsPhrase(folded, markers.howTo),
-      person: containsPhrase(folded, markers.person),
-      greeting: containsPhrase(folded, markers.greeting),
-      thanks: containsPhrase(folded, markers.thanks),
+      complaint: holdsPhrase(folded, markerIndex.complaint),
+      offTopic: holdsPhrase(folded, markerIndex.offTopic),
+      howTo: holdsPhrase(folded, markerIndex.howTo),
+      person: holdsPhrase(folded, markerIndex.person),
+      greeting: holdsPhrase(folded, markerIndex.greeting),
+      thanks: holdsPhrase(folded, markerIndex.thanks),
     };
     const viaTypo = new Set<string>();
     const base = meaningful(text, viaTypo);
@@ -279,15 +336,18 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
       retrieval.push(term);
       looked += frequency;
     }
-    // The terms are index terms already: the search must not tokenize them again.
-    const found = index.search({ queries: retrieval, combineWith: 'OR' }, { tokenize: (term) => [term] }).slice(0, rescored);
+    const found = search(retrieval).slice(0, rescored);
     // The entries the question names are scored even when its rarer words led the search
     // elsewhere ("xác nhận tình trạng hôn nhân để đi xuất khẩu lao động").
-    const namedLength = names.map((of) => of.reduce((longest, bigrams) => (bigrams.every((b) => asked.has(b)) ? Math.max(longest, bigrams.length) : longest), 0));
-    const results = [...found.map((r) => ({ id: r.id as number, entryId: r.entryId as string }))];
-    namedLength.forEach((length, id) => {
-      if (length > 0 && !results.some((r) => r.id === id)) results.push({ id, entryId: docs[id]!.entryId });
-    });
+    const namedLength = new Map<number, number>();
+    for (const term of unique) {
+      for (const name of namesByFirst.get(term) ?? []) {
+        if (name.bigrams.length > (namedLength.get(name.id) ?? 0) && name.bigrams.every((b) => asked.has(b))) namedLength.set(name.id, name.bigrams.length);
+      }
+    }
+    const results = found.map((r) => ({ id: r.id, entryId: docs[r.id]!.entryId }));
+    const inResults = new Set(found.map((r) => r.id));
+    for (const id of [...namedLength.keys()].sort((a, b) => a - b)) if (!inResults.has(id)) results.push({ id, entryId: docs[id]!.entryId });
     const meant = new Set([...folded, ...base]);
     const says = (phrase: string[]) => (phrase.length === 1 ? meant.has(phrase[0]!) : containsPhrase(folded, [phrase]) || containsPhrase(base, [phrase]));
     // Only the terms some entry has can explain anything; unknown ones weigh in `total` alone.
@@ -298,8 +358,9 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
       const id = result.id;
       const inEntry = fullTerms[id]!;
       const byVariant = variantsOfTerm[id]!;
-      const certain = new Float64Array(variantWeights[id]!.length);
-      const found = new Float64Array(certain.length);
+      const variantCount = variantWeights[id]!.length;
+      const certain = certainOf.fill(0, 0, variantCount);
+      const found = foundOf.fill(0, 0, variantCount);
       let explained = 0;
       for (const { term, weight, certain: sure } of present) {
         if (!inEntry.has(term)) continue;
@@ -309,16 +370,17 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
           found[v]! += weight;
         }
       }
-      const named = namedLength[id]! > 0 ? 1 : 0;
+      const nameLength = namedLength.get(id) ?? 0;
+      const named = nameLength > 0 ? 1 : 0;
       const parts: ScoreParts = { full: explained / total, question: 0, variant: 0, known, named };
-      for (let v = 0; v < certain.length; v++) {
+      for (let v = 0; v < variantCount; v++) {
         const share = Math.min(1, certain[v]! / total);
         const completeness = Math.min(1, found[v]! / variantWeights[id]![v]!);
         if (share * completeness > parts.question * parts.variant) [parts.question, parts.variant] = [share, completeness];
       }
       const needs = required[id]!;
       const factor = needs.length && !needs.some(says) ? requiredFactor : 1;
-      best.set(result.entryId, { entryId: result.entryId, score: Math.round(score(parts) * factor * 1000) / 1000, named: namedLength[id]! });
+      best.set(result.entryId, { entryId: result.entryId, score: Math.round(score(parts) * factor * 1000) / 1000, named: nameLength });
     }
     const candidates = [...best.values()]
       .sort((a, b) => b.score - a.score)
