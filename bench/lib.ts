@@ -1,11 +1,29 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { parse, stringify } from 'yaml';
 
 export const root = new URL('..', import.meta.url).pathname;
 
 /** A production gateway refuses to start without a key for the agents' MFA secrets; a bench run makes its own. */
 export const benchSecrets = { MFA_ENCRYPTION_KEY: randomBytes(32).toString('hex') };
+
+/**
+ * The shipped configuration with the bot on or off (`router.enabled`), and the live chat's abuse
+ * limits lifted so the bench's widget visitors, all on one address, are never refused; written
+ * to a file of its own for CONFIG_FILE.
+ */
+export function writeBenchConfig(options: { router: boolean }): string {
+  const config = parse(readFileSync(`${root}config/default.yaml`, 'utf8')) as { router?: object; inboxes: Array<{ channel: string; settings?: Record<string, unknown> }> };
+  const limits = { ipConnectionsPerMinute: 1_000_000, maxSocketsPerIp: 1_000_000, ipMessagesPerMinute: 1_000_000, visitorMessagesPerMinute: 1000 };
+  const inboxes = config.inboxes.map((inbox) => (inbox.channel === 'webchat' ? { ...inbox, settings: { ...inbox.settings, ...limits } } : inbox));
+  const path = join(mkdtempSync(join(tmpdir(), 'gw1022-bench-config-')), 'config.yaml');
+  writeFileSync(path, stringify({ ...config, inboxes, router: { ...config.router, enabled: options.router } }));
+  return path;
+}
 
 /** Starts a TypeScript entry point as its own process (its own core) and waits for its URL. */
 export function startProcess(entry: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stop: () => Promise<void> }> {

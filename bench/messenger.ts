@@ -77,14 +77,14 @@ export interface MessengerBotBench {
  * Signed Messenger webhooks (1 and 50 messages per POST): the ceiling, the gateway with the bot
  * off and the same gateway with the bot on, loaded one after another in each round.
  */
-export async function benchMessengerBot(seconds: number, connections: number, botOffEnv: Record<string, string>, rounds = 3): Promise<MessengerBotBench[]> {
+export async function benchMessengerBot(seconds: number, connections: number, env: { botOff: Record<string, string>; botOn: Record<string, string> }, rounds = 3): Promise<MessengerBotBench[]> {
   const results: MessengerBotBench[] = [];
   for (const perPost of [1, 50]) {
     const dir = mkdtempSync(join(tmpdir(), 'gw1022-bench-fb-'));
     const gatewayEnv = (name: string, env: Record<string, string>) => ({ DATABASE_URL: `file:${join(dir, name)}`, PORT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...messengerBenchEnv(appSecret), ...env });
     const ceilingServer = await startProcess('bench/ceiling-server.ts', { FB_APP_SECRET: appSecret });
-    const offServer = await startProcess('src/server.ts', gatewayEnv('off.db', botOffEnv));
-    const onServer = await startProcess('src/server.ts', gatewayEnv('on.db', {}));
+    const offServer = await startProcess('src/server.ts', gatewayEnv('off.db', env.botOff));
+    const onServer = await startProcess('src/server.ts', gatewayEnv('on.db', env.botOn));
     // 50 connections of 50 messages each hold 2,500 messages in flight: POSTs then take longer
     // than a short run and none completes. A tenth of the connections keeps the same backlog.
     const posters = perPost > 1 ? Math.max(1, Math.round(connections / 10)) : connections;

@@ -1,24 +1,14 @@
 // npm run bench [-- --seconds 10 --connections 50 --rounds 5 --only webform,dossiers]
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { benchCluster, printCluster } from './cluster.ts';
 import { benchDossiers, printDossiers } from './dossiers.ts';
-import { root } from './lib.ts';
+import { root, writeBenchConfig } from './lib.ts';
 import { benchMessengerBot, printMessengerBot } from './messenger.ts';
 import { benchRouter, printRouter } from './router.ts';
 import { benchWebchat, printWebchat } from './webchat.ts';
 import { benchWebformBot, printWebformBot } from './webform.ts';
 import { benchWire, printWire } from './wire.ts';
-
-function writeConfigWithRouterOff(): string {
-  const config = parse(readFileSync(`${root}config/default.yaml`, 'utf8')) as Record<string, unknown>;
-  const path = join(mkdtempSync(join(tmpdir(), 'gw1022-bench-config-')), 'config.yaml');
-  writeFileSync(path, stringify({ ...config, router: { ...(config.router as object), enabled: false } }));
-  return path;
-}
 
 const { values } = parseArgs({
   options: {
@@ -37,16 +27,17 @@ const results: Record<string, unknown> = { at: new Date().toISOString(), node: p
 console.log(`gateway benchmarks (node ${process.version}, ${seconds} s per run, ${connections} connections)\n`);
 // Ingest alone (the bot off), then the whole pipeline: the bot answering every message on the
 // same event loop after the acknowledgement.
-const botOff = { CONFIG_FILE: writeConfigWithRouterOff() };
+const botOff = { CONFIG_FILE: writeBenchConfig({ router: false }) };
+const botOn = { CONFIG_FILE: writeBenchConfig({ router: true }) };
 if (wanted('webform')) {
-  const webform = await benchWebformBot(seconds, connections, botOff, rounds);
+  const webform = await benchWebformBot(seconds, connections, { botOff, botOn }, rounds);
   printWebformBot(webform);
   results.webform = webform;
   console.log('');
 }
 
 if (wanted('messenger')) {
-  const messenger = await benchMessengerBot(seconds, connections, botOff, rounds);
+  const messenger = await benchMessengerBot(seconds, connections, { botOff, botOn }, rounds);
   printMessengerBot(messenger);
   results.messenger = messenger;
   console.log('');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { alternating, fmt, interleaved, load, startProcess, type LoadResult } from './lib.ts';
 import { question } from './questions.ts';
+import { percentile, probeWidgetApart, type WidgetProbe } from './widget-probe.ts';
 
 const citizenMessage = (n: number) =>
   JSON.stringify({
@@ -78,6 +79,11 @@ export interface WebformBotBench {
   /** Bot answers stored by the bot-on gateway, and how many of its replies the outbox settled. */
   botAnswers: number;
   acknowledged: { botOff: number; botOn: number };
+  /**
+   * Widget visitors asking the bot-on gateway during its runs (bench/widget-probe.ts): the time
+   * from a question to the bot's answer frame in the widget, over all rounds, in ms.
+   */
+  widget: { asked: number; answered: number; lost: number; p50: number; p99: number; max: number };
 }
 
 const storedIn = (dbFile: string) => {
@@ -93,15 +99,23 @@ const storedIn = (dbFile: string) => {
  * own process, loaded one after another in each of `rounds` rounds: the bot's cost as the ratio
  * of bot-on to bot-off runs made side by side.
  */
-export async function benchWebformBot(seconds: number, connections: number, botOffEnv: Record<string, string>, rounds = 3): Promise<WebformBotBench> {
+export async function benchWebformBot(seconds: number, connections: number, env: { botOff: Record<string, string>; botOn: Record<string, string> }, rounds = 3): Promise<WebformBotBench> {
   const dir = mkdtempSync(join(tmpdir(), 'gw1022-bench-'));
   const gatewayEnv = (name: string, env: Record<string, string>) => ({ DATABASE_URL: `file:${join(dir, name)}`, PORT: '0', PUBLIC_RATE_LIMIT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env });
   const ceilingServer = await startProcess('bench/ceiling-server.ts', {});
-  const offServer = await startProcess('src/server.ts', gatewayEnv('off.db', botOffEnv));
-  const onServer = await startProcess('src/server.ts', gatewayEnv('on.db', {}));
+  const offServer = await startProcess('src/server.ts', gatewayEnv('off.db', env.botOff));
+  const onServer = await startProcess('src/server.ts', gatewayEnv('on.db', env.botOn));
   let n = 0;
   const run = (url: string) => () => load({ url, path: '/api/public/messages', seconds, connections, makeRequest: () => ({ body: citizenMessage(n++) }) });
-  const result = await alternating(rounds, [run(ceilingServer.url), run(offServer.url), run(onServer.url)]);
+  // The probe's process starts in about a second: it stops before the load does, so every
+  // question it times was asked under the load.
+  const probes: WidgetProbe[] = [];
+  const runProbed = (url: string) => async () => {
+    const [loaded, probe] = await Promise.all([run(url)(), probeWidgetApart(url, Math.max(1, seconds - 2))]);
+    probes.push(probe);
+    return loaded;
+  };
+  const result = await alternating(rounds, [run(ceilingServer.url), run(offServer.url), runProbed(onServer.url)]);
   // Let the bot finish what was acknowledged before counting its answers.
   await new Promise((done) => setTimeout(done, 2000));
   await ceilingServer.stop();
@@ -121,7 +135,14 @@ export async function benchWebformBot(seconds: number, connections: number, botO
     stored: { botOff: off.inbound, botOn: on.inbound },
     botAnswers: on.bot,
     acknowledged: { botOff: result.acknowledged[1]!, botOn: result.acknowledged[2]! },
+    widget: widgetFigures(probes),
   };
+}
+
+function widgetFigures(probes: WidgetProbe[]): WebformBotBench['widget'] {
+  const latencies = probes.flatMap((probe) => probe.latencies).sort((a, b) => a - b);
+  const sum = (key: 'asked' | 'answered' | 'lost') => probes.reduce((total, probe) => total + probe[key], 0);
+  return { asked: sum('asked'), answered: sum('answered'), lost: sum('lost'), p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 };
 }
 
 export function printWebformBot(result: WebformBotBench): void {
@@ -133,4 +154,6 @@ export function printWebformBot(result: WebformBotBench): void {
   console.log(row('gateway, bot on', result.botOn));
   console.log(`  bot on / bot off (median of per-round pairs): ${fmt(result.botOnToBotOff, 2)}   rounds: ${result.pairs.map((r) => fmt(r, 2)).join(', ')}`);
   console.log(`  to ceiling: bot off ${fmt(result.botOffToCeiling, 2)}, bot on ${fmt(result.botOnToCeiling, 2)}   stored ${fmt(result.stored.botOff)} / ${fmt(result.stored.botOn)}, acknowledged ${fmt(result.acknowledged.botOff)} / ${fmt(result.acknowledged.botOn)}, bot answers ${fmt(result.botAnswers)}`);
+  const w = result.widget;
+  console.log(`  widget question -> bot answer under the bot-on load: p50 ${fmt(w.p50, 1)} ms   p99 ${fmt(w.p99, 1)} ms   max ${fmt(w.max, 1)} ms   (${fmt(w.answered)} answered of ${fmt(w.asked)}, lost ${fmt(w.lost)})`);
 }

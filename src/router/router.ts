@@ -200,16 +200,16 @@ export function createRouter(deps: {
     await reply(conversationId, notice, 'bot:handoff', { handoff: decision.reason });
   }
 
-  function formatWhen(when: Date): string {
-    return new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', {
-      timeZone: config.file.deployment.timezone,
-      hour: '2-digit',
-      minute: '2-digit',
-      weekday: 'long',
-      day: '2-digit',
-      month: '2-digit',
-    }).format(when);
-  }
+  // Built once: a formatter costs far more to make than to use, and every handoff out of hours uses it.
+  const whenFormat = new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', {
+    timeZone: config.file.deployment.timezone,
+    hour: '2-digit',
+    minute: '2-digit',
+    weekday: 'long',
+    day: '2-digit',
+    month: '2-digit',
+  });
+  const formatWhen = (when: Date): string => whenFormat.format(when);
 
   /** The last of the inbound handlers: every citizen message no desk took is routed. */
   const handler: InboundHandler = {

@@ -44,10 +44,19 @@ export function createAssigner(deps: { store: Store; events: EventBus; config: A
 
   /** One pass: every waiting conversation that an online agent of its team can take. */
   async function assignWaiting(now = new Date()): Promise<number> {
+    // Only an online agent is given anything: the queues of teams with nobody online are not
+    // read at all. Every handoff asks for a pass, and at night, with nobody online, each pass
+    // read the whole growing queue to assign nothing.
+    const staffed = await store.db
+      .selectDistinct({ teamId: t.agentTeams.teamId })
+      .from(t.agentTeams)
+      .innerJoin(t.agents, eq(t.agents.id, t.agentTeams.agentId))
+      .where(and(eq(t.agents.presence, 'online'), isNull(t.agents.disabledAt)));
+    if (!staffed.length) return 0;
     const waiting = await store.db
       .select({ id: t.conversations.id, teamId: t.conversations.teamId, inboxId: t.conversations.inboxId, lastAssigneeId: t.conversations.lastAssigneeId })
       .from(t.conversations)
-      .where(and(eq(t.conversations.handler, 'human'), isNull(t.conversations.assigneeId), ne(t.conversations.status, 'resolved'), isNotNull(t.conversations.teamId)))
+      .where(and(eq(t.conversations.handler, 'human'), isNull(t.conversations.assigneeId), ne(t.conversations.status, 'resolved'), inArray(t.conversations.teamId, staffed.map((row) => row.teamId))))
       .orderBy(asc(t.conversations.waitingSince), asc(t.conversations.id));
     const teams = new Map<number, Array<AgentLoad & { name: string }>>();
     let assigned = 0;
