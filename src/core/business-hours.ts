@@ -52,18 +52,34 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
+/** The local date, minute of the day and weekday of an instant. */
+export interface LocalParts {
+  readonly date: string;
+  readonly minutes: number;
+  readonly weekday: Weekday;
+}
+
+// The parts change once a minute (time zones are whole minutes apart), and the router asks for
+// them with every citizen message: the last minute's are kept per time zone.
+const lastParts = new Map<string, { minute: number; parts: LocalParts }>();
+
 /** Local calendar parts of an instant in a time zone. */
-export function localParts(at: Date, timeZone: string) {
+export function localParts(at: Date, timeZone: string): LocalParts {
+  const minute = Math.floor(at.getTime() / 60_000);
+  const last = lastParts.get(timeZone);
+  if (last && last.minute === minute) return last.parts;
   const parts = Object.fromEntries(
     formatterFor(timeZone)
       .formatToParts(at)
       .map((p) => [p.type, p.value]),
   );
-  return {
+  const local: LocalParts = Object.freeze({
     date: `${parts.year}-${parts.month}-${parts.day}`,
     minutes: Number(parts.hour) * 60 + Number(parts.minute),
     weekday: parts.weekday!.toLowerCase().slice(0, 3) as Weekday,
-  };
+  });
+  lastParts.set(timeZone, { minute, parts: local });
+  return local;
 }
 
 /** The instant of a local date and minute in a time zone (exact for zones without DST jumps at that hour). */

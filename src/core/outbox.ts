@@ -52,6 +52,12 @@ export interface ReplyInput {
   /** Who sent it: an agent or API token name, a knowledge-base entry id. */
   senderRef?: string;
   metadata?: Record<string, unknown>;
+  /**
+   * The conversation's inbox and contact, when the caller holds them (the router, from the
+   * message it answers): the conversation is then not read again for a channel without a
+   * messaging window (a conversation removed meanwhile still fails, on the reply's foreign key).
+   */
+  known?: { inboxId: number; contactId: number };
 }
 
 /** A reply written by `queueWithin`, not yet announced. */
@@ -139,7 +145,8 @@ export function createOutbox(deps: {
 
   async function queueWithin(db: Db, input: ReplyInput, at = new Date()): Promise<QueuedReply> {
     const q = store.queries(db, replyWrites);
-    const [conversation] = await q.conversation.execute({ id: input.conversationId });
+    const known = input.known && !deps.senderFor(input.known.inboxId)?.replyWindow ? input.known : undefined;
+    const [conversation] = known ? [{ id: input.conversationId, ...known, lastInboundAt: null }] : await q.conversation.execute({ id: input.conversationId });
     if (!conversation) throw new NotFoundError('conversation');
     const window = await windowOf(db, conversation, at, input.senderType);
     if (!window.open) throw new WindowClosedError(window);
@@ -231,20 +238,35 @@ export function createOutbox(deps: {
       .limit(1)
       .prepare('outbox_outbound');
 
+  // The recipient of every claimed reply, prepared once as well: any identity of the contact in
+  // the inbox, or the one the message names.
+  const identityOf = (named: boolean) => (db: Db) =>
+    db
+      .select({ externalUserId: t.contactIdentities.externalUserId })
+      .from(t.contactIdentities)
+      .where(
+        and(
+          eq(t.contactIdentities.contactId, sql.placeholder('contactId')),
+          eq(t.contactIdentities.inboxId, sql.placeholder('inboxId')),
+          named ? eq(t.contactIdentities.externalUserId, sql.placeholder('recipient')) : undefined,
+        ),
+      )
+      .orderBy(t.contactIdentities.id)
+      .limit(1)
+      .prepare(named ? 'outbox_named_identity' : 'outbox_identity');
+  const anyIdentity = identityOf(false);
+  const namedIdentity = identityOf(true);
+
   async function loadOutbound(row: ClaimedRow): Promise<OutboundMessage | string> {
     const [message] = await store.queries(store.db, outboundRead).execute({ id: Number(row.message_id) });
     if (!message) return 'message row is missing';
     // A contact may hold several identities in one inbox (two email addresses): a message that
     // names its recipient goes there and nowhere else.
     const recipient = (message.metadata as { recipient?: unknown } | null)?.recipient;
-    const owned = [eq(t.contactIdentities.contactId, message.contactId), eq(t.contactIdentities.inboxId, Number(row.inbox_id))];
-    if (typeof recipient === 'string') owned.push(eq(t.contactIdentities.externalUserId, recipient));
-    const [identity] = await store.db
-      .select({ externalUserId: t.contactIdentities.externalUserId })
-      .from(t.contactIdentities)
-      .where(and(...owned))
-      .orderBy(t.contactIdentities.id)
-      .limit(1);
+    const [identity] =
+      typeof recipient === 'string'
+        ? await store.queries(store.db, namedIdentity).execute({ contactId: message.contactId, inboxId: Number(row.inbox_id), recipient })
+        : await store.queries(store.db, anyIdentity).execute({ contactId: message.contactId, inboxId: Number(row.inbox_id) });
     if (!identity) return typeof recipient === 'string' ? 'the named recipient is not an identity of this contact in this inbox' : 'the contact has no identity in this inbox';
     return {
       messageId: Number(row.message_id),

@@ -1,6 +1,6 @@
-import { recordActivity } from '../core/activity.ts';
+import { activityRecorder } from '../core/activity.ts';
 import { resolve } from 'node:path';
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { BusinessHours } from '../core/business-hours.ts';
 import type { GatewayConfig } from '../core/config/load-config.ts';
 import { projectRoot } from '../core/config/project-root.ts';
@@ -124,15 +124,23 @@ export function createRouter(deps: {
       const topic = await topicTeam(event.conversationId);
       if (topic) decision = decideRoute({ ...conversation, topicTeam: topic }, message, current, now);
     }
-    await carryOut(event.conversationId, event.inboxId, decision);
+    await carryOut({ conversationId: event.conversationId, inboxId: event.inboxId, contactId: row.contactId }, decision);
     return decision;
   }
 
   const withFooter = (body: string) => `${body}\n\n${tr('router.footer')}`;
 
-  async function reply(conversationId: number, body: string, senderRef: string, metadata: Record<string, unknown>) {
+  /** The conversation a message is answered in, as the message's event and row give it. */
+  interface Target {
+    conversationId: number;
+    inboxId: number;
+    contactId: number;
+  }
+
+  async function reply(target: Target, body: string, senderRef: string, metadata: Record<string, unknown>) {
+    const { conversationId, inboxId, contactId } = target;
     try {
-      await outbox.enqueueReply({ conversationId, text: body, senderType: 'bot', senderRef, metadata });
+      await outbox.enqueueReply({ conversationId, text: body, senderType: 'bot', senderRef, metadata, known: { inboxId, contactId } });
     } catch (error) {
       // A closed platform window (or a conversation removed meanwhile) is not the router's
       // failure: the conversation is still in the store for people to see.
@@ -140,7 +148,7 @@ export function createRouter(deps: {
     }
   }
 
-  async function carryOut(conversationId: number, inboxId: number, decision: RouteDecision): Promise<void> {
+  async function carryOut(target: Target, decision: RouteDecision): Promise<void> {
     const name = config.file.deployment.shortName;
     switch (decision.kind) {
       case 'ignore':
@@ -148,22 +156,41 @@ export function createRouter(deps: {
       case 'answer': {
         const entry = knowledge.matcher.entry(decision.entryId);
         if (!entry) return;
-        return reply(conversationId, withFooter(entry.answer.trim()), `kb:${entry.id}`, { kb: entry.id, score: decision.score, reviewed: entry.reviewed });
+        return reply(target, withFooter(entry.answer.trim()), `kb:${entry.id}`, { kb: entry.id, score: decision.score, reviewed: entry.reviewed });
       }
       case 'clarify': {
         const lines = decision.choices.map((id, i) => `${i + 1}. ${knowledge.matcher.entry(id)?.title ?? id}`);
-        return reply(conversationId, withFooter([tr('router.clarify'), ...lines].join('\n')), 'kb:clarify', { choices: decision.choices, score: decision.score });
+        return reply(target, withFooter([tr('router.clarify'), ...lines].join('\n')), 'kb:clarify', { choices: decision.choices, score: decision.score });
       }
       case 'greeting':
-        return reply(conversationId, withFooter(tr('router.greeting', { name })), 'bot:greeting', {});
+        return reply(target, withFooter(tr('router.greeting', { name })), 'bot:greeting', {});
       case 'thanks':
-        return reply(conversationId, tr('router.thanks', { name }), 'bot:thanks', {});
+        return reply(target, tr('router.thanks', { name }), 'bot:thanks', {});
       case 'handoff':
-        return handoff(conversationId, inboxId, decision);
+        return handoff(target, decision);
     }
   }
 
-  async function handoff(conversationId: number, inboxId: number, decision: Extract<RouteDecision, { kind: 'handoff' }>) {
+  // A quarter of citizens' questions end here (out of scope, a person asked for): prepared once.
+  // The queue position is kept if it was already waiting (a second message does not push it
+  // back); set() takes placeholders at run time though its type does not say so, and the
+  // one inside raw SQL is bound as the driver binds a time (store.time).
+  const toQueue = (db: Db) =>
+    db
+      .update(t.conversations)
+      .set({
+        handler: 'human',
+        teamId: sql.placeholder('teamId') as unknown as number,
+        status: 'open',
+        updatedAt: sql.placeholder('at') as unknown as Date,
+        waitingSince: sql`coalesce(${t.conversations.waitingSince}, ${sql.placeholder('atRaw')})`,
+      })
+      .where(eq(t.conversations.id, sql.placeholder('id')))
+      .prepare('router_to_queue');
+  const recordActivity = activityRecorder(store);
+
+  async function handoff(target: Target, decision: Extract<RouteDecision, { kind: 'handoff' }>) {
+    const { conversationId, inboxId } = target;
     const now = new Date();
     const teamId = teamIds.get(decision.team) ?? teamIds.get(settings.defaultTeam);
     if (teamId === undefined) {
@@ -172,13 +199,8 @@ export function createRouter(deps: {
     }
     const teamName = config.file.teams.find((team) => team.key === decision.team)?.name ?? decision.team;
     await store.tx(async (db) => {
-      await db
-        .update(t.conversations)
-        .set({ handler: 'human', teamId, status: 'open', updatedAt: now })
-        .where(eq(t.conversations.id, conversationId));
-      // The queue position is kept if it was already waiting (a second message does not push it back).
-      await db.update(t.conversations).set({ waitingSince: now }).where(and(eq(t.conversations.id, conversationId), isNull(t.conversations.waitingSince)));
-      await recordActivity(db, t, {
+      await store.queries(db, toQueue).execute({ id: conversationId, teamId, at: now, atRaw: store.time(now) });
+      await recordActivity(db, {
         conversationId,
         inboxId,
         by: 'router',
@@ -197,7 +219,7 @@ export function createRouter(deps: {
     events.emit('conversation.handoff', { conversationId, teamId, reason: decision.reason });
     const when = businessHours.nextOpening(now);
     const notice = decision.withinHours || !when ? tr('router.handoff.open') : tr('router.handoff.closed', { when: formatWhen(when) });
-    await reply(conversationId, notice, 'bot:handoff', { handoff: decision.reason });
+    await reply(target, notice, 'bot:handoff', { handoff: decision.reason });
   }
 
   // Built once: a formatter costs far more to make than to use, and every handoff out of hours uses it.
