@@ -133,6 +133,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
         channel: entry.inbox.channel,
         send: (message, signal) => adapter.send(message, signal),
         ...(adapter.replyWindow ? { replyWindow: (state: ReplyWindowState) => adapter.replyWindow!(state) } : {}),
+        ...(adapter.deliversOnCommit ? { deliversOnCommit: true } : {}),
       };
     },
   });

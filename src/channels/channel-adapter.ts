@@ -94,6 +94,12 @@ export interface ChannelAdapter {
    * means always open. The outbox refuses a reply outside it instead of queueing a lost send.
    */
   replyWindow?(state: ReplyWindowState): ReplyWindow;
+  /**
+   * True when the channel has no platform to deliver to and `send` does nothing (the web form:
+   * the citizen reads their thread): a reply is delivered when it is committed, so the outbox
+   * writes it as sent and keeps no row to send it.
+   */
+  deliversOnCommit?: boolean;
   /** Starts background work (mailbox polling, token refresh) once the server is ready. */
   start?(): Promise<void>;
   /** Stops background work and releases connections on shutdown. */

@@ -34,6 +34,8 @@ export interface OutboundSender {
   channel: string;
   send(message: OutboundMessage, signal: AbortSignal): Promise<SendResult>;
   replyWindow?(state: ReplyWindowState): ReplyWindow;
+  /** Nothing to deliver to (the web form): a reply is sent when committed (see ChannelAdapter). */
+  deliversOnCommit?: boolean;
 }
 
 /** A reply refused because the platform's messaging window is closed: nothing was queued. */
@@ -66,6 +68,8 @@ export interface QueuedReply {
   conversationId: number;
   inboxId: number;
   contactId: number;
+  /** Written as sent, with no outbox row: the channel delivers on commit. */
+  delivered?: boolean;
 }
 
 interface Logger {
@@ -105,21 +109,17 @@ export function createOutbox(deps: {
   const { t } = store;
 
   /**
-   * Queues a reply inside the caller's transaction: the message row, its outbox row and the
+   * Queues a reply inside the caller's transaction: the message row, its outbox row (none where
+   * the channel delivers on commit: the row is then written as sent) and the
    * conversation's times, or a WindowClosedError (which rolls the caller's transaction back).
    * The caller passes the result to `announce` once its transaction has committed.
    */
   // The writes of every reply (a bot answer per citizen message), prepared once per connection
   // (store.queries): building and compiling them per reply cost more than running them.
   const p = (name: string) => sql.placeholder(name);
-  const replyWrites = (db: Db) => ({
-    conversation: db
-      .select({ id: t.conversations.id, inboxId: t.conversations.inboxId, contactId: t.conversations.contactId, lastInboundAt: t.conversations.lastInboundAt })
-      .from(t.conversations)
-      .where(eq(t.conversations.id, p('id')))
-      .limit(1)
-      .prepare('outbox_conversation'),
-    message: db
+  // A reply to be sent (queued), or one its channel delivers on commit (sent).
+  const replyInsert = (db: Db, delivered: boolean) =>
+    db
       .insert(t.messages)
       .values({
         conversationId: p('conversationId'),
@@ -129,12 +129,22 @@ export function createOutbox(deps: {
         senderRef: p('senderRef'),
         text: p('text'),
         attachments: p('attachments'),
-        status: 'queued',
+        status: delivered ? 'sent' : 'queued',
         metadata: p('metadata'),
         createdAt: p('at'),
+        ...(delivered ? { sentAt: p('at') } : {}),
       })
       .returning({ id: t.messages.id })
-      .prepare('outbox_reply_message'),
+      .prepare(delivered ? 'outbox_reply_delivered' : 'outbox_reply_message');
+  const replyWrites = (db: Db) => ({
+    conversation: db
+      .select({ id: t.conversations.id, inboxId: t.conversations.inboxId, contactId: t.conversations.contactId, lastInboundAt: t.conversations.lastInboundAt })
+      .from(t.conversations)
+      .where(eq(t.conversations.id, p('id')))
+      .limit(1)
+      .prepare('outbox_conversation'),
+    message: replyInsert(db, false),
+    delivered: replyInsert(db, true),
     outbox: db
       .insert(t.outbox)
       .values({ messageId: p('messageId'), conversationId: p('conversationId'), inboxId: p('inboxId'), status: 'pending', nextAttemptAt: p('at'), createdAt: p('at'), updatedAt: p('at') })
@@ -145,13 +155,15 @@ export function createOutbox(deps: {
 
   async function queueWithin(db: Db, input: ReplyInput, at = new Date()): Promise<QueuedReply> {
     const q = store.queries(db, replyWrites);
-    const known = input.known && !deps.senderFor(input.known.inboxId)?.replyWindow ? input.known : undefined;
+    const sender = deps.senderFor(input.known?.inboxId ?? 0);
+    const known = input.known && sender && !sender.replyWindow ? input.known : undefined;
     const [conversation] = known ? [{ id: input.conversationId, ...known, lastInboundAt: null }] : await q.conversation.execute({ id: input.conversationId });
     if (!conversation) throw new NotFoundError('conversation');
     const window = await windowOf(db, conversation, at, input.senderType);
     if (!window.open) throw new WindowClosedError(window);
     const metadata = window.sendOptions ? { ...input.metadata, window: window.sendOptions } : input.metadata;
-    const [message] = await q.message.execute({
+    const delivered = (known ? sender : deps.senderFor(conversation.inboxId))?.deliversOnCommit === true;
+    const [message] = await (delivered ? q.delivered : q.message).execute({
       conversationId: conversation.id,
       inboxId: conversation.inboxId,
       senderType: input.senderType,
@@ -161,9 +173,9 @@ export function createOutbox(deps: {
       metadata: metadata ?? null,
       at,
     });
-    await q.outbox.execute({ messageId: message!.id, conversationId: conversation.id, inboxId: conversation.inboxId, at });
+    if (!delivered) await q.outbox.execute({ messageId: message!.id, conversationId: conversation.id, inboxId: conversation.inboxId, at });
     await q.touch.execute({ id: conversation.id, at });
-    return { messageId: message!.id, conversationId: conversation.id, inboxId: conversation.inboxId, contactId: conversation.contactId };
+    return { messageId: message!.id, conversationId: conversation.id, inboxId: conversation.inboxId, contactId: conversation.contactId, ...(delivered ? { delivered } : {}) };
   }
 
   /** Tells live views and the worker about a reply `queueWithin` wrote (after the commit only). */
@@ -176,7 +188,7 @@ export function createOutbox(deps: {
       direction: 'out',
       conversationOpened,
     });
-    events.emit('outbox.enqueued', { conversationId: queued.conversationId });
+    if (!queued.delivered) events.emit('outbox.enqueued', { conversationId: queued.conversationId });
   }
 
   async function enqueueReply(input: ReplyInput): Promise<{ messageId: number }> {

@@ -49,11 +49,14 @@ for (const dialect of ['sqlite', 'pg'] as const) {
       return store.db.select().from(store.t.messages).where(eq(store.t.messages.conversationId, id)).orderBy(store.t.messages.id);
     };
 
-    it('answers once, sent through the outbox, and touches the conversation', async () => {
+    it('answers once, sent on commit with nothing left for the outbox (the web form delivers on commit), and touches the conversation', async () => {
       const { conversationId } = await ask('0912000301', 'lam cccd o dau vay ad');
-      const rows = await settled(conversationId);
+      const rows = await messageRows(conversationId);
       const answers = rows.filter((m) => m.senderType === 'bot');
       expect(answers.map((m) => [m.senderRef, m.status])).toEqual([['kb:cap-can-cuoc', 'sent']]);
+      expect(answers[0]!.sentAt?.getTime()).toBe(answers[0]!.createdAt.getTime());
+      const { store } = gw.app.gateway;
+      expect(await store.db.select().from(store.t.outbox).where(eq(store.t.outbox.conversationId, conversationId))).toEqual([]);
       expect((await conversationRow(conversationId)).lastMessageAt?.getTime()).toBe(answers[0]!.createdAt.getTime());
     });
 

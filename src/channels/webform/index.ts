@@ -20,6 +20,8 @@ export default defineChannel({
           await registerFormPage(app, context.config.file.deployment.locale, context.config.file.deployment.shortName, '/api/public/messages', context.settings.maxTextLength);
         }
       },
+      deliversOnCommit: true,
+      // Only rows queued before deliversOnCommit existed still come here.
       async send() {
         return {};
       },
