@@ -128,7 +128,12 @@ export function createAssigner(deps: { store: Store; events: EventBus; config: A
   let again = false;
   const unsubscribe: Array<() => void> = [];
 
-  function kick(): void {
+  // Taking back unanswered conversations depends on time alone: the timer's passes do it. A
+  // handoff or an agent's presence only asks for the waiting to be assigned; with a handoff a
+  // second under load, looking for stale assignments on each read every open conversation.
+  let staleDue = false;
+  function kick(options: { stale?: boolean } = {}): void {
+    if (options.stale) staleDue = true;
     if (running) {
       again = true;
       return;
@@ -136,7 +141,10 @@ export function createAssigner(deps: { store: Store; events: EventBus; config: A
     running = (async () => {
       do {
         again = false;
-        await reassignStale();
+        if (staleDue) {
+          staleDue = false;
+          await reassignStale();
+        }
         await assignWaiting();
       } while (again);
     })()
@@ -153,10 +161,13 @@ export function createAssigner(deps: { store: Store; events: EventBus; config: A
     /** Resolves when the pass under way (if any) is done. */
     settled: () => running ?? Promise.resolve(),
     start() {
-      unsubscribe.push(events.on('conversation.handoff', kick), events.on('agent.presence', kick));
-      timer = setInterval(kick, config.intervalMs);
+      unsubscribe.push(
+        events.on('conversation.handoff', () => kick()),
+        events.on('agent.presence', () => kick()),
+      );
+      timer = setInterval(() => kick({ stale: true }), config.intervalMs);
       timer.unref();
-      kick();
+      kick({ stale: true });
     },
     async stop() {
       clearInterval(timer);
