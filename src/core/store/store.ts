@@ -91,6 +91,7 @@ function openSqlite(options: StoreOptions): Store {
   );
   const run = (q: string) => control[q]!.run();
   const built = new WeakMap<(db: Db) => unknown, unknown>();
+  const followUpTicks = 64;
 
   async function drain(): Promise<void> {
     draining = true;
@@ -124,6 +125,10 @@ function openSqlite(options: StoreOptions): Store {
         }
         // Callers hear back only after the commit: acknowledged means durable.
         for (const done of settle) done();
+        // What they do next runs as microtasks: the bot answering a message just committed
+        // queues its transaction a few dozen of them later. Waiting that long commits the answer
+        // in this turn; otherwise it waited for the next turn of a loop busy with other requests.
+        for (let i = 0; i < followUpTicks && queue.length === 0; i++) await null;
       }
     } finally {
       draining = false;
