@@ -1,5 +1,5 @@
 import MiniSearch from 'minisearch';
-import { containsPhrase, expandPhrases, holdsPhrase, isSyllable, phraseIndex, phraseTable, repairTelex, tokens, words } from './fold.ts';
+import { containsPhrase, expandPhrases, holdsPhrase, isSyllable, phraseIndex, phraseTable, repairTelex, tokens, words, type Token } from './fold.ts';
 import { createTypoCorrector } from './typo.ts';
 import type { KnowledgeBase } from './load.ts';
 import type { KnowledgeEntry } from './schema.ts';
@@ -183,9 +183,9 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
   const wordOf = (item: Word) => item.w;
 
   /** Folded, repaired, expanded words without stop words, and those reached through a typo. */
-  function meaningful(text: string, viaTypo?: Set<string>): string[] {
+  function meaningful(text: string | readonly Token[], viaTypo?: Set<string>): string[] {
     let items: Word[] = [];
-    for (const token of tokens(text)) {
+    for (const token of typeof text === 'string' ? tokens(text) : text) {
       // Telex leftovers and typos come from typing without an input method.
       const fixed = token.accented ? { words: [token.word], typo: false } : repairWord(token.word);
       if (fixed.typo) viaTypo?.add(fixed.words[0]!);
@@ -298,7 +298,9 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
   const requiredFactor = 0.5;
 
   function match(text: string, limit = 5): MatchResult {
-    const folded = words(text);
+    // Tokenised once: the intents read the folded words, the terms the tokens.
+    const typed = tokens(text);
+    const folded = typed.map((token) => token.word);
     const intents = {
       complaint: holdsPhrase(folded, markerIndex.complaint),
       offTopic: holdsPhrase(folded, markerIndex.offTopic),
@@ -308,7 +310,7 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}) {
       thanks: holdsPhrase(folded, markerIndex.thanks),
     };
     const viaTypo = new Set<string>();
-    const base = meaningful(text, viaTypo);
+    const base = meaningful(typed, viaTypo);
     const queryTerms = withBigrams(base);
     if (queryTerms.length === 0) return { candidates: [], terms: queryTerms, intents };
     const unique = [...new Set(queryTerms)];
