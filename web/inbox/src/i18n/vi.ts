@@ -12,8 +12,8 @@ export const vi = {
   'signIn.totpHint': 'Tài khoản này bật xác thực hai lớp: nhập mã trong ứng dụng xác thực.',
   'signIn.submit': 'Đăng nhập',
   'signIn.busy': 'Đang đăng nhập...',
-  'signIn.failed': 'Sai tên đăng nhập, mật khẩu hoặc mã xác thực.',
-  'signIn.locked': 'Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau.',
+  // One message for a wrong password and a locked account: the server tells them apart to nobody.
+  'signIn.failed': 'Sai tên đăng nhập, mật khẩu hoặc mã xác thực, hoặc tài khoản đang tạm khóa do đăng nhập sai nhiều lần.',
   'signIn.throttled': 'Bạn thử quá nhiều lần. Vui lòng chờ một phút.',
   'signIn.mfaSetup': 'Tài khoản cần thiết lập xác thực hai lớp trước khi dùng hộp thư.',
   'signOut.here': 'Đăng xuất',
