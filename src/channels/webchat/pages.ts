@@ -13,6 +13,10 @@ const frameKeys = [
   'webchat.sending',
   'webchat.failed',
   'webchat.prechat.invalid',
+  'webchat.prechat.nameMissing',
+  'webchat.prechat.phoneInvalid',
+  'webchat.prechat.emailInvalid',
+  'webchat.prechat.contactMissing',
   'webchat.error.tooLong',
   'webchat.error.rateLimited',
   'webchat.error.file',
@@ -68,11 +72,14 @@ export function renderFrame(config: FrameConfig): string {
   <form id="prechat" hidden novalidate>
     <p>${tr('webchat.prechat.intro')}</p>
     <label for="pc-name">${tr('webchat.prechat.name')}</label>
-    <input id="pc-name" name="name" autocomplete="name" maxlength="120" required>
+    <input id="pc-name" name="name" autocomplete="name" maxlength="120" required aria-describedby="pc-name-error">
+    <p class="field-error" id="pc-name-error"></p>
     <label for="pc-phone">${tr('webchat.prechat.phone')}</label>
-    <input id="pc-phone" name="phone" type="tel" autocomplete="tel" maxlength="24">
+    <input id="pc-phone" name="phone" type="tel" autocomplete="tel" maxlength="24" aria-describedby="pc-phone-error">
+    <p class="field-error" id="pc-phone-error"></p>
     <label for="pc-email">${tr('webchat.prechat.email')}</label>
-    <input id="pc-email" name="email" type="email" autocomplete="email" maxlength="254">
+    <input id="pc-email" name="email" type="email" autocomplete="email" maxlength="254" aria-describedby="pc-email-error">
+    <p class="field-error" id="pc-email-error"></p>
     <p class="error" id="pc-error" role="alert"></p>
     <div class="actions">
       <button type="submit">${tr('webchat.prechat.start')}</button>

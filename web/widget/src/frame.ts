@@ -461,8 +461,25 @@ interface Saved {
     const email = value('email');
     const phoneOk = !phone || /^\+?[0-9 .()-]{8,20}$/.test(phone);
     const emailOk = !email || /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(email);
-    if (!name || !phoneOk || !emailOk || (config.preChatForm === 'required' && !phone && !email)) {
-      $<HTMLElement>('pc-error').textContent = text('webchat.prechat.invalid');
+    const contactMissing = config.preChatForm === 'required' && !phone && !email;
+    // Each fault is said under its own field (a screen reader reads it with the field), and the
+    // first faulty field takes the focus: an elderly visitor should not hunt for what is wrong.
+    const faults: Array<[field: string, key: string | null]> = [
+      ['name', name ? null : 'webchat.prechat.nameMissing'],
+      ['phone', !phoneOk ? 'webchat.prechat.phoneInvalid' : contactMissing ? 'webchat.prechat.contactMissing' : null],
+      ['email', !emailOk ? 'webchat.prechat.emailInvalid' : null],
+    ];
+    let first: HTMLInputElement | null = null;
+    for (const [field, key] of faults) {
+      const input = $<HTMLInputElement>(`pc-${field}`);
+      $<HTMLElement>(`pc-${field}-error`).textContent = key ? text(key) : '';
+      if (key) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+      if (key && !first) first = input;
+    }
+    $<HTMLElement>('pc-error').textContent = first ? text('webchat.prechat.invalid') : '';
+    if (first) {
+      first.focus();
       return;
     }
     finishIntro({ name, ...(phone ? { phone } : {}), ...(email ? { email } : {}) });
