@@ -1,6 +1,6 @@
 import { t, type Locale, type MessageKey } from '../../core/i18n/index.ts';
 import { escapeHtml } from '../../core/http/html.ts';
-
+import type { FrameConfig } from './types.ts';
 
 /** Strings the frame's script shows at run time. */
 const frameKeys = [
@@ -25,23 +25,6 @@ const frameKeys = [
   'webchat.error.session',
 ] as const satisfies readonly MessageKey[];
 
-/** What the frame's script is told (rendered into the page, read from a data attribute). */
-export interface FrameConfig {
-  /** Path prefix of this inbox's endpoints, e.g. `/webchat`. */
-  prefix: string;
-  /** Origin of the page embedding the frame: the only one postMessage talks to. */
-  host: string;
-  title: string;
-  greeting: string;
-  color: string;
-  textColor: string;
-  preChatForm: 'off' | 'optional' | 'required';
-  maxTextLength: number;
-  maxAttachmentBytes: number;
-  accept: string;
-  lang: Locale;
-  strings: Record<string, string>;
-}
 
 export function frameConfig(base: Omit<FrameConfig, 'strings'>): FrameConfig {
   return { ...base, strings: Object.fromEntries(frameKeys.map((key) => [key, t(base.lang, key)])) };

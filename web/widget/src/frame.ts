@@ -2,22 +2,8 @@
 // remembers the highest one it shows and, after any disconnect, says it in its hello; the
 // server sends what came after it, then live messages. Messages are shown once by id.
 // Everything from the server is written as text (textContent), never as HTML.
-import type { ClientFrame, HoursInfo, ServerFrame, WireMessage } from '../../../src/channels/webchat/types.ts';
+import type { ClientFrame, FrameConfig, HoursInfo, ServerFrame, WireMessage } from '../../../src/channels/webchat/types.ts';
 import type { FrameMessage, HostMessage } from './messages.ts';
-
-interface FrameConfig {
-  prefix: string;
-  host: string;
-  title: string;
-  greeting: string;
-  color: string;
-  textColor: string;
-  preChatForm: 'off' | 'optional' | 'required';
-  maxTextLength: number;
-  maxAttachmentBytes: number;
-  lang: 'vi' | 'en';
-  strings: Record<string, string>;
-}
 
 interface Saved {
   token?: string;
