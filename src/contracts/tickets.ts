@@ -103,7 +103,9 @@ export interface UnitLateness {
   onTime: number;
   late: number;
   openOverdue: number;
+  /** Codes of the tickets answered after their deadline. */
   lateCodes: string[];
+  /** Codes of the tickets still open past their deadline. */
   openOverdueCodes: string[];
 }
 
