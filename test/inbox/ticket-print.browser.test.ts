@@ -81,7 +81,7 @@ describe.skipIf(!available)('the printed ticket in the browser', () => {
     expect(text).not.toContain('hoa.nguyen@example.vn');
     expect(await sheet.locator('.stages li').evaluateAll((items) => items.map((li) => li.getAttribute('data-level')))).toEqual(['1', '2']);
     // The PDF link is the same ticket's.
-    expect(await sheetPage.getByRole('link', { name: 'Tải PDF' }).getAttribute('href')).toBe(`/api/v1/tickets/${ticket.id}/print.pdf`);
+    expect(await sheetPage.getByRole('link', { name: 'Tải PDF' }).getAttribute('href')).toBe(`/api/v1/tickets/${ticket.id}/print.pdf?lang=vi`);
     if (process.env.SCREENSHOTS === '1') await sheetPage.screenshot({ path: 'docs/screenshots/printed-ticket.png' });
 
     // On paper: the app and the tools are hidden, and the sheet is one A4 page.

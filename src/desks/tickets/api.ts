@@ -188,10 +188,21 @@ export async function ticketsApi(
   app.get('/tickets/:id/print', { schema: { tags: ['tickets'], summary: 'A ticket laid out for printing (the inbox\u2019s print page)', security, params: Id } }, async (request) => printed(request, 'page'));
   app.get(
     '/tickets/:id/print.pdf',
-    { schema: { tags: ['tickets'], summary: 'A ticket as one A4 page of PDF (503 when the configured fonts are missing)', security, params: Id, produces: ['application/pdf'] } },
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'A ticket as one A4 page of PDF (503 when the configured fonts are missing)',
+        security,
+        params: Id,
+        // The inbox's language, which may differ from the browser's Accept-Language.
+        querystring: Type.Object({ lang: Type.Optional(literals(['vi', 'en'] as const)) }),
+        produces: ['application/pdf'],
+      },
+    },
     async (request, reply) => {
       const ticket = await printed(request, 'pdf');
-      const pdf = await ticketPdf(ticket, { locale: localeFrom(request.headers['accept-language']), timeZone: deps.timeZone, fonts: deps.printFonts, channelName: deps.channelName });
+      const locale = (request.query as { lang?: 'vi' | 'en' }).lang ?? localeFrom(request.headers['accept-language']);
+      const pdf = await ticketPdf(ticket, { locale, timeZone: deps.timeZone, fonts: deps.printFonts, channelName: deps.channelName });
       return reply.type('application/pdf').header('content-disposition', `inline; filename="phieu-${ticket.code}.pdf"`).header('cache-control', 'no-store').send(pdf);
     },
   );

@@ -88,7 +88,8 @@ export function printedTicket(
       end('answered', step.at, step.actorName, step.comment);
       continue;
     }
-    if (to === null || to === step.fromLevel) continue;
+    // A reopened ticket starts a new turn even at the level it was answered at.
+    if (to === null || (to === step.fromLevel && step.action !== 'reopen')) continue;
     const outcome: StageOutcome = step.action === 'forward' ? 'forwarded' : step.action === 'escalate' ? 'escalated' : step.action === 'send_back' ? 'sent_back' : 'reopened';
     end(outcome, step.at, step.actorName, step.action === 'send_back' ? step.comment : null);
     // Forwarding and escalating start the new level's clock; a send-back to a unit keeps it.

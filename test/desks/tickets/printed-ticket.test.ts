@@ -114,6 +114,9 @@ describe.skipIf(!poppler)('the printed ticket (page model and PDF)', () => {
     expect(full.text).toMatch(/(84|0)912 ?345 ?678/);
     expect(full.text).toContain(email);
     expect(full.text).toContain('Signed by: Trần Văn Tư');
+    // The inbox's language wins over the browser's.
+    const chosen = await fetch(`${gw.url}/api/v1/tickets/${ticket.id}/print.pdf?lang=vi`, { headers: { ...gw.auth, 'accept-language': 'en' } });
+    expect(readPdf(Buffer.from(await chosen.arrayBuffer())).text).toContain('Người ký: Trần Văn Tư');
 
     // The page's model: the levels with their dates; the unit's deadline is the ticket's.
     const model = (await (await as('sotp.tu', `/api/v1/tickets/${ticket.id}/print`)).json()) as PrintedTicket;
@@ -128,7 +131,7 @@ describe.skipIf(!poppler)('the printed ticket (page model and PDF)', () => {
     // Each print is an export of personal data: audited with who printed.
     const audit = await fetch(`${gw.url}/api/v1/audit-events?after=0`, { headers: gw.auth });
     const prints = (await audit.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { action: string; subjectId: string | number | null; actor: string }).filter((e) => e.action === 'ticket.print');
-    expect(prints.filter((e) => String(e.subjectId) === String(ticket.id)).length).toBe(3);
+    expect(prints.filter((e) => String(e.subjectId) === String(ticket.id)).length).toBe(4);
   });
 
   it('another unit, or nobody signed in, gets no PDF', async () => {

@@ -31,7 +31,7 @@ export function TicketPrintView({ id }: { id: number }) {
         <button type="button" className="primary" onClick={() => window.print()} disabled={!ticket}>
           {t('print.print')}
         </button>
-        <a href={`/api/v1/tickets/${id}/print.pdf`} target="_blank" rel="noopener">
+        <a href={`/api/v1/tickets/${id}/print.pdf?lang=${locale}`} target="_blank" rel="noopener">
           {t('print.pdf')}
         </a>
       </div>
