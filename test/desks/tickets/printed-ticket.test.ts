@@ -10,10 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrintedTicket, Ticket } from '../../../src/contracts/tickets.ts';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { testConfigFile } from '../../helpers/config.ts';
+import { freshPgUrl, postgresAvailable } from '../../helpers/postgres.ts';
 
 const poppler = spawnSync('pdftotext', ['-v']).error === undefined && spawnSync('pdfinfo', ['-v']).error === undefined;
 // CI installs poppler-utils (.ci/run): there a missing pdftotext is a failure, not a skip.
 if (!poppler && process.env.CI === 'true') throw new Error('pdftotext and pdfinfo (Debian package poppler-utils) must be installed under CI');
+
+const pg = await postgresAvailable();
+if (!pg && process.env.CI === 'true') throw new Error('PostgreSQL must run at 127.0.0.1:5432 under CI');
+const dialects = [{ name: 'SQLite', pg: false }, ...(pg ? [{ name: 'PostgreSQL', pg: true }] : [])];
 
 const password = 'Sen-hồng-Tháp-Mười-2026!';
 const question = 'Làm giấy khai sinh cho con ở phường Cao Lãnh cần những giấy tờ gì ạ?';
@@ -38,8 +43,9 @@ function readPdf(bytes: Buffer): { pages: number; text: string } {
   }
 }
 
-describe.skipIf(!poppler)('the printed ticket (page model and PDF)', () => {
+describe.skipIf(!poppler).each(dialects)('the printed ticket (page model and PDF) on $name', ({ pg: onPg }) => {
   let gw: TestApp;
+  let drop: (() => Promise<void>) | undefined;
   const cookies: Record<string, Record<string, string>> = {};
   const units: Record<string, number> = {};
   const admin = async <T>(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<T> => {
@@ -67,13 +73,20 @@ describe.skipIf(!poppler)('the printed ticket (page model and PDF)', () => {
   }
 
   beforeAll(async () => {
-    gw = await startTestApp({ env: { CONFIG_FILE: testConfigFile({ security: { signInAttemptsPerMinute: 1000 }, router: { enabled: false } }) } });
+    const env: Record<string, string> = { CONFIG_FILE: testConfigFile({ security: { signInAttemptsPerMinute: 1000 }, router: { enabled: false } }) };
+    if (onPg) {
+      const fresh = freshPgUrl();
+      env.DATABASE_URL = fresh.url;
+      drop = fresh.drop;
+    }
+    gw = await startTestApp({ env });
     for (const unit of (await admin<{ items: Array<{ id: number; key: string }> }>('/api/v1/units')).items) units[unit.key] = unit.id;
     await person('sotp.tu', 'Trần Văn Tư', 'unit_officer', ['so-tu-phap']);
     await person('soyt.mai', 'Lê Thị Mai', 'unit_officer', ['so-y-te']);
   }, 60_000);
   afterAll(async () => {
     await gw?.close();
+    await drop?.();
   });
 
   it('a unit officer prints the ticket they answered: one page, the question, the code, the signer, the citizen masked as on screen', { timeout: 60_000 }, async () => {
@@ -161,7 +174,8 @@ describe.skipIf(!poppler)('the printed ticket (page model and PDF)', () => {
     expect(text).toContain('Trần Văn Tư');
   });
 
-  it('a missing font is a clear 503 at the PDF route; the page model still works', { timeout: 60_000 }, async () => {
+  // The font check does not touch the store: once, on SQLite.
+  it.skipIf(onPg)('a missing font is a clear 503 at the PDF route; the page model still works', { timeout: 60_000 }, async () => {
     const other = await startTestApp({ env: { PRINT_FONT_REGULAR: '/nonexistent/NotoSans-Regular.ttf', CONFIG_FILE: testConfigFile({ router: { enabled: false } }) } });
     try {
       const created = await fetch(`${other.url}/api/v1/tickets`, { method: 'POST', headers: { ...other.auth, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'question', subject: 'Hỏi', channel: 'phone' }) });
