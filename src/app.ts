@@ -289,7 +289,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   // A unit's scanned reply is read from whichever node serves the ticket: the same storage choice
   // as the conversations' files (the database on PostgreSQL), in a folder of its own on one node.
   const ticketFiles = createAttachmentStore({ storage: chooseFileStorage(file.attachments.storage, store, join(attachmentsDir(config), 'tickets')), maxBytes: 20 * 1024 * 1024 });
-  await app.register(async (scope) => ticketsApi(scope, { store, accounts, conversations, desk: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone, attachments: ticketFiles, channelName: reportNameOf }), { prefix: '/api/v1' });
+  await app.register(async (scope) => ticketsApi(scope, { store, accounts, conversations, desk: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone, attachments: ticketFiles, channelName: reportNameOf, printFonts: { regular: env.PRINT_FONT_REGULAR, bold: env.PRINT_FONT_BOLD } }), { prefix: '/api/v1' });
   await app.register(async (scope) => careApi(scope, { store, accounts, care: careDesk, tickets: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone }), { prefix: '/api/v1' });
   await app.register(async (scope) => surveyPage(scope, { care: careDesk, deploymentName: file.deployment.name, perMinute: env.PUBLIC_RATE_LIMIT }));
   await app.register(async (scope) => votePage(scope, { store, desk: ticketDesk, deploymentName: file.deployment.name, perMinute: env.PUBLIC_RATE_LIMIT }));

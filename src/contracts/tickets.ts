@@ -159,3 +159,61 @@ export interface CallLogged {
   id: number;
   ticket: TicketCreated | null;
 }
+
+/** One level's turn with a printed ticket: who held it, by when, how it ended and who signed. */
+export interface PrintedStage {
+  level: 1 | 2 | 3 | 4;
+  /** The unit holding it (null at the hotline's own level). */
+  unitName: string | null;
+  /** When the ticket reached this level. */
+  from: string;
+  /** The deadline in force while it was here (null at level 1). */
+  deadline: string | null;
+  outcome: 'answered' | 'forwarded' | 'escalated' | 'sent_back' | 'reopened' | 'open';
+  endedAt: string | null;
+  /** Who answered, forwarded, escalated or sent it back. */
+  signedBy: string | null;
+  /** The answer, or the reason it was sent back. */
+  text: string | null;
+}
+
+/**
+ * A ticket laid out for paper (`GET /api/v1/tickets/:id/print`; the PDF at `print.pdf` holds the
+ * same): only what the reader may read of it, the citizen masked or hidden as on their screen.
+ */
+export interface PrintedTicket {
+  /** The administrative header: the national motto and the organisation (the deployment's name). */
+  header: { country: string; motto: string; organisation: string };
+  id: number;
+  code: string;
+  type: TicketType;
+  channel: string;
+  tthc: boolean;
+  field: string | null;
+  status: TicketStatus;
+  level: 1 | 2 | 3 | 4;
+  unitName: string | null;
+  receivedAt: string;
+  answeredAt: string | null;
+  closedAt: string | null;
+  citizen: { name: string | null; phone: string | null; email: string | null } | null;
+  /** A denunciation read by the handling unit: the reporter is not printed. */
+  reporterHidden: boolean;
+  subject: string;
+  body: string | null;
+  stages: PrintedStage[];
+  satisfaction: Satisfaction | null;
+  satisfactionComment: string | null;
+  printedAt: string;
+  printedBy: string;
+}
+
+/** The yearly report (`GET /api/v1/reports/yearly?year=YYYY`): the months side by side and their sums. */
+export interface YearlyReport {
+  year: number;
+  rounding: 'half-up' | 'truncate';
+  months: MonthlyReport[];
+  totals: Pick<MonthlyReport, 'calls' | 'interactions' | 'tickets' | 'tthcTickets' | 'ticketsByChannel' | 'byType' | 'byField' | 'byLevel' | 'inProgress' | 'answered' | 'deadlines' | 'satisfaction'>;
+  lateByUnit: UnitLateness[];
+  care: MonthlyReport['care'];
+}

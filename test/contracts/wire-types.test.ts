@@ -12,7 +12,8 @@ import type { CannedAnswers } from '../../src/core/canned-answers.ts';
 import type { Conversations } from '../../src/core/conversations.ts';
 import type { Campaigns } from '../../src/desks/care/campaigns.ts';
 import type { Dossiers } from '../../src/desks/care/dossiers.ts';
-import type { MonthlyReport } from '../../src/desks/tickets/monthly-report.ts';
+import type { MonthlyReport, YearlyReport } from '../../src/desks/tickets/monthly-report.ts';
+import type { PrintedTicket } from '../../src/desks/tickets/printed-ticket.ts';
 import type { Tickets } from '../../src/desks/tickets/tickets.ts';
 import type { PrivacyRequests } from '../../src/desks/privacy/requests.ts';
 
@@ -36,6 +37,8 @@ describe('src/contracts matches what the server sends', () => {
     expectTypeOf<Out<Tickets['list']>>().toExtend<Loose<tickets.TicketPage>>();
     expectTypeOf<Out<Conversations['list']>>().toExtend<Loose<inbox.ConversationPage>>();
     expectTypeOf<Wire<MonthlyReport>>().toExtend<Loose<tickets.MonthlyReport>>();
+    expectTypeOf<Wire<YearlyReport>>().toExtend<Loose<tickets.YearlyReport>>();
+    expectTypeOf<Wire<PrintedTicket>>().toExtend<Loose<tickets.PrintedTicket>>();
     // Event attachments are a JSON column the store types as unknown: the rest of the ticket is checked.
     expectTypeOf<Omit<Out<Tickets['get']>, 'history'>>().toExtend<Loose<Omit<tickets.Ticket, 'history'>>>();
     expectTypeOf<Out<PrivacyRequests['find']>>().toExtend<Loose<privacy.PrivacyRequest>>();

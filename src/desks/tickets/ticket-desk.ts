@@ -8,8 +8,9 @@ import { deploymentSecret } from '../../core/settings.ts';
 import type { Store } from '../../core/store/store.ts';
 import { createCalls } from './calls.ts';
 import { createMonthlyReport } from './monthly-report.ts';
+import { printedTicket } from './printed-ticket.ts';
 import { createSatisfaction } from './satisfaction.ts';
-import { createTickets } from './tickets.ts';
+import { createTickets, type TicketPrincipal } from './tickets.ts';
 import { createUnits } from './units.ts';
 
 interface Logger {
@@ -93,6 +94,13 @@ export async function createTicketDesk(deps: {
   const calls = createCalls(store, { timeZone, hotlineNumbers: config.tickets.hotlineNumbers, events });
   const reports = createMonthlyReport(store, { timeZone, rounding: config.tickets.rateRounding });
 
+  /** A ticket laid out for paper, as far as `reader` may read it (the print page and the PDF). */
+  async function printed(id: number, reader: TicketPrincipal) {
+    const ticket = await tickets.get(id, reader);
+    const unitNames = new Map((await units.list({ includeDisabled: true })).map((unit) => [unit.id, unit.name] as const));
+    return printedTicket(ticket, { organisation: config.deployment.name, unitNames, businessHours: deps.businessHours, deadlines: config.tickets.deadlines, printedBy: reader.name });
+  }
+
   /** A tap on a rating button arrives as the citizen's message: record it and thank them. */
   const voteHandler: InboundHandler = {
     name: 'ticket-vote',
@@ -123,6 +131,7 @@ export async function createTicketDesk(deps: {
     calls,
     reports,
     satisfaction,
+    printed,
     voteLink,
     sweep,
     voteHandler,

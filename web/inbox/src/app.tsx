@@ -21,6 +21,7 @@ const QueueView = screen(() => import('./components/queue-view.tsx'), 'QueueView
 const CallsView = screen(() => import('./tickets/calls-view.tsx'), 'CallsView');
 const ReportView = screen(() => import('./tickets/report-view.tsx'), 'ReportView');
 const TicketsView = screen(() => import('./tickets/tickets-view.tsx'), 'TicketsView');
+const TicketPrintView = screen(() => import('./tickets/ticket-print-view.tsx'), 'TicketPrintView');
 const CreateTicketForm = screen(() => import('./tickets/tickets-view.tsx'), 'CreateTicketForm');
 const CareView = screen(() => import('./care/care-view.tsx'), 'CareView');
 const PrivacyView = screen(() => import('./privacy/privacy-view.tsx'), 'PrivacyView');
@@ -206,7 +207,7 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(notice?: 
         <strong className="brand">{t('app.title')}</strong>
         <nav>
           {!ticketsOnly(agent) && link({ name: 'list' }, '/inbox', inbox, t('nav.inbox'))}
-          {link({ name: 'tickets', id: null }, '/inbox/tickets', route.name === 'tickets', t('nav.tickets'))}
+          {link({ name: 'tickets', id: null }, '/inbox/tickets', route.name === 'tickets' || route.name === 'ticketPrint', t('nav.tickets'))}
           {!ticketsOnly(agent) && link({ name: 'calls' }, '/inbox/calls', route.name === 'calls', t('nav.calls'))}
           {overseer && link({ name: 'report' }, '/inbox/report', route.name === 'report', t('nav.report'))}
           {overseer && link({ name: 'queue' }, '/inbox/queue', route.name === 'queue', t('nav.queue'))}
@@ -273,6 +274,8 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(notice?: 
         )
       ) : route.name === 'tickets' ? (
         <TicketsView agent={agent} live={live} selectedId={route.id} unitIds={unitIds} />
+      ) : route.name === 'ticketPrint' ? (
+        <TicketPrintView id={route.id} />
       ) : route.name === 'care' ? (
         ticketsOnly(agent) ? <p className="empty">{t('care.forbidden')}</p> : <CareView agent={agent} section={route.section} id={route.id} />
       ) : route.name === 'privacy' ? (
