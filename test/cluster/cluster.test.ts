@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { dovecotAvailability, startDovecot, type Dovecot, type TestMailbox } fro
 import { emailEnv, hotlineAddress } from '../helpers/email-env.ts';
 import { freshPgUrl, pgBaseUrl, postgresAvailable } from '../helpers/postgres.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
-import { exited, freePort, openLiveFeed, postQuestion, redisAvailable, redisBaseUrl, startNode, startOwnRedis, stopNode, until, type Node } from './nodes.ts';
+import { exited, freePort, openLiveFeed, postQuestion, redisAvailable, redisBaseUrl, startNode, startOwnRedis, startProxy, stopNode, until, type Node } from './nodes.ts';
 
 const token = 'cluster-admin-token-0123456789abcdef';
 const perMinute = 12;
@@ -256,6 +257,24 @@ describe.skipIf(!ready)('two gateway nodes on one PostgreSQL and Redis', () => {
     expect(opened.status).toBe(200);
     expect(Buffer.from(await opened.arrayBuffer()).equals(pdf)).toBe(true);
     await v.close();
+  });
+
+  it.skipIf(spawnSync('nginx', ['-v']).error)('through the proxy of deploy/nginx.conf: widget sockets and the live feed upgrade, a reply reaches the widget', async () => {
+    const proxy = (await startProxy([a, b]))!;
+    try {
+      const through = { name: 'proxy', url: proxy.url } as Node;
+      const feed = await openLiveFeed(through, token);
+      sockets.push(feed.socket);
+      const { v } = await widget(through, {}, '10.8.10.1');
+      v.send({ t: 'msg', cid: 'px-1', text: 'Qua proxy' });
+      const session = await v.waitFor<Extract<ServerFrame, { t: 'session' }>>((f) => f.t === 'session');
+      await until(() => feed.frames.some((f) => f.type === 'message.created' && f.conversationId === session.conversationId), 'the message on the feed through the proxy');
+      await agentReply(through, session.conversationId, 'Trả lời qua proxy');
+      await v.waitFor((f) => f.t === 'msg' && f.m.text === 'Trả lời qua proxy');
+      await v.close();
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('once-only work runs on one node; kill -9 of it while citizens post to both: the other takes over, nothing lost or doubled', async () => {

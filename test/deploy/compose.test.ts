@@ -121,8 +121,12 @@ describe('deploy/nginx.conf', () => {
       expect(location!.body, path).toMatch(/proxy_read_timeout\s+\d+s;/);
     }
     for (const path of ['/api/v1/conversations', '/webchat/frame', '/api/v1/live-stats']) expect(locationOf(path)!.body, path).not.toMatch(/Upgrade/);
-    // Per-address limits need the client's address, which the nodes read from this header.
-    for (const location of locations) expect(location.body).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$proxy_add_x_forwarded_for;/);
+    // Per-address limits need the client's address, which the nodes read from this header; the
+    // widget's own-origin check needs the host with its port ($host would drop it).
+    for (const location of locations) {
+      expect(location.body).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$proxy_add_x_forwarded_for;/);
+      expect(location.body).toMatch(/proxy_set_header\s+Host\s+\$http_host;/);
+    }
   });
 
   const nginx = spawnSync('nginx', ['-v']).error ? null : 'nginx';
