@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { createLeases } from './core/cluster/leases.ts';
 import { sharedRateLimitStore } from './core/cluster/rate-limit-store.ts';
 import { createRedisBridge } from './core/cluster/redis-bridge.ts';
+import { createWindowCounters } from './core/cluster/window-counter.ts';
 import { createAccounts } from './core/accounts/accounts.ts';
 import { attachmentsDir, createAttachmentStore } from './core/attachments.ts';
 import { createAttachmentFiles } from './core/attachment-files.ts';
@@ -98,6 +99,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   // Cluster: events and rate limits cross nodes over Redis; once-only work runs under leases.
   const nodeId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const bridge = env.REDIS_URL ? createRedisBridge({ url: env.REDIS_URL, prefix: env.REDIS_PREFIX, nodeId, events, logger: app.log.child({ module: 'cluster' }) }) : undefined;
+  // Channels' abuse limits (the widget's per visitor and per address) count where the rate limits do.
+  const windowCounters = createWindowCounters(bridge, env.REDIS_PREFIX);
   const leases = createLeases({ store, nodeId, ttlMs: env.CLUSTER_LEASE_SECONDS * 1000, logger: app.log.child({ module: 'leases' }) });
   const metrics = createMetrics();
   const inboxes = await syncConfiguredInboxes(store, withEnvInboxes(config));
@@ -175,6 +178,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       keepUnusable: (reason, raw) => unusablePayloads.keep({ inboxId: inbox.id, channel: inbox.channel, reason, raw }),
       files: sharedFiles,
       calls: { record: (event, source) => ticketDesk.calls.recordEvent(event, source) },
+      windowCounter: (name, limit, windowMs) => windowCounters(`inbox.${inbox.key}:${name}`, limit, windowMs),
     });
     adapters.set(inbox.id, { adapter, inbox });
   }

@@ -13,6 +13,7 @@ import type { Metrics } from '../core/metrics.ts';
 import type { NoticeTransport } from '../core/notice-transport.ts';
 import type { Outreach } from '../core/outreach.ts';
 import type { CallEventSink, Dialer } from '../core/telephony.ts';
+import type { WindowCounter } from '../core/cluster/window-counter.ts';
 
 /** An inbox as channels see it: one connected account (an OA, a page, a mailbox, a form). */
 export interface InboxRef {
@@ -70,10 +71,15 @@ export interface ChannelContext<Settings> {
   files: AttachmentStore;
   /** The call log (telephony channels): a switchboard's call events become one row per call. */
   calls: CallEventSink;
+  /** A per-key counter over fixed windows for this inbox's abuse limits, named by the channel
+   * (unique within the inbox). In a cluster it counts across all the nodes (Redis); alone, or
+   * while Redis is down, in this process. */
+  windowCounter(name: string, limit: number, windowMs: number): WindowCounter;
 }
 
 export type { InboxState, InboxStatus } from '../core/inboxes.ts';
 export type { ReplyWindow, ReplyWindowState } from '../core/outbox.ts';
+export type { WindowCounter } from '../core/cluster/window-counter.ts';
 export type { Outreach, OutreachRequest, OutreachResult } from '../core/outreach.ts';
 
 /** One running connection to a platform, created per inbox. */
