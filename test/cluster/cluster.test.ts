@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { emailEnv, hotlineAddress } from '../helpers/email-env.ts';
 import { freshPgUrl, pgBaseUrl, postgresAvailable } from '../helpers/postgres.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { exited, freePort, openLiveFeed, postQuestion, redisAvailable, redisBaseUrl, startNode, startOwnRedis, startProxy, stopNode, until, type Node } from './nodes.ts';
+import { nginxInstalled } from '../helpers/nginx.ts';
 
 const token = 'cluster-admin-token-0123456789abcdef';
 const perMinute = 12;
@@ -259,7 +259,7 @@ describe.skipIf(!ready)('two gateway nodes on one PostgreSQL and Redis', () => {
     await v.close();
   });
 
-  it.skipIf(spawnSync('nginx', ['-v']).error)('through the proxy of deploy/nginx.conf: widget sockets and the live feed upgrade, a reply reaches the widget', async () => {
+  it.skipIf(!nginxInstalled())('through the proxy of deploy/nginx.conf: widget sockets and the live feed upgrade, a reply reaches the widget', async () => {
     const proxy = (await startProxy([a, b]))!;
     try {
       const through = { name: 'proxy', url: proxy.url } as Node;

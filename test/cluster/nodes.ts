@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
+import { nginxInstalled } from '../helpers/nginx.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -156,7 +157,7 @@ export function postQuestion(node: Node, id: string, ip: string): Promise<Respon
 /** nginx with deploy/nginx.conf in front of `nodes` (their service names pointed at them), or
  * null when nginx is not installed. */
 export async function startProxy(nodes: Node[]): Promise<{ url: string; stop(): Promise<void> } | null> {
-  if (spawnSync('nginx', ['-v']).error) return null;
+  if (!nginxInstalled()) return null;
   const dir = mkdtempSync(join(tmpdir(), 'gw1022-proxy-'));
   const port = await freePort();
   const servers = nodes.map((node) => `    server ${new URL(node.url).host} max_fails=2 fail_timeout=10s;`).join('\n');

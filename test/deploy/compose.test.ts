@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { envSchema } from '../../src/core/config/env-schema.ts';
 import { loadConfig } from '../../src/core/config/load-config.ts';
+import { nginxInstalled } from '../helpers/nginx.ts';
 
 // No Docker engine runs the tests: the compose file and the proxy's configuration are held to
 // what the gateway needs by reading them.
@@ -129,7 +130,7 @@ describe('deploy/nginx.conf', () => {
     }
   });
 
-  const nginx = spawnSync('nginx', ['-v']).error ? null : 'nginx';
+  const nginx = nginxInstalled() ? 'nginx' : null;
   it.skipIf(!nginx)('is a configuration nginx accepts (nginx -t, service names pointed at this host)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw1022-nginx-'));
     try {
