@@ -114,9 +114,30 @@ export interface CallChanged {
   ok: true;
 }
 
+/** A call as the live feed tells of it: its stage now, at whose extension. */
+export interface LiveCall {
+  callId: number;
+  externalId: string;
+  status: CallStatus;
+  direction: CallDirection;
+  number: string;
+  extension: string | null;
+  agentId: number | null;
+  contactId: number | null;
+  startedAt: string;
+  /** It started ringing at `extension` with this event. */
+  ring: boolean;
+  hasRecording: boolean;
+}
+
 /** The live feed's `call.ringing`: the screen pop at the operator's extension. */
 export interface CallRinging {
   type: 'call.ringing';
-  call: { callId: number; externalId: string; status: CallStatus; direction: CallDirection; number: string; extension: string | null; agentId: number | null; contactId: number | null; startedAt: string; ring: boolean };
+  call: LiveCall;
   caller: CallerCard;
+}
+
+/** The live feed's `call.updated`: every change of a call, to its operator and the supervisors. */
+export interface CallUpdated extends LiveCall {
+  type: 'call.updated';
 }

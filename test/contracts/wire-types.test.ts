@@ -19,6 +19,7 @@ import type { Tickets } from '../../src/desks/tickets/tickets.ts';
 import type { Calls } from '../../src/desks/tickets/calls.ts';
 import type * as callSchemas from '../../src/desks/tickets/call-schemas.ts';
 import type { callerCard } from '../../src/inbox/caller-card.ts';
+import type { GatewayEvents } from '../../src/core/events.ts';
 import type { PrivacyRequests } from '../../src/desks/privacy/requests.ts';
 
 type Out<F extends (...args: never[]) => unknown> = Wire<NonNullable<Awaited<ReturnType<F>>>>;
@@ -53,6 +54,8 @@ describe('src/contracts matches what the server sends', () => {
     expectTypeOf<Out<Calls['wallboard']>>().toExtend<Loose<calls.Wallboard>>();
     expectTypeOf<Out<Calls['importCdr']>>().toExtend<Loose<calls.CdrImportResult>>();
     expectTypeOf<Out<typeof callerCard>>().toExtend<Loose<calls.CallerCard>>();
+    // The live feed sends call.updated as the bus carries it.
+    expectTypeOf<Wire<GatewayEvents['call.updated']>>().toExtend<Loose<calls.LiveCall>>();
   });
 
   // Fastify serializes a response by its route's schema and drops what the schema does not name:

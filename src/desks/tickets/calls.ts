@@ -256,6 +256,7 @@ export function createCalls(store: Store, options: { timeZone: string; hotlineNu
         contactId: row.contactId,
         startedAt: row.startedAt,
         ring: changed.stageChanged && row.status === 'ringing',
+        hasRecording: Boolean(row.recordingUrl),
       });
     }
   }
