@@ -166,6 +166,28 @@ describe('switchboard webhook', () => {
     expect(await get('/telephony')).toEqual({ clickToCall: false, extension: null, callerId: null });
   });
 
+  it('a unit officer signed in reads no call, note or recording of the hotline', async () => {
+    const created = await fetch(`${gw.url}/api/v1/agents`, { method: 'POST', headers: { ...gw.auth, 'content-type': 'application/json' }, body: JSON.stringify({ username: 'sotp.can-bo', displayName: 'Cán bộ Sở Tư pháp', role: 'unit_officer', teams: [], password }) });
+    expect(created.status).toBe(201);
+    const login = await fetch(`${gw.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'sotp.can-bo', password }) });
+    expect(login.status).toBe(200);
+    const session = { cookie: login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), 'x-csrf-token': ((await login.json()) as { csrfToken: string }).csrfToken };
+    const [row] = await rows();
+    const { t, db } = gw.app.gateway.store;
+    const playedBefore = (await db.select({ id: t.auditEvents.id }).from(t.auditEvents).where(eq(t.auditEvents.action, 'call.recording.played'))).length;
+    // Signed in and let in elsewhere: the refusal is the call routes' own.
+    expect((await fetch(`${gw.url}/api/v1/tickets`, { headers: session })).status).toBe(200);
+    const refused = await fetch(`${gw.url}/api/v1/calls/${row!.id}`, { headers: session });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { code: string }).code).toBe('forbidden');
+    expect((await fetch(`${gw.url}/api/v1/calls/${row!.id}/recording`, { headers: session })).status).toBe(403);
+    const note = await fetch(`${gw.url}/api/v1/calls/${row!.id}/note`, { method: 'PUT', headers: { ...session, 'content-type': 'application/json' }, body: JSON.stringify({ notes: 'không được' }) });
+    expect(note.status).toBe(403);
+    expect((await fetch(`${gw.url}/api/v1/calls`, { headers: session })).status).toBe(403);
+    expect((await db.select({ id: t.auditEvents.id }).from(t.auditEvents).where(eq(t.auditEvents.action, 'call.recording.played'))).length).toBe(playedBefore);
+    expect((await rows())[0]!.notes).toBe('Hẹn gọi lại chiều nay');
+  });
+
   it('without a switchboard able to place calls, click-to-call says so', async () => {
     const res = await fetch(`${gw.url}/api/v1/calls/dial`, { method: 'POST', headers: { ...gw.auth, 'content-type': 'application/json' }, body: JSON.stringify({ number: '0912000111', extension: '205' }) });
     expect(res.status).toBe(503);
