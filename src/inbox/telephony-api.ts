@@ -14,6 +14,8 @@ import { callerCard } from './caller-card.ts';
 const security = [{ bearerAuth: [] }];
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const staffRoles = new Set(['admin', 'supervisor', 'agent']);
+/** Streamed as the switchboard gives it (never serialized): documented for the OpenAPI reader. */
+const recording = { description: 'The recording\u2019s bytes (audio/*), a range of them with 206', content: { 'audio/*': { schema: Type.String({ format: 'binary' }) } } };
 const { CallChangedSchema, CallDialedSchema, CallWithCallerSchema, MissedCallSchema, TelephonyInfoSchema, WallboardSchema } = callSchemas;
 
 /** The hotline's phone staff (operators, supervisors, admins, integration tokens); never unit staff. */
@@ -83,7 +85,7 @@ export async function telephonyApi(app: FastifyInstance, deps: { store: Store; a
     },
   );
 
-  app.get('/calls/:id/recording', { schema: { tags: ['calls'], summary: 'The call\u2019s recording, fetched from the switchboard by the gateway (audited)', security, params: Id } }, async (request, reply) => {
+  app.get('/calls/:id/recording', { schema: { tags: ['calls'], summary: 'The call\u2019s recording, fetched from the switchboard by the gateway (audited)', security, params: Id, response: { 200: recording, 206: recording } } }, async (request, reply) => {
     requirePhoneStaff(request);
     const { id } = request.params as { id: number };
     const url = await desk.calls.recordingUrlOf(id);

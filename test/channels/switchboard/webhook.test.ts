@@ -137,6 +137,7 @@ describe('switchboard webhook', () => {
     expect(propertiesOf(schemaOf('/calls/{id}/note', 'put', '200'))).toEqual(['ok']);
     expect(propertiesOf(schemaOf('/calls/{id}/handled', 'post', '200'))).toEqual(['ok']);
     expect(propertiesOf(schemaOf('/telephony', 'get', '200'))).toEqual(['callerId', 'clickToCall', 'extension']);
+    for (const status of ['200', '206']) expect(Object.keys(spec.paths['/api/v1/calls/{id}/recording']?.get?.responses[status]?.content ?? {})).toEqual(['audio/*']);
 
     // Serialized by those schemas, the answers still carry every field (and nothing more: no recording address).
     const get = async <T>(path: string) => {
