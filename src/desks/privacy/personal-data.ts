@@ -167,9 +167,9 @@ export function createPersonalData(store: Store, options: { attachmentDirs: read
   /**
    * Erases the contact's personal data in one transaction: their details and accounts, the text,
    * files and payloads of every message in their conversations (times, directions and statuses
-   * stay for the counts), their phone in calls, dossiers and campaign lists, the unusable
-   * platform bodies that name them. Replies still queued
-   * to them are cancelled. Tickets keep their text as the record of handling, unlinked from them.
+   * stay for the counts), their phone, notes and recording's address in calls, their details in
+   * dossiers and campaign lists, the unusable platform bodies that name them. Replies still
+   * queued to them are cancelled. Tickets keep their text as the record of handling, unlinked.
    * Files no other message refers to are deleted from disk after the commit. `within` runs in
    * the same transaction (closing the request that asked for it: both happen, or neither).
    */
@@ -193,7 +193,9 @@ export function createPersonalData(store: Store, options: { attachmentDirs: read
         .set({ applicantName: null, applicantPhone: null, applicantEmail: null, contactId: null, raw: null, updatedAt: now })
         .where(dossiersOf(contact))
         .returning({ id: t.dossiers.id });
-      const calls = await tx.update(t.calls).set({ number: '', notes: null, contactId: null }).where(eq(t.calls.contactId, contactId)).returning({ id: t.calls.id });
+      // The recording's address goes too: the inbox can no longer play their voice (the file on
+      // the switchboard is the switchboard's to delete).
+      const calls = await tx.update(t.calls).set({ number: '', notes: null, contactId: null, recordingUrl: null }).where(eq(t.calls.contactId, contactId)).returning({ id: t.calls.id });
       const targets = await tx
         .update(t.campaignTargets)
         .set({ phone: null, email: null, contactId: null, noticeDetail: null, updatedAt: now })

@@ -1,6 +1,7 @@
 // Signed platform bodies the gateway could not use are kept for inspection, not for ever: the
 // retention sweep drops them after their period, and a citizen's erasure takes those that name
-// them (their account on that inbox, their email, their phone in any of the ways platforms write it).
+// them (their account on that inbox, their email, their phone in any of the ways platforms write it),
+// and with the recording's address of their calls, so the inbox can no longer play their voice.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,7 +61,7 @@ describe.each(dialects)('unusable payloads on $name', ({ pg: onPg }) => {
     expect(sweeps.map((s) => (s.detail as { unusablePayloads: number }).unusablePayloads)).toEqual([1, 1]);
   });
 
-  it('that name the citizen go with their erasure; the others stay', async () => {
+  it('that name the citizen go with their erasure, as does the address of her call\u2019s recording; the others stay', async () => {
     const { gateway } = gw.app;
     const { store } = gateway;
     const webform = gateway.inboxes.find((inbox) => inbox.channel === 'webform')!;
@@ -78,8 +79,19 @@ describe.each(dialects)('unusable payloads on $name', ({ pg: onPg }) => {
     await keep(null, { reply_to: 'hoaxnguyen@example.vn' });
     await keep(webform.id, { entry: 'không rõ của ai' });
 
+    // Her call, with a note and a recording on the switchboard.
+    const [call] = await store.tx((db) =>
+      db
+        .insert(store.t.calls)
+        .values({ direction: 'in', number: '0918222333', startedAt: new Date(), durationSeconds: 60, contactId, notes: 'Chị Hoa hỏi về hồ sơ', source: 'switchboard:tong-dai', externalId: 'er-1', status: 'ended', recordingUrl: 'https://pbx.example/rec/er-1.wav', createdAt: new Date() })
+        .returning({ id: store.t.calls.id }),
+    );
+
     const erased = await createPersonalData(store, { attachmentDirs: [] }).erase(contactId, 'agent:1');
     expect(erased.unusablePayloads).toBe(4);
+    expect(erased.calls).toBe(1);
+    const [after] = await store.db.select().from(store.t.calls).where(eq(store.t.calls.id, call!.id));
+    expect(after).toMatchObject({ number: '', notes: null, contactId: null, recordingUrl: null, durationSeconds: 60 });
     expect(await kept()).toEqual([{ sender: { id: 'psid_77310' } }, { sender: { id: 'psid_7731' } }, { reply_to: 'hoaxnguyen@example.vn' }, { entry: 'không rõ của ai' }]);
     const [audit] = await store.db.select({ detail: store.t.auditEvents.detail }).from(store.t.auditEvents).where(eq(store.t.auditEvents.action, 'contact.erased'));
     expect(audit!.detail).toMatchObject({ contactId, unusablePayloads: 4 });

@@ -3,8 +3,8 @@ import { request } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
 
 /**
- * The operator's note on a call, written while or after talking: saved on the call itself
- * (`PUT /api/v1/calls/:id/note`), so the calls list and the ticket's call show it.
+ * The operator's note on a call, written once it is over: saved on the call itself
+ * (`PUT /api/v1/calls/:id/note`), where the calls list shows it and it can be corrected.
  */
 export function CallNote({ callId, initial, onSaved }: { callId: number; initial: string | null; onSaved?(notes: string): void }) {
   const { t } = useI18n();
