@@ -69,15 +69,8 @@ export interface Unit {
   parentId: number | null;
 }
 
-export interface Call {
-  id: number;
-  direction: 'in' | 'out';
-  number: string;
-  startedAt: string;
-  durationSeconds: number;
-  notes: string | null;
-  source: string;
-}
+/** Calls have their own contract (the phone line); the list item is re-exported for the ticket screens. */
+export type { Call } from './calls.ts';
 
 /** A count and its share of a base, in percent with two decimals, rounded as configured. */
 export interface ReportRate {
@@ -157,6 +150,8 @@ export interface TicketMoved {
 /** A call logged, with the ticket opened from it when one was asked for. */
 export interface CallLogged {
   id: number;
+  /** The citizen found by the number, if they have written or called before. */
+  contactId: number | null;
   ticket: TicketCreated | null;
 }
 

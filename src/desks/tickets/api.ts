@@ -17,6 +17,7 @@ import { unitKinds } from './units.ts';
 import { actorOf, requireAdmin, requirePrincipal, requireSupervisor, visibleConversation } from '../../core/http/auth.ts';
 import type { Conversations } from '../../core/conversations.ts';
 import { requireOperator, ticketPrincipalOf } from './principal.ts';
+import { CallLoggedSchema, CallSchema, CdrImportSchema } from './call-schemas.ts';
 
 const security = [{ bearerAuth: [] }];
 type AttachmentStore = ReturnType<typeof createAttachmentStore>;
@@ -321,7 +322,7 @@ export async function ticketsApi(
   );
 
   // --- Phone calls ------------------------------------------------------------------------
-  app.post('/calls', { schema: { tags: ['calls'], summary: 'Log a call, and open a ticket from it at once if `ticket` is given', security, body: CallInput } }, async (request, reply) => {
+  app.post('/calls', { schema: { tags: ['calls'], summary: 'Log a call, and open a ticket from it at once if `ticket` is given', security, body: CallInput, response: { 201: CallLoggedSchema } } }, async (request, reply) => {
     const principal = await principalOf(request);
     requireOperator(principal);
     const body = request.body as Static<typeof CallInput>;
@@ -335,7 +336,7 @@ export async function ticketsApi(
 
   app.get(
     '/calls',
-    { schema: { tags: ['calls'], summary: 'Calls, newest first', security, querystring: Type.Object({ month: Type.Optional(month), direction: Type.Optional(literals(['in', 'out'] as const)), beforeId: Type.Optional(Type.Integer()), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }) } },
+    { schema: { tags: ['calls'], summary: 'Calls, newest first', security, querystring: Type.Object({ month: Type.Optional(month), direction: Type.Optional(literals(['in', 'out'] as const)), beforeId: Type.Optional(Type.Integer()), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }), response: { 200: Type.Object({ items: Type.Array(CallSchema) }) } } },
     async (request) => {
       requireOperator(await principalOf(request));
       const q = request.query as { month?: string; direction?: 'in' | 'out'; beforeId?: number; limit: number };
@@ -346,7 +347,7 @@ export async function ticketsApi(
 
   app.post(
     '/calls/import',
-    { schema: { tags: ['calls'], summary: 'Import the switchboard\u2019s call detail records (text/csv with a header row; supervisors)', security, consumes: ['text/csv'] } },
+    { schema: { tags: ['calls'], summary: 'Import the switchboard\u2019s call detail records (text/csv with a header row; supervisors)', security, consumes: ['text/csv'], response: { 200: CdrImportSchema } } },
     async (request) => {
       requireSupervisor(request);
       if (typeof request.body !== 'string') throw new HttpError(415, 'csv_expected', 'send the file as text/csv');
