@@ -230,7 +230,7 @@ describe.skipIf(!ready)('two gateway nodes on one PostgreSQL and Redis', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(10);
   });
 
-  it('a file uploaded through one node downloads byte-identical through the other (files in PostgreSQL)', async () => {
+  it('a file uploaded through one node downloads byte-identical through the other (files in PostgreSQL), a ticket\'s too', async () => {
     const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n', 'latin1'), randomBytes(4096), Buffer.from('\ntrailer <<>>\n%%EOF\n')]);
     // An agent's upload through A, downloaded through B.
     const form = new FormData();
@@ -257,6 +257,21 @@ describe.skipIf(!ready)('two gateway nodes on one PostgreSQL and Redis', () => {
     expect(opened.status).toBe(200);
     expect(Buffer.from(await opened.arrayBuffer()).equals(pdf)).toBe(true);
     await v.close();
+
+    // A ticket's file (the answer's scan) put on the ticket through A, opened from its history through B.
+    const auth = { authorization: `Bearer ${token}` };
+    const json = { ...auth, 'content-type': 'application/json' };
+    const created = await fetch(`${a.url}/api/v1/tickets`, { method: 'POST', headers: json, body: JSON.stringify({ type: 'question', subject: 'Hỏi về hộ tịch', channel: 'phone' }) });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const ticket = (await created.json()) as { id: number };
+    const put = await fetch(`${a.url}/api/v1/tickets/${ticket.id}/attachments?name=${encodeURIComponent('Công văn.pdf')}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/pdf' }, body: pdf });
+    expect(put.status, await put.clone().text()).toBe(201);
+    const file = (await put.json()) as { key: string; url: string };
+    const answered = await fetch(`${a.url}/api/v1/tickets/${ticket.id}/actions`, { method: 'POST', headers: json, body: JSON.stringify({ action: 'answer', comment: 'Trả lời kèm công văn.', attachments: [{ key: file.key }] }) });
+    expect(answered.status, await answered.clone().text()).toBeLessThan(300);
+    const scan = await fetch(`${b.url}${file.url}`, { headers: auth });
+    expect(scan.status).toBe(200);
+    expect(Buffer.from(await scan.arrayBuffer()).equals(pdf)).toBe(true);
   });
 
   it.skipIf(!nginxInstalled())('through the proxy of deploy/nginx.conf: widget sockets and the live feed upgrade, a reply reaches the widget', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { nginxInstalled } from '../helpers/nginx.ts';
+import { testConfigFile } from '../helpers/config.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -20,9 +21,12 @@ export interface Node {
 
 /** Starts `node --import tsx src/server.ts` with `env` and resolves once it listens. */
 export function startNode(name: string, env: Record<string, string>): Promise<Node> {
+  // Each node a folder of its own, as on two hosts: a file any node must serve has to be in the
+  // shared store, not in a folder the nodes happen to share on one machine.
+  const ownFolder = testConfigFile({ attachments: { dir: mkdtempSync(join(tmpdir(), `gw1022-node-${name}-`)) } });
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'test', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'test', CONFIG_FILE: ownFolder, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
