@@ -8,7 +8,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ChannelAdapter, InboxRef } from './channels/channel-adapter.ts';
 import { attachmentDirsOf, inboxSettings, withEnvInboxes } from './channels/inbox-settings.ts';
-import { channelListings, configuredNoticeTransports, reportNameOf } from './channels/registry.ts';
+import { channelListings, configuredNoticeTransports, findChannel, reportNameOf } from './channels/registry.ts';
 import { join } from 'node:path';
 import { constants as zlibConstants } from 'node:zlib';
 import { hostname } from 'node:os';
@@ -48,6 +48,7 @@ import { adminApi } from './inbox/admin-api.ts';
 import { authApi } from './inbox/auth-api.ts';
 import { cannedAnswersApi } from './inbox/canned-answers-api.ts';
 import { channelsApi } from './inbox/channels-api.ts';
+import { createIdentityEvents } from './core/identity-events.ts';
 import { careApi } from './desks/care/api.ts';
 import { contactsApi } from './inbox/contacts-api.ts';
 import { privacyApi } from './desks/privacy/api.ts';
@@ -133,6 +134,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
         channel: entry.inbox.channel,
         send: (message, signal) => adapter.send(message, signal),
         ...(adapter.replyWindow ? { replyWindow: (state: ReplyWindowState) => adapter.replyWindow!(state) } : {}),
+        ...(adapter.prepareWindow ? { prepareWindow: (recipient: string) => adapter.prepareWindow!(recipient) } : {}),
       };
     },
   });
@@ -149,6 +151,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     logger: app.log.child({ module: 'tickets' }),
   });
 
+  const identityEvents = createIdentityEvents(store);
   const unusablePayloads = createUnusablePayloads(store, app.log.child({ module: 'webhooks' }));
   const configured = new Map(inboxSettings(config).map((entry) => [entry.key, entry]));
   for (const inbox of inboxes) {
@@ -175,6 +178,10 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       keepUnusable: (reason, raw) => unusablePayloads.keep({ inboxId: inbox.id, channel: inbox.channel, reason, raw }),
       files: sharedFiles,
       calls: { record: (event, source) => ticketDesk.calls.recordEvent(event, source) },
+      identities: {
+        setFollowing: (externalUserId, following, at, displayName) => identityEvents.setFollowing({ inboxId: inbox.id, channel: inbox.channel, externalUserId }, following, at, displayName),
+        shareDetails: (externalUserId, details, at) => identityEvents.shareDetails({ inboxId: inbox.id, channel: inbox.channel, externalUserId }, details, at, `${inbox.channel}:${inbox.key}`),
+      },
     });
     adapters.set(inbox.id, { adapter, inbox });
   }
@@ -280,7 +287,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     if (adapter.routes) await app.register(async (scope) => adapter.routes!(scope));
   }
   await app.register(async (scope) => authApi(scope, { accounts, config }), { prefix: '/api/auth' });
-  await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts, attachmentFiles }), { prefix: '/api/v1' });
+  await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts, attachmentFiles, featuresOf: (channel) => findChannel(channel)?.features ?? [], locale: file.deployment.locale }), { prefix: '/api/v1' });
   await app.register(async (scope) => attachmentsApi(scope, { store, conversations, accounts, attachmentFiles, maxBytes: file.attachments.maxBytes }), { prefix: '/api/v1' });
   await app.register(async (scope) => routerApi(scope, { store, router, accounts, outbox, conversations, timeZone: file.deployment.timezone, proposals: kbProposals, teams: new Set(file.teams.map((team) => team.key)) }), { prefix: '/api/v1' });
   await app.register(async (scope) => agentsTeamsApi(scope, { store, events, accounts }), { prefix: '/api/v1' });
