@@ -145,6 +145,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     store,
     events,
     outbox,
+    outreach,
     businessHours,
     config: file,
     publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`,
@@ -186,11 +187,12 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     adapters.set(inbox.id, { adapter, inbox });
   }
 
-  // The care desk gets every notice transport: the registry's (SMS) and those an inbox offers
+  // The care desk (and the ticket desk, for answers) gets every notice transport: the registry's (SMS) and those an inbox offers
   // (ZNS with a Zalo OA that has templates); `care.noticeOrder` decides which it tries.
   const noticeTransports = [...configuredNoticeTransports(config.channelEnv), ...[...adapters.values()].flatMap(({ adapter }) => (adapter.noticeTransport ? [adapter.noticeTransport] : []))];
   const careDesk = createCareDesk({ store, outbox, outreach, ticketDesk, config: file, noticeTransports, publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`, logger: app.log.child({ module: 'care' }) });
   app.decorate('care', careDesk);
+  ticketDesk.useNoticeTransports(noticeTransports);
   ticketDesk.reports.includeCare((from, to) => careDesk.campaigns.figures(from, to));
 
   // TOTP secrets are encrypted; without MFA_ENCRYPTION_KEY (development, tests) a key kept in
