@@ -213,11 +213,8 @@ export function createOutbox(deps: {
    * platform's sake: a channel that cannot ask falls back to its own rule.
    */
   async function prepareWindow(conversationId: number): Promise<void> {
-    const [conversation] = await store.db
-      .select({ inboxId: t.conversations.inboxId, contactId: t.conversations.contactId })
-      .from(t.conversations)
-      .where(eq(t.conversations.id, conversationId))
-      .limit(1);
+    // The reply's own prepared read: cheap on the path of every bot answer.
+    const [conversation] = await store.queries(store.db, replyWrites).conversation.execute({ id: conversationId });
     if (!conversation) return;
     const sender = deps.senderFor(conversation.inboxId);
     if (!sender?.prepareWindow) return;
