@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quotaExpiry } from '../../../src/channels/zalo-oa/window.ts';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
+import { freshPgUrl, postgresAvailable } from '../../helpers/postgres.ts';
 import {
   conversationOf,
   fixture,
@@ -54,10 +55,14 @@ const submitInfoEvent = (userId: string, info: Record<string, string>) => ({
   info,
 });
 
-describe('Zalo OA: quota, followers and shared details', () => {
+const pgReady = await postgresAvailable();
+
+describe.each([['SQLite'], ['PostgreSQL']] as const)('Zalo OA: quota, followers and shared details (%s)', (dialect) => {
   let standin: PlatformStandin;
   let gateway: TestApp;
   let api: ReturnType<typeof gatewayApi>;
+  let pgDb: ReturnType<typeof freshPgUrl> | undefined;
+  const skip = dialect === 'PostgreSQL' && !pgReady;
 
   const identityOf = async (userId: string) => {
     const { store } = gateway.app.gateway;
@@ -71,24 +76,27 @@ describe('Zalo OA: quota, followers and shared details', () => {
   };
 
   beforeAll(async () => {
+    if (skip) return;
     standin = await startPlatformStandin();
     const configFile = writeConfigFile({ outbox: { baseDelayMs: 5, maxDelayMs: 50, pollIntervalMs: 20, sendTimeoutMs: 2000 } });
-    gateway = await startTestApp({ env: { ...zaloEnv(standin), CONFIG_FILE: configFile } });
+    if (dialect === 'PostgreSQL') pgDb = freshPgUrl();
+    gateway = await startTestApp({ env: { ...zaloEnv(standin), CONFIG_FILE: configFile, ...(pgDb ? { DATABASE_URL: pgDb.url } : {}) } });
     api = gatewayApi(gateway);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await gateway?.close();
     await standin?.close();
+    await pgDb?.drop();
   });
 
-  it("reads Zalo's expired_date as Vietnam's time", () => {
+  it.skipIf(skip)("reads Zalo's expired_date as Vietnam's time", () => {
     expect(quotaExpiry('2026-12-09 10:30:00')?.toISOString()).toBe('2026-12-09T03:30:00.000Z');
     expect(quotaExpiry('1796787000000')?.toISOString()).toBe(new Date(1796787000000).toISOString());
     expect(quotaExpiry(undefined)).toBeUndefined();
   });
 
-  it("shows the agent what Zalo's quota API says is left, and until when", async () => {
+  it.skipIf(skip)("shows the agent what Zalo's quota API says is left, and until when", async () => {
     const userId = '930000000000000001';
     const conversationId = await citizenWrites(gateway, userId, 'q-1');
     await takeOver(gateway, conversationId);
@@ -104,7 +112,7 @@ describe('Zalo OA: quota, followers and shared details', () => {
     await waitFor(() => standin.zalo.sends.some((s) => s.userId === userId), 'the reply to reach Zalo');
   });
 
-  it('refuses a send only when Zalo says no replies remain, with its reason', async () => {
+  it.skipIf(skip)('refuses a send only when Zalo says no replies remain, with its reason', async () => {
     const userId = '930000000000000002';
     const conversationId = await citizenWrites(gateway, userId, 'q-2');
     await takeOver(gateway, conversationId);
@@ -123,7 +131,7 @@ describe('Zalo OA: quota, followers and shared details', () => {
     expect(await api.window(conversationId)).toMatchObject({ open: true, remainingReplies: 8, source: 'platform' });
   });
 
-  it('falls back to the 48 h / 8 replies rule, said to be an estimate, when the quota cannot be read', async () => {
+  it.skipIf(skip)('falls back to the 48 h / 8 replies rule, said to be an estimate, when the quota cannot be read', async () => {
     const userId = '930000000000000003';
     // Zalo answers the quota call with its transient error.
     standin.zalo.quotas.set(userId, { error: -100, message: 'Internal error, please try again' });
@@ -138,7 +146,7 @@ describe('Zalo OA: quota, followers and shared details', () => {
     expect((await api.reply(conversationId, 'Vẫn trả lời được')).statusCode).toBe(201);
   });
 
-  it('keeps a follow on the contact without opening a conversation or answering, and an unfollow too', async () => {
+  it.skipIf(skip)('keeps a follow on the contact without opening a conversation or answering, and an unfollow too', async () => {
     const userId = '930000000000000004';
     expect((await postZaloEvent(gateway, followEvent('follow', userId))).status).toBe(200);
     const identity = await identityOf(userId);
@@ -164,7 +172,7 @@ describe('Zalo OA: quota, followers and shared details', () => {
     expect(await store.db.select().from(store.t.contactIdentities).where(eq(store.t.contactIdentities.externalUserId, userId))).toHaveLength(1);
   });
 
-  it('stores the phone a citizen shares through the request-info form on their contact', async () => {
+  it.skipIf(skip)('stores the phone a citizen shares through the request-info form on their contact', async () => {
     const userId = '930000000000000005';
     await citizenWrites(gateway, userId, 'q-5');
     const before = await identityOf(userId);
@@ -174,7 +182,7 @@ describe('Zalo OA: quota, followers and shared details', () => {
     expect(contact.phone).toBe('84912000555');
   });
 
-  it("links the Zalo identity to the contact that already has the phone, so the earlier call and dossier show with it", async () => {
+  it.skipIf(skip)("links the Zalo identity to the contact that already has the phone, so the earlier call and dossier show with it", async () => {
     const { store } = gateway.app.gateway;
     const { t } = store;
     const now = new Date();
@@ -211,7 +219,7 @@ describe('Zalo OA: quota, followers and shared details', () => {
     expect(audit.some((row) => row.subjectId === String(known!.id) && String(row.actor).startsWith('zalo-oa:'))).toBe(true);
   });
 
-  it('sends the request-info form from a conversation, and only on a channel that has one', async () => {
+  it.skipIf(skip)('sends the request-info form from a conversation, and only on a channel that has one', async () => {
     const userId = '930000000000000007';
     const conversationId = await citizenWrites(gateway, userId, 'q-7');
     const response = await gateway.app.inject({ method: 'POST', url: `/api/v1/conversations/${conversationId}/request-contact-info`, headers: gateway.auth });
