@@ -215,10 +215,14 @@ export function createOutbox(deps: {
   async function prepareWindow(conversationId: number): Promise<void> {
     // The reply's own prepared read: cheap on the path of every bot answer.
     const [conversation] = await store.queries(store.db, replyWrites).conversation.execute({ id: conversationId });
-    if (!conversation) return;
-    const sender = deps.senderFor(conversation.inboxId);
+    if (conversation) await prepareWindowFor(conversation);
+  }
+
+  /** The same for a contact in an inbox, before a conversation is found or opened (outreach). */
+  async function prepareWindowFor(target: { inboxId: number; contactId: number }): Promise<void> {
+    const sender = deps.senderFor(target.inboxId);
     if (!sender?.prepareWindow) return;
-    const recipient = await recipientOf(store.db, conversation);
+    const recipient = await recipientOf(store.db, target);
     if (recipient) await sender.prepareWindow(recipient);
   }
 
@@ -505,6 +509,7 @@ export function createOutbox(deps: {
     markDeliveryUpTo,
     /** The messaging window of a conversation now (for the agent, before typing). */
     prepareWindow,
+    prepareWindowFor,
     async replyWindow(conversationId: number): Promise<ReplyWindow> {
       const conversation = await findConversation(store.db, conversationId);
       await prepareWindow(conversationId);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { testConfigFile } from '../../helpers/config.ts';
-import { startPlatformStandin, waitFor, zaloEnv, type PlatformStandin } from '../../helpers/platform-standins.ts';
+import { conversationOf, fixture, postZaloEvent, startPlatformStandin, waitFor, zaloEnv, zaloIds, type PlatformStandin } from '../../helpers/platform-standins.ts';
 
 // A ticket taken on the phone has no conversation to carry its answer: the citizen hears of it
 // as a ZNS template at the stand-in of business.openapi.zalo.me (the template configured for
@@ -50,7 +50,6 @@ describe('ticket answers by ZNS, else SMS', () => {
     });
     await new Promise<void>((resolve) => sms.listen(0, '127.0.0.1', resolve));
     gw = await startTestApp({
-      listen: false,
       env: {
         ...zaloEnv(standin),
         ZALO_ZNS_BASE_URL: standin.url,
@@ -120,5 +119,29 @@ describe('ticket answers by ZNS, else SMS', () => {
     const note = (await historyOf(ticket.id)).find((h) => h.action === 'answer_notice');
     expect(note?.comment).toContain('sms');
     expect(note?.comment).toMatch(/zns: failed: ZNS not_on_platform: -119/);
+  });
+
+  it("takes the ZNS way when Zalo says the OA may no longer reply in the citizen's chat", async () => {
+    const userId = '950000000000000001';
+    const event = fixture<{ timestamp: string; sender: { id: string }; message: { msg_id: string } }>('zalo-oa', 'user_send_text');
+    event.sender.id = userId;
+    event.message.msg_id = 'an-1';
+    event.timestamp = String(Date.now());
+    expect((await postZaloEvent(gw, event)).status).toBe(200);
+    const conversationId = await waitFor(() => conversationOf(gw, userId), 'the conversation');
+    // The citizen shared their phone through the request-info form.
+    const shared = { app_id: zaloIds.appId, event_name: 'user_submit_info', timestamp: String(Date.now()), sender: { id: userId }, recipient: { id: zaloIds.oaId }, info: { name: 'Đỗ Văn Giàu', phone: '0912000999' } };
+    expect((await postZaloEvent(gw, shared)).status).toBe(200);
+    // Zalo's quota: nothing left for this citizen.
+    standin.zalo.quotas.set(userId, { quota_type: 'reply', remain: 0, total: 8, expired_date: '2099-01-01 00:00:00' });
+
+    const ticket = await api<{ id: number; code: string }>('POST', '/api/v1/tickets', { type: 'question', subject: 'Hỏi lệ phí trước bạ', conversationId });
+    await api('POST', `/api/v1/tickets/${ticket.id}/actions`, { action: 'answer', comment: 'Lệ phí trước bạ xe máy lần đầu là 5% giá tính lệ phí.' });
+    const sent = await waitFor(() => standin.zalo.znsSends.find((s) => s.phone === '84912000999'), 'the ZNS');
+    expect(sent).toMatchObject({ templateId: '250002', templateData: { ma_phieu: ticket.code } });
+    expect(standin.zalo.sends.filter((s) => s.userId === userId && typeof s.message.text === 'string' && s.message.text.includes(ticket.code))).toEqual([]);
+    const history = await historyOf(ticket.id);
+    expect(history.find((h) => h.action === 'delivery_failed')?.comment).toContain('Zalo báo đã dùng hết 8 lượt');
+    expect(history.find((h) => h.action === 'answer_notice')?.comment).toMatch(/zns.*zalo: window_closed/s);
   });
 });
