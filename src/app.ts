@@ -8,7 +8,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ChannelAdapter, InboxRef } from './channels/channel-adapter.ts';
 import { attachmentDirsOf, inboxSettings, withEnvInboxes } from './channels/inbox-settings.ts';
-import { channelListings, configuredNoticeTransports, reportNameOf } from './channels/registry.ts';
+import { channelListings, configuredNoticeTransports, findChannel, reportNameOf } from './channels/registry.ts';
 import { join } from 'node:path';
 import { constants as zlibConstants } from 'node:zlib';
 import { hostname } from 'node:os';
@@ -49,6 +49,7 @@ import { adminApi } from './inbox/admin-api.ts';
 import { authApi } from './inbox/auth-api.ts';
 import { cannedAnswersApi } from './inbox/canned-answers-api.ts';
 import { channelsApi } from './inbox/channels-api.ts';
+import { createIdentityEvents } from './core/identity-events.ts';
 import { careApi } from './desks/care/api.ts';
 import { contactsApi } from './inbox/contacts-api.ts';
 import { privacyApi } from './desks/privacy/api.ts';
@@ -136,6 +137,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
         channel: entry.inbox.channel,
         send: (message, signal) => adapter.send(message, signal),
         ...(adapter.replyWindow ? { replyWindow: (state: ReplyWindowState) => adapter.replyWindow!(state) } : {}),
+        ...(adapter.prepareWindow ? { prepareWindow: (recipient: string) => adapter.prepareWindow!(recipient) } : {}),
       };
     },
   });
@@ -146,12 +148,14 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     store,
     events,
     outbox,
+    outreach,
     businessHours,
     config: file,
     publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`,
     logger: app.log.child({ module: 'tickets' }),
   });
 
+  const identityEvents = createIdentityEvents(store);
   const unusablePayloads = createUnusablePayloads(store, app.log.child({ module: 'webhooks' }));
   const configured = new Map(inboxSettings(config).map((entry) => [entry.key, entry]));
   for (const inbox of inboxes) {
@@ -179,15 +183,20 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       files: sharedFiles,
       calls: { record: (event, source) => ticketDesk.calls.recordEvent(event, source) },
       windowCounter: (name, limit, windowMs) => windowCounters(`inbox.${inbox.key}:${name}`, limit, windowMs),
+      identities: {
+        setFollowing: (externalUserId, following, at, displayName) => identityEvents.setFollowing({ inboxId: inbox.id, channel: inbox.channel, externalUserId }, following, at, displayName),
+        shareDetails: (externalUserId, details, at) => identityEvents.shareDetails({ inboxId: inbox.id, channel: inbox.channel, externalUserId }, details, at, `${inbox.channel}:${inbox.key}`),
+      },
     });
     adapters.set(inbox.id, { adapter, inbox });
   }
 
-  // The care desk gets every notice transport: the registry's (SMS) and those an inbox offers
+  // The care desk (and the ticket desk, for answers) gets every notice transport: the registry's (SMS) and those an inbox offers
   // (ZNS with a Zalo OA that has templates); `care.noticeOrder` decides which it tries.
   const noticeTransports = [...configuredNoticeTransports(config.channelEnv), ...[...adapters.values()].flatMap(({ adapter }) => (adapter.noticeTransport ? [adapter.noticeTransport] : []))];
   const careDesk = createCareDesk({ store, outbox, outreach, ticketDesk, config: file, noticeTransports, publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`, logger: app.log.child({ module: 'care' }) });
   app.decorate('care', careDesk);
+  ticketDesk.useNoticeTransports(noticeTransports);
   ticketDesk.reports.includeCare((from, to) => careDesk.campaigns.figures(from, to));
 
   // TOTP secrets are encrypted; without MFA_ENCRYPTION_KEY (development, tests) a key kept in
@@ -284,7 +293,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     if (adapter.routes) await app.register(async (scope) => adapter.routes!(scope));
   }
   await app.register(async (scope) => authApi(scope, { accounts, config }), { prefix: '/api/auth' });
-  await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts, attachmentFiles }), { prefix: '/api/v1' });
+  await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts, attachmentFiles, featuresOf: (channel) => findChannel(channel)?.features ?? [], locale: file.deployment.locale }), { prefix: '/api/v1' });
   await app.register(async (scope) => attachmentsApi(scope, { store, conversations, accounts, attachmentFiles, maxBytes: file.attachments.maxBytes }), { prefix: '/api/v1' });
   await app.register(async (scope) => routerApi(scope, { store, router, accounts, outbox, conversations, timeZone: file.deployment.timezone, proposals: kbProposals, teams: new Set(file.teams.map((team) => team.key)) }), { prefix: '/api/v1' });
   await app.register(async (scope) => agentsTeamsApi(scope, { store, events, accounts }), { prefix: '/api/v1' });

@@ -373,6 +373,16 @@ export const vi = {
   'print.status.answered': "Đã trả lời",
   'print.status.closed': "Đã đóng",
   'print.error.font': "Không tạo được tệp PDF: thiếu phông chữ {path} (cài gói fonts-noto-core hoặc đặt PRINT_FONT_REGULAR và PRINT_FONT_BOLD).",
+  'zalo.quota.open': "Zalo báo còn {remaining}/{total} lượt trả lời miễn phí, đến {until}.",
+  'zalo.quota.used': "Zalo báo đã dùng hết {total} lượt trả lời miễn phí (đến {until}). Hãy chờ công dân nhắn lại hoặc liên hệ qua kênh khác.",
+  'zalo.quota.expired': "Zalo báo hạn trả lời miễn phí đã hết lúc {until}. Hãy chờ công dân nhắn lại hoặc liên hệ qua kênh khác.",
+  'zalo.quota.estimated': "{reason} (Ước tính theo quy tắc 48 giờ / 8 lượt: chưa đọc được hạn mức từ Zalo.)",
+  'zalo.requestInfo.title': "Chia sẻ thông tin liên hệ với {name}",
+  'zalo.requestInfo.subtitle': "Để tổng đài gộp các yêu cầu, cuộc gọi và hồ sơ của ông/bà, xin chia sẻ họ tên, số điện thoại và địa chỉ.",
+  'requestInfo.sent': "Đã gửi mẫu yêu cầu chia sẻ thông tin qua Zalo.",
+  'ticket.answerNotice.sms': "{deployment}: phiếu {code} đã có trả lời: {answer}",
+  'ticket.answerNotice.sent': "Đã báo trả lời cho công dân qua {way}.",
+  'ticket.answerNotice.none': "Không báo được trả lời cho công dân qua kênh nào: {tried}",
 } as const;
 
 export type MessageKey = keyof typeof vi;

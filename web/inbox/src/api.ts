@@ -92,6 +92,7 @@ export const api = {
   conversation: (id: number) => request<Conversation>('GET', `/api/v1/conversations/${id}`),
   messages: (id: number, after?: number) => request<{ items: Message[] }>('GET', `/api/v1/conversations/${id}/messages${query({ after, limit: 500 })}`),
   window: (id: number) => request<ReplyWindow>('GET', `/api/v1/conversations/${id}/window`),
+  requestContactInfo: (id: number) => request<ReplyQueued>('POST', `/api/v1/conversations/${id}/request-contact-info`),
   send: (id: number, text: string, isPrivate: boolean, attachmentIds: number[] = []) =>
     request<ReplyQueued>('POST', `/api/v1/conversations/${id}/messages`, { ...(text ? { text } : {}), private: isPrivate, ...(attachmentIds.length ? { attachmentIds } : {}) }),
   change: (id: number, change: { status?: ConversationStatus; teamId?: number | null; assigneeId?: number | null; handler?: 'bot' | 'human' }) =>

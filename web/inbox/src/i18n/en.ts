@@ -360,4 +360,9 @@ export const en: Record<MessageKey, string> = {
   'considered.why.person': "the citizen asked for a person",
   'considered.why.off_topic': "not a public-service question",
   'considered.why.no_text': "a message without text",
+  'requestInfo.button': 'Ask for contact details',
+  'requestInfo.hint': "Sends Zalo's form inviting the citizen to share name, phone and address; when they do, their Zalo identity joins the contact with that phone.",
+  'requestInfo.sent': 'Form sent',
+  'contact.following': 'Follows the OA',
+  'contact.notFollowing': 'Unfollowed the OA',
 };

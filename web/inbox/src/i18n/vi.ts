@@ -359,6 +359,11 @@ export const vi = {
   'considered.why.person': "người dân muốn gặp điện thoại viên",
   'considered.why.off_topic': "không phải câu hỏi dịch vụ công",
   'considered.why.no_text': "tin nhắn không có chữ",
+  'requestInfo.button': 'Xin thông tin liên hệ',
+  'requestInfo.hint': 'Gửi mẫu Zalo mời công dân chia sẻ họ tên, số điện thoại, địa chỉ; khi họ gửi, hồ sơ Zalo được gộp với công dân có cùng số điện thoại.',
+  'requestInfo.sent': 'Đã gửi mẫu xin thông tin',
+  'contact.following': 'Đang quan tâm OA',
+  'contact.notFollowing': 'Đã bỏ quan tâm OA',
 } as const;
 
 export type MessageKey = keyof typeof vi;
