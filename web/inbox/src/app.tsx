@@ -3,7 +3,7 @@ import { api, ApiError, isOverseer, setCsrfToken, type Agent, type AgentRow, typ
 import { alertsEnabled, notifyNewConversation, setAlertsEnabled } from './alerts.ts';
 import { SignIn } from './components/sign-in.tsx';
 import type { ChannelListing } from '../../../src/contracts/channels.ts';
-import { I18nContext, initialLocale, loadLocale, saveLocale, translator, useI18n, type Locale } from './i18n/index.ts';
+import { I18nContext, initialLocale, loadLocale, loadScreens, saveLocale, translator, useI18n, type Locale } from './i18n/index.ts';
 import { LiveFeed } from './live.ts';
 import { navigate, useRoute } from './route.ts';
 import { ticketsApi } from './tickets/tickets-api.ts';
@@ -45,7 +45,22 @@ export function App() {
       current = false;
     };
   }, [locale]);
-  const i18n = useMemo(() => ({ locale: shown, t: translator(shown, channels), setLocale: (l: Locale) => (saveLocale(l), setLocaleState(l)), channels }), [shown, channels]);
+  // The screens' texts come once someone is signed in; until then the page says it is loading.
+  const [screensReady, setScreensReady] = useState(false);
+  const [screensFailed, setScreensFailed] = useState(false);
+  useEffect(() => {
+    if (!agent || screensReady) return;
+    let current = true;
+    void loadScreens().then(
+      () => current && setScreensReady(true),
+      () => current && setScreensFailed(true),
+    );
+    return () => {
+      current = false;
+    };
+  }, [agent, screensReady]);
+  // `screensReady` is a dependency though unread: the translator reads the catalogues it completed.
+  const i18n = useMemo(() => ({ locale: shown, t: translator(shown, channels), setLocale: (l: Locale) => (saveLocale(l), setLocaleState(l)), channels }), [shown, channels, screensReady]);
   const signedIn = Boolean(agent && !agent.mfaSetupRequired);
   useEffect(() => {
     if (signedIn) api.channels().then((list) => setChannels(list.items), () => setChannels([]));
@@ -78,8 +93,10 @@ export function App() {
 
   return (
     <I18nContext.Provider value={i18n}>
-      {agent === undefined ? (
-        <p className="loading">{i18n.t('app.loading')}</p>
+      {agent === undefined || (agent !== null && !screensReady) ? (
+        <p className="loading" role={screensFailed ? 'alert' : undefined}>
+          {i18n.t(screensFailed ? 'app.reloadNeeded' : 'app.loading')}
+        </p>
       ) : agent === null ? (
         <SignIn
           notice={signInNotice}

@@ -4,6 +4,7 @@ import type { MessageKey } from './vi.ts';
 export const en: Record<MessageKey, string> = {
   'app.title': '1022 hotline inbox',
   'app.loading': 'Loading...',
+  'app.reloadNeeded': 'The workspace could not be loaded. Please check the connection and reload the page.',
   'app.offline': 'Live connection lost, reconnecting...',
   'app.error': 'Something went wrong: {detail}',
   'lang.switch': 'Tiếng Việt',

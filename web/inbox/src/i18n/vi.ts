@@ -2,6 +2,7 @@
 export const vi = {
   'app.title': 'Hộp thư tổng đài 1022',
   'app.loading': 'Đang tải...',
+  'app.reloadNeeded': 'Không tải được màn hình làm việc. Vui lòng kiểm tra kết nối và tải lại trang.',
   'app.offline': 'Mất kết nối trực tiếp, đang kết nối lại...',
   'app.error': 'Có lỗi xảy ra: {detail}',
   'lang.switch': 'English',
