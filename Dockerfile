@@ -14,6 +14,8 @@ ENV NODE_ENV=production \
     PORT=3000 \
     DATABASE_URL=file:/data/gateway.db \
     TRUST_PROXY=true
+# The printed ticket's PDF embeds Noto Sans (Vietnamese letters): PRINT_FONT_REGULAR/BOLD default to it.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-core && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules

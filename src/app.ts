@@ -8,7 +8,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ChannelAdapter, InboxRef } from './channels/channel-adapter.ts';
 import { attachmentDirsOf, inboxSettings, withEnvInboxes } from './channels/inbox-settings.ts';
-import { channelListings, configuredNoticeTransports, reportNameOf } from './channels/registry.ts';
+import { channelListings, configuredNoticeTransports, findChannel, reportNameOf } from './channels/registry.ts';
 import { join } from 'node:path';
 import { constants as zlibConstants } from 'node:zlib';
 import { hostname } from 'node:os';
@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { createLeases } from './core/cluster/leases.ts';
 import { sharedRateLimitStore } from './core/cluster/rate-limit-store.ts';
 import { createRedisBridge } from './core/cluster/redis-bridge.ts';
+import { createWindowCounters } from './core/cluster/window-counter.ts';
 import { createAccounts } from './core/accounts/accounts.ts';
 import { attachmentsDir, createAttachmentStore } from './core/attachments.ts';
 import { createAttachmentFiles } from './core/attachment-files.ts';
@@ -48,6 +49,7 @@ import { adminApi } from './inbox/admin-api.ts';
 import { authApi } from './inbox/auth-api.ts';
 import { cannedAnswersApi } from './inbox/canned-answers-api.ts';
 import { channelsApi } from './inbox/channels-api.ts';
+import { createIdentityEvents } from './core/identity-events.ts';
 import { careApi } from './desks/care/api.ts';
 import { contactsApi } from './inbox/contacts-api.ts';
 import { privacyApi } from './desks/privacy/api.ts';
@@ -98,6 +100,8 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   // Cluster: events and rate limits cross nodes over Redis; once-only work runs under leases.
   const nodeId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const bridge = env.REDIS_URL ? createRedisBridge({ url: env.REDIS_URL, prefix: env.REDIS_PREFIX, nodeId, events, logger: app.log.child({ module: 'cluster' }) }) : undefined;
+  // Channels' abuse limits (the widget's per visitor and per address) count where the rate limits do.
+  const windowCounters = createWindowCounters(bridge, env.REDIS_PREFIX);
   const leases = createLeases({ store, nodeId, ttlMs: env.CLUSTER_LEASE_SECONDS * 1000, logger: app.log.child({ module: 'leases' }) });
   const metrics = createMetrics();
   const inboxes = await syncConfiguredInboxes(store, withEnvInboxes(config));
@@ -134,6 +138,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
         send: (message, signal) => adapter.send(message, signal),
         ...(adapter.replyWindow ? { replyWindow: (state: ReplyWindowState) => adapter.replyWindow!(state) } : {}),
         ...(adapter.deliversOnCommit ? { deliversOnCommit: true } : {}),
+        ...(adapter.prepareWindow ? { prepareWindow: (recipient: string) => adapter.prepareWindow!(recipient) } : {}),
       };
     },
   });
@@ -144,12 +149,14 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     store,
     events,
     outbox,
+    outreach,
     businessHours,
     config: file,
     publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`,
     logger: app.log.child({ module: 'tickets' }),
   });
 
+  const identityEvents = createIdentityEvents(store);
   const unusablePayloads = createUnusablePayloads(store, app.log.child({ module: 'webhooks' }));
   const configured = new Map(inboxSettings(config).map((entry) => [entry.key, entry]));
   for (const inbox of inboxes) {
@@ -176,15 +183,21 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       keepUnusable: (reason, raw) => unusablePayloads.keep({ inboxId: inbox.id, channel: inbox.channel, reason, raw }),
       files: sharedFiles,
       calls: { record: (event, source) => ticketDesk.calls.recordEvent(event, source) },
+      windowCounter: (name, limit, windowMs) => windowCounters(`inbox.${inbox.key}:${name}`, limit, windowMs),
+      identities: {
+        setFollowing: (externalUserId, following, at, displayName) => identityEvents.setFollowing({ inboxId: inbox.id, channel: inbox.channel, externalUserId }, following, at, displayName),
+        shareDetails: (externalUserId, details, at) => identityEvents.shareDetails({ inboxId: inbox.id, channel: inbox.channel, externalUserId }, details, at, `${inbox.channel}:${inbox.key}`),
+      },
     });
     adapters.set(inbox.id, { adapter, inbox });
   }
 
-  // The care desk gets every notice transport: the registry's (SMS) and those an inbox offers
+  // The care desk (and the ticket desk, for answers) gets every notice transport: the registry's (SMS) and those an inbox offers
   // (ZNS with a Zalo OA that has templates); `care.noticeOrder` decides which it tries.
   const noticeTransports = [...configuredNoticeTransports(config.channelEnv), ...[...adapters.values()].flatMap(({ adapter }) => (adapter.noticeTransport ? [adapter.noticeTransport] : []))];
   const careDesk = createCareDesk({ store, outbox, outreach, ticketDesk, config: file, noticeTransports, publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`, logger: app.log.child({ module: 'care' }) });
   app.decorate('care', careDesk);
+  ticketDesk.useNoticeTransports(noticeTransports);
   ticketDesk.reports.includeCare((from, to) => careDesk.campaigns.figures(from, to));
 
   // TOTP secrets are encrypted; without MFA_ENCRYPTION_KEY (development, tests) a key kept in
@@ -281,13 +294,16 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     if (adapter.routes) await app.register(async (scope) => adapter.routes!(scope));
   }
   await app.register(async (scope) => authApi(scope, { accounts, config }), { prefix: '/api/auth' });
-  await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts, attachmentFiles }), { prefix: '/api/v1' });
+  await app.register(async (scope) => conversationsApi(scope, { store, conversations, outbox, accounts, attachmentFiles, featuresOf: (channel) => findChannel(channel)?.features ?? [], locale: file.deployment.locale }), { prefix: '/api/v1' });
   await app.register(async (scope) => attachmentsApi(scope, { store, conversations, accounts, attachmentFiles, maxBytes: file.attachments.maxBytes }), { prefix: '/api/v1' });
   await app.register(async (scope) => routerApi(scope, { store, router, accounts, outbox, conversations, timeZone: file.deployment.timezone, proposals: kbProposals, teams: new Set(file.teams.map((team) => team.key)) }), { prefix: '/api/v1' });
   await app.register(async (scope) => agentsTeamsApi(scope, { store, events, accounts }), { prefix: '/api/v1' });
   await app.register(async (scope) => inboxSignInApi(scope, { store, accounts, signInOf: (inboxId) => adapters.get(inboxId)?.adapter.signIn }), { prefix: '/api/v1' });
   await app.register(async (scope) => noticeTemplatesApi(scope, { store, accounts, templates: () => noticeTransports.flatMap((transport) => transport.templates?.() ?? []) }), { prefix: '/api/v1' });
-  await app.register(async (scope) => ticketsApi(scope, { store, accounts, conversations, desk: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone, attachments: createAttachmentStore({ dir: join(attachmentsDir(config), 'tickets'), maxBytes: 20 * 1024 * 1024 }), channelName: reportNameOf }), { prefix: '/api/v1' });
+  // A unit's scanned reply is read from whichever node serves the ticket: the same storage choice
+  // as the conversations' files (the database on PostgreSQL), in a folder of its own on one node.
+  const ticketFiles = createAttachmentStore({ storage: chooseFileStorage(file.attachments.storage, store, join(attachmentsDir(config), 'tickets')), maxBytes: 20 * 1024 * 1024 });
+  await app.register(async (scope) => ticketsApi(scope, { store, accounts, conversations, desk: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone, attachments: ticketFiles, channelName: reportNameOf, printFonts: { regular: env.PRINT_FONT_REGULAR, bold: env.PRINT_FONT_BOLD } }), { prefix: '/api/v1' });
   await app.register(async (scope) => careApi(scope, { store, accounts, care: careDesk, tickets: ticketDesk, deploymentName: file.deployment.name, timeZone: file.deployment.timezone }), { prefix: '/api/v1' });
   await app.register(async (scope) => surveyPage(scope, { care: careDesk, deploymentName: file.deployment.name, perMinute: env.PUBLIC_RATE_LIMIT }));
   await app.register(async (scope) => votePage(scope, { store, desk: ticketDesk, deploymentName: file.deployment.name, perMinute: env.PUBLIC_RATE_LIMIT }));

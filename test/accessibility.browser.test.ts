@@ -124,8 +124,11 @@ describe.skipIf(!available)('axe-core on the citizens’ and agents’ screens (
     await page.goto(`${gw.url}/inbox/c/${list[0]!.id}`);
     await page.locator('textarea[name=reply]').waitFor();
     findings.push(...(await audit(page, 'inbox conversation')));
+    // The printed ticket's sheet is a screen too (read before printing).
+    const ticket = (await rest<{ id: number }>('/api/v1/tickets', { method: 'POST', body: { type: 'question', subject: 'Hỏi thủ tục khai sinh', channel: 'phone' } })).body;
     for (const [path, screen] of [
       ['/inbox/tickets', 'inbox tickets'],
+      [`/inbox/tickets/${ticket.id}/print`, 'inbox printed ticket'],
       ['/inbox/report', 'inbox report'],
       ['/inbox/care', 'inbox care'],
     ] as const) {

@@ -7,12 +7,14 @@ import type { Conversations } from '../core/conversations.ts';
 import type { EventBus } from '../core/events.ts';
 import type { OutboundMessage, SendResult } from '../core/domain/types.ts';
 import type { InboxState, InboxStatus } from '../core/inboxes.ts';
+import type { SharedDetails } from '../core/identity-events.ts';
 import type { Ingest } from '../core/ingest.ts';
 import type { ReplyWindow, ReplyWindowState } from '../core/outbox.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { NoticeTransport } from '../core/notice-transport.ts';
 import type { Outreach } from '../core/outreach.ts';
 import type { CallEventSink, Dialer } from '../core/telephony.ts';
+import type { WindowCounter } from '../core/cluster/window-counter.ts';
 
 /** An inbox as channels see it: one connected account (an OA, a page, a mailbox, a form). */
 export interface InboxRef {
@@ -70,10 +72,24 @@ export interface ChannelContext<Settings> {
   files: AttachmentStore;
   /** The call log (telephony channels): a switchboard's call events become one row per call. */
   calls: CallEventSink;
+  /** A per-key counter over fixed windows for this inbox's abuse limits, named by the channel
+   * (unique within the inbox). In a cluster it counts across all the nodes (Redis); alone, or
+   * while Redis is down, in this process. */
+  windowCounter(name: string, limit: number, windowMs: number): WindowCounter;
+  /**
+   * What the platform says of a person outside their messages, kept on their contact without
+   * opening a conversation: following the account or not (Zalo OA follow/unfollow), and details
+   * they shared (Zalo's request-info form), whose phone links them to the contact that has it.
+   */
+  identities: {
+    setFollowing(externalUserId: string, following: boolean, at: Date, displayName?: string): Promise<{ contactId: number }>;
+    shareDetails(externalUserId: string, details: SharedDetails, at: Date): Promise<{ contactId: number; mergedFrom: number | null }>;
+  };
 }
 
 export type { InboxState, InboxStatus } from '../core/inboxes.ts';
 export type { ReplyWindow, ReplyWindowState } from '../core/outbox.ts';
+export type { WindowCounter } from '../core/cluster/window-counter.ts';
 export type { Outreach, OutreachRequest, OutreachResult } from '../core/outreach.ts';
 
 /** One running connection to a platform, created per inbox. */
@@ -100,6 +116,12 @@ export interface ChannelAdapter {
    * writes it as sent and keeps no row to send it.
    */
   deliversOnCommit?: boolean;
+  /**
+   * Asks the platform about one citizen's window (Zalo's quota API) and keeps the answer briefly,
+   * so `replyWindow`, which must answer at once inside a transaction, can use it. Never rejects:
+   * a platform that cannot be asked leaves `replyWindow` to its fixed rule.
+   */
+  prepareWindow?(recipientExternalId: string): Promise<void>;
   /** Starts background work (mailbox polling, token refresh) once the server is ready. */
   start?(): Promise<void>;
   /** Stops background work and releases connections on shutdown. */
@@ -137,8 +159,8 @@ export interface InteractiveSignIn {
   cancel(): Promise<void>;
 }
 
-import type { ChannelNames } from '../contracts/channels.ts';
-export type { ChannelNames } from '../contracts/channels.ts';
+import type { ChannelFeature, ChannelNames } from '../contracts/channels.ts';
+export type { ChannelFeature, ChannelNames } from '../contracts/channels.ts';
 
 /** How people read a channel; the registry hands it to the agents' web app and the reports. */
 export interface ChannelDisplay {
@@ -156,6 +178,8 @@ export interface ChannelDisplay {
 export interface ChannelDefinition<Schema extends z.ZodType = z.ZodType> {
   /** The value of `channel:` in an inbox's configuration. */
   name: string;
+  /** What agents can do on it beyond replying (the web app shows the matching buttons). */
+  features?: readonly ChannelFeature[];
   /** Its names for people, declared here so a new channel needs no text elsewhere. */
   display: ChannelDisplay;
   /** Validates the inbox's settings (YAML `settings:` merged over `settingsFromEnv`). */

@@ -28,7 +28,7 @@ export function findChannel(name: string): ChannelDefinition | undefined {
 
 /** Every channel's names, in registry order (what `GET /api/v1/channels` answers). */
 export function channelListings(): ChannelListing[] {
-  return channelRegistry.map(({ name, display }) => ({ key: name, names: display.names, reportNames: display.reportNames ?? display.names, icon: display.icon, color: display.color }));
+  return channelRegistry.map(({ name, display, features }) => ({ key: name, names: display.names, reportNames: display.reportNames ?? display.names, icon: display.icon, color: display.color, features: [...(features ?? [])] }));
 }
 
 /** The name a printed report gives a channel, or undefined for a name no channel has (e.g. `phone`). */

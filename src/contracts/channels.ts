@@ -4,6 +4,12 @@ export interface ChannelNames {
   en: string;
 }
 
+/**
+ * What agents can do on a channel beyond replying: `request_contact_info` sends the platform's
+ * form asking the citizen to share name and phone (Zalo OA's request-info template).
+ */
+export type ChannelFeature = 'request_contact_info';
+
 /** A channel as the agents' web app lists it (`GET /api/v1/channels`). */
 export interface ChannelListing {
   /** The channel's key: what conversations and inboxes carry in `channel`. */
@@ -16,6 +22,8 @@ export interface ChannelListing {
   icon: string;
   /** The chip's border colour. */
   color: string;
+  /** What agents can do there beyond replying. */
+  features: ChannelFeature[];
 }
 
 export interface ChannelsResponse {

@@ -82,6 +82,8 @@ export interface ReplyWindow {
   reason?: string;
   closesAt?: string;
   remainingReplies?: number;
+  /** `platform`: the platform's own count (Zalo's quota API); `rule`: the channel's fixed rule, an estimate. */
+  source?: 'platform' | 'rule';
 }
 
 export interface Team {
@@ -127,7 +129,8 @@ export interface ContactDetail {
   email: string | null;
   createdAt: string;
   updatedAt: string;
-  identities: Array<{ id: number; inboxId: number; inboxName: string; channel: string; externalUserId: string; displayName: string | null; createdAt: string }>;
+  /** `following`: whether they follow the account (Zalo OA follow/unfollow); null when the platform never said. */
+  identities: Array<{ id: number; inboxId: number; inboxName: string; channel: string; externalUserId: string; displayName: string | null; following: boolean | null; createdAt: string }>;
   conversations: Array<{ id: number; channel: string; status: string; lastMessageAt: string }>;
 }
 

@@ -43,6 +43,8 @@ export interface ErasureResult {
   ticketsKept: number;
   /** Kept: "do not contact me" must outlive the erasure, or campaigns would call again. */
   optOutsKept: number;
+  /** Kept-for-inspection platform bodies that named them (their account id, phone or email). */
+  unusablePayloads: number;
 }
 
 export interface NewPrivacyRequest {

@@ -69,15 +69,8 @@ export interface Unit {
   parentId: number | null;
 }
 
-export interface Call {
-  id: number;
-  direction: 'in' | 'out';
-  number: string;
-  startedAt: string;
-  durationSeconds: number;
-  notes: string | null;
-  source: string;
-}
+/** Calls have their own contract (the phone line); the list item is re-exported for the ticket screens. */
+export type { Call } from './calls.ts';
 
 /** A count and its share of a base, in percent with two decimals, rounded as configured. */
 export interface ReportRate {
@@ -103,7 +96,9 @@ export interface UnitLateness {
   onTime: number;
   late: number;
   openOverdue: number;
+  /** Codes of the tickets answered after their deadline. */
   lateCodes: string[];
+  /** Codes of the tickets still open past their deadline. */
   openOverdueCodes: string[];
 }
 
@@ -155,5 +150,65 @@ export interface TicketMoved {
 /** A call logged, with the ticket opened from it when one was asked for. */
 export interface CallLogged {
   id: number;
+  /** The citizen found by the number, if they have written or called before. */
+  contactId: number | null;
   ticket: TicketCreated | null;
+}
+
+/** One level's turn with a printed ticket: who held it, by when, how it ended and who signed. */
+export interface PrintedStage {
+  level: 1 | 2 | 3 | 4;
+  /** The unit holding it (null at the hotline's own level). */
+  unitName: string | null;
+  /** When the ticket reached this level. */
+  from: string;
+  /** The deadline in force while it was here (null at level 1). */
+  deadline: string | null;
+  outcome: 'answered' | 'forwarded' | 'escalated' | 'sent_back' | 'reopened' | 'open';
+  endedAt: string | null;
+  /** Who answered, forwarded, escalated or sent it back. */
+  signedBy: string | null;
+  /** The answer, or the reason it was sent back. */
+  text: string | null;
+}
+
+/**
+ * A ticket laid out for paper (`GET /api/v1/tickets/:id/print`; the PDF at `print.pdf` holds the
+ * same): only what the reader may read of it, the citizen masked or hidden as on their screen.
+ */
+export interface PrintedTicket {
+  /** The administrative header: the national motto and the organisation (the deployment's name). */
+  header: { country: string; motto: string; organisation: string };
+  id: number;
+  code: string;
+  type: TicketType;
+  channel: string;
+  tthc: boolean;
+  field: string | null;
+  status: TicketStatus;
+  level: 1 | 2 | 3 | 4;
+  unitName: string | null;
+  receivedAt: string;
+  answeredAt: string | null;
+  closedAt: string | null;
+  citizen: { name: string | null; phone: string | null; email: string | null } | null;
+  /** A denunciation read by the handling unit: the reporter is not printed. */
+  reporterHidden: boolean;
+  subject: string;
+  body: string | null;
+  stages: PrintedStage[];
+  satisfaction: Satisfaction | null;
+  satisfactionComment: string | null;
+  printedAt: string;
+  printedBy: string;
+}
+
+/** The yearly report (`GET /api/v1/reports/yearly?year=YYYY`): the months side by side and their sums. */
+export interface YearlyReport {
+  year: number;
+  rounding: 'half-up' | 'truncate';
+  months: MonthlyReport[];
+  totals: Pick<MonthlyReport, 'calls' | 'interactions' | 'tickets' | 'tthcTickets' | 'ticketsByChannel' | 'byType' | 'byField' | 'byLevel' | 'inProgress' | 'answered' | 'deadlines' | 'satisfaction'>;
+  lateByUnit: UnitLateness[];
+  care: MonthlyReport['care'];
 }

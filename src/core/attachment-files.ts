@@ -406,8 +406,10 @@ export function createAttachmentFiles(deps: {
     async start(): Promise<void> {
       stopped = false;
       halt = new AbortController();
-      // A message with a platform link is fetched as soon as it is committed.
-      unsubscribe = events.on('message.created', kick);
+      // A message with a platform link is fetched as soon as it is committed, by the node that
+      // stored it (the rows that need fetching are written by ingest); the timer picks up the rest.
+      // Hearing every node's messages would cost each node a claim per message in the cluster.
+      unsubscribe = events.onLocal('message.created', kick);
       timer = setInterval(kick, config.fetch.pollIntervalMs);
       timer.unref();
       kick();

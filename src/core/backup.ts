@@ -120,6 +120,8 @@ export async function backup(target: BackupTarget, out: string, now = new Date()
   for (const [i, source] of [...new Set(target.attachmentDirs.map((dir) => resolve(dir)))].entries()) {
     if (!existsSync(source)) continue;
     const folder = `attachments-${i + 1}`;
+    // Made even when empty (files in the database leave the folder so): the manifest names it.
+    await mkdir(join(out, folder), { recursive: true, mode: 0o700 });
     attachments.push({ source, folder, ...(await copyFiles(source, join(out, folder))) });
   }
   const manifest: BackupManifest = { format: 1, createdAt: now.toISOString(), dialect, database, attachments };

@@ -8,6 +8,19 @@ import { foldedContains } from './text-fold.ts';
 /** What an agent may see: the conversations of their teams and those assigned to them. */
 export type Visibility = { teamIds: number[]; agentId: number } | null;
 
+/**
+ * What a platform tells about a person outside their messages, kept on their identity
+ * (`contact_identities.profile`): whether they follow the account, and when they last shared
+ * their details with it.
+ */
+export interface IdentityProfile {
+  following?: boolean;
+  /** When they last followed or unfollowed (ISO). */
+  followChangedAt?: string;
+  /** When they last shared their name and phone through the platform's form (ISO). */
+  detailsSharedAt?: string;
+}
+
 export interface ContactChange {
   name?: string | null;
   phone?: string | null;
@@ -38,6 +51,7 @@ export function createContacts(store: Store) {
         channel: t.contactIdentities.channel,
         externalUserId: t.contactIdentities.externalUserId,
         displayName: t.contactIdentities.displayName,
+        profile: t.contactIdentities.profile,
         createdAt: t.contactIdentities.createdAt,
       })
       .from(t.contactIdentities)
@@ -50,7 +64,9 @@ export function createContacts(store: Store) {
       .innerJoin(t.inboxes, eq(t.inboxes.id, t.conversations.inboxId))
       .where(and(eq(t.conversations.contactId, id), visibleTo ? visibleWhere(t, visibleTo) : undefined))
       .orderBy(desc(t.conversations.lastMessageAt), desc(t.conversations.id));
-    return { ...contact, identities, conversations };
+    // Whether they follow the account, where the platform says (Zalo OA follow/unfollow); null: not known.
+    const withFollowing = identities.map(({ profile, ...identity }) => ({ ...identity, following: typeof (profile as IdentityProfile | null)?.following === 'boolean' ? (profile as IdentityProfile).following! : null }));
+    return { ...contact, identities: withFollowing, conversations };
   }
 
   /** Whether the caller may see this contact: through at least one conversation they may see. */
@@ -104,7 +120,7 @@ export function createContacts(store: Store) {
 
   /**
    * Makes `mergedId` part of `keptId`, in one transaction: its identities, conversations,
-   * tickets and calls move over, details the kept record lacks are taken from it, and the
+   * tickets, calls, dossiers and campaign targets move over, details the kept record lacks are taken from it, and the
    * merged record is deleted. The kept contact's history then spans every channel of both.
    */
   async function merge(keptId: number, mergedId: number, actor: string) {
@@ -119,6 +135,8 @@ export function createContacts(store: Store) {
       const conversations = await tx.update(t.conversations).set({ contactId: keptId }).where(eq(t.conversations.contactId, mergedId)).returning({ id: t.conversations.id });
       await tx.update(t.tickets).set({ contactId: keptId }).where(eq(t.tickets.contactId, mergedId));
       await tx.update(t.calls).set({ contactId: keptId }).where(eq(t.calls.contactId, mergedId));
+      await tx.update(t.dossiers).set({ contactId: keptId }).where(eq(t.dossiers.contactId, mergedId));
+      await tx.update(t.campaignTargets).set({ contactId: keptId }).where(eq(t.campaignTargets.contactId, mergedId));
       await tx
         .update(t.contacts)
         .set({ name: kept.name ?? merged.name, phone: kept.phone ?? merged.phone, email: kept.email ?? merged.email, avatarUrl: kept.avatarUrl ?? merged.avatarUrl, updatedAt: at })

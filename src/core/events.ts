@@ -52,6 +52,8 @@ export interface GatewayEvents {
     contactId: number | null;
     startedAt: Date;
     ring: boolean;
+    /** The switchboard has a recording of it (played through the gateway, never from its address). */
+    hasRecording: boolean;
   };
   'inbox.status': { inboxId: number; status: 'active' | 'needs_reconnect' | 'disabled'; detail: string | null };
   /** This node lost (`degraded`) or regained (`connected`) the link that carries events between

@@ -15,6 +15,8 @@ export interface ReplyWindowState {
   now: Date;
   /** Who wants to send: a platform may allow a person more than the bot. */
   senderType: 'agent' | 'bot' | 'system';
+  /** The citizen's id on the platform, for channels that ask the platform (`prepareWindow`). */
+  recipientExternalId?: string;
 }
 
 /** Whether a reply may be sent now, and what the agent should see about it. */
@@ -24,6 +26,8 @@ export interface ReplyWindow {
   reason?: string;
   closesAt?: Date;
   remainingReplies?: number;
+  /** Where the numbers come from: the platform's own count, or the channel's fixed rule (an estimate). */
+  source?: 'platform' | 'rule';
   /** Extra send options the channel needs later (e.g. Messenger's HUMAN_AGENT tag): stored
    * in the message's metadata under `window`, read back by `send`. */
   sendOptions?: Record<string, unknown>;
@@ -36,6 +40,8 @@ export interface OutboundSender {
   replyWindow?(state: ReplyWindowState): ReplyWindow;
   /** Nothing to deliver to (the web form): a reply is sent when committed (see ChannelAdapter). */
   deliversOnCommit?: boolean;
+  /** Asks the platform about a citizen's window before a decision (see ChannelAdapter.prepareWindow). */
+  prepareWindow?(recipientExternalId: string): Promise<void>;
 }
 
 /** A reply refused because the platform's messaging window is closed: nothing was queued. */
@@ -192,19 +198,52 @@ export function createOutbox(deps: {
   }
 
   async function enqueueReply(input: ReplyInput): Promise<{ messageId: number }> {
+    // A caller that holds the conversation's inbox spares its read where the channel asks nothing.
+    await (input.known ? prepareWindowFor(input.known) : prepareWindow(input.conversationId));
     const queued = await store.tx((db) => queueWithin(db, input));
     announce(queued);
     return { messageId: queued.messageId };
   }
 
   /** The channel's messaging window for a conversation, as the agent should see it now. */
-  async function windowOf(db: Db, conversation: { id: number; inboxId: number; lastInboundAt: Date | null }, now: Date, senderType: ReplyWindowState['senderType']): Promise<ReplyWindow> {
+  async function windowOf(db: Db, conversation: { id: number; inboxId: number; contactId: number; lastInboundAt: Date | null }, now: Date, senderType: ReplyWindowState['senderType']): Promise<ReplyWindow> {
     const sender = deps.senderFor(conversation.inboxId);
     if (!sender?.replyWindow) return { open: true };
     const since = [eq(t.messages.conversationId, conversation.id), eq(t.messages.direction, 'out'), ne(t.messages.status, 'failed')];
     if (conversation.lastInboundAt) since.push(gt(t.messages.createdAt, conversation.lastInboundAt));
     const [row] = await db.select({ n: count() }).from(t.messages).where(and(...since));
-    return sender.replyWindow({ lastInboundAt: conversation.lastInboundAt, outboundSinceInbound: Number(row?.n ?? 0), now, senderType });
+    const recipient = sender.prepareWindow ? await recipientOf(db, conversation) : undefined;
+    return sender.replyWindow({ lastInboundAt: conversation.lastInboundAt, outboundSinceInbound: Number(row?.n ?? 0), now, senderType, ...(recipient ? { recipientExternalId: recipient } : {}) });
+  }
+
+  /** The citizen's id in the conversation's inbox (their first identity there). */
+  async function recipientOf(db: Db, conversation: { inboxId: number; contactId: number }): Promise<string | undefined> {
+    const [identity] = await db
+      .select({ externalUserId: t.contactIdentities.externalUserId })
+      .from(t.contactIdentities)
+      .where(and(eq(t.contactIdentities.contactId, conversation.contactId), eq(t.contactIdentities.inboxId, conversation.inboxId)))
+      .orderBy(t.contactIdentities.id)
+      .limit(1);
+    return identity?.externalUserId;
+  }
+
+  /**
+   * Lets a channel that asks its platform about the window (Zalo's quota API) do so before a
+   * reply is decided in a transaction, where no network call may wait. Never throws for the
+   * platform's sake: a channel that cannot ask falls back to its own rule.
+   */
+  async function prepareWindow(conversationId: number): Promise<void> {
+    // The reply's own prepared read: cheap on the path of every bot answer.
+    const [conversation] = await store.queries(store.db, replyWrites).conversation.execute({ id: conversationId });
+    if (conversation) await prepareWindowFor(conversation);
+  }
+
+  /** The same for a contact in an inbox, before a conversation is found or opened (outreach). */
+  async function prepareWindowFor(target: { inboxId: number; contactId: number }): Promise<void> {
+    const sender = deps.senderFor(target.inboxId);
+    if (!sender?.prepareWindow) return;
+    const recipient = await recipientOf(store.db, target);
+    if (recipient) await sender.prepareWindow(recipient);
   }
 
   async function findConversation(db: Db, id: number) {
@@ -504,8 +543,11 @@ export function createOutbox(deps: {
     markDelivery,
     markDeliveryUpTo,
     /** The messaging window of a conversation now (for the agent, before typing). */
+    prepareWindow,
+    prepareWindowFor,
     async replyWindow(conversationId: number): Promise<ReplyWindow> {
       const conversation = await findConversation(store.db, conversationId);
+      await prepareWindow(conversationId);
       return windowOf(store.db, conversation, new Date(), 'agent');
     },
     /** Runs one pass now; resolves when nothing is due (tests and the CLI use it). */

@@ -219,6 +219,8 @@ export function createOutreach(deps: { store: Store; events: EventBus; outbox: O
   async function send(request: OutreachRequest): Promise<OutreachResult> {
     const inbox = deps.inboxes.find((row) => row.id === request.inboxId);
     if (!inbox) return { kind: 'refused', reason: 'unknown_inbox' };
+    // A platform that counts its own window (Zalo's quota) is asked before the transaction.
+    if (request.address === undefined) await outbox.prepareWindowFor({ inboxId: request.inboxId, contactId: request.contactId });
     const at = new Date();
     try {
       const done = await store.tx(async (db) => {

@@ -7,7 +7,14 @@ import type { ChannelListing, ChannelsResponse } from '../contracts/channels.ts'
 
 const security = [{ bearerAuth: [] }];
 const Names = Type.Object({ vi: Type.String(), en: Type.String() });
-const Listing = Type.Object({ key: Type.String(), names: Names, reportNames: Names, icon: Type.String(), color: Type.String() });
+const Listing = Type.Object({
+  key: Type.String(),
+  names: Names,
+  reportNames: Names,
+  icon: Type.String(),
+  color: Type.String(),
+  features: Type.Array(Type.Literal('request_contact_info'), { description: 'What agents can do there beyond replying' }),
+});
 
 /**
  * The channels the gateway knows, with their names: the web app names channels from this list

@@ -28,6 +28,7 @@ const Contact = Type.Object({
       channel: Type.String(),
       externalUserId: Type.String(),
       displayName: Type.Union([Type.String(), Type.Null()]),
+      following: Type.Union([Type.Boolean(), Type.Null()], { description: 'Whether they follow the account (Zalo OA follow/unfollow); null: not known' }),
       createdAt: DateTime,
     }),
   ),

@@ -8,6 +8,8 @@ import type { Store } from '../core/store/store.ts';
 import type { Accounts } from '../core/accounts/accounts.ts';
 import type { AttachmentFiles } from '../core/attachment-files.ts';
 import { HttpError } from '../core/errors.ts';
+import { t, type Locale } from '../core/i18n/index.ts';
+import type { ChannelFeature } from '../contracts/channels.ts';
 import { actorOf, conversationScope, requireAdmin, requirePrincipal, visibleConversation } from '../core/http/auth.ts';
 
 const Status = Type.Union([Type.Literal('open'), Type.Literal('pending'), Type.Literal('resolved')]);
@@ -77,7 +79,19 @@ const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const security = [{ bearerAuth: [] }];
 
 /** REST API for integrations and the agents' inbox: conversations, messages, replies, status. */
-export async function conversationsApi(app: FastifyInstance, deps: { store: Store; conversations: Conversations; outbox: Outbox; accounts: Accounts; attachmentFiles: AttachmentFiles }) {
+export async function conversationsApi(
+  app: FastifyInstance,
+  deps: {
+    store: Store;
+    conversations: Conversations;
+    outbox: Outbox;
+    accounts: Accounts;
+    attachmentFiles: AttachmentFiles;
+    /** What a channel offers beyond replying (its definition says; the app looks it up). */
+    featuresOf: (channel: string) => readonly ChannelFeature[];
+    locale: Locale;
+  },
+) {
   const { store, conversations, outbox, attachmentFiles } = deps;
   requirePrincipal(app, deps);
 
@@ -187,6 +201,8 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
         const note = await conversations.addNote(id, body.text, actor);
         return reply.status(201).send({ messageId: note.messageId, status: 'sent' });
       }
+      // The platform's count of free replies is read before the commit, which cannot wait on it.
+      await outbox.prepareWindow(id);
       // The files and the reply are one commit: a file is sent once, by the reply that took it.
       const queued = await store.tx(async (db) => {
         const attachments = await attachmentFiles.uploadsFor(db, fileIds, actor);
@@ -198,6 +214,31 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
       const sent = { messageId: queued.messageId };
       // A person answering takes the conversation from the bot until they give it back.
       if ((await conversations.get(id)).handler !== 'human') await conversations.route(id, { handler: 'human' }, actor);
+      return reply.status(201).send({ messageId: sent.messageId, status: 'queued' });
+    },
+  );
+
+  app.post(
+    '/conversations/:id/request-contact-info',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: "Send the channel's form asking the citizen to share name and phone (Zalo OA's request-info template); their answer links them to the contact with that phone",
+        security,
+        params: IdParams,
+        response: { 201: Type.Object({ messageId: Type.Integer(), status: Type.String() }) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: number };
+      const conversation = await visible(request, id);
+      if (!deps.featuresOf(conversation.channel).includes('request_contact_info')) {
+        throw new HttpError(409, 'not_supported', 'this channel has no form to ask for contact details');
+      }
+      const actor = actorOf(request);
+      // The channel sends its form (it holds the form's texts); the message records that it went.
+      const sent = await outbox.enqueueReply({ conversationId: id, text: t(deps.locale, 'requestInfo.sent'), senderType: 'agent', senderRef: actor, metadata: { requestContactInfo: true } });
+      await conversations.audit({ actor, action: 'contact.info_requested', subjectType: 'conversation', subjectId: id });
       return reply.status(201).send({ messageId: sent.messageId, status: 'queued' });
     },
   );
@@ -216,6 +257,7 @@ export async function conversationsApi(app: FastifyInstance, deps: { store: Stor
             reason: Type.Optional(Type.String()),
             closesAt: Type.Optional(DateTime),
             remainingReplies: Type.Optional(Type.Integer()),
+            source: Type.Optional(Type.Union([Type.Literal('platform'), Type.Literal('rule')], { description: "platform: the platform's own count; rule: the channel's fixed rule (an estimate)" })),
           }),
         },
       },

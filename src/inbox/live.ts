@@ -111,9 +111,13 @@ export async function liveFeed(app: FastifyInstance, deps: { store: Store; event
     offs.push(events.on('cluster.status', (event) => socket.readyState === socket.OPEN && socket.send(clusterFrame(event.state))));
     // The phone: the operator whose extension rings gets the caller's card at once (the screen
     // pop, audited as a read of the caller's details); they and the supervisors follow the call.
+    // Call frames go out in the order the events came: the caller's card is read before the
+    // pop is sent, and an answer heard meanwhile must not reach the screen first (the pop would
+    // then show a call answered seconds ago as still ringing).
+    let callFrames: Promise<void> = Promise.resolve();
     offs.push(
       events.on('call.updated', (payload) => {
-        void (async () => {
+        callFrames = callFrames.then(async () => {
           const own = agentId !== null && payload.agentId === agentId;
           if (socket.readyState !== socket.OPEN || !(own || overseer)) return;
           if (own && payload.ring) {
@@ -122,7 +126,7 @@ export async function liveFeed(app: FastifyInstance, deps: { store: Store; event
             if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'call.ringing', call: payload, caller }));
           }
           if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'call.updated', ...payload }));
-        })().catch((err: unknown) => request.log.warn({ err }, 'call event not delivered'));
+        }).catch((err: unknown) => request.log.warn({ err }, 'call event not delivered'));
       }),
     );
 

@@ -8,12 +8,15 @@ import { ChannelError, HttpError, NotFoundError } from '../core/errors.ts';
 import { actorOf, requirePrincipal, requireSupervisor } from '../core/http/auth.ts';
 import type { Store } from '../core/store/store.ts';
 import { dialable, type Dialer } from '../core/telephony.ts';
-import type { TicketDesk } from '../desks/tickets/index.ts';
+import { callSchemas, type TicketDesk } from '../desks/tickets/index.ts';
 import { callerCard } from './caller-card.ts';
 
 const security = [{ bearerAuth: [] }];
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const staffRoles = new Set(['admin', 'supervisor', 'agent']);
+/** Streamed as the switchboard gives it (never serialized): documented for the OpenAPI reader. */
+const recording = { description: 'The recording\u2019s bytes (audio/*), a range of them with 206', content: { 'audio/*': { schema: Type.String({ format: 'binary' }) } } };
+const { CallChangedSchema, CallDialedSchema, CallWithCallerSchema, MissedCallSchema, TelephonyInfoSchema, WallboardSchema } = callSchemas;
 
 /** The hotline's phone staff (operators, supervisors, admins, integration tokens); never unit staff. */
 function requirePhoneStaff(request: FastifyRequest) {
@@ -33,26 +36,26 @@ export async function telephonyApi(app: FastifyInstance, deps: { store: Store; a
   const audit = (request: FastifyRequest, action: string, subjectId: number, detail?: Record<string, unknown>) =>
     store.tx((db) => appendAudit(store, db, { actor: actorOf(request), action, subjectType: 'call', subjectId, ...(detail ? { detail } : {}) }));
 
-  app.get('/telephony', { schema: { tags: ['calls'], summary: 'Whether click-to-call is available, and the caller\u2019s own extension', security } }, async (request) => {
+  app.get('/telephony', { schema: { tags: ['calls'], summary: 'Whether click-to-call is available, and the caller\u2019s own extension', security, response: { 200: TelephonyInfoSchema } } }, async (request) => {
     const p = request.principal!;
     let extension: string | null = null;
     if (p.kind === 'agent') [{ extension } = { extension: null }] = await store.db.select({ extension: t.agents.extension }).from(t.agents).where(eq(t.agents.id, p.agentId)).limit(1);
     return { clickToCall: Boolean(deps.dialer()), extension, callerId: deps.callerId ?? null };
   });
 
-  app.get('/calls/wallboard', { schema: { tags: ['calls'], summary: 'Calls waiting, longest wait, operators on a call, free and away, calls in and out today (supervisors)', security } }, async (request) => {
+  app.get('/calls/wallboard', { schema: { tags: ['calls'], summary: 'Calls waiting, longest wait, operators on a call, free and away, calls in and out today (supervisors)', security, response: { 200: WallboardSchema } } }, async (request) => {
     requireSupervisor(request);
     return desk.calls.wallboard();
   });
 
-  app.get('/calls/missed', { schema: { tags: ['calls'], summary: 'Missed and abandoned calls nobody has called back yet, oldest first (supervisors)', security } }, async (request) => {
+  app.get('/calls/missed', { schema: { tags: ['calls'], summary: 'Missed and abandoned calls nobody has called back yet, oldest first (supervisors)', security, response: { 200: Type.Object({ items: Type.Array(MissedCallSchema) }) } } }, async (request) => {
     requireSupervisor(request);
     const items = await desk.calls.missed();
     await store.tx((db) => appendAudit(store, db, { actor: actorOf(request), action: 'call.missed.read', detail: { count: items.length } }));
     return { items };
   });
 
-  app.post('/calls/:id/handled', { schema: { tags: ['calls'], summary: 'Takes a missed call off the list (called back, or no call back needed)', security, params: Id } }, async (request) => {
+  app.post('/calls/:id/handled', { schema: { tags: ['calls'], summary: 'Takes a missed call off the list (called back, or no call back needed)', security, params: Id, response: { 200: CallChangedSchema } } }, async (request) => {
     requirePhoneStaff(request);
     const { id } = request.params as { id: number };
     const p = request.principal!;
@@ -61,7 +64,7 @@ export async function telephonyApi(app: FastifyInstance, deps: { store: Store; a
     return { ok: true };
   });
 
-  app.get('/calls/:id', { schema: { tags: ['calls'], summary: 'One call with its caller: contact, conversations, open tickets, dossiers, care status, do-not-contact', security, params: Id } }, async (request) => {
+  app.get('/calls/:id', { schema: { tags: ['calls'], summary: 'One call with its caller: contact, conversations, open tickets, dossiers, care status, do-not-contact', security, params: Id, response: { 200: CallWithCallerSchema } } }, async (request) => {
     requirePhoneStaff(request);
     const { id } = request.params as { id: number };
     const call = await desk.calls.get(id);
@@ -72,7 +75,7 @@ export async function telephonyApi(app: FastifyInstance, deps: { store: Store; a
 
   app.put(
     '/calls/:id/note',
-    { schema: { tags: ['calls'], summary: 'The operator\u2019s note on a call', security, params: Id, body: Type.Object({ notes: Type.String({ maxLength: 5000 }) }, { additionalProperties: false }) } },
+    { schema: { tags: ['calls'], summary: 'The operator\u2019s note on a call', security, params: Id, body: Type.Object({ notes: Type.String({ maxLength: 5000 }) }, { additionalProperties: false }), response: { 200: CallChangedSchema } } },
     async (request) => {
       requirePhoneStaff(request);
       const { id } = request.params as { id: number };
@@ -82,7 +85,7 @@ export async function telephonyApi(app: FastifyInstance, deps: { store: Store; a
     },
   );
 
-  app.get('/calls/:id/recording', { schema: { tags: ['calls'], summary: 'The call\u2019s recording, fetched from the switchboard by the gateway (audited)', security, params: Id } }, async (request, reply) => {
+  app.get('/calls/:id/recording', { schema: { tags: ['calls'], summary: 'The call\u2019s recording, fetched from the switchboard by the gateway (audited)', security, params: Id, response: { 200: recording, 206: recording } } }, async (request, reply) => {
     requirePhoneStaff(request);
     const { id } = request.params as { id: number };
     const url = await desk.calls.recordingUrlOf(id);
@@ -125,6 +128,7 @@ export async function telephonyApi(app: FastifyInstance, deps: { store: Store; a
           },
           { additionalProperties: false, minProperties: 1 },
         ),
+        response: { 202: CallDialedSchema },
       },
     },
     async (request, reply) => {

@@ -4,21 +4,36 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Visitor } from '../helpers/widget-visitor.ts';
+import { webchatSettings } from '../../src/channels/webchat/config.ts';
 import type { ServerFrame } from '../../src/channels/webchat/types.ts';
 import { dovecotAvailability, startDovecot, type Dovecot, type TestMailbox } from '../helpers/dovecot.ts';
 import { emailEnv, hotlineAddress } from '../helpers/email-env.ts';
 import { freshPgUrl, pgBaseUrl, postgresAvailable } from '../helpers/postgres.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
-import { exited, freePort, openLiveFeed, postQuestion, redisAvailable, redisBaseUrl, startNode, startOwnRedis, stopNode, until, type Node } from './nodes.ts';
+import { exited, freePort, openLiveFeed, postQuestion, redisAvailable, redisBaseUrl, startNode, startOwnRedis, startProxy, stopNode, until, type Node } from './nodes.ts';
+import { nginxInstalled } from '../helpers/nginx.ts';
 
 const token = 'cluster-admin-token-0123456789abcdef';
 const perMinute = 12;
 const ready = (await postgresAvailable()) && (await redisAvailable()) && dovecotAvailability().available;
 
+/** The widget's limits as the nodes run them (the default inbox sets none of its own). */
+const widgetLimits = webchatSettings.parse({});
+
+/** Opens a widget socket from `ip` (the proxy's header: the nodes trust it), or says the status refusing it. */
+function openWidget(node: Node, ip?: string): Promise<WebSocket | number> {
+  const ws = new WebSocket(`${node.url.replace('http', 'ws')}/webchat/ws`, { origin: node.url, ...(ip ? { headers: { 'x-forwarded-for': ip } } : {}) });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+    ws.once('error', reject);
+  });
+}
+
 /** A node's widget socket, welcomed as the gateway's own page would open it. */
-async function widget(node: Node, hello: { token?: string; lastId?: number } = {}) {
-  const ws = new WebSocket(`${node.url.replace('http', 'ws')}/webchat/ws`, { origin: node.url });
-  await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+async function widget(node: Node, hello: { token?: string; lastId?: number } = {}, ip?: string) {
+  const ws = await openWidget(node, ip);
+  if (typeof ws === 'number') throw new Error(`widget socket refused with ${ws}`);
   const v = new Visitor(ws);
   v.send({ t: 'hello', ...hello });
   const welcome = await v.waitFor<Extract<ServerFrame, { t: 'welcome' }>>((f) => f.t === 'welcome');
@@ -105,15 +120,22 @@ describe.skipIf(!ready)('two gateway nodes on one PostgreSQL and Redis', () => {
     await agentReply(a, session.conversationId, 'Chào anh, hồ sơ hộ chiếu nộp tại Công an tỉnh.');
     const reply = await v.waitFor<Extract<ServerFrame, { t: 'msg' }>>((f) => f.t === 'msg' && f.m.from === 'agent');
     expect(reply.m.text).toBe('Chào anh, hồ sơ hộ chiếu nộp tại Công an tỉnh.');
+
+    // The router answers the visitor on B while the agent types on A: which of the two is stored
+    // first is the machine's timing, so the sockets are held to the store, not to an order guessed.
+    const stored = async () =>
+      (await rows<{ id: number }>("select id from messages where conversation_id = $1 and (direction = 'in' or (direction = 'out' and status <> 'failed')) order by id", [session.conversationId])).map((r) => Number(r.id));
+    const ids = (visitor: Visitor) => visitor.messages().map((m) => m.id);
+    const sameAsStore = async (visitor: Visitor) => JSON.stringify(ids(visitor)) === JSON.stringify(await stored());
+    await until(() => sameAsStore(v), 'the widget on B holding every message of the conversation, once, in order');
+    expect(await stored()).toContain(reply.m.id);
     await v.close();
 
     // The same visitor comes back through the other node: everything, from the store, in order.
     const again = await widget(a, { token: session.token, lastId: 0 });
     await again.v.waitFor((f) => f.t === 'msg' && f.m.id === reply.m.id);
-    const replayed = again.v.messages();
-    expect(replayed.map((m) => m.id)).toEqual([...new Set(replayed.map((m) => m.id))].sort((x, y) => x - y));
-    expect(replayed[0]!.from).toBe('visitor');
-    expect(replayed.at(-1)!.id).toBe(reply.m.id);
+    await until(() => sameAsStore(again.v), 'the replay on A holding every message of the conversation, once, in order');
+    expect(again.v.messages()[0]!.from).toBe('visitor');
     await again.v.close();
   });
 
@@ -150,6 +172,124 @@ describe.skipIf(!ready)('two gateway nodes on one PostgreSQL and Redis', () => {
     }
     expect(statuses.filter((s) => s === 202)).toHaveLength(perMinute);
     expect(statuses.filter((s) => s === 429)).toHaveLength(perMinute);
+  });
+
+  it(`a widget's limits count across both nodes: ${widgetLimits.ipConnectionsPerMinute} connections a minute from one address, ${widgetLimits.visitorMessagesPerMinute} messages from one visitor`, async () => {
+    const opened: number[] = [];
+    for (let i = 0; i < widgetLimits.ipConnectionsPerMinute * 2; i++) {
+      const ws = await openWidget(i % 2 ? b : a, '10.8.8.8');
+      if (typeof ws === 'number') opened.push(ws);
+      else {
+        opened.push(101);
+        ws.close();
+        await new Promise((resolve) => ws.once('close', resolve));
+      }
+    }
+    expect(opened.filter((status) => status === 101)).toHaveLength(widgetLimits.ipConnectionsPerMinute);
+    expect(opened.filter((status) => status === 429)).toHaveLength(widgetLimits.ipConnectionsPerMinute);
+
+    // One visitor with a tab on each node.
+    const first = await widget(a, {}, '10.8.8.9');
+    first.v.send({ t: 'msg', cid: 'lim-0', text: 'Tin 0' });
+    const session = await first.v.waitFor<Extract<ServerFrame, { t: 'session' }>>((f) => f.t === 'session');
+    const second = await widget(b, { token: session.token }, '10.8.8.9');
+    const outcome = async (visitor: Visitor, cid: string) => (await visitor.waitFor((f) => (f.t === 'ack' || f.t === 'error') && f.cid === cid)).t;
+    const outcomes = [await outcome(first.v, 'lim-0')];
+    for (let i = 1; i < widgetLimits.visitorMessagesPerMinute * 2; i++) {
+      const tab = i % 2 ? second.v : first.v;
+      tab.send({ t: 'msg', cid: `lim-${i}`, text: `Tin ${i}` });
+      outcomes.push(await outcome(tab, `lim-${i}`));
+    }
+    expect(outcomes.filter((t) => t === 'ack')).toHaveLength(widgetLimits.visitorMessagesPerMinute);
+    expect(outcomes.slice(widgetLimits.visitorMessagesPerMinute).every((t) => t === 'error')).toBe(true);
+    await Promise.all([first.v.close(), second.v.close()]);
+  });
+
+  it('sign-in lockout and the per-address sign-in limit count across both nodes', async () => {
+    const password = 'Sa-Đéc-hoa-kiểng-2026!';
+    const created = await fetch(`${a.url}/api/v1/agents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'khoatest', displayName: 'Khóa thử', role: 'agent', password }),
+    });
+    expect(created.status, await created.clone().text()).toBeLessThan(300);
+    const login = (node: Node, name: string, secret: string, ip: string) =>
+      fetch(`${node.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ login: name, password: secret }) });
+
+    // Five wrong passwords (the default threshold), from five addresses, to both nodes in turn:
+    // the account is locked on both, the right password refused on either.
+    for (let i = 0; i < 5; i++) expect((await login(i % 2 ? b : a, 'khoatest', `sai-mat-khau-${i}`, `10.6.0.${i + 1}`)).status).toBe(401);
+    expect((await login(b, 'khoatest', password, '10.6.1.1')).status).toBe(401);
+    expect((await login(a, 'khoatest', password, '10.6.1.2')).status).toBe(401);
+    const [lock] = await rows<{ locked_until: Date | null }>("select locked_until from agents where username = 'khoatest'");
+    expect(lock!.locked_until).not.toBeNull();
+
+    // Ten attempts a minute from one address (the default), wherever they land.
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await login(i % 2 ? b : a, 'nobody-here', 'whatever-it-is', '10.6.2.1')).status);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+  });
+
+  it('a file uploaded through one node downloads byte-identical through the other (files in PostgreSQL), a ticket\'s too', async () => {
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n', 'latin1'), randomBytes(4096), Buffer.from('\ntrailer <<>>\n%%EOF\n')]);
+    // An agent's upload through A, downloaded through B.
+    const form = new FormData();
+    form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'Hồ sơ.pdf');
+    const uploaded = await fetch(`${a.url}/api/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    expect(uploaded.status, await uploaded.clone().text()).toBe(201);
+    const { id } = (await uploaded.json()) as { id: number };
+    const download = await fetch(`${b.url}/api/v1/attachments/${id}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(pdf)).toBe(true);
+
+    // A visitor's file sent through B, opened from its link through A.
+    const { v, welcome } = await widget(b, {}, '10.8.9.1');
+    const sent = await fetch(`${b.url}/webchat/upload?cid=file-1&name=giay-to.pdf`, {
+      method: 'POST',
+      headers: { origin: b.url, 'content-type': 'application/pdf', 'x-webchat-token': welcome.token, 'x-forwarded-for': '10.8.9.1' },
+      body: pdf,
+    });
+    expect(sent.status, await sent.clone().text()).toBe(201);
+    const mine = await v.waitFor<Extract<ServerFrame, { t: 'msg' }>>((f) => f.t === 'msg' && f.m.cid === 'file-1');
+    const url = mine.m.attachments[0]?.url;
+    expect(url).toMatch(/^\/webchat\/files\//);
+    const opened = await fetch(`${a.url}${url}`);
+    expect(opened.status).toBe(200);
+    expect(Buffer.from(await opened.arrayBuffer()).equals(pdf)).toBe(true);
+    await v.close();
+
+    // A ticket's file (the answer's scan) put on the ticket through A, opened from its history through B.
+    const auth = { authorization: `Bearer ${token}` };
+    const json = { ...auth, 'content-type': 'application/json' };
+    const created = await fetch(`${a.url}/api/v1/tickets`, { method: 'POST', headers: json, body: JSON.stringify({ type: 'question', subject: 'Hỏi về hộ tịch', channel: 'phone' }) });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const ticket = (await created.json()) as { id: number };
+    const put = await fetch(`${a.url}/api/v1/tickets/${ticket.id}/attachments?name=${encodeURIComponent('Công văn.pdf')}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/pdf' }, body: pdf });
+    expect(put.status, await put.clone().text()).toBe(201);
+    const file = (await put.json()) as { key: string; url: string };
+    const answered = await fetch(`${a.url}/api/v1/tickets/${ticket.id}/actions`, { method: 'POST', headers: json, body: JSON.stringify({ action: 'answer', comment: 'Trả lời kèm công văn.', attachments: [{ key: file.key }] }) });
+    expect(answered.status, await answered.clone().text()).toBeLessThan(300);
+    const scan = await fetch(`${b.url}${file.url}`, { headers: auth });
+    expect(scan.status).toBe(200);
+    expect(Buffer.from(await scan.arrayBuffer()).equals(pdf)).toBe(true);
+  });
+
+  it.skipIf(!nginxInstalled())('through the proxy of deploy/nginx.conf: widget sockets and the live feed upgrade, a reply reaches the widget', async () => {
+    const proxy = (await startProxy([a, b]))!;
+    try {
+      const through = { name: 'proxy', url: proxy.url } as Node;
+      const feed = await openLiveFeed(through, token);
+      sockets.push(feed.socket);
+      const { v } = await widget(through, {}, '10.8.10.1');
+      v.send({ t: 'msg', cid: 'px-1', text: 'Qua proxy' });
+      const session = await v.waitFor<Extract<ServerFrame, { t: 'session' }>>((f) => f.t === 'session');
+      await until(() => feed.frames.some((f) => f.type === 'message.created' && f.conversationId === session.conversationId), 'the message on the feed through the proxy');
+      await agentReply(through, session.conversationId, 'Trả lời qua proxy');
+      await v.waitFor((f) => f.t === 'msg' && f.m.text === 'Trả lời qua proxy');
+      await v.close();
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('once-only work runs on one node; kill -9 of it while citizens post to both: the other takes over, nothing lost or doubled', async () => {

@@ -1,7 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
+import { nginxInstalled } from '../helpers/nginx.ts';
+import { testConfigFile } from '../helpers/config.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -16,9 +21,12 @@ export interface Node {
 
 /** Starts `node --import tsx src/server.ts` with `env` and resolves once it listens. */
 export function startNode(name: string, env: Record<string, string>): Promise<Node> {
+  // Each node a folder of its own, as on two hosts: a file any node must serve has to be in the
+  // shared store, not in a folder the nodes happen to share on one machine.
+  const ownFolder = testConfigFile({ attachments: { dir: mkdtempSync(join(tmpdir(), `gw1022-node-${name}-`)) } });
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'test', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'test', CONFIG_FILE: ownFolder, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -148,4 +156,32 @@ export function postQuestion(node: Node, id: string, ip: string): Promise<Respon
     body: JSON.stringify({ name: `Công dân ${id}`, phone: `0913${String(hash).padStart(6, '0')}`, text: `Câu hỏi ${id}`, clientMessageId: `cluster-${id}` }),
     signal: AbortSignal.timeout(10_000),
   });
+}
+
+/** nginx with deploy/nginx.conf in front of `nodes` (their service names pointed at them), or
+ * null when nginx is not installed. */
+export async function startProxy(nodes: Node[]): Promise<{ url: string; stop(): Promise<void> } | null> {
+  if (!nginxInstalled()) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'gw1022-proxy-'));
+  const port = await freePort();
+  const servers = nodes.map((node) => `    server ${new URL(node.url).host} max_fails=2 fail_timeout=10s;`).join('\n');
+  const site = readFileSync(new URL('deploy/nginx.conf', `file://${root}`), 'utf8')
+    .replace(/upstream gateway \{[^}]*\}/, `upstream gateway {\n${servers}\n    keepalive 32;\n}`)
+    .replace(/listen\s+80;/, `listen 127.0.0.1:${port};`);
+  writeFileSync(join(dir, 'site.conf'), site);
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `daemon off;\nerror_log ${dir}/error.log;\npid ${dir}/nginx.pid;\nevents {}\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/body;\n  proxy_temp_path ${dir}/proxy;\n  include ${dir}/site.conf;\n}\n`,
+  );
+  const child = spawn('nginx', ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await until(async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true, 'nginx in front of the nodes', 10_000);
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

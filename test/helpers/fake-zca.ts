@@ -100,6 +100,8 @@ export class FakeZca implements ZaloPersonalClient {
   listener = new FakeListener();
   sends: FakeSend[] = [];
   sendFailure: Error | null = null;
+  /** Runs inside a send before it answers (with the msgId it will answer), e.g. to emit its echo first. */
+  sendHook: ((content: MessageContent, threadId: string, msgId: number) => void) | null = null;
   private nextMsgId = 7_100_000_000_000;
   private qr: { onEvent: (event: LoginQRCallbackEvent) => void; resolve: (session: ZaloPersonalSession) => void; reject: (error: Error) => void } | null = null;
   readonly credentials: Credentials = {
@@ -121,6 +123,8 @@ export class FakeZca implements ZaloPersonalClient {
           attachment: attachments.map(() => ({ msgId: this.nextMsgId++ })),
           message: message.msg ? { msgId: this.nextMsgId++ } : null,
         };
+        if (answer.message) this.sendHook?.(message, threadId, answer.message.msgId);
+        await new Promise((resolve) => setImmediate(resolve));
         return answer;
       },
     };

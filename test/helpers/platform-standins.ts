@@ -96,6 +96,13 @@ export interface PlatformStandin {
     znsPhoneErrors: Map<string, ZaloApiError>;
     /** Template ids Zalo approved; others answer as not approved. */
     znsApprovedTemplates: Set<string>;
+    /**
+     * What `POST /v3.0/oa/quota/message` answers per user id: a quota (`data: [quota]`) or an
+     * error; a user not listed gets HTTP 404, as if the endpoint could not be reached.
+     */
+    quotas: Map<string, { quota_type?: string; remain: number | string; total?: number | string; expired_date?: string } | ZaloApiError>;
+    /** The user ids the quota endpoint was asked about, in order. */
+    quotaCalls: string[];
   };
   graph: {
     pageToken: string;
@@ -179,6 +186,8 @@ export async function startPlatformStandin(options: { zaloAccessToken?: string; 
       znsSends: [],
       znsPhoneErrors: new Map(),
       znsApprovedTemplates: new Set(['250001']),
+      quotas: new Map(),
+      quotaCalls: [],
     },
     graph: {
       pageToken: options.pageToken ?? 'page-token-0',
@@ -288,6 +297,15 @@ export async function startPlatformStandin(options: { zaloAccessToken?: string; 
       state.zalo.znsSends.push({ phone, templateId: String(parsed.template_id), templateData: parsed.template_data ?? {}, trackingId: parsed.tracking_id ?? '', msgId });
       send(response, 200, { error: 0, message: 'Success', data: { msg_id: msgId, sent_time: String(Date.now()), quota: { dailyQuota: '500', remainingQuota: '499' } } });
       return true;
+    }
+    if (request.method === 'POST' && url.pathname === '/v3.0/oa/quota/message') {
+      if (!authorized) return send(response, 200, invalidToken);
+      const userId = (JSON.parse(body.toString('utf8') || '{}') as { user_id?: string }).user_id ?? '';
+      state.zalo.quotaCalls.push(userId);
+      const quota = state.zalo.quotas.get(userId);
+      if (!quota) return send(response, 404, '<html><body>404 Not Found</body></html>');
+      if ('error' in quota) return send(response, 200, { error: quota.error, message: quota.message });
+      return send(response, 200, { error: 0, message: 'Success', data: [quota] });
     }
     if (request.method === 'POST' && url.pathname === '/v3.0/oa/message/cs') {
       if (!authorized) return send(response, 200, invalidToken);

@@ -18,7 +18,9 @@ describe('GET /api/v1/channels', () => {
     const response = await gw.app.inject({ method: 'GET', url: '/api/v1/channels', headers: gw.auth });
     expect(response.statusCode).toBe(200);
     const body = response.json<ChannelsResponse>();
-    expect(body.items).toEqual(channelRegistry.map((c) => ({ key: c.name, names: c.display.names, reportNames: c.display.reportNames ?? c.display.names, icon: c.display.icon, color: c.display.color })));
+    expect(body.items).toEqual(channelRegistry.map((c) => ({ key: c.name, names: c.display.names, reportNames: c.display.reportNames ?? c.display.names, icon: c.display.icon, color: c.display.color, features: [...(c.features ?? [])] })));
+    // The Zalo OA offers its request-info form; the web app shows the button from this.
+    expect(body.items.find((c) => c.key === 'zalo-oa')?.features).toEqual(['request_contact_info']);
     expect(body.items.map((c) => c.key)).toEqual(channelRegistry.map((c) => c.name));
     for (const item of body.items) {
       expect(item.names.vi, item.key).not.toBe('');

@@ -180,6 +180,8 @@ describe.skipIf(!available)('personal-data requests in the browser', () => {
     await expect(counts.locator('tr[data-count="messages"] td').textContent()).resolves.toBe('1');
     await expect(counts.locator('tr[data-count="identities"] td').textContent()).resolves.toBe('1');
     await expect(counts.locator('tr[data-count="ticketsKept"] td').textContent()).resolves.toBe('0');
+    await expect(counts.locator('tr[data-count="unusablePayloads"] th').textContent()).resolves.toBe('Dữ liệu nền tảng không dùng được đã xóa');
+    await expect(counts.locator('tr[data-count="unusablePayloads"] td').textContent()).resolves.toBe('0');
     await expect.poll(() => row.locator('[data-field="state"]').textContent()).toBe('Đã giải quyết');
     // The contact is read again: it has no name any more, and nothing is left to download.
     await detail.locator('.linked-contact', { hasText: 'Công dân: (không còn tên)' }).waitFor();

@@ -1,6 +1,9 @@
 // The phone line as an operator lives it, in chromium: a citizen's call rings at the operator's
 // extension on a stand-in Asterisk, the caller's card pops up with their open ticket, and one
-// click opens a new ticket from the call.
+// click opens a new ticket from the call. After a call the operator writes its note and plays its
+// recording, which the browser loads from the gateway (never from the switchboard).
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { and, eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildInbox } from '../../scripts/build-inbox.ts';
@@ -16,8 +19,51 @@ const shoot = async (page: Page, name: string) => {
   if (process.env.SCREENSHOTS === '1') await page.screenshot({ path: `docs/screenshots/${name}.png` });
 };
 
+/** One second of a 440 Hz tone, 8 kHz 16-bit mono PCM: a real WAV file a browser can decode. */
+function toneWav(): Buffer {
+  const rate = 8000;
+  const data = Buffer.alloc(rate * 2);
+  for (let i = 0; i < rate; i++) data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}
+
+/** The switchboard's recordings folder over HTTP, as a web server over Asterisk's monitor folder serves it (ranges too). */
+async function startRecordingServer() {
+  const wav = toneWav();
+  const requests: Array<{ url: string; headers: IncomingHttpHeaders }> = [];
+  const server: Server = createServer((req, res) => {
+    requests.push({ url: req.url ?? '', headers: req.headers });
+    if (!/^\/monitor\/[\d.]+\.wav$/.test(req.url ?? '')) return void res.writeHead(404).end();
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    if (range) {
+      const start = Number(range[1]);
+      const end = range[2] ? Math.min(Number(range[2]), wav.length - 1) : wav.length - 1;
+      res.writeHead(206, { 'content-type': 'audio/wav', 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${wav.length}`, 'accept-ranges': 'bytes' });
+      return void res.end(wav.subarray(start, end + 1));
+    }
+    res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': wav.length, 'accept-ranges': 'bytes' });
+    res.end(wav);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as { port: number }).port, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 describe.skipIf(!available)('the screen pop in the browser', () => {
   let gw: TestApp;
+  let recordings: Awaited<ReturnType<typeof startRecordingServer>>;
   let pbx: AmiStandin;
   let browser: Browser;
   let page: Page;
@@ -33,6 +79,7 @@ describe.skipIf(!available)('the screen pop in the browser', () => {
   beforeAll(async () => {
     await buildInbox();
     pbx = await startAmiStandin({ username: 'gateway', secret: 'ami-secret' });
+    recordings = await startRecordingServer();
     gw = await startTestApp({
       env: {
         CONFIG_FILE: testConfigFile({
@@ -41,7 +88,7 @@ describe.skipIf(!available)('the screen pop in the browser', () => {
           security: { signInAttemptsPerMinute: 1000 },
           inboxes: [
             { key: 'webform', channel: 'webform', name: 'Biểu mẫu web', settings: {} },
-            { key: 'tong-dai', channel: 'switchboard', name: 'Tổng đài 1022', settings: { ami: { host: '127.0.0.1', port: pbx.port, username: 'gateway', secret: 'ami-secret', initialBackoffMs: 50, maxBackoffMs: 400 } } },
+            { key: 'tong-dai', channel: 'switchboard', name: 'Tổng đài 1022', settings: { ami: { host: '127.0.0.1', port: pbx.port, username: 'gateway', secret: 'ami-secret', initialBackoffMs: 50, maxBackoffMs: 400, recordingUrlTemplate: `http://127.0.0.1:${recordings.port}/monitor/{linkedid}.wav` } } },
           ],
         }),
       },
@@ -59,6 +106,7 @@ describe.skipIf(!available)('the screen pop in the browser', () => {
     await browser?.close();
     await gw?.close();
     await pbx?.close();
+    await recordings?.close();
   });
 
   it('a call rings, the operator sees the caller and opens a ticket from the call', { timeout: 120_000 }, async () => {
@@ -93,6 +141,72 @@ describe.skipIf(!available)('the screen pop in the browser', () => {
     expect(problems).toEqual([]);
   });
 
+  it('after the call the operator writes its note and plays its recording through the gateway; both are in the calls list after a reload', { timeout: 120_000 }, async () => {
+    const call = queueCallEvents({ linkedId: '1765091002.3', number: '0918222333', extension: '101', t0: Date.now() - 60_000, answerAfter: 5, talk: 40 });
+    for (const event of call.ringing) pbx.emit(event as AmiFields);
+    const pop = page.getByRole('dialog', { name: 'Cuộc gọi đến' });
+    await pop.locator('.call-status', { hasText: 'Đang đổ chuông' }).waitFor();
+    for (const event of call.answered) pbx.emit(event as AmiFields);
+    await pop.locator('.call-status', { hasText: 'Đang nói chuyện' }).waitFor();
+    // No note or player while the call is on.
+    await expect(pop.locator('textarea[name="call-note"]').count()).resolves.toBe(0);
+    for (const event of call.ended) pbx.emit(event as AmiFields);
+    await pop.locator('.call-status', { hasText: 'Đã kết thúc' }).waitFor();
+    const { t, db } = gw.app.gateway.store;
+    const [{ id: callId } = { id: 0 }] = await db.select({ id: t.calls.id }).from(t.calls).where(eq(t.calls.externalId, '1765091002.3'));
+    expect(callId).toBeGreaterThan(0);
+
+    await pop.getByLabel('Ghi chú cuộc gọi').fill('Công dân hẹn gửi bổ sung giấy khai sinh bản sao');
+    await pop.getByRole('button', { name: 'Lưu ghi chú' }).click();
+    await pop.getByText('Đã lưu ghi chú.').waitFor();
+    const stored = await rest<{ call: { id: number; notes: string | null; hasRecording: boolean } }>(`/api/v1/calls/${callId}`);
+    expect(stored.call).toMatchObject({ id: callId, notes: 'Công dân hẹn gửi bổ sung giấy khai sinh bản sao', hasRecording: true });
+
+    const before = recordings.requests.length;
+    const gatewayAnswers: Array<{ url: string; status: number; type: string | null }> = [];
+    page.on('response', (res) => {
+      if (res.url().includes('/recording')) gatewayAnswers.push({ url: res.url(), status: res.status(), type: res.headers()['content-type'] ?? null });
+    });
+    await pop.getByRole('button', { name: 'Nghe ghi âm' }).click();
+    const audio = pop.locator('audio.recording');
+    await audio.waitFor();
+    // The browser loaded and decoded the recording: metadata at least, one second long.
+    await page.waitForFunction(() => ((document.querySelector('.screen-pop audio.recording') as HTMLAudioElement | null)?.readyState ?? 0) >= 1, undefined, { timeout: 15_000 });
+    const media = await audio.evaluate((el: HTMLAudioElement) => ({ src: el.currentSrc, duration: el.duration, error: el.error?.code ?? null }));
+    expect(media.error).toBeNull();
+    expect(media.src).toBe(`${gw.url}/api/v1/calls/${callId}/recording`);
+    expect(media.duration).toBeCloseTo(1, 1);
+    await shoot(page, 'screen-pop-after-call');
+    // From the gateway, as audio; the gateway (not the browser: no session cookie) fetched the switchboard's file.
+    expect(gatewayAnswers.length).toBeGreaterThan(0);
+    expect(gatewayAnswers.every((answer) => answer.url === media.src && [200, 206].includes(answer.status) && /^audio\//.test(answer.type ?? ''))).toBe(true);
+    const fetched = recordings.requests.slice(before);
+    expect(fetched.map((r) => r.url)).toContain('/monitor/1765091002.3.wav');
+    expect(fetched.every((r) => r.headers.cookie === undefined)).toBe(true);
+    const played = await db.select({ actor: t.auditEvents.actor }).from(t.auditEvents).where(and(eq(t.auditEvents.action, 'call.recording.played'), eq(t.auditEvents.subjectId, String(callId))));
+    expect(played.length).toBeGreaterThan(0);
+
+    // A call logged by hand has no recording.
+    await rest('/api/v1/calls', { direction: 'out', number: '0918222333', durationSeconds: 30 });
+
+    // After a reload the note is on the call in the calls list, where it can be corrected.
+    await page.reload();
+    await page.locator('.topbar .me').waitFor();
+    await page.goto(`${gw.url}/inbox/calls`);
+    const row = page.locator(`tr[data-call-id="${callId}"]`);
+    await expect(row.locator('.call-notes .text').textContent()).resolves.toBe('Công dân hẹn gửi bổ sung giấy khai sinh bản sao');
+    await expect(page.locator('tr[data-call-id]').first().locator('.recording-none').textContent()).resolves.toBe('Không có ghi âm');
+    await row.getByRole('button', { name: 'Sửa ghi chú' }).click();
+    await row.getByLabel('Ghi chú cuộc gọi').fill('Đã gửi bổ sung giấy khai sinh');
+    await row.getByRole('button', { name: 'Lưu ghi chú' }).click();
+    await expect(row.locator('.call-notes .text').textContent()).resolves.toBe('Đã gửi bổ sung giấy khai sinh');
+    expect((await rest<{ call: { notes: string } }>(`/api/v1/calls/${callId}`)).call.notes).toBe('Đã gửi bổ sung giấy khai sinh');
+    // The list's player loads from the gateway too.
+    await row.getByRole('button', { name: 'Nghe ghi âm' }).click();
+    await page.waitForFunction((id) => ((document.querySelector(`tr[data-call-id="${id}"] audio.recording`) as HTMLAudioElement | null)?.readyState ?? 0) >= 1, callId, { timeout: 15_000 });
+    expect(problems).toEqual([]);
+  });
+
   it('the supervisor sees the wallboard and a caller who hung up in the queue among the missed calls', { timeout: 120_000 }, async () => {
     const t0 = Date.now() - 40_000;
     const caller = { Channel: 'PJSIP/trunk-vnpt-00000099', Uniqueid: '1765091001.9', Linkedid: '1765091001.9', CallerIDNum: '0977555444' };
@@ -107,7 +221,8 @@ describe.skipIf(!available)('the screen pop in the browser', () => {
     await page.goto(`${gw.url}/inbox/calls`);
     const board = page.getByRole('region', { name: 'Bảng theo dõi tổng đài' });
     await board.locator('td', { hasText: '0977555444' }).first().waitFor();
-    await expect(board.locator('.figures').textContent()).resolves.toContain('2 gọi vào · 0 gọi ra');
+    // The call with a ticket, the call with a note, the caller who hung up; the call logged by hand went out.
+    await expect(board.locator('.figures').textContent()).resolves.toContain('3 gọi vào · 1 gọi ra');
     await board.getByRole('button', { name: 'Đã xử lý' }).click();
     await board.getByText('Không có cuộc gọi nhỡ.').waitFor();
     expect(problems).toEqual([]);

@@ -248,6 +248,20 @@ describe.skipIf(!available)("agents' web app at /inbox (chromium)", () => {
     await expect.poll(() => page.locator('.admin-form [role="alert"]').textContent()).toContain('đã được dùng');
     const stored = await rest<Array<{ shortcut: string; body: string; teamId: number | null }>>('/api/v1/canned-answers');
     expect(stored.body).toEqual([expect.objectContaining({ shortcut: 'chao', body: greeting, teamId: null })]);
+
+    // A form template goes with an answer: picked in the form, uploaded, kept with the answer.
+    const template = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+    await page.locator('input[name="shortcut"]').fill('mau-don');
+    await page.locator('input[name="title"]').fill('Mẫu đơn');
+    await page.locator('textarea[name="body"]').fill('Anh/chị điền mẫu đơn gửi kèm.');
+    await page.locator('input[name="file"]').setInputFiles({ name: 'mau-don-dang-ky.pdf', mimeType: 'application/pdf', buffer: template });
+    await expect.poll(() => page.locator('.canned-file-current').textContent()).toContain('mau-don-dang-ky.pdf');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.locator('tr[data-shortcut="mau-don"] a', { hasText: 'Tệp đính kèm' }).waitFor();
+    const withFile = (await rest<Array<{ shortcut: string; attachmentId: number | null }>>('/api/v1/canned-answers')).body.find((a) => a.shortcut === 'mau-don');
+    expect(withFile?.attachmentId).toEqual(expect.any(Number));
+    const download = await gw.app.inject({ url: `/api/v1/attachments/${withFile!.attachmentId}`, headers: gw.auth });
+    expect(download.rawPayload.equals(template)).toBe(true);
     await shoot('admin-canned-answers');
 
     await page.locator('.admin-nav').getByRole('link', { name: 'Nhãn' }).click();

@@ -51,8 +51,6 @@ export const botFrameworkSettings = z
     emulatorOpenIdMetadataUrl: z.url().default(publicCloud.emulatorOpenIdMetadataUrl),
     /** Sub-channels (activity `channelId`) that get the rating question as hero-card buttons. */
     cardChannels: z.array(z.string().min(1)).default(cardChannels),
-    /** Last unusable (but correctly signed) activities kept in the inbox state for inspection. */
-    keepUnusable: z.number().int().min(0).max(500).default(50),
   })
   .superRefine((settings, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });

@@ -94,8 +94,7 @@ function createBotFrameworkAdapter(context: ChannelContext<BotFrameworkSettingsI
         ingest: context.ingest,
         events: context.events,
         metrics: context.metrics,
-        state,
-        keepUnusable: settings.keepUnusable,
+        keepUnusable: context.keepUnusable,
         logger,
       });
     },

@@ -4,7 +4,7 @@ import type { EventBus } from '../../core/events.ts';
 import { HttpError } from '../../core/errors.ts';
 import type { Ingest } from '../../core/ingest.ts';
 import type { Metrics } from '../../core/metrics.ts';
-import type { InboxState } from '../channel-adapter.ts';
+import type { ChannelContext } from '../channel-adapter.ts';
 import type { BotConnection } from './api-client.ts';
 import type { References } from './references.ts';
 import type { Activity, BotAttachment } from './types.ts';
@@ -109,8 +109,7 @@ export interface BotFrameworkWebhookDeps {
   ingest: Ingest;
   events: EventBus;
   metrics: Metrics;
-  state: InboxState;
-  keepUnusable: number;
+  keepUnusable: ChannelContext<unknown>['keepUnusable'];
   logger: FastifyBaseLogger;
 }
 
@@ -125,7 +124,7 @@ function keysUnavailable(error: unknown): boolean {
  * read from it: a missing, forged, expired or misaddressed token gets 401 and nothing is stored.
  * A message is stored (once: retries dedupe on conversation and activity id) inside the
  * adapter's turn, before the 200; a signed activity the gateway cannot use is acknowledged and
- * kept in the inbox state, so the channel does not retry it for hours.
+ * kept with the other channels' unusable payloads, so the channel does not retry it for hours.
  */
 export async function registerBotFrameworkWebhook(app: FastifyInstance, deps: BotFrameworkWebhookDeps): Promise<void> {
   const { connection, references, metrics, logger } = deps;
@@ -138,19 +137,16 @@ export async function registerBotFrameworkWebhook(app: FastifyInstance, deps: Bo
   async function keep(reason: string, raw: Buffer, activity: Partial<Activity> | null): Promise<void> {
     metrics.messagesIngested.inc({ channel: 'botframework', result: 'unusable' });
     logger.warn({ reason, activityId: activity?.id, type: activity?.type, channelId: activity?.channelId }, 'Bot Framework activity kept unused');
-    if (deps.keepUnusable === 0) return;
-    const entry = { at: new Date().toISOString(), reason, body: raw.toString('utf8').slice(0, 4_096) };
-    await deps.state.update('unusable', (current) => {
-      let list: unknown[] = [];
-      try {
-        const parsed: unknown = current ? JSON.parse(current) : [];
-        if (Array.isArray(parsed)) list = parsed;
-      } catch {
-        // A damaged record is replaced rather than blocking the endpoint.
-      }
-      return JSON.stringify([...list, entry].slice(-deps.keepUnusable));
-    });
+    // Where every channel keeps them: retention and a citizen's erasure reach them there.
+    let body: unknown = raw.toString('utf8');
+    try {
+      body = JSON.parse(body as string);
+    } catch {
+      // Kept as the text that came.
+    }
+    await deps.keepUnusable(reason, body);
   }
+
 
   app.post(deps.path, { schema: { tags: ['webhooks'], summary: 'Bot Framework activities for the bot (Authorization: Bearer <channel JWT>)' } }, async (request, reply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);

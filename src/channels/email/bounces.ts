@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { messageIds } from './threading.ts';
+import { messageIds, plusTokens } from './threading.ts';
 
 // Delivery status notifications (RFC 3464) about the replies we sent: a bounce marks the reply it
 // names failed, with the reason, and never becomes a citizen's message.
@@ -35,13 +35,7 @@ export function bounceToken(secret: string, messageId: number): string {
 
 /** The message id named by a VERP address among `addresses`, or null. */
 export function messageFromBounceAddress(secret: string, ourAddress: string, addresses: string[]): number | null {
-  const at = ourAddress.lastIndexOf('@');
-  const local = ourAddress.slice(0, at).toLowerCase();
-  const domain = ourAddress.slice(at + 1).toLowerCase();
-  for (const address of addresses) {
-    const lower = address.toLowerCase();
-    if (!lower.endsWith(`@${domain}`) || !lower.startsWith(`${local}+`)) continue;
-    const token = lower.slice(local.length + 1, lower.length - domain.length - 1);
+  for (const token of plusTokens(ourAddress, addresses)) {
     const match = /^b(\d{1,15})-([0-9a-f]{16})$/.exec(token);
     if (!match) continue;
     const id = Number(match[1]);

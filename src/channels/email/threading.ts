@@ -61,15 +61,20 @@ export function plusAddress(address: string, token: string): string {
   return `${address.slice(0, at)}+${token}${address.slice(at)}`;
 }
 
-/** The conversation named by a reply-to token in any of the addresses, or null. */
-export function conversationFromAddresses(secret: string, ourAddress: string, addresses: string[]): number | null {
+/** What follows the `+` in those of `addresses` that are plus-addresses of `ourAddress` (lowercased). */
+export function plusTokens(ourAddress: string, addresses: string[]): string[] {
   const at = ourAddress.lastIndexOf('@');
   const local = ourAddress.slice(0, at).toLowerCase();
   const domain = ourAddress.slice(at + 1).toLowerCase();
-  for (const address of addresses) {
-    const lower = address.toLowerCase();
-    if (!lower.endsWith(`@${domain}`) || !lower.startsWith(`${local}+`)) continue;
-    const token = lower.slice(local.length + 1, lower.length - domain.length - 1);
+  return addresses
+    .map((address) => address.toLowerCase())
+    .filter((lower) => lower.endsWith(`@${domain}`) && lower.startsWith(`${local}+`))
+    .map((lower) => lower.slice(local.length + 1, lower.length - domain.length - 1));
+}
+
+/** The conversation named by a reply-to token in any of the addresses, or null. */
+export function conversationFromAddresses(secret: string, ourAddress: string, addresses: string[]): number | null {
+  for (const token of plusTokens(ourAddress, addresses)) {
     const conversationId = verifyReplyToken(secret, token);
     if (conversationId !== null) return conversationId;
   }

@@ -115,7 +115,11 @@ export function createHub(deps: { conversations: Conversations; events: EventBus
 
   const unsubscribe = [
     deps.events.on('message.created', (event) => kick(event.conversationId)),
-    deps.events.on('message.updated', (event) => kick(event.conversationId)),
+    // A status change shows nothing new to a socket already past the message: no store read then
+    // (every reply is updated at least once, when sent, on whichever node sent it).
+    deps.events.on('message.updated', (event) => {
+      if ([...(byConversation.get(event.conversationId) ?? [])].some((conn) => conn.lastSentId < event.messageId)) kick(event.conversationId);
+    }),
     // An agent typing in the inbox shows in the visitor's widget (it hides itself after a while).
     deps.events.on('conversation.typing', (event) => {
       if (event.by !== 'agent') return;

@@ -1,6 +1,6 @@
 import { t, type Locale, type MessageKey } from '../../core/i18n/index.ts';
 import { escapeHtml } from '../../core/http/html.ts';
-
+import type { FrameConfig } from './types.ts';
 
 /** Strings the frame's script shows at run time. */
 const frameKeys = [
@@ -13,6 +13,10 @@ const frameKeys = [
   'webchat.sending',
   'webchat.failed',
   'webchat.prechat.invalid',
+  'webchat.prechat.nameMissing',
+  'webchat.prechat.phoneInvalid',
+  'webchat.prechat.emailInvalid',
+  'webchat.prechat.contactMissing',
   'webchat.error.tooLong',
   'webchat.error.rateLimited',
   'webchat.error.file',
@@ -21,23 +25,6 @@ const frameKeys = [
   'webchat.error.session',
 ] as const satisfies readonly MessageKey[];
 
-/** What the frame's script is told (rendered into the page, read from a data attribute). */
-export interface FrameConfig {
-  /** Path prefix of this inbox's endpoints, e.g. `/webchat`. */
-  prefix: string;
-  /** Origin of the page embedding the frame: the only one postMessage talks to. */
-  host: string;
-  title: string;
-  greeting: string;
-  color: string;
-  textColor: string;
-  preChatForm: 'off' | 'optional' | 'required';
-  maxTextLength: number;
-  maxAttachmentBytes: number;
-  accept: string;
-  lang: Locale;
-  strings: Record<string, string>;
-}
 
 export function frameConfig(base: Omit<FrameConfig, 'strings'>): FrameConfig {
   return { ...base, strings: Object.fromEntries(frameKeys.map((key) => [key, t(base.lang, key)])) };
@@ -68,11 +55,14 @@ export function renderFrame(config: FrameConfig): string {
   <form id="prechat" hidden novalidate>
     <p>${tr('webchat.prechat.intro')}</p>
     <label for="pc-name">${tr('webchat.prechat.name')}</label>
-    <input id="pc-name" name="name" autocomplete="name" maxlength="120" required>
+    <input id="pc-name" name="name" autocomplete="name" maxlength="120" required aria-describedby="pc-name-error">
+    <p class="field-error" id="pc-name-error"></p>
     <label for="pc-phone">${tr('webchat.prechat.phone')}</label>
-    <input id="pc-phone" name="phone" type="tel" autocomplete="tel" maxlength="24">
+    <input id="pc-phone" name="phone" type="tel" autocomplete="tel" maxlength="24" aria-describedby="pc-phone-error">
+    <p class="field-error" id="pc-phone-error"></p>
     <label for="pc-email">${tr('webchat.prechat.email')}</label>
-    <input id="pc-email" name="email" type="email" autocomplete="email" maxlength="254">
+    <input id="pc-email" name="email" type="email" autocomplete="email" maxlength="254" aria-describedby="pc-email-error">
+    <p class="field-error" id="pc-email-error"></p>
     <p class="error" id="pc-error" role="alert"></p>
     <div class="actions">
       <button type="submit">${tr('webchat.prechat.start')}</button>

@@ -53,3 +53,21 @@ export type ServerFrame =
   | { t: 'seen'; id: number }
   | { t: 'pong' }
   | { t: 'error'; code: 'bad_frame' | 'too_long' | 'rate_limited' | 'session' | 'unavailable'; message: string; cid?: string };
+
+/** What the frame's script is told (rendered into the page, read from a data attribute by web/widget). */
+export interface FrameConfig {
+  /** Path prefix of this inbox's endpoints, e.g. `/webchat`. */
+  prefix: string;
+  /** Origin of the page embedding the frame: the only one postMessage talks to. */
+  host: string;
+  title: string;
+  greeting: string;
+  color: string;
+  textColor: string;
+  preChatForm: 'off' | 'optional' | 'required';
+  maxTextLength: number;
+  maxAttachmentBytes: number;
+  accept: string;
+  lang: 'vi' | 'en';
+  strings: Record<string, string>;
+}

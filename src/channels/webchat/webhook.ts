@@ -12,7 +12,6 @@ import { both, t, type Locale, type MessageKey } from '../../core/i18n/index.ts'
 import type { ChannelContext } from '../channel-adapter.ts';
 import type { WebchatSettings } from './config.ts';
 import type { Connection, Hub } from './hub.ts';
-import { createWindowCounter } from './limits.ts';
 import { frameConfig, renderDemo, renderFrame } from './pages.ts';
 import type { SeenTracker } from './seen.ts';
 import type { ClientFrame, HoursInfo, ServerFrame } from './types.ts';
@@ -57,9 +56,13 @@ export async function registerWebchatRoutes(app: FastifyInstance, deps: WebchatD
   const { settings, secret, inbox, ingest, metrics, logger, config } = context;
   const locale: Locale = config.file.deployment.locale;
   const title = settings.title ?? config.file.deployment.shortName;
-  const visitorMessages = createWindowCounter(settings.visitorMessagesPerMinute, 60_000);
-  const ipMessages = createWindowCounter(settings.ipMessagesPerMinute, 60_000);
-  const ipConnections = createWindowCounter(settings.ipConnectionsPerMinute, 60_000);
+  // Counted across the cluster's nodes (the context's counters); open sockets per address are
+  // counted by each node, which holds them.
+  const visitorMessages = context.windowCounter('visitor-messages', settings.visitorMessagesPerMinute, 60_000);
+  const ipMessages = context.windowCounter('ip-messages', settings.ipMessagesPerMinute, 60_000);
+  const ipConnections = context.windowCounter('ip-connections', settings.ipConnectionsPerMinute, 60_000);
+  /** Both of a message's limits: the address's is not spent by a visitor already over theirs. */
+  const messageAllowed = async (visitorId: string, ip: string) => (await visitorMessages.hit(visitorId)) && (await ipMessages.hit(ip));
   const socketsPerIp = new Map<string, number>();
   const publicOrigin = config.env.PUBLIC_BASE_URL ? new URL(config.env.PUBLIC_BASE_URL).origin : null;
 
@@ -135,7 +138,7 @@ export async function registerWebchatRoutes(app: FastifyInstance, deps: WebchatD
   /** Admission before the upgrade: a refused socket is an HTTP answer, never an open socket. */
   async function admit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (!originAllowed(request.headers.origin, request)) throw refuse(403, 'origin_not_allowed', 'webchat.error.origin');
-    if ((socketsPerIp.get(request.ip) ?? 0) >= settings.maxSocketsPerIp || !ipConnections.hit(request.ip)) {
+    if ((socketsPerIp.get(request.ip) ?? 0) >= settings.maxSocketsPerIp || !(await ipConnections.hit(request.ip))) {
       reply.header('retry-after', '60');
       throw refuse(429, 'rate_limited', 'webchat.error.rateLimited');
     }
@@ -200,7 +203,7 @@ export async function registerWebchatRoutes(app: FastifyInstance, deps: WebchatD
             fail('too_long', 'webchat.error.tooLong', cid, { max: settings.maxTextLength });
             return;
           }
-          if (!visitorMessages.hit(conn.visitorId) || !ipMessages.hit(ip)) {
+          if (!(await messageAllowed(conn.visitorId, ip))) {
             fail('rate_limited', 'webchat.error.rateLimited', cid);
             return;
           }
@@ -338,7 +341,7 @@ export async function registerWebchatRoutes(app: FastifyInstance, deps: WebchatD
       if (!session) throw refuse(401, 'session', 'webchat.error.session');
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw refuse(400, 'file_type', 'webchat.error.file', { reason: t(locale, 'webchat.error.fileType') });
-      if (!visitorMessages.hit(session.visitorId) || !ipMessages.hit(request.ip)) throw refuse(429, 'rate_limited', 'webchat.error.rateLimited');
+      if (!(await messageAllowed(session.visitorId, request.ip))) throw refuse(429, 'rate_limited', 'webchat.error.rateLimited');
       const { cid, name } = request.query as { cid: string; name?: string };
       const saved = await attachments.save({ bytes: body, ...(name ? { name } : {}), declaredType: request.headers['content-type'] });
       if (!saved.ok) {

@@ -4,6 +4,7 @@ import { describeCause } from '../shared/describe-cause.ts';
 import type {
   ZaloApiResponse,
   ZaloOaInfo,
+  ZaloQuota,
   ZaloSendBody,
   ZaloSendData,
   ZaloTokenResponse,
@@ -149,6 +150,17 @@ export function createZaloApiClient(options: ZaloApiClientOptions) {
     /** Uploads a file (PDF, DOC, DOCX); resolves with the token a file message carries. */
     async uploadFile(accessToken: string, file: Blob, name: string, signal?: AbortSignal): Promise<string> {
       return (await upload<ZaloUploadFileData>('v2.0/oa/upload/file', accessToken, file, name, signal)).token;
+    },
+
+    /**
+     * What Zalo says is left of the OA's free replies to one citizen (`POST v3.0/oa/quota/message`).
+     * `data` is a list of quotas (or one); the first that says how many remain is the one shown.
+     */
+    async getQuota(accessToken: string, userId: string, signal?: AbortSignal): Promise<ZaloQuota> {
+      const data = await call<ZaloQuota | ZaloQuota[]>('v3.0/oa/quota/message', accessToken, json({ user_id: userId }), signal);
+      const quota = (Array.isArray(data) ? data : [data]).find((entry) => entry && entry.remain !== undefined && entry.remain !== null && entry.remain !== '');
+      if (!quota) throw fail({ kind: 'network', cause: new Error('Zalo answered without a quota') });
+      return quota;
     },
 
     /** The OA the token belongs to: proves the token works. */

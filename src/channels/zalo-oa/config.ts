@@ -29,6 +29,22 @@ export const zaloSettings = z.object({
   windowHours: z.number().positive().default(48),
   /** ...and at most this many of them (Zalo: 8 within 48 h). */
   freeReplies: z.number().int().min(1).default(8),
+  /**
+   * Zalo's count of the free replies left to a citizen (the quota API) is kept this long before
+   * it is read again; the windowHours / freeReplies rule applies only when Zalo cannot be asked.
+   */
+  quotaCacheSeconds: z.number().int().min(0).max(3600).default(60),
+  /**
+   * The request-info template (a form in the chat for name, phone and address): its picture
+   * (Zalo requires one) and, optionally, its own title and subtitle instead of the built-in text.
+   */
+  requestInfo: z
+    .object({
+      imageUrl: z.url(),
+      title: z.string().min(1).max(100).optional(),
+      subtitle: z.string().min(1).max(500).optional(),
+    })
+    .optional(),
   /** Longer replies are split into several messages (Zalo's limit is about 2,000 characters). */
   maxTextLength: z.number().int().min(100).max(4000).default(2000),
   /**

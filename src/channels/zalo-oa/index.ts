@@ -1,6 +1,7 @@
 import { normalizeVnPhone } from '../../core/domain/phone.ts';
 import type { OutboundMessage, QuickReply, SendResult } from '../../core/domain/types.ts';
 import { ChannelError } from '../../core/errors.ts';
+import { t } from '../../core/i18n/index.ts';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../channel-adapter.ts';
 import { createZaloApiClient, zaloError, zaloTokenInvalidCodes } from './api-client.ts';
 import { resolveZaloSettings, zaloEnvVariables, zaloSettings, zaloSettingsFromEnv, type ZaloSettingsInput } from './config.ts';
@@ -12,12 +13,14 @@ import { registerZaloWebhook } from './webhook.ts';
 import { quickRepliesOf } from '../shared/quick-replies.ts';
 import { splitText } from '../shared/split-text.ts';
 import { loadStoredFile, refusalOf, storedFileOf, type PlatformFileRule, type StoredFile } from '../shared/stored-files.ts';
-import { zaloReplyWindow } from './window.ts';
+import { createQuotaCache } from './quota.ts';
 import { createZnsTransport } from './zns.ts';
 
 /** One platform message of an outbound gateway message. */
 type OutPart =
   | { kind: 'text'; text: string; buttons?: QuickReply[] }
+  /** The request-info form: Zalo shows it with a button that shares name, phone and address. */
+  | { kind: 'request_info'; title: string; subtitle: string; imageUrl?: string }
   | { kind: 'image' | 'file'; url: string; name?: string }
   | { kind: 'stored'; as: 'image' | 'file'; file: StoredFile };
 
@@ -81,7 +84,29 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
     isPermanent: (error) => !(error instanceof ChannelError && (error.retryable || error.kind === 'auth_failed')),
   });
 
+  const dateFormat = new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: context.config.file.deployment.timezone });
+  const quota = createQuotaCache({
+    fetchQuota: (userId, signal) => withToken((token) => client.getQuota(token, userId, signal)),
+    ttlMs: settings.quotaCacheSeconds * 1000,
+    failureTtlMs: Math.min(settings.quotaCacheSeconds * 1000, 15_000),
+    limits: settings,
+    locale,
+    formatDate: (date) => dateFormat.format(date),
+    timeoutMs: Math.min(settings.requestTimeoutMs, 5_000),
+    onError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, "Zalo's quota could not be read; the fixed rule applies"),
+  });
+
+  /** The request-info form as the agent's message records it (its text is what the form says). */
+  const requestInfoTexts = () => ({
+    title: settings.requestInfo?.title ?? t(locale, 'zalo.requestInfo.title', { name: context.config.file.deployment.shortName }),
+    subtitle: settings.requestInfo?.subtitle ?? t(locale, 'zalo.requestInfo.subtitle'),
+  });
+
   function partsOf(message: OutboundMessage): OutPart[] {
+    if (message.metadata?.requestContactInfo === true) {
+      const { title, subtitle } = requestInfoTexts();
+      return [{ kind: 'request_info', title, subtitle, ...(settings.requestInfo?.imageUrl ? { imageUrl: settings.requestInfo.imageUrl } : {}) }];
+    }
     const parts: OutPart[] = message.text ? splitText(message.text, settings.maxTextLength).map((text) => ({ kind: 'text' as const, text })) : [];
     for (const attachment of message.attachments) {
       const stored = storedFileOf(attachment);
@@ -106,7 +131,10 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
   async function sendPart(userId: string, part: OutPart, signal: AbortSignal): Promise<string> {
     const recipient = { user_id: userId };
     let body: ZaloSendBody;
-    if (part.kind === 'text') {
+    if (part.kind === 'request_info') {
+      const element = { title: part.title, subtitle: part.subtitle, image_url: part.imageUrl ?? '' };
+      body = { recipient, message: { attachment: { type: 'template', payload: { template_type: 'request_user_info', elements: [element] } } } };
+    } else if (part.kind === 'text') {
       body = part.buttons?.length
         ? { recipient, message: { text: part.text, attachment: { type: 'template', payload: { buttons: part.buttons.map((b) => ({ title: b.title, type: 'oa.query.hide' as const, payload: b.payload })) } } } }
         : { recipient, message: { text: part.text } };
@@ -126,6 +154,7 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
       }
     }
     const sent = await withToken((token) => client.sendMessage(token, body, signal));
+    quota.sent(userId, sent.quota);
     return String(sent.message_id);
   }
 
@@ -166,6 +195,8 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
         ownSends,
         profiles,
         keepUnusable: context.keepUnusable,
+        identities: context.identities,
+        renewQuota: (userId) => quota.forget(userId),
       });
     },
 
@@ -177,7 +208,7 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
       const done = progress.get(message.messageId) ?? [];
       const guard = ownSends.begin(
         userId,
-        parts.slice(done.length).map((part): SentPart => (part.kind === 'text' ? part : { kind: part.kind === 'stored' ? part.as : part.kind })),
+        parts.slice(done.length).map((part): SentPart => (part.kind === 'text' ? part : { kind: part.kind === 'stored' ? part.as : part.kind === 'request_info' ? 'file' : part.kind })),
       );
       try {
         for (let i = done.length; i < parts.length; i++) {
@@ -198,7 +229,10 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
       return { externalId: done[0]! };
     },
 
-    replyWindow: (windowState) => zaloReplyWindow(windowState, settings, locale),
+    // Zalo's own count (the quota API, read before the decision); the fixed rule when it cannot be read.
+    prepareWindow: (userId) => (userId.startsWith('anonymous:') ? Promise.resolve() : quota.prepare(userId)),
+    replyWindow: (windowState) => quota.window(windowState),
+
 
     async start() {
       // In the background: the gateway serves webhooks even while Zalo is slow to answer.
@@ -225,6 +259,8 @@ function createZaloAdapter(context: ChannelContext<ZaloSettingsInput>): ChannelA
 export default defineChannel({
   name: 'zalo-oa',
   display: { names: { vi: 'Zalo OA', en: 'Zalo OA' }, reportNames: { vi: 'Zalo', en: 'Zalo' }, icon: 'Z', color: '#77a9ff' },
+  // Agents can send Zalo's request-info form; the citizen's answer links them by phone.
+  features: ['request_contact_info'],
   settingsSchema: zaloSettings,
   settingsFromEnv: zaloSettingsFromEnv,
   defaultInboxName: 'Zalo OA',

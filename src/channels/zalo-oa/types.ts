@@ -62,6 +62,17 @@ export interface ZaloFollowEvent {
   source?: string;
 }
 
+/** `user_submit_info`: what the citizen shared through the request-info template. */
+export interface ZaloSubmitInfoEvent {
+  app_id: string;
+  oa_id?: string;
+  event_name: 'user_submit_info';
+  timestamp: string;
+  sender: { id: string };
+  recipient: { id: string };
+  info: { name?: string; phone?: string | number; address?: string; city?: string; district?: string; ward?: string };
+}
+
 /** Anything Zalo posts to the webhook; only `event_name`, `app_id` and `timestamp` are common. */
 export type ZaloWebhookEvent = { app_id?: string; event_name?: string; timestamp?: string | number } & Record<string, unknown>;
 
@@ -72,10 +83,21 @@ export interface ZaloApiResponse<Data> {
   data?: Data;
 }
 
+/**
+ * What Zalo reports of the OA's free replies to one citizen: how many are left of how many, and
+ * until when (`expired_date`, "yyyy-MM-dd HH:mm:ss" in Vietnam's time, or milliseconds as text).
+ */
+export interface ZaloQuota {
+  quota_type?: string;
+  remain?: string | number;
+  total?: string | number;
+  expired_date?: string | number;
+}
+
 export interface ZaloSendData {
   message_id: string;
   user_id?: string;
-  quota?: { quota_type?: string; remain?: string | number; total?: string | number; expired_date?: string };
+  quota?: ZaloQuota;
 }
 
 export interface ZaloUploadImageData {
@@ -128,6 +150,8 @@ export interface ZaloSendBody {
           | { type: 'template'; payload: { template_type: 'media'; elements: Array<{ media_type: 'image'; attachment_id?: string; url?: string }> } }
           | { type: 'file'; payload: { token: string } }
           // Query buttons: a tap sends the payload back as the citizen's message (hidden from them).
-          | { type: 'template'; payload: { buttons: Array<{ title: string; type: 'oa.query.hide'; payload: string }> } };
+          | { type: 'template'; payload: { buttons: Array<{ title: string; type: 'oa.query.hide'; payload: string }> } }
+          // A form in the chat asking the citizen to share name, phone and address (answered by `user_submit_info`).
+          | { type: 'template'; payload: { template_type: 'request_user_info'; elements: Array<{ title: string; subtitle: string; image_url: string }> } };
       };
 }

@@ -2,14 +2,16 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { z } from 'zod';
+import { normalizeVnPhone } from '../../core/domain/phone.ts';
 import type { Attachment, InboundMessage } from '../../core/domain/types.ts';
+import type { SharedDetails } from '../../core/identity-events.ts';
 import { HttpError } from '../../core/errors.ts';
 import type { Ingest } from '../../core/ingest.ts';
 import type { Metrics } from '../../core/metrics.ts';
 import type { ChannelContext } from '../channel-adapter.ts';
 import type { OwnSends, SentPart } from '../shared/own-sends.ts';
 import type { ProfileCache } from '../shared/profiles.ts';
-import type { ZaloAttachment, ZaloMessageEvent, ZaloWebhookEvent } from './types.ts';
+import type { ZaloAttachment, ZaloFollowEvent, ZaloMessageEvent, ZaloSubmitInfoEvent, ZaloWebhookEvent } from './types.ts';
 
 /** Hex SHA-256 of app id + raw body + the body's timestamp + OA secret key (a hash, not an HMAC). */
 export function zaloSignature(appId: string, rawBody: Buffer | string, timestamp: string, oaSecretKey: string): string {
@@ -26,6 +28,10 @@ export function verifyZaloSignature(header: string, appId: string, rawBody: Buff
 /** What one webhook event means for the gateway. */
 export type ZaloNormalized =
   | { kind: 'message'; message: InboundMessage; part: SentPart }
+  /** `follow` / `unfollow`: the person's standing with the OA, no conversation. */
+  | { kind: 'follow'; userId: string; following: boolean; at: Date }
+  /** `user_submit_info`: what the citizen shared through the request-info form. */
+  | { kind: 'shared'; userId: string; details: SharedDetails; at: Date }
   | { kind: 'receipt'; status: 'delivered' | 'read'; externalIds: string[] }
   | { kind: 'ignored'; reason: string };
 
@@ -108,6 +114,11 @@ const messageEventShape = z.looseObject({
     conversation_id: zaloId.nullish(),
   }),
 });
+const followEventShape = z.looseObject({ follower: z.looseObject({ id: zaloId }) });
+const submitInfoEventShape = z.looseObject({
+  sender: z.looseObject({ id: zaloId }),
+  info: z.looseObject({ name: text, phone: z.union([z.string(), z.number()]).nullish() }),
+});
 const receiptEventShape = z.looseObject({
   message: z.looseObject({ msg_id: zaloId.nullish(), msg_ids: z.array(zaloId).nullish() }),
 });
@@ -116,7 +127,15 @@ const receiptEventShape = z.looseObject({
  * or null (other events are not read, so never unusable). */
 export function unusableZaloEvent(event: ZaloWebhookEvent): string | null {
   const name = String(event.event_name ?? '');
-  const shape = receipts[name] ? receiptEventShape : isMessageEvent(name) ? messageEventShape : null;
+  const shape = receipts[name]
+    ? receiptEventShape
+    : isMessageEvent(name)
+      ? messageEventShape
+      : name === 'follow' || name === 'unfollow'
+        ? followEventShape
+        : name === 'user_submit_info'
+          ? submitInfoEventShape
+          : null;
   const parsed = shape?.safeParse(event);
   if (!parsed || parsed.success) return null;
   return parsed.error.issues
@@ -128,7 +147,8 @@ export function unusableZaloEvent(event: ZaloWebhookEvent): string | null {
 /**
  * Maps one Zalo event to a normalized message. Citizen messages become inbound; `oa_send_*` are
  * what the OA sent (from the OA manager or from us) and become echoes, with the citizen as the
- * sender of record. Receipts name the OA's messages; follows and the rest are not messages.
+ * sender of record. Receipts name the OA's messages; follows and shared details concern the
+ * person, not a conversation; the rest is not read.
  */
 export function normalizeZaloEvent(event: ZaloWebhookEvent, inboxId: number): ZaloNormalized {
   const name = String(event.event_name ?? '');
@@ -138,6 +158,20 @@ export function normalizeZaloEvent(event: ZaloWebhookEvent, inboxId: number): Za
     const { msg_id: one, msg_ids: many } = ((event as { message?: { msg_id?: unknown; msg_ids?: unknown } }).message ?? {});
     const externalIds = [...(Array.isArray(many) ? many : []), ...(one !== undefined ? [one] : [])].filter((id) => typeof id === 'string' || typeof id === 'number').map(String);
     return externalIds.length ? { kind: 'receipt', status: receipt, externalIds } : { kind: 'ignored', reason: `${name} without msg_ids` };
+  }
+  const eventMs = Number(event.timestamp);
+  const at = Number.isFinite(eventMs) && eventMs > 0 ? new Date(eventMs) : new Date();
+  if (name === 'follow' || name === 'unfollow') {
+    const follower = (event as unknown as ZaloFollowEvent).follower?.id;
+    return follower ? { kind: 'follow', userId: String(follower), following: name === 'follow', at } : { kind: 'ignored', reason: `${name} without follower` };
+  }
+  if (name === 'user_submit_info') {
+    const body = event as unknown as ZaloSubmitInfoEvent;
+    const userId = body.sender?.id;
+    if (!userId) return { kind: 'ignored', reason: 'user_submit_info without sender' };
+    const phone = body.info?.phone !== undefined && body.info.phone !== null ? normalizeVnPhone(String(body.info.phone)) : null;
+    const fullName = typeof body.info?.name === 'string' && body.info.name.trim() ? body.info.name.trim().slice(0, 200) : undefined;
+    return { kind: 'shared', userId: String(userId), details: { ...(fullName ? { name: fullName } : {}), ...(phone ? { phone } : {}) }, at };
   }
   if (!isMessageEvent(name)) return { kind: 'ignored', reason: name || 'no event_name' };
   const body = event as unknown as ZaloMessageEvent;
@@ -197,6 +231,9 @@ export interface ZaloWebhookDeps {
   ownSends: OwnSends;
   profiles: ProfileCache;
   keepUnusable: ChannelContext<unknown>['keepUnusable'];
+  identities: ChannelContext<unknown>['identities'];
+  /** A citizen wrote: the free replies Zalo counted for them start again. */
+  renewQuota(userId: string): void;
 }
 
 /**
@@ -259,6 +296,18 @@ export async function registerZaloWebhook(app: FastifyInstance, deps: ZaloWebhoo
         await deps.markDelivery(normalized.externalIds, normalized.status);
         return reply.send({ ok: true });
       }
+      if (normalized.kind === 'follow') {
+        // The contact learns it; no conversation opens and the bot stays silent.
+        await deps.identities.setFollowing(normalized.userId, normalized.following, normalized.at);
+        metrics.messagesIngested.inc({ channel: 'zalo-oa', result: normalized.following ? 'follow' : 'unfollow' });
+        if (normalized.following) reply.raw.once('finish', () => profiles.request([normalized.userId]));
+        return reply.send({ ok: true });
+      }
+      if (normalized.kind === 'shared') {
+        const linked = await deps.identities.shareDetails(normalized.userId, normalized.details, normalized.at);
+        metrics.messagesIngested.inc({ channel: 'zalo-oa', result: linked.mergedFrom === null ? 'details_shared' : 'details_linked' });
+        return reply.send({ ok: true });
+      }
       const { message } = normalized;
       const userId = message.sender.externalUserId;
       if (message.echo && ownSends.isOwn({ id: message.externalMessageId, recipient: userId, part: normalized.part })) {
@@ -266,6 +315,7 @@ export async function registerZaloWebhook(app: FastifyInstance, deps: ZaloWebhoo
         return reply.send({ ok: true });
       }
       const anonymous = userId.startsWith('anonymous:');
+      if (!message.echo) deps.renewQuota(userId);
       if (!message.echo && !anonymous) {
         const profile = await profiles.cached(userId);
         if (profile && !profile.failed) {

@@ -80,13 +80,14 @@ function sessionOf(api: API): ZaloPersonalSession {
 /**
  * The real client: zca-js, loaded when an inbox of this kind starts (not at boot, so a gateway
  * without a personal account never loads it). No update check (it would call npm at each
- * sign-in), no logging of its own (it would print the account's ids), and the account's own
- * messages are not followed.
+ * sign-in), and no logging of its own (it would print the account's ids). The account's own
+ * messages are followed (`selfListen`): what the officer types on the phone joins the
+ * conversation, and the echoes of the gateway's own sends are recognized and dropped.
  */
 export function createZcaClient(): ZaloPersonalClient {
   const load = async () => {
     const zca = await import('zca-js');
-    return { zca, zalo: new zca.Zalo({ selfListen: false, checkUpdate: false, logging: false }) };
+    return { zca, zalo: new zca.Zalo({ selfListen: true, checkUpdate: false, logging: false }) };
   };
   let loaded: ReturnType<typeof load> | undefined;
   return {

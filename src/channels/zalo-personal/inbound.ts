@@ -1,8 +1,10 @@
 import type { Attachment, InboundMessage } from '../../core/domain/types.ts';
+import type { SentPart } from '../shared/own-sends.ts';
 import type { Message } from './types.ts';
 
-/** What one listener message means for the gateway. */
-export type PersonalNormalized = { kind: 'message'; message: InboundMessage } | { kind: 'ignored'; reason: string };
+/** What one listener message means for the gateway (`part`: what an own message looks like, to
+ * tell the echo of a gateway send from a message typed on the phone). */
+export type PersonalNormalized = { kind: 'message'; message: InboundMessage; part: SentPart } | { kind: 'ignored'; reason: string };
 
 /** Group conversations are keyed by the group, not by whoever wrote in it. */
 export const groupIdentity = (groupId: string) => `group:${groupId}`;
@@ -79,13 +81,14 @@ function contentOf(msgType: string, content: Message['data']['content']): { text
 
 /**
  * Maps one message of the listener to a normalized message. Direct messages from citizens come
- * in; group messages only from the groups configured as part of this inbox; the account's own
- * messages (typed on the phone) are not followed.
+ * in; group messages only from the groups configured as part of this inbox. The account's own
+ * direct messages (typed on the phone, or echoes of the gateway's sends, which the caller drops)
+ * become outgoing messages of the citizen's conversation; its own group messages are not followed.
  */
 export function normalizePersonalMessage(message: Message, inboxId: number, groups: ReadonlyMap<string, string | undefined>): PersonalNormalized {
   const { data } = message;
-  if (message.isSelf) return { kind: 'ignored', reason: 'own message' };
   const isGroup = message.type === 1;
+  if (message.isSelf && isGroup) return { kind: 'ignored', reason: 'own group message' };
   if (isGroup && !groups.has(message.threadId)) return { kind: 'ignored', reason: 'group not configured' };
   if (!data.msgId) return { kind: 'ignored', reason: 'no msgId' };
   const { text, attachments } = contentOf(data.msgType, data.content);
@@ -96,20 +99,27 @@ export function normalizePersonalMessage(message: Message, inboxId: number, grou
   if (quoted) metadata.replyTo = quoted;
   if (data.quote?.msg) metadata.quotedText = data.quote.msg;
   if (isGroup) metadata.author = { id: String(data.uidFrom), name: data.dName || null };
+  // Typed on the account's phone: a person of the commune answered outside the gateway.
+  if (message.isSelf) Object.assign(metadata, { sentOutsideGateway: true, sentFromPhone: true });
+  const kind = attachments[0]?.kind;
+  const part: SentPart = text !== null && attachments.length === 0 ? { kind: 'text', text } : { kind: kind === 'image' ? 'image' : 'file' };
   const groupName = isGroup ? groups.get(message.threadId) : undefined;
   return {
     kind: 'message',
+    part,
     message: {
       inboxId,
       externalMessageId: String(data.msgId),
       sender: isGroup
         ? { externalUserId: groupIdentity(message.threadId), ...(groupName ? { displayName: groupName } : {}) }
-        : { externalUserId: message.threadId, ...(data.dName ? { displayName: data.dName } : {}) },
+        : // For an own message the thread is the citizen's, and dName is the account's own name.
+          { externalUserId: message.threadId, ...(data.dName && !message.isSelf ? { displayName: data.dName } : {}) },
       text,
       attachments,
       sentAt: Number.isFinite(sentMs) && sentMs > 0 ? new Date(sentMs) : new Date(),
       metadata,
       raw: data,
+      ...(message.isSelf ? { echo: true } : {}),
       // A quote files the message with the quoted one, even if that conversation was resolved.
       ...(quoted ? { thread: { externalMessageIds: [quoted] } } : {}),
     },

@@ -4,6 +4,7 @@ import { ChannelError, SendDeferredError } from '../../core/errors.ts';
 import { t } from '../../core/i18n/index.ts';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../channel-adapter.ts';
 import { describeCause } from '../shared/describe-cause.ts';
+import { createOwnSends, type SentPart } from '../shared/own-sends.ts';
 import { splitText } from '../shared/split-text.ts';
 import { classifyZcaError, createZcaClient, zaloPersonalError } from './api-client.ts';
 import { resolveZaloPersonalSettings, zaloPersonalSettings, type ZaloPersonalSettingsInput } from './config.ts';
@@ -42,6 +43,7 @@ export function createZaloPersonalAdapter(context: ChannelContext<ZaloPersonalSe
   const sessions = createSessionStore(state, settings.sessionKey, inbox.key);
   const limiter = createSendLimiter(state, settings.sendLimits, deps.now);
   const fail = (failure: Parameters<typeof zaloPersonalError>[0]) => zaloPersonalError(failure, locale);
+  const ownSends = createOwnSends();
   const clock = new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', { timeStyle: 'medium', timeZone: context.config.file.deployment.timezone });
 
   const connection = createConnection({
@@ -62,7 +64,13 @@ export function createZaloPersonalAdapter(context: ChannelContext<ZaloPersonalSe
         logger.debug({ reason: normalized.reason }, 'Zalo personal message not taken in');
         return;
       }
-      const [result] = await context.ingest([normalized.message]);
+      const { message: normalizedMessage, part } = normalized;
+      // The echo of a gateway send is stored already (by its msgId, or about to be): dropped here.
+      if (normalizedMessage.echo && ownSends.isOwn({ id: normalizedMessage.externalMessageId, recipient: normalizedMessage.sender.externalUserId, part })) {
+        context.metrics.messagesIngested.inc({ channel: 'zalo-personal', result: 'own_echo' });
+        return;
+      }
+      const [result] = await context.ingest([normalizedMessage]);
       context.metrics.messagesIngested.inc({ channel: 'zalo-personal', result: result!.duplicate ? 'duplicate' : 'stored' });
     },
   });
@@ -123,19 +131,30 @@ export function createZaloPersonalAdapter(context: ChannelContext<ZaloPersonalSe
 
       const type = isGroup ? threadTypes.group : threadTypes.user;
       const ids: string[] = [];
+      // What the echoes will look like, in case one arrives before sendMessage answers.
+      const expected: SentPart[] = [
+        ...message.attachments.map((a): SentPart => ({ kind: a.kind === 'image' ? 'image' : 'file' })),
+        ...texts.map((text): SentPart => ({ kind: 'text', text })),
+      ];
+      const guard = ownSends.begin(recipient, expected);
       try {
         // The attachments go with the last part (zca-js sends them first, then its text).
         for (let i = 0; i < Math.max(1, texts.length); i++) {
           const last = i === Math.max(1, texts.length) - 1;
           const content: MessageContent = { msg: texts[i] ?? '', ...(last && attachments.length ? { attachments } : {}) };
           const sent = await session.sendMessage(content, threadId, type);
-          for (const id of [...sent.attachment.map((a) => a.msgId), ...(sent.message ? [sent.message.msgId] : [])]) ids.push(String(id));
+          for (const id of [...sent.attachment.map((a) => a.msgId), ...(sent.message ? [sent.message.msgId] : [])]) {
+            ids.push(String(id));
+            ownSends.sent(String(id));
+          }
         }
       } catch (error) {
         if (error instanceof ChannelError) throw error;
         // zca-js imports lazily: its error class is recognized by name here.
         const failure = classifyZcaError(error, ZcaErrorByName);
         throw fail(failure);
+      } finally {
+        guard.done();
       }
       if (!ids.length) throw fail({ kind: 'network', cause: new Error('Zalo answered without a message id') });
       return { externalId: ids[0]! };

@@ -45,6 +45,11 @@ export const envSchema = z.object({
     .string()
     .default('127.0.0.1,::1,::ffff:127.0.0.1')
     .transform((list) => list.split(',').map((ip) => ip.trim()).filter(Boolean)),
+  // Printed tickets (GET /api/v1/tickets/:id/print.pdf): TrueType fonts with Vietnamese letters.
+  /** Regular face; the default is Debian's package fonts-noto-core. */
+  PRINT_FONT_REGULAR: z.string().min(1).default('/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf'),
+  /** Bold face of the same family. */
+  PRINT_FONT_BOLD: z.string().min(1).default('/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf'),
   // Cluster (README, Production): several nodes on one PostgreSQL.
   /** Redis that carries events and shared rate limits between nodes; unset: a node runs alone. */
   REDIS_URL: z

@@ -230,6 +230,9 @@ export const fileSchema = z.object({
       contactDays: z.number().int().min(1).nullable().default(null),
       /** An imported dossier finished this long ago loses its applicant's name, phone and email. */
       dossierDays: z.number().int().min(1).nullable().default(null),
+      /** A signed platform body the gateway could not use is kept this long for inspection, then
+       * deleted: it may name a citizen and nobody reads it after the fault is found. */
+      unusablePayloadDays: z.number().int().min(1).nullable().default(30),
     })
     .prefault({}),
   /** The organisation tickets move through, seeded into an empty store (admins edit it after). */

@@ -5,6 +5,7 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { and, asc, eq, inArray, isNotNull, like, or, sql, type SQL } from 'drizzle-orm';
 import { appendAudit } from '../../core/audit.ts';
+import { normalizeVnPhone } from '../../core/domain/phone.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { Db, Store } from '../../core/store/store.ts';
 import type { FileStorage } from '../../core/file-storage.ts';
@@ -144,10 +145,31 @@ export function createPersonalData(store: Store, options: { attachmentDirs: read
   }
 
   /**
+   * Deletes the kept-for-inspection platform bodies that name the citizen: one of their accounts
+   * (the id as a JSON string, on the inbox it wrote from), their email as a JSON string, or their
+   * phone's national digits anywhere (platforms write 0..., 84... or +84...). A body naming none
+   * of these cannot be tied to them and goes with its retention period. Returns how many went.
+   */
+  async function unusablePayloadsOf(tx: Db, contact: { id: number; phone: string | null; email: string | null }): Promise<number> {
+    const raw = sql`cast(${t.unusablePayloads.raw} as text)`;
+    // LIKE's wildcards in an id or email are matched literally.
+    const contains = (text: string) => sql`${raw} like ${`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`;
+    const identities = await tx.select({ inboxId: t.contactIdentities.inboxId, externalUserId: t.contactIdentities.externalUserId }).from(t.contactIdentities).where(eq(t.contactIdentities.contactId, contact.id));
+    const national = contact.phone ? normalizeVnPhone(contact.phone)?.slice(2) : undefined;
+    const matches: SQL[] = identities.map((identity) => and(eq(t.unusablePayloads.inboxId, identity.inboxId), contains(JSON.stringify(identity.externalUserId)))!);
+    if (contact.email) matches.push(contains(JSON.stringify(contact.email)));
+    if (national) matches.push(contains(national));
+    if (!matches.length) return 0;
+    const deleted = await tx.delete(t.unusablePayloads).where(or(...matches)).returning({ id: t.unusablePayloads.id });
+    return deleted.length;
+  }
+
+  /**
    * Erases the contact's personal data in one transaction: their details and accounts, the text,
    * files and payloads of every message in their conversations (times, directions and statuses
-   * stay for the counts), their phone in calls, dossiers and campaign lists. Replies still queued
-   * to them are cancelled. Tickets keep their text as the record of handling, unlinked from them.
+   * stay for the counts), their phone, notes and recording's address in calls, their details in
+   * dossiers and campaign lists, the unusable platform bodies that name them. Replies still
+   * queued to them are cancelled. Tickets keep their text as the record of handling, unlinked.
    * Files no other message refers to are deleted from disk after the commit. `within` runs in
    * the same transaction (closing the request that asked for it: both happen, or neither).
    */
@@ -164,13 +186,16 @@ export function createPersonalData(store: Store, options: { attachmentDirs: read
           .where(and(inArray(t.outbox.conversationId, conversationIds), inArray(t.outbox.status, ['pending', 'sending'])));
         await tx.update(t.messages).set({ status: 'failed', error: 'personal data erased' }).where(and(inTheirs, eq(t.messages.status, 'queued')));
       }
+      const unusable = await unusablePayloadsOf(tx, contact);
       const identities = await tx.delete(t.contactIdentities).where(eq(t.contactIdentities.contactId, contactId)).returning({ id: t.contactIdentities.id });
       const dossiers = await tx
         .update(t.dossiers)
         .set({ applicantName: null, applicantPhone: null, applicantEmail: null, contactId: null, raw: null, updatedAt: now })
         .where(dossiersOf(contact))
         .returning({ id: t.dossiers.id });
-      const calls = await tx.update(t.calls).set({ number: '', notes: null, contactId: null }).where(eq(t.calls.contactId, contactId)).returning({ id: t.calls.id });
+      // The recording's address goes too: the inbox can no longer play their voice (the file on
+      // the switchboard is the switchboard's to delete).
+      const calls = await tx.update(t.calls).set({ number: '', notes: null, contactId: null, recordingUrl: null }).where(eq(t.calls.contactId, contactId)).returning({ id: t.calls.id });
       const targets = await tx
         .update(t.campaignTargets)
         .set({ phone: null, email: null, contactId: null, noticeDetail: null, updatedAt: now })
@@ -190,6 +215,7 @@ export function createPersonalData(store: Store, options: { attachmentDirs: read
         campaignTargets: targets.length,
         ticketsKept: tickets.length,
         optOutsKept: optOuts.length,
+        unusablePayloads: unusable,
       };
       await appendAudit(store, tx, { actor, action: 'contact.erased', subjectType: 'contact', subjectId: contactId, detail: { ...erased } }, now);
       await within?.(tx, erased);

@@ -1,6 +1,6 @@
 // Keeps personal data no longer than the deployment says, per kind (SECURITY.md item 12): the
 // content of old conversations (their files too), citizens not heard from for long, imported
-// dossiers long finished.
+// dossiers long finished, signed platform bodies kept for inspection.
 // What the reports count (messages, times, channels, tickets) stays; only what names or quotes a
 // citizen goes. Each pass is written to the audit log with what it did.
 import { and, eq, gte, inArray, isNotNull, isNull, lt, ne, notExists, or, sql } from 'drizzle-orm';
@@ -15,6 +15,8 @@ export interface RetentionResult {
   messages: number;
   contacts: number;
   dossiers: number;
+  /** Platform bodies the gateway could not use, past their inspection period. */
+  unusablePayloads: number;
 }
 
 const dayMs = 86_400_000;
@@ -99,9 +101,22 @@ export function createRetention(store: Store, deps: { config: FileConfig['retent
     return cleared.length;
   }
 
+  /** Whole rows: a body kept for inspection has no counts to keep. */
+  async function dropUnusablePayloads(before: Date): Promise<number> {
+    let dropped = 0;
+    for (;;) {
+      const due = await db.select({ id: t.unusablePayloads.id }).from(t.unusablePayloads).where(lt(t.unusablePayloads.receivedAt, before)).limit(batchSize);
+      if (due.length === 0) break;
+      await store.tx((tx) => tx.delete(t.unusablePayloads).where(inArray(t.unusablePayloads.id, due.map((row) => row.id))));
+      dropped += due.length;
+      if (due.length < batchSize) break;
+    }
+    return dropped;
+  }
+
   /** One pass over every kind with a period set; resolves with what it did. */
   async function sweep(now = new Date()): Promise<RetentionResult> {
-    const result: RetentionResult = { conversations: 0, messages: 0, contacts: 0, dossiers: 0 };
+    const result: RetentionResult = { conversations: 0, messages: 0, contacts: 0, dossiers: 0, unusablePayloads: 0 };
     if (config.conversationDays !== null) Object.assign(result, await emptyConversations(new Date(now.getTime() - config.conversationDays * dayMs)));
     if (config.contactDays !== null) {
       const before = new Date(now.getTime() - config.contactDays * dayMs);
@@ -112,7 +127,8 @@ export function createRetention(store: Store, deps: { config: FileConfig['retent
       }
     }
     if (config.dossierDays !== null) result.dossiers = await clearDossiers(new Date(now.getTime() - config.dossierDays * dayMs));
-    if (result.messages || result.contacts || result.dossiers) {
+    if (config.unusablePayloadDays !== null) result.unusablePayloads = await dropUnusablePayloads(new Date(now.getTime() - config.unusablePayloadDays * dayMs));
+    if (result.messages || result.contacts || result.dossiers || result.unusablePayloads) {
       await store.tx((tx) => appendAudit(store, tx, { actor: 'system:retention', action: 'retention.sweep', detail: { ...result, periods: { ...config } } }, now));
       logger.info({ ...result }, 'retention: personal data past its period removed');
     }
@@ -128,7 +144,7 @@ export function createRetention(store: Store, deps: { config: FileConfig['retent
         running = undefined;
       });
   };
-  const enabled = config.conversationDays !== null || config.contactDays !== null || config.dossierDays !== null;
+  const enabled = Object.values(config).some((days) => days !== null);
 
   return {
     sweep,

@@ -5,16 +5,19 @@ import type { Accounts } from '../../core/accounts/accounts.ts';
 import { effectiveType, type createAttachmentStore } from '../../core/attachments.ts';
 import { ticketTypes } from '../../core/config/file-schema.ts';
 import { HttpError } from '../../core/errors.ts';
+import { appendAudit } from '../../core/audit.ts';
 import { localeFrom } from '../../core/i18n/index.ts';
 import type { Store } from '../../core/store/store.ts';
 import { monthRange } from './monthly-report.ts';
 import { reportCsv, reportXlsx, yearlyXlsx, type ChannelNameOf } from './report-export.ts';
 import type { TicketDesk } from './ticket-desk.ts';
+import { ticketPdf, type PrintFonts } from './ticket-pdf.ts';
 import { ticketActions, ticketStatuses, type Level } from './ticket-rules.ts';
 import { unitKinds } from './units.ts';
 import { actorOf, requireAdmin, requirePrincipal, requireSupervisor, visibleConversation } from '../../core/http/auth.ts';
 import type { Conversations } from '../../core/conversations.ts';
 import { requireOperator, ticketPrincipalOf } from './principal.ts';
+import { CallLoggedSchema, CallSchema, CdrImportSchema } from './call-schemas.ts';
 
 const security = [{ bearerAuth: [] }];
 type AttachmentStore = ReturnType<typeof createAttachmentStore>;
@@ -66,6 +69,8 @@ export async function ticketsApi(
     attachments: AttachmentStore;
     /** A channel's name in printed reports, from the channels' registry (undefined: not a channel). */
     channelName?: ChannelNameOf;
+    /** TrueType fonts with Vietnamese letters for the printed ticket's PDF. */
+    printFonts: PrintFonts;
   },
 ) {
   const { desk, deploymentName } = deps;
@@ -169,6 +174,38 @@ export async function ticketsApi(
 
   app.get('/tickets/:id', { schema: { tags: ['tickets'], summary: 'A ticket with its full history', security, params: Id } }, async (request) =>
     desk.tickets.get((request.params as { id: number }).id, await principalOf(request)),
+  );
+
+  // --- The printed ticket: one page for units that file tickets on paper --------------------
+  // Built from the ticket as the reader may read it (the same check and masking as GET
+  // /tickets/:id); a print or PDF is an export of personal data, so it is audited as one.
+  const printed = async (request: FastifyRequest, format: 'page' | 'pdf') => {
+    const principal = await principalOf(request);
+    const id = (request.params as { id: number }).id;
+    const ticket = await desk.printed(id, principal);
+    await deps.store.tx((tx) => appendAudit(deps.store, tx, { actor: principal.auditActor, action: 'ticket.print', subjectType: 'ticket', subjectId: id, detail: { format, reporterHidden: ticket.reporterHidden } }));
+    return ticket;
+  };
+  app.get('/tickets/:id/print', { schema: { tags: ['tickets'], summary: 'A ticket laid out for printing (the inbox\u2019s print page)', security, params: Id } }, async (request) => printed(request, 'page'));
+  app.get(
+    '/tickets/:id/print.pdf',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'A ticket as one A4 page of PDF (503 when the configured fonts are missing)',
+        security,
+        params: Id,
+        // The inbox's language, which may differ from the browser's Accept-Language.
+        querystring: Type.Object({ lang: Type.Optional(literals(['vi', 'en'] as const)) }),
+        produces: ['application/pdf'],
+      },
+    },
+    async (request, reply) => {
+      const ticket = await printed(request, 'pdf');
+      const locale = (request.query as { lang?: 'vi' | 'en' }).lang ?? localeFrom(request.headers['accept-language']);
+      const pdf = await ticketPdf(ticket, { locale, timeZone: deps.timeZone, fonts: deps.printFonts, channelName: deps.channelName });
+      return reply.type('application/pdf').header('content-disposition', `inline; filename="phieu-${ticket.code}.pdf"`).header('cache-control', 'no-store').send(pdf);
+    },
   );
 
   app.post(
@@ -285,7 +322,7 @@ export async function ticketsApi(
   );
 
   // --- Phone calls ------------------------------------------------------------------------
-  app.post('/calls', { schema: { tags: ['calls'], summary: 'Log a call, and open a ticket from it at once if `ticket` is given', security, body: CallInput } }, async (request, reply) => {
+  app.post('/calls', { schema: { tags: ['calls'], summary: 'Log a call, and open a ticket from it at once if `ticket` is given', security, body: CallInput, response: { 201: CallLoggedSchema } } }, async (request, reply) => {
     const principal = await principalOf(request);
     requireOperator(principal);
     const body = request.body as Static<typeof CallInput>;
@@ -299,7 +336,7 @@ export async function ticketsApi(
 
   app.get(
     '/calls',
-    { schema: { tags: ['calls'], summary: 'Calls, newest first', security, querystring: Type.Object({ month: Type.Optional(month), direction: Type.Optional(literals(['in', 'out'] as const)), beforeId: Type.Optional(Type.Integer()), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }) } },
+    { schema: { tags: ['calls'], summary: 'Calls, newest first', security, querystring: Type.Object({ month: Type.Optional(month), direction: Type.Optional(literals(['in', 'out'] as const)), beforeId: Type.Optional(Type.Integer()), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }), response: { 200: Type.Object({ items: Type.Array(CallSchema) }) } } },
     async (request) => {
       requireOperator(await principalOf(request));
       const q = request.query as { month?: string; direction?: 'in' | 'out'; beforeId?: number; limit: number };
@@ -310,7 +347,7 @@ export async function ticketsApi(
 
   app.post(
     '/calls/import',
-    { schema: { tags: ['calls'], summary: 'Import the switchboard\u2019s call detail records (text/csv with a header row; supervisors)', security, consumes: ['text/csv'] } },
+    { schema: { tags: ['calls'], summary: 'Import the switchboard\u2019s call detail records (text/csv with a header row; supervisors)', security, consumes: ['text/csv'], response: { 200: CdrImportSchema } } },
     async (request) => {
       requireSupervisor(request);
       if (typeof request.body !== 'string') throw new HttpError(415, 'csv_expected', 'send the file as text/csv');

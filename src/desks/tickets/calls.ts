@@ -1,11 +1,14 @@
 import { parse } from 'csv-parse/sync';
-import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { instantOf } from '../../core/business-hours.ts';
 import { normalizeVnPhone } from '../../core/domain/phone.ts';
 import { HttpError, NotFoundError } from '../../core/errors.ts';
 import type { EventBus } from '../../core/events.ts';
 import type { Db, Store } from '../../core/store/store.ts';
 import type { CallEvent } from '../../core/telephony.ts';
+// What an import of call records did: the wire shape.
+import type { CdrImportResult } from '../../contracts/calls.ts';
+export type { CdrImportResult };
 
 export type CallDirection = 'in' | 'out';
 
@@ -15,13 +18,6 @@ export interface CallInput {
   startedAt: Date;
   durationSeconds: number;
   notes?: string | null;
-}
-
-export interface CdrImportResult {
-  imported: number;
-  /** Rows whose record id was imported before (a file sent twice adds nothing). */
-  duplicates: number;
-  errors: Array<{ line: number; message: string }>;
 }
 
 // Column names as switchboards write them (Asterisk CDR, FreePBX and plain exports).
@@ -65,7 +61,20 @@ export function createCalls(store: Store, options: { timeZone: string; hotlineNu
     if (filter.direction) where.push(eq(t.calls.direction, filter.direction));
     if (filter.beforeId !== undefined) where.push(lt(t.calls.id, filter.beforeId));
     return db
-      .select({ id: t.calls.id, direction: t.calls.direction, number: t.calls.number, startedAt: t.calls.startedAt, durationSeconds: t.calls.durationSeconds, agentId: t.calls.agentId, notes: t.calls.notes, source: t.calls.source, contactId: t.calls.contactId })
+      .select({
+        id: t.calls.id,
+        direction: t.calls.direction,
+        number: t.calls.number,
+        startedAt: t.calls.startedAt,
+        durationSeconds: t.calls.durationSeconds,
+        agentId: t.calls.agentId,
+        notes: t.calls.notes,
+        source: t.calls.source,
+        contactId: t.calls.contactId,
+        status: t.calls.status,
+        // Whether there is one, never where: the inbox plays it through the gateway.
+        hasRecording: sql<boolean>`${t.calls.recordingUrl} is not null`.mapWith((value: unknown) => value === true || value === 1 || value === '1' || value === 't'),
+      })
       .from(t.calls)
       .where(where.length ? and(...where) : undefined)
       .orderBy(desc(t.calls.id))
@@ -247,6 +256,7 @@ export function createCalls(store: Store, options: { timeZone: string; hotlineNu
         contactId: row.contactId,
         startedAt: row.startedAt,
         ring: changed.stageChanged && row.status === 'ringing',
+        hasRecording: Boolean(row.recordingUrl),
       });
     }
   }

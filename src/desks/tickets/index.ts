@@ -4,3 +4,4 @@ export { canSee, isOperator, type Level } from './ticket-rules.ts';
 export type { TicketPrincipal } from './tickets.ts';
 export { monthRange } from './monthly-report.ts';
 export { requireOperator, ticketPrincipalOf } from './principal.ts';
+export * as callSchemas from './call-schemas.ts';

@@ -6,7 +6,7 @@ import type { Store } from '../../core/store/store.ts';
 export type Rounding = FileConfig['tickets']['rateRounding'];
 
 // A month's totals and a rate have no instants in them: the wire shapes are the service's own.
-import type { MonthTotals, ReportRate as Rate } from '../../contracts/tickets.ts';
+import type { MonthTotals, ReportRate as Rate, UnitLateness } from '../../contracts/tickets.ts';
 export type { MonthTotals, Rate };
 
 /** Customer care of the month (campaign calls, visits and answers), when the care module runs. */
@@ -56,20 +56,6 @@ export interface YearlyReport {
   totals: Pick<MonthlyReport, 'calls' | 'interactions' | 'tickets' | 'tthcTickets' | 'ticketsByChannel' | 'byType' | 'byField' | 'byLevel' | 'inProgress' | 'answered' | 'deadlines' | 'satisfaction'>;
   lateByUnit: UnitLateness[];
   care: MonthlyReport['care'];
-}
-
-export interface UnitLateness {
-  unitId: number | null;
-  unitName: string | null;
-  level: number;
-  received: number;
-  onTime: number;
-  late: number;
-  openOverdue: number;
-  /** Codes of the tickets answered after their deadline. */
-  lateCodes: string[];
-  /** Codes of the tickets still open past their deadline. */
-  openOverdueCodes: string[];
 }
 
 /** Percent with two decimals in integer arithmetic, so 2,233/2,270 is exactly 98.37. */

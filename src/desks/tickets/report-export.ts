@@ -2,7 +2,8 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { t, type Locale, type MessageKey } from '../../core/i18n/index.ts';
 import { vi } from '../../core/i18n/vi.ts';
-import type { MonthlyReport, UnitLateness, YearlyReport } from './monthly-report.ts';
+import type { UnitLateness } from '../../contracts/tickets.ts';
+import type { MonthlyReport, YearlyReport } from './monthly-report.ts';
 
 /** One line of the printed report: what it counts, how many, its rate and last month's figure. */
 export interface ReportLine {

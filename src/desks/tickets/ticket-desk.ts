@@ -2,14 +2,18 @@ import type { BusinessHours } from '../../core/business-hours.ts';
 import type { FileConfig } from '../../core/config/file-schema.ts';
 import type { EventBus } from '../../core/events.ts';
 import type { InboundHandler } from '../../core/inbound-handlers.ts';
+import type { NoticeTransport } from '../../core/notice-transport.ts';
 import { t as text, type Locale } from '../../core/i18n/index.ts';
 import { WindowClosedError, type Outbox } from '../../core/outbox.ts';
 import { deploymentSecret } from '../../core/settings.ts';
 import type { Store } from '../../core/store/store.ts';
+import type { Outreach } from '../../core/outreach.ts';
+import { createAnswerNotices, type AnsweredTicket } from './answer-notices.ts';
 import { createCalls } from './calls.ts';
 import { createMonthlyReport } from './monthly-report.ts';
+import { printedTicket } from './printed-ticket.ts';
 import { createSatisfaction } from './satisfaction.ts';
-import { createTickets } from './tickets.ts';
+import { createTickets, type TicketPrincipal } from './tickets.ts';
 import { createUnits } from './units.ts';
 
 interface Logger {
@@ -44,6 +48,8 @@ export async function createTicketDesk(deps: {
   store: Store;
   events: EventBus;
   outbox: Outbox;
+  /** Reaches a citizen on another inbox (an answer by Zalo OA chat or email when there is no conversation). */
+  outreach: Outreach;
   businessHours: BusinessHours;
   config: FileConfig;
   /** Where citizens open vote links (the gateway's public address). */
@@ -56,6 +62,25 @@ export async function createTicketDesk(deps: {
   const satisfaction = createSatisfaction({ store, events, secret: await deploymentSecret(store, 'tickets.vote') });
   const voteLink = (ticketId: number) => `${deps.publicBaseUrl.replace(/\/$/, '')}/danh-gia/${satisfaction.voteToken(ticketId)}`;
 
+  const answerNotices = createAnswerNotices({ store, outreach: deps.outreach, config, voteLink });
+
+  /**
+   * No conversation takes the answer (a phone ticket, or a closed window): the citizen is told on
+   * the notice ways in order (OA chat, ZNS, email, SMS), and the ticket's history says how.
+   */
+  async function noticeAnswer(ticket: AnsweredTicket, answer: string): Promise<void> {
+    const { way, tried } = await answerNotices.tell(ticket, answer);
+    const system = { agentId: null, name: 'system' };
+    const failures = tried.join('; ').slice(0, 1000);
+    if (way === null) {
+      // No way could even be tried (no phone, no transport): as before, the operator calls back.
+      if (failures) await tickets.note(ticket.id, 'delivery_failed', text(locale, 'ticket.answerNotice.none', { tried: failures }), system);
+      return;
+    }
+    await tickets.note(ticket.id, 'answer_notice', [text(locale, 'ticket.answerNotice.sent', { way }), ...(failures ? [failures] : [])].join(' '), system);
+    await satisfaction.markAsked(ticket.id);
+  }
+
   const tickets = createTickets({
     store,
     events,
@@ -66,6 +91,10 @@ export async function createTicketDesk(deps: {
     // question and its buttons (one email, not two; channels without buttons show the link,
     // which opens a page where a button votes, so a mail scanner following it votes nothing).
     deliverAnswer: async (ticket, answer, by) => {
+      if (ticket.conversationId === null) {
+        await noticeAnswer(ticket, answer);
+        return;
+      }
       const token = satisfaction.voteToken(ticket.id);
       try {
         await outbox.enqueueReply({
@@ -83,15 +112,23 @@ export async function createTicketDesk(deps: {
         });
         await satisfaction.markAsked(ticket.id);
       } catch (error) {
-        // A closed window (Zalo after 48 h) is the operator's to handle by phone: it shows on the ticket.
+        // A closed window (Zalo after 48 h) shows on the ticket; the notice ways may still reach them.
         if (!(error instanceof WindowClosedError)) throw error;
         await tickets.note(ticket.id, 'delivery_failed', error.window.reason ?? 'window closed', { agentId: null, name: 'system' });
+        await noticeAnswer(ticket, answer);
       }
     },
   });
   const units = createUnits(store);
   const calls = createCalls(store, { timeZone, hotlineNumbers: config.tickets.hotlineNumbers, events });
   const reports = createMonthlyReport(store, { timeZone, rounding: config.tickets.rateRounding });
+
+  /** A ticket laid out for paper, as far as `reader` may read it (the print page and the PDF). */
+  async function printed(id: number, reader: TicketPrincipal) {
+    const ticket = await tickets.get(id, reader);
+    const unitNames = new Map((await units.list({ includeDisabled: true })).map((unit) => [unit.id, unit.name] as const));
+    return printedTicket(ticket, { organisation: config.deployment.name, unitNames, businessHours: deps.businessHours, deadlines: config.tickets.deadlines, printedBy: reader.name });
+  }
 
   /** A tap on a rating button arrives as the citizen's message: record it and thank them. */
   const voteHandler: InboundHandler = {
@@ -119,10 +156,13 @@ export async function createTicketDesk(deps: {
 
   return {
     tickets,
+    /** The notice transports (SMS, an OA's ZNS) for answers no conversation takes; set once the channels exist. */
+    useNoticeTransports: (list: readonly NoticeTransport[]) => answerNotices.useTransports(list),
     units,
     calls,
     reports,
     satisfaction,
+    printed,
     voteLink,
     sweep,
     voteHandler,

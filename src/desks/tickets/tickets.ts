@@ -68,7 +68,7 @@ export function createTickets(deps: {
   config: FileConfig['tickets'];
   timeZone: string;
   /** Delivers an answer on the ticket's conversation; the service records what happened. */
-  deliverAnswer?: (ticket: { id: number; code: string; conversationId: number }, answer: string, by: string) => Promise<void>;
+  deliverAnswer?: (ticket: { id: number; code: string; conversationId: number | null; contactId: number | null; callId: number | null }, answer: string, by: string) => Promise<void>;
 }) {
   const { store, events, businessHours, config, timeZone } = deps;
   const { t, db } = store;
@@ -287,7 +287,18 @@ export function createTickets(deps: {
     const now = new Date();
     const result = await store.tx(async (tx) => {
       const [current] = await tx
-        .select({ id: t.tickets.id, code: t.tickets.code, level: t.tickets.level, status: t.tickets.status, unitId: t.tickets.unitId, type: t.tickets.type, deadline: t.tickets.deadline, conversationId: t.tickets.conversationId })
+        .select({
+          id: t.tickets.id,
+          code: t.tickets.code,
+          level: t.tickets.level,
+          status: t.tickets.status,
+          unitId: t.tickets.unitId,
+          type: t.tickets.type,
+          deadline: t.tickets.deadline,
+          conversationId: t.tickets.conversationId,
+          contactId: t.tickets.contactId,
+          callId: t.tickets.callId,
+        })
         .from(t.tickets)
         .where(eq(t.tickets.id, id))
         .limit(1);
@@ -334,10 +345,10 @@ export function createTickets(deps: {
     });
     const { current, decision } = result;
     events.emit('ticket.updated', { ticketId: id, code: current.code, action: input.action, level: decision.level, unitId: decision.unitId, status: decision.status });
-    if (decision.answered && current.conversationId !== null && deps.deliverAnswer) {
+    if (decision.answered && (current.conversationId !== null || current.contactId !== null || current.callId !== null) && deps.deliverAnswer) {
       // The answer is committed; a failure to queue it is shown on the ticket, not thrown at
       // the person who answered (the operator then calls the citizen back).
-      await deps.deliverAnswer({ id, code: current.code, conversationId: current.conversationId }, input.comment!.trim(), by.name).catch((error: unknown) =>
+      await deps.deliverAnswer({ id, code: current.code, conversationId: current.conversationId, contactId: current.contactId, callId: current.callId }, input.comment!.trim(), by.name).catch((error: unknown) =>
         note(id, 'delivery_failed', error instanceof Error ? error.message : String(error), { agentId: null, name: 'system' }),
       );
     }

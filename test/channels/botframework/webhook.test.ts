@@ -218,8 +218,10 @@ describe('Bot Framework channel', () => {
     expect(await storedWith('1700000000501')).toBe(0);
     expect(await storedWith('1700000000502')).toBe(0);
     expect(await conversationCount()).toBe(before);
-    const kept = JSON.parse((await gateway.app.gateway.store.db.select({ value: gateway.app.gateway.store.t.settings.value }).from(gateway.app.gateway.store.t.settings).where(eq(gateway.app.gateway.store.t.settings.key, `inbox.${inboxId}.unusable`)))[0]!.value) as Array<{ reason: string; body: string }>;
-    expect(kept.slice(-4).map((entry) => entry.body)).toEqual(unusable.map((body) => (typeof body === 'string' ? body : JSON.stringify(body))));
+    const { store } = gateway.app.gateway;
+    const kept = await store.db.select().from(store.t.unusablePayloads).where(and(eq(store.t.unusablePayloads.inboxId, inboxId), eq(store.t.unusablePayloads.channel, 'botframework'))).orderBy(store.t.unusablePayloads.id);
+    expect(kept.slice(-4).map((row) => row.raw)).toEqual(unusable);
+    expect(kept.slice(-4).every((row) => row.reason.length > 0)).toBe(true);
   });
 
   it('opens nothing when a member is added, and keeps the connector on identities from Web Chat and Direct Line', async () => {

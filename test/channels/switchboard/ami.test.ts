@@ -142,6 +142,22 @@ for (const onPg of [false, true]) {
       expect(namFeed.filter((e) => e.type === 'call.ringing')).toEqual([]);
     });
 
+    it('a call answered while the caller\u2019s card is read reaches the operator\u2019s screen after the pop, in order', async () => {
+      const call = queueCallEvents({ linkedId: '1765090009.91', number: '0933111222', extension: '102', t0: Date.now() - 20_000, answerAfter: 1, talk: 10 });
+      // Ringing and the answer in the same burst (a quick pick-up, or events caught up after a reconnect).
+      for (const event of [...call.ringing, ...call.answered]) pbx.emit(event as AmiFields);
+      await waitFor(async () => (await callRows('1765090009.91'))[0]?.status === 'answered', 'the answer');
+      const [row] = await callRows('1765090009.91');
+      const frames = () => namFeed.filter((e) => e.callId === row!.id || (e.call as { callId?: number } | undefined)?.callId === row!.id);
+      await waitFor(() => frames().some((e) => e.type === 'call.updated' && e.status === 'answered'), 'the answer on the screen');
+      const order = frames().map((e) => (e.type === 'call.ringing' ? 'pop' : String(e.status)));
+      expect(order[0]).toBe('pop');
+      expect(order.at(-1)).toBe('answered');
+      expect(order.indexOf('answered')).toBeGreaterThan(order.lastIndexOf('ringing'));
+      for (const event of call.ended) pbx.emit(event as AmiFields);
+      await waitFor(async () => (await callRows('1765090009.91'))[0]?.status === 'ended', 'the hang-up');
+    });
+
     it('a caller who hangs up in the queue is a missed call until an operator calls back with one click', async () => {
       const t0 = Date.now() - 30_000;
       const caller = { Channel: 'PJSIP/trunk-viettel-00000031', Uniqueid: '1765090003.31', Linkedid: '1765090003.31', CallerIDNum: '0987654321' };
@@ -196,12 +212,12 @@ for (const onPg of [false, true]) {
     it('the wallboard and the monthly report count these calls', async () => {
       const board = await as('gs.thu', '/api/v1/calls/wallboard');
       expect(board.status).toBe(200);
-      expect(board.body.today).toMatchObject({ in: 4, out: 1 });
+      expect(board.body.today).toMatchObject({ in: 5, out: 1 });
       expect((await as('dtv.hoa', '/api/v1/calls/wallboard')).status).toBe(403);
       const month = new Date().toISOString().slice(0, 7);
       const report = await admin(`/api/v1/reports/monthly?month=${month}`);
       expect(report.status).toBe(200);
-      expect(JSON.stringify(report.body)).toMatch(/"in":4|"inbound":4/);
+      expect(JSON.stringify(report.body)).toMatch(/"in":5|"inbound":5/);
     });
   });
 }

@@ -10,6 +10,10 @@ import { listenAs } from '../../helpers/live-feed.ts';
 import { waitFor } from '../../helpers/platform-standins.ts';
 
 const password = 'Đồng-Tháp-sen-hồng-2026!';
+interface JsonSchema {
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+}
 const secret = 'call-centre-shared-secret';
 
 describe('switchboard webhook', () => {
@@ -113,6 +117,75 @@ describe('switchboard webhook', () => {
     expect(detail).toMatchObject({ callId: row!.id, contactId: row!.contactId, channel: 'phone' });
     const noted = await fetch(`${gw.url}/api/v1/calls/${row!.id}/note`, { method: 'PUT', headers: { ...gw.auth, 'content-type': 'application/json' }, body: JSON.stringify({ notes: 'Hẹn gọi lại chiều nay' }) });
     expect(noted.status).toBe(200);
+    expect((await rows())[0]!.notes).toBe('Hẹn gọi lại chiều nay');
+  });
+
+  it('the OpenAPI document declares what each call route answers, and the answers keep every field the inbox reads', async () => {
+    const spec = (await gw.app.inject({ url: '/docs/json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }> }>> };
+    const schemaOf = (path: string, method: string, status: string) => spec.paths[`/api/v1${path}`]?.[method]?.responses[status]?.content?.['application/json']?.schema;
+    const propertiesOf = (schema: JsonSchema | undefined) => Object.keys(schema?.properties ?? {}).sort();
+    const callKeys = ['agentId', 'contactId', 'direction', 'durationSeconds', 'hasRecording', 'id', 'notes', 'number', 'source', 'startedAt', 'status'];
+    const detailKeys = [...callKeys, 'answeredAt', 'calledBackAt', 'calledBackBy', 'createdAt', 'endedAt', 'extension', 'externalId', 'queue', 'queueWaitSeconds'].sort();
+    expect(propertiesOf(schemaOf('/calls', 'get', '200')?.properties?.items?.items)).toEqual(callKeys);
+    expect(propertiesOf(schemaOf('/calls/{id}', 'get', '200')?.properties?.call)).toEqual(detailKeys);
+    expect(propertiesOf(schemaOf('/calls/{id}', 'get', '200')?.properties?.caller)).toEqual(['care', 'contact', 'conversations', 'doNotContact', 'dossiers', 'number', 'tickets']);
+    expect(propertiesOf(schemaOf('/calls/wallboard', 'get', '200'))).toEqual(['agents', 'away', 'free', 'longestWaitSeconds', 'onCall', 'today', 'waiting']);
+    expect(propertiesOf(schemaOf('/calls/missed', 'get', '200')?.properties?.items?.items)).toEqual(['contactId', 'contactName', 'id', 'number', 'queue', 'queueWaitSeconds', 'startedAt']);
+    expect(propertiesOf(schemaOf('/calls/dial', 'post', '202'))).toEqual(['extension', 'number', 'reference']);
+    expect(propertiesOf(schemaOf('/calls', 'post', '201'))).toEqual(['contactId', 'id', 'ticket']);
+    expect(propertiesOf(schemaOf('/calls/import', 'post', '200'))).toEqual(['duplicates', 'errors', 'imported']);
+    expect(propertiesOf(schemaOf('/calls/{id}/note', 'put', '200'))).toEqual(['ok']);
+    expect(propertiesOf(schemaOf('/calls/{id}/handled', 'post', '200'))).toEqual(['ok']);
+    expect(propertiesOf(schemaOf('/telephony', 'get', '200'))).toEqual(['callerId', 'clickToCall', 'extension']);
+    for (const status of ['200', '206']) expect(Object.keys(spec.paths['/api/v1/calls/{id}/recording']?.get?.responses[status]?.content ?? {})).toEqual(['audio/*']);
+
+    // Serialized by those schemas, the answers still carry every field (and nothing more: no recording address).
+    const get = async <T>(path: string) => {
+      const res = await fetch(`${gw.url}/api/v1${path}`, { headers: gw.auth });
+      expect(res.status, path).toBe(200);
+      return (await res.json()) as T;
+    };
+    const [row] = await rows();
+    const { items } = await get<{ items: Array<Record<string, unknown>> }>('/calls');
+    const listed = items.find((call) => call.id === row!.id)!;
+    expect(Object.keys(listed).sort()).toEqual(callKeys);
+    expect(listed).toMatchObject({ status: 'ended', hasRecording: true, notes: 'Hẹn gọi lại chiều nay', contactId: row!.contactId, direction: 'in', durationSeconds: 61 });
+    expect(new Date(listed.startedAt as string).getTime()).toBe(row!.startedAt.getTime());
+    const one = await get<{ call: Record<string, unknown>; caller: { conversations: Array<Record<string, unknown>>; tickets: Array<Record<string, unknown>> } }>(`/calls/${row!.id}`);
+    expect(Object.keys(one.call).sort()).toEqual(detailKeys);
+    expect(one.call).toMatchObject({ queueWaitSeconds: 9, extension: '205', externalId: 'cc-7781', status: 'ended' });
+    expect(Object.keys(one.caller.conversations[0]!).sort()).toEqual(['channel', 'id', 'inboxName', 'lastMessageAt', 'status']);
+    expect(Object.keys(one.caller.tickets[0]!).sort()).toEqual(['code', 'deadline', 'id', 'level', 'receivedAt', 'status', 'subject']);
+    const { t, db } = gw.app.gateway.store;
+    const [lan] = await db.select({ id: t.agents.id }).from(t.agents).where(eq(t.agents.extension, '205'));
+    const away = await fetch(`${gw.url}/api/v1/agents/${lan!.id}/presence`, { method: 'PUT', headers: { ...gw.auth, 'content-type': 'application/json' }, body: JSON.stringify({ presence: 'away' }) });
+    expect(away.status).toBe(200);
+    const board = await get<{ agents: Array<Record<string, unknown>>; today: { in: number } }>('/calls/wallboard');
+    expect(board.today.in).toBeGreaterThan(0);
+    expect(board.agents.find((agent) => agent.extension === '205')).toMatchObject({ displayName: 'Lan', presence: 'away', state: 'away' });
+    expect(Object.keys(board.agents[0]!).sort()).toEqual(['displayName', 'extension', 'id', 'presence', 'state']);
+    expect(await get('/telephony')).toEqual({ clickToCall: false, extension: null, callerId: null });
+  });
+
+  it('a unit officer signed in reads no call, note or recording of the hotline', async () => {
+    const created = await fetch(`${gw.url}/api/v1/agents`, { method: 'POST', headers: { ...gw.auth, 'content-type': 'application/json' }, body: JSON.stringify({ username: 'sotp.can-bo', displayName: 'Cán bộ Sở Tư pháp', role: 'unit_officer', teams: [], password }) });
+    expect(created.status).toBe(201);
+    const login = await fetch(`${gw.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'sotp.can-bo', password }) });
+    expect(login.status).toBe(200);
+    const session = { cookie: login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), 'x-csrf-token': ((await login.json()) as { csrfToken: string }).csrfToken };
+    const [row] = await rows();
+    const { t, db } = gw.app.gateway.store;
+    const playedBefore = (await db.select({ id: t.auditEvents.id }).from(t.auditEvents).where(eq(t.auditEvents.action, 'call.recording.played'))).length;
+    // Signed in and let in elsewhere: the refusal is the call routes' own.
+    expect((await fetch(`${gw.url}/api/v1/tickets`, { headers: session })).status).toBe(200);
+    const refused = await fetch(`${gw.url}/api/v1/calls/${row!.id}`, { headers: session });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { code: string }).code).toBe('forbidden');
+    expect((await fetch(`${gw.url}/api/v1/calls/${row!.id}/recording`, { headers: session })).status).toBe(403);
+    const note = await fetch(`${gw.url}/api/v1/calls/${row!.id}/note`, { method: 'PUT', headers: { ...session, 'content-type': 'application/json' }, body: JSON.stringify({ notes: 'không được' }) });
+    expect(note.status).toBe(403);
+    expect((await fetch(`${gw.url}/api/v1/calls`, { headers: session })).status).toBe(403);
+    expect((await db.select({ id: t.auditEvents.id }).from(t.auditEvents).where(eq(t.auditEvents.action, 'call.recording.played'))).length).toBe(playedBefore);
     expect((await rows())[0]!.notes).toBe('Hẹn gọi lại chiều nay');
   });
 

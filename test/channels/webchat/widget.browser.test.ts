@@ -33,9 +33,19 @@ describe.skipIf(!available)('live chat widget in a browser', () => {
     const chat = page.frameLocator('[data-gw1022] iframe');
     await chat.locator('header strong').filter({ hasText: '1022 Đồng Tháp' }).waitFor();
     // The optional pre-chat form comes first.
+    // A wrong phone is said under the phone field, read with it, and the field takes the focus.
     await chat.locator('#pc-name').fill('Nguyễn Văn An');
+    await chat.locator('#pc-phone').fill('09123');
+    await chat.locator('#prechat button[type=submit]').click();
+    await expect(chat.locator('#pc-phone').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(chat.locator('#pc-name').getAttribute('aria-invalid')).resolves.toBeNull();
+    await expect(chat.locator('#pc-phone-error').textContent()).resolves.toBe('Số điện thoại chưa đúng, ví dụ 0912 345 678.');
+    await expect(chat.locator('#pc-phone').getAttribute('aria-describedby')).resolves.toBe('pc-phone-error');
+    await expect(chat.locator('#pc-phone').evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await expect(chat.locator('#prechat').isVisible()).resolves.toBe(true);
     await chat.locator('#pc-phone').fill('0912345678');
     await chat.locator('#prechat button[type=submit]').click();
+    await expect(chat.locator('#pc-phone-error').textContent()).resolves.toBe('');
     await chat.locator('#text').fill('Cho tôi hỏi thủ tục cấp lại giấy khai sinh?');
     await chat.locator('#text').press('Enter');
     const mine = chat.locator('.msg.visitor[data-id]');

@@ -4,7 +4,7 @@ import { zaloError, type ZaloFailure } from '../../../src/channels/zalo-oa/api-c
 import { resolveZaloSettings, zaloEnvVariables, zaloSettings, zaloSettingsFromEnv } from '../../../src/channels/zalo-oa/config.ts';
 import { normalizeZaloEvent, verifyZaloSignature, zaloSignature } from '../../../src/channels/zalo-oa/webhook.ts';
 import { splitText } from '../../../src/channels/shared/split-text.ts';
-import { zaloReplyWindow } from '../../../src/channels/zalo-oa/window.ts';
+import { estimatedZaloWindow, quotaWindow, zaloReplyWindow } from '../../../src/channels/zalo-oa/window.ts';
 import { fixture, zaloIds, zaloSignatureHeader } from '../../helpers/platform-standins.ts';
 
 describe('zaloError: vendor failures to channel errors', () => {
@@ -73,6 +73,33 @@ describe('zaloReplyWindow', () => {
   });
   it('follows configured limits', () => {
     expect(zaloReplyWindow({ lastInboundAt: hoursAgo(30), outboundSinceInbound: 0, now, senderType: 'agent' }, { windowHours: 24, freeReplies: 8 }, 'vi').open).toBe(false);
+  });
+});
+
+describe("quotaWindow: Zalo's own count", () => {
+  const now = new Date('2026-12-07T03:00:00Z');
+  const format = (date: Date) => date.toISOString();
+  it('is open while replies remain, until the expiry Zalo names', () => {
+    expect(quotaWindow({ quota_type: 'reply', remain: '3', total: '8', expired_date: '2026-12-09 10:30:00' }, now, 'en', format)).toEqual({
+      open: true,
+      source: 'platform',
+      remainingReplies: 3,
+      closesAt: new Date('2026-12-09T03:30:00Z'),
+      reason: 'Zalo reports 3/8 free replies left, until 2026-12-09T03:30:00.000Z.',
+    });
+  });
+  it('closes when none remain, and when the quota expired', () => {
+    expect(quotaWindow({ remain: 0, total: 8, expired_date: '2026-12-09 10:30:00' }, now, 'vi', format)).toMatchObject({ open: false, remainingReplies: 0, reason: expect.stringContaining('đã dùng hết 8') });
+    expect(quotaWindow({ remain: 2, total: 8, expired_date: '2026-12-07 09:59:00' }, now, 'vi', format)).toMatchObject({ open: false, reason: expect.stringContaining('đã hết lúc') });
+  });
+  it('says the fixed rule is an estimate', () => {
+    const hourAgo = new Date(now.getTime() - 3_600_000);
+    expect(estimatedZaloWindow({ lastInboundAt: hourAgo, outboundSinceInbound: 2, now, senderType: 'agent' }, { windowHours: 48, freeReplies: 8 }, 'en')).toMatchObject({
+      open: true,
+      source: 'rule',
+      remainingReplies: 6,
+      reason: expect.stringContaining("Estimated by the 48 hours / 8 replies rule: Zalo's quota could not be read."),
+    });
   });
 });
 

@@ -207,6 +207,56 @@ describe('personal Zalo account (zca-js) in the gateway', () => {
     await waitFor(async () => (await inbox()).status === 'active' && (await inbox()).statusDetail === null, 'the inbox to be healthy again');
   });
 
+  it('records what the officer types on the phone once, as an outgoing message, and never stores the echo of a gateway send', async () => {
+    const citizen = '6001000000000000005';
+    fake.listener.emit('message', userMessage(citizen, { msgId: '7000000000040', content: 'Xã có làm thủ tục chứng thực không?' }));
+    const conversationId = await waitFor(() => conversationOf(gateway, citizen), 'the conversation');
+    const sendsBefore = fake.sends.length;
+
+    // Typed on the account's phone: zca-js reports it as the account's own message to the citizen.
+    const typed = userMessage('0', { msgId: '7000000000041', idTo: citizen, dName: 'UBND xã Tân Hòa', content: 'Có, sáng thứ Hai đến thứ Sáu.' });
+    fake.listener.emit('message', typed);
+    fake.listener.emit('message', userMessage('0', { msgId: '7000000000041', idTo: citizen, dName: 'UBND xã Tân Hòa', content: 'Có, sáng thứ Hai đến thứ Sáu.' }));
+    await waitFor(async () => (await api.messages(conversationId)).some((m) => m.externalId === '7000000000041'), 'the phone reply', 5000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const fromPhone = (await api.messages(conversationId)).filter((m) => m.externalId === '7000000000041');
+    expect(fromPhone).toHaveLength(1);
+    expect(fromPhone[0]).toMatchObject({ direction: 'out', text: 'Có, sáng thứ Hai đến thứ Sáu.', metadata: expect.objectContaining({ sentOutsideGateway: true, sentFromPhone: true }) });
+    // Recorded, not sent again.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(fake.sends.length).toBe(sendsBefore);
+
+    // The gateway's own reply comes back as an own message with the msgId the send returned: one row.
+    expect((await api.reply(conversationId, 'Anh mang bản chính và bản sao.')).statusCode).toBe(201);
+    const sent = await waitFor(async () => (await api.messages(conversationId)).find((m) => m.text === 'Anh mang bản chính và bản sao.' && m.status === 'sent'), 'the reply to be sent');
+    fake.listener.emit('message', userMessage('0', { msgId: sent.externalId!, idTo: citizen, content: 'Anh mang bản chính và bản sao.' }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const copies = (await api.messages(conversationId)).filter((m) => m.text === 'Anh mang bản chính và bản sao.');
+    expect(copies).toHaveLength(1);
+    expect(copies[0]).toMatchObject({ direction: 'out', senderType: 'agent', externalId: sent.externalId });
+    expect(fake.sends.filter((s) => s.threadId === citizen).map((s) => s.content.msg)).toEqual(['Anh mang bản chính và bản sao.']);
+  });
+
+  it('drops the echo of a gateway send that arrives before the send has answered', async () => {
+    const citizen = '6001000000000000006';
+    fake.listener.emit('message', userMessage(citizen, { msgId: '7000000000050', content: 'Cho hỏi giờ làm việc' }));
+    const conversationId = await waitFor(() => conversationOf(gateway, citizen), 'the conversation');
+    // zca-js may deliver the own-message echo while sendMessage is still waiting for its answer.
+    const original = fake.sendHook;
+    fake.sendHook = (content, threadId, msgId) => {
+      if (threadId === citizen) fake.listener.emit('message', userMessage('0', { msgId: String(msgId), idTo: citizen, content: content.msg }));
+    };
+    try {
+      expect((await api.reply(conversationId, 'Từ 7 giờ đến 17 giờ.')).statusCode).toBe(201);
+      const [sent] = await replies(conversationId, 1);
+      expect(sent).toMatchObject({ status: 'sent', senderType: 'agent' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await api.messages(conversationId)).filter((m) => m.text === 'Từ 7 giờ đến 17 giờ.')).toHaveLength(1);
+    } finally {
+      fake.sendHook = original;
+    }
+  });
+
   it('marks the inbox "needs reconnect" when Zalo refuses the session, and sends fail with the reason', async () => {
     const alerts: Array<{ status: string; detail: string | null }> = [];
     gateway.app.gateway.events.on('inbox.status', (event) => alerts.push(event));

@@ -70,10 +70,18 @@ describe('sealed session', () => {
 describe('inbound messages', () => {
   const groups = new Map([['900', 'Nhóm ấp 1']]);
 
-  it('ignores the account’s own messages and unconfigured groups', () => {
-    const own = userMessage('0', { msgId: '1', content: 'tự gửi' });
+  it('makes the account’s own direct message an outgoing one of the citizen’s thread, and ignores its own group messages and unconfigured groups', () => {
+    const own = userMessage('0', { msgId: '1', idTo: '6001', content: 'tự gửi' });
     expect(own.isSelf).toBe(true);
-    expect(normalizePersonalMessage(own, 1, groups)).toEqual({ kind: 'ignored', reason: 'own message' });
+    expect(normalizePersonalMessage(own, 1, groups)).toMatchObject({
+      kind: 'message',
+      part: { kind: 'text', text: 'tự gửi' },
+      message: { echo: true, externalMessageId: '1', sender: { externalUserId: '6001' }, text: 'tự gửi', metadata: { sentOutsideGateway: true, sentFromPhone: true } },
+    });
+    // The account's own name is not the citizen's.
+    const normalized = normalizePersonalMessage(own, 1, groups);
+    expect(normalized.kind === 'message' && normalized.message.sender).toEqual({ externalUserId: '6001' });
+    expect(normalizePersonalMessage(groupMessage('900', '0', { msgId: '5', content: 'tự gửi nhóm', uidFrom: '0' }), 1, groups)).toEqual({ kind: 'ignored', reason: 'own group message' });
     expect(normalizePersonalMessage(groupMessage('901', '5', { msgId: '2', content: 'x' }), 1, groups)).toEqual({ kind: 'ignored', reason: 'group not configured' });
   });
 

@@ -68,7 +68,7 @@ describe.each(dialects)('retention on $name', ({ pg: onPg }) => {
     const before = await messageCount();
 
     // Nothing is due yet.
-    expect(await retention.sweep(new Date(now.getTime() + 29 * day))).toEqual({ conversations: 0, messages: 0, contacts: 0, dossiers: 0 });
+    expect(await retention.sweep(new Date(now.getTime() + 29 * day))).toEqual({ conversations: 0, messages: 0, contacts: 0, dossiers: 0, unusablePayloads: 0 });
     expect(await textOf(done.conversationId)).toEqual(['Câu hỏi đã xong của anh A']);
     expect(await files.read(saved.key)).not.toBeNull();
 

@@ -92,6 +92,7 @@ export const api = {
   conversation: (id: number) => request<Conversation>('GET', `/api/v1/conversations/${id}`),
   messages: (id: number, after?: number) => request<{ items: Message[] }>('GET', `/api/v1/conversations/${id}/messages${query({ after, limit: 500 })}`),
   window: (id: number) => request<ReplyWindow>('GET', `/api/v1/conversations/${id}/window`),
+  requestContactInfo: (id: number) => request<ReplyQueued>('POST', `/api/v1/conversations/${id}/request-contact-info`),
   send: (id: number, text: string, isPrivate: boolean, attachmentIds: number[] = []) =>
     request<ReplyQueued>('POST', `/api/v1/conversations/${id}/messages`, { ...(text ? { text } : {}), private: isPrivate, ...(attachmentIds.length ? { attachmentIds } : {}) }),
   change: (id: number, change: { status?: ConversationStatus; teamId?: number | null; assigneeId?: number | null; handler?: 'bot' | 'human' }) =>
@@ -105,8 +106,8 @@ export const api = {
   cannedAnswers: () => request<CannedAnswer[]>('GET', '/api/v1/canned-answers'),
   /** The canned answer's file as the caller's own upload, ready for a reply. */
   cannedFile: (id: number) => request<Upload>('POST', `/api/v1/canned-answers/${id}/file`),
-  createCannedAnswer: (input: Pick<CannedAnswer, 'shortcut' | 'title' | 'body' | 'teamId'>) => request<CannedAnswer>('POST', '/api/v1/canned-answers', input),
-  updateCannedAnswer: (id: number, change: Partial<Pick<CannedAnswer, 'shortcut' | 'title' | 'body' | 'teamId'>>) => request<CannedAnswer>('PATCH', `/api/v1/canned-answers/${id}`, change),
+  createCannedAnswer: (input: Pick<CannedAnswer, 'shortcut' | 'title' | 'body' | 'teamId' | 'attachmentId'>) => request<CannedAnswer>('POST', '/api/v1/canned-answers', input),
+  updateCannedAnswer: (id: number, change: Partial<Pick<CannedAnswer, 'shortcut' | 'title' | 'body' | 'teamId' | 'attachmentId'>>) => request<CannedAnswer>('PATCH', `/api/v1/canned-answers/${id}`, change),
   deleteCannedAnswer: (id: number) => request<null>('DELETE', `/api/v1/canned-answers/${id}`),
   labels: () => request<Label[]>('GET', '/api/v1/labels'),
   createLabel: (input: Omit<Label, 'id'>) => request<Label>('POST', '/api/v1/labels', input),

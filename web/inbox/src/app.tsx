@@ -3,7 +3,7 @@ import { api, ApiError, isOverseer, setCsrfToken, type Agent, type AgentRow, typ
 import { alertsEnabled, notifyNewConversation, setAlertsEnabled } from './alerts.ts';
 import { SignIn } from './components/sign-in.tsx';
 import type { ChannelListing } from '../../../src/contracts/channels.ts';
-import { I18nContext, initialLocale, loadLocale, saveLocale, translator, useI18n, type Locale } from './i18n/index.ts';
+import { I18nContext, initialLocale, loadLocale, loadScreens, saveLocale, translator, useI18n, type Locale } from './i18n/index.ts';
 import { LiveFeed } from './live.ts';
 import { navigate, useRoute } from './route.ts';
 import { ticketsApi } from './tickets/tickets-api.ts';
@@ -21,6 +21,7 @@ const QueueView = screen(() => import('./components/queue-view.tsx'), 'QueueView
 const CallsView = screen(() => import('./tickets/calls-view.tsx'), 'CallsView');
 const ReportView = screen(() => import('./tickets/report-view.tsx'), 'ReportView');
 const TicketsView = screen(() => import('./tickets/tickets-view.tsx'), 'TicketsView');
+const TicketPrintView = screen(() => import('./tickets/ticket-print-view.tsx'), 'TicketPrintView');
 const CreateTicketForm = screen(() => import('./tickets/tickets-view.tsx'), 'CreateTicketForm');
 const CareView = screen(() => import('./care/care-view.tsx'), 'CareView');
 const PrivacyView = screen(() => import('./privacy/privacy-view.tsx'), 'PrivacyView');
@@ -44,7 +45,22 @@ export function App() {
       current = false;
     };
   }, [locale]);
-  const i18n = useMemo(() => ({ locale: shown, t: translator(shown, channels), setLocale: (l: Locale) => (saveLocale(l), setLocaleState(l)), channels }), [shown, channels]);
+  // The screens' texts come once someone is signed in; until then the page says it is loading.
+  const [screensReady, setScreensReady] = useState(false);
+  const [screensFailed, setScreensFailed] = useState(false);
+  useEffect(() => {
+    if (!agent || screensReady) return;
+    let current = true;
+    void loadScreens().then(
+      () => current && setScreensReady(true),
+      () => current && setScreensFailed(true),
+    );
+    return () => {
+      current = false;
+    };
+  }, [agent, screensReady]);
+  // `screensReady` is a dependency though unread: the translator reads the catalogues it completed.
+  const i18n = useMemo(() => ({ locale: shown, t: translator(shown, channels), setLocale: (l: Locale) => (saveLocale(l), setLocaleState(l)), channels }), [shown, channels, screensReady]);
   const signedIn = Boolean(agent && !agent.mfaSetupRequired);
   useEffect(() => {
     if (signedIn) api.channels().then((list) => setChannels(list.items), () => setChannels([]));
@@ -77,8 +93,10 @@ export function App() {
 
   return (
     <I18nContext.Provider value={i18n}>
-      {agent === undefined ? (
-        <p className="loading">{i18n.t('app.loading')}</p>
+      {agent === undefined || (agent !== null && !screensReady) ? (
+        <p className="loading" role={screensFailed ? 'alert' : undefined}>
+          {i18n.t(screensFailed ? 'app.reloadNeeded' : 'app.loading')}
+        </p>
       ) : agent === null ? (
         <SignIn
           notice={signInNotice}
@@ -206,7 +224,7 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(notice?: 
         <strong className="brand">{t('app.title')}</strong>
         <nav>
           {!ticketsOnly(agent) && link({ name: 'list' }, '/inbox', inbox, t('nav.inbox'))}
-          {link({ name: 'tickets', id: null }, '/inbox/tickets', route.name === 'tickets', t('nav.tickets'))}
+          {link({ name: 'tickets', id: null }, '/inbox/tickets', route.name === 'tickets' || route.name === 'ticketPrint', t('nav.tickets'))}
           {!ticketsOnly(agent) && link({ name: 'calls' }, '/inbox/calls', route.name === 'calls', t('nav.calls'))}
           {overseer && link({ name: 'report' }, '/inbox/report', route.name === 'report', t('nav.report'))}
           {overseer && link({ name: 'queue' }, '/inbox/queue', route.name === 'queue', t('nav.queue'))}
@@ -273,6 +291,8 @@ function Workspace({ agent, onSignedOut }: { agent: Agent; onSignedOut(notice?: 
         )
       ) : route.name === 'tickets' ? (
         <TicketsView agent={agent} live={live} selectedId={route.id} unitIds={unitIds} />
+      ) : route.name === 'ticketPrint' ? (
+        <TicketPrintView id={route.id} />
       ) : route.name === 'care' ? (
         ticketsOnly(agent) ? <p className="empty">{t('care.forbidden')}</p> : <CareView agent={agent} section={route.section} id={route.id} />
       ) : route.name === 'privacy' ? (

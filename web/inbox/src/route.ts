@@ -12,6 +12,7 @@ export type Route =
   | { name: 'admin'; section: AdminSection }
   | { name: 'account' }
   | { name: 'tickets'; id: number | null }
+  | { name: 'ticketPrint'; id: number }
   | { name: 'calls' }
   | { name: 'report' }
   | { name: 'care'; section: CareSection; id: number | null }
@@ -24,6 +25,8 @@ export function parseRoute(pathname: string): Route {
   const conversation = /^\/inbox\/c\/(\d+)\/?$/.exec(pathname);
   if (conversation) return { name: 'conversation', id: Number(conversation[1]) };
   if (/^\/inbox\/queue\/?$/.test(pathname)) return { name: 'queue' };
+  const printed = /^\/inbox\/tickets\/(\d+)\/print\/?$/.exec(pathname);
+  if (printed) return { name: 'ticketPrint', id: Number(printed[1]) };
   const ticket = /^\/inbox\/tickets(?:\/(\d+))?\/?$/.exec(pathname);
   if (ticket) return { name: 'tickets', id: ticket[1] ? Number(ticket[1]) : null };
   if (/^\/inbox\/calls\/?$/.test(pathname)) return { name: 'calls' };
@@ -53,6 +56,8 @@ export function pathOf(route: Route): string {
       return '/inbox/account';
     case 'tickets':
       return route.id === null ? '/inbox/tickets' : `/inbox/tickets/${route.id}`;
+    case 'ticketPrint':
+      return `/inbox/tickets/${route.id}/print`;
     case 'calls':
       return '/inbox/calls';
     case 'report':

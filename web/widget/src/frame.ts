@@ -2,22 +2,8 @@
 // remembers the highest one it shows and, after any disconnect, says it in its hello; the
 // server sends what came after it, then live messages. Messages are shown once by id.
 // Everything from the server is written as text (textContent), never as HTML.
-import type { ClientFrame, HoursInfo, ServerFrame, WireMessage } from '../../../src/channels/webchat/types.ts';
+import type { ClientFrame, FrameConfig, HoursInfo, ServerFrame, WireMessage } from '../../../src/channels/webchat/types.ts';
 import type { FrameMessage, HostMessage } from './messages.ts';
-
-interface FrameConfig {
-  prefix: string;
-  host: string;
-  title: string;
-  greeting: string;
-  color: string;
-  textColor: string;
-  preChatForm: 'off' | 'optional' | 'required';
-  maxTextLength: number;
-  maxAttachmentBytes: number;
-  lang: 'vi' | 'en';
-  strings: Record<string, string>;
-}
 
 interface Saved {
   token?: string;
@@ -461,8 +447,25 @@ interface Saved {
     const email = value('email');
     const phoneOk = !phone || /^\+?[0-9 .()-]{8,20}$/.test(phone);
     const emailOk = !email || /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(email);
-    if (!name || !phoneOk || !emailOk || (config.preChatForm === 'required' && !phone && !email)) {
-      $<HTMLElement>('pc-error').textContent = text('webchat.prechat.invalid');
+    const contactMissing = config.preChatForm === 'required' && !phone && !email;
+    // Each fault is said under its own field (a screen reader reads it with the field), and the
+    // first faulty field takes the focus: an elderly visitor should not hunt for what is wrong.
+    const faults: Array<[field: string, key: string | null]> = [
+      ['name', name ? null : 'webchat.prechat.nameMissing'],
+      ['phone', !phoneOk ? 'webchat.prechat.phoneInvalid' : contactMissing ? 'webchat.prechat.contactMissing' : null],
+      ['email', !emailOk ? 'webchat.prechat.emailInvalid' : null],
+    ];
+    let first: HTMLInputElement | null = null;
+    for (const [field, key] of faults) {
+      const input = $<HTMLInputElement>(`pc-${field}`);
+      $<HTMLElement>(`pc-${field}-error`).textContent = key ? text(key) : '';
+      if (key) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+      if (key && !first) first = input;
+    }
+    $<HTMLElement>('pc-error').textContent = first ? text('webchat.prechat.invalid') : '';
+    if (first) {
+      first.focus();
       return;
     }
     finishIntro({ name, ...(phone ? { phone } : {}), ...(email ? { email } : {}) });

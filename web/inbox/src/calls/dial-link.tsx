@@ -1,10 +1,11 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { request } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
+import type { TelephonyInfo } from '../../../../src/contracts/calls.ts';
 
 let availability: Promise<boolean> | undefined;
 /** Asked once per page: a switchboard that places calls does not come and go while one works. */
-const clickToCall = () => (availability ??= request<{ clickToCall: boolean; extension: string | null }>('GET', '/api/v1/telephony').then((r) => r.clickToCall && r.extension !== null).catch(() => false));
+const clickToCall = () => (availability ??= request<TelephonyInfo>('GET', '/api/v1/telephony').then((r) => r.clickToCall && r.extension !== null).catch(() => false));
 
 /**
  * Calls a citizen from the hotline's official number when a switchboard can place calls and the

@@ -3,31 +3,21 @@ import { request } from '../api.ts';
 import { channelName, time } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import type { LiveEvent, LiveFeed } from '../live.ts';
+import type { CallerCard, LiveCall } from '../../../../src/contracts/calls.ts';
+import { CallNote } from './call-note.tsx';
+import { CallRecording } from './call-recording.tsx';
 
-interface PopCall {
-  callId: number;
-  status: 'ringing' | 'answered' | 'ended' | 'missed';
-  direction: 'in' | 'out';
-  number: string;
-}
-
-interface Caller {
-  contact: { id: number; name: string | null; phone: string | null; email: string | null } | null;
-  conversations: Array<{ id: number; channel: string; inboxName: string; status: string; lastMessageAt: string | null }>;
-  tickets: Array<{ id: number; code: string; subject: string; level: number; status: string; deadline: string | null }>;
-  dossiers: Array<{ id: number; code: string; procedure: string | null; status: string | null }>;
-  care: Array<{ targetId: number; campaign: string; status: string }>;
-  doNotContact: { since: string } | null;
-}
+type PopCall = Pick<LiveCall, 'callId' | 'status' | 'direction' | 'number' | 'hasRecording'>;
 
 /**
  * The screen pop: when a call rings at this operator's extension, the caller's card slides in
  * over whatever screen they are on, follows the call (answered, ended) and opens a ticket from
- * the call in one click.
+ * the call in one click. Once the call is over, the operator writes the call's note and can
+ * listen to its recording there.
  */
 export function ScreenPop({ live, onTicket }: { live: LiveFeed; onTicket(id: number): void }) {
   const { t, locale } = useI18n();
-  const [pop, setPop] = useState<{ call: PopCall; caller: Caller } | null>(null);
+  const [pop, setPop] = useState<{ call: PopCall; caller: CallerCard } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -36,9 +26,10 @@ export function ScreenPop({ live, onTicket }: { live: LiveFeed; onTicket(id: num
       live.on((event: LiveEvent) => {
         if (event.type === 'call.ringing') {
           setError(null);
-          setPop({ call: event.call as PopCall, caller: event.caller as Caller });
+          setPop({ call: event.call as PopCall, caller: event.caller as CallerCard });
         } else if (event.type === 'call.updated') {
-          setPop((current) => (current && current.call.callId === event.callId ? { ...current, call: { ...current.call, status: event.status as PopCall['status'] } } : current));
+          const update = event as unknown as LiveCall;
+          setPop((current) => (current && current.call.callId === update.callId ? { ...current, call: { ...current.call, status: update.status, hasRecording: update.hasRecording } } : current));
         }
       }),
     [live],
@@ -121,6 +112,12 @@ export function ScreenPop({ live, onTicket }: { live: LiveFeed; onTicket(id: num
             ))}
           </ul>
         </>
+      )}
+      {(call.status === 'ended' || call.status === 'missed') && (
+        <section className="after-call">
+          <CallNote callId={call.callId} initial={null} />
+          <CallRecording callId={call.callId} hasRecording={call.hasRecording} />
+        </section>
       )}
       {error && <p className="error">{error}</p>}
       <footer>

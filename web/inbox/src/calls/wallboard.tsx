@@ -4,23 +4,7 @@ import { duration, time } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import type { LiveFeed } from '../live.ts';
 import { DialLink } from './dial-link.tsx';
-
-interface Board {
-  waiting: number;
-  longestWaitSeconds: number;
-  onCall: number;
-  free: number;
-  away: number;
-  today: { in: number; out: number };
-  agents: Array<{ id: number; displayName: string; extension: string | null; state: 'on_call' | 'free' | 'away' }>;
-}
-interface Missed {
-  id: number;
-  number: string;
-  startedAt: string;
-  queueWaitSeconds: number | null;
-  contactName: string | null;
-}
+import type { MissedCall as Missed, Wallboard as Board } from '../../../../src/contracts/calls.ts';
 
 /**
  * The supervisors' wallboard and missed calls: refreshed on every call event of the live feed

@@ -97,6 +97,9 @@ export function ContactPanel({ contactId, currentConversationId, onChanged }: { 
             <div className="meta">
               {identity.displayName && <span>{identity.displayName} · </span>}
               <span className="external-id">{identity.externalUserId}</span>
+              {identity.following !== null && identity.following !== undefined && (
+                <span className={`following ${identity.following ? 'yes' : 'no'}`}> · {t(identity.following ? 'contact.following' : 'contact.notFollowing')}</span>
+              )}
             </div>
           </li>
         ))}

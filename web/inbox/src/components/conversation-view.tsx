@@ -320,7 +320,10 @@ export function matchCanned(answers: CannedAnswer[], query: string): CannedAnswe
 }
 
 function Composer({ conversation, agent, window_, live, lastCitizenText, onSent }: { conversation: Conversation; agent: Agent; window_: ReplyWindow | null; live: LiveFeed; lastCitizenText: string; onSent(): void }) {
-  const { t, locale } = useI18n();
+  const { t, locale, channels } = useI18n();
+  // The channel's form asking the citizen to share name and phone (Zalo OA's request-info template).
+  const canRequestInfo = channels.some((c) => c.key === conversation.channel && c.features.includes('request_contact_info'));
+  const [infoRequested, setInfoRequested] = useState(false);
   const [text, setText] = useState('');
   const [caret, setCaret] = useState(0);
   const uploads = useUploads();
@@ -557,6 +560,26 @@ function Composer({ conversation, agent, window_, live, lastCitizenText, onSent 
         <button type="button" className="ghost" disabled={!lastCitizenText} onClick={() => void suggest()}>
           {t('suggest.button')}
         </button>
+        {canRequestInfo && (
+          <button
+            type="button"
+            className="ghost"
+            title={t('requestInfo.hint')}
+            disabled={busy || closed || infoRequested}
+            onClick={() => {
+              setError(null);
+              api
+                .requestContactInfo(conversation.id)
+                .then(() => {
+                  setInfoRequested(true);
+                  onSent();
+                })
+                .catch((e: unknown) => setError(t('app.error', { detail: e instanceof Error ? e.message : String(e) })));
+            }}
+          >
+            {infoRequested ? t('requestInfo.sent') : t('requestInfo.button')}
+          </button>
+        )}
         {canned.length > 0 && <span className="hint">{t('canned.hint')}</span>}
         <span className="spacer" />
         <button type="submit" disabled={busy || uploads.uploading || (!text.trim() && (note || !uploads.ready.length)) || (closed && !note)}>

@@ -21,8 +21,6 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn(signedIn: SignedIn):
     } catch (e) {
       if (e instanceof ApiError && e.code === 'mfa_required') {
         setNeedsTotp(true);
-      } else if (e instanceof ApiError && e.code === 'locked') {
-        setError(t('signIn.locked'));
       } else if (e instanceof ApiError && e.status === 429) {
         setError(t('signIn.throttled'));
       } else {

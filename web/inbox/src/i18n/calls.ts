@@ -32,6 +32,16 @@ export const callsVi = {
   'board.missed': 'Cuộc gọi nhỡ chưa gọi lại',
   'board.noMissed': 'Không có cuộc gọi nhỡ.',
   'board.handled': 'Đã xử lý',
+  // Issue 19: the call's note and its recording, in the screen pop and the calls list.
+  'callNote.label': 'Ghi chú cuộc gọi',
+  'callNote.save': 'Lưu ghi chú',
+  'callNote.saved': 'Đã lưu ghi chú.',
+  'callNote.edit': 'Sửa ghi chú',
+  'recording.label': 'Ghi âm cuộc gọi',
+  'recording.listen': 'Nghe ghi âm',
+  'recording.none': 'Không có ghi âm',
+  'recording.unavailable': 'Tổng đài chưa trả ghi âm, thử lại sau.',
+  'calls.col.recording': 'Ghi âm',
 };
 
 export const callsEn: Record<keyof typeof callsVi, string> = {
@@ -67,4 +77,14 @@ export const callsEn: Record<keyof typeof callsVi, string> = {
   'board.missed': 'Missed calls not called back',
   'board.noMissed': 'No missed call.',
   'board.handled': 'Handled',
+  // Issue 19: the call's note and its recording, in the screen pop and the calls list.
+  'callNote.label': 'Note on the call',
+  'callNote.save': 'Save the note',
+  'callNote.saved': 'Note saved.',
+  'callNote.edit': 'Edit the note',
+  'recording.label': 'Call recording',
+  'recording.listen': 'Play the recording',
+  'recording.none': 'No recording',
+  'recording.unavailable': 'The switchboard did not give the recording; try again later.',
+  'calls.col.recording': 'Recording',
 };

@@ -1,20 +1,32 @@
 import { createContext, useContext } from 'react';
 import type { ChannelListing } from '../../../../src/contracts/channels.ts';
-import { ticketsEn, ticketsVi } from './tickets.ts';
-import { careEn, careVi } from './care.ts';
-import { privacyEn, privacyVi } from './privacy.ts';
-import { knowledgeEn, knowledgeVi } from './knowledge.ts';
 import { vi, type MessageKey as BaseKey } from './vi.ts';
-// The phone line's screen pop.
-import { callsEn, callsVi } from './calls.ts';
+import type { screensVi } from './screens.ts';
 
 export type Locale = 'vi' | 'en';
-export type MessageKey = BaseKey | keyof typeof ticketsVi | keyof typeof careVi | keyof typeof privacyVi | keyof typeof knowledgeVi | keyof typeof callsVi;
+export type MessageKey = BaseKey | keyof typeof screensVi;
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
 // English is loaded when someone chooses it (loadLocale): the sign-in page of a Vietnamese
 // hotline should not carry a second language's whole catalogue over a slow phone link.
-const catalogues: Record<Locale, Partial<Record<MessageKey, string>>> = { vi: { ...vi, ...ticketsVi, ...careVi, ...privacyVi, ...knowledgeVi, ...callsVi }, en: { ...ticketsEn, ...careEn, ...privacyEn, ...knowledgeEn, ...callsEn } };
+const catalogues: Record<Locale, Partial<Record<MessageKey, string>>> = { vi: { ...vi }, en: {} };
+
+let screens: Promise<void> | undefined;
+/** The screens' texts (both languages), fetched once; a signed-in workspace waits for them. */
+export function loadScreens(): Promise<void> {
+  screens ??= import('./screens.ts').then(
+    ({ screensVi, screensEn }) => {
+      catalogues.vi = { ...catalogues.vi, ...screensVi };
+      catalogues.en = { ...catalogues.en, ...screensEn };
+    },
+    (error: unknown) => {
+      // A failed fetch (a network blip) is tried again by the next caller.
+      screens = undefined;
+      throw error;
+    },
+  );
+  return screens;
+}
 
 /** Makes sure a language's catalogue is here before it is used (English comes on demand). */
 export async function loadLocale(locale: Locale): Promise<void> {

@@ -95,6 +95,8 @@ export const privacyVi = {
   'privacy.error.completed': 'Yêu cầu này đã kết thúc.',
   'privacy.error.future': 'Ngày nhận không thể sau hôm nay.',
   'privacy.error.notFound': 'Không tìm thấy yêu cầu hoặc công dân này.',
+  // Issue 19 leftover: unusable platform bodies in the erasure's counts.
+  'privacy.erasure.unusablePayloads': 'Dữ liệu nền tảng không dùng được đã xóa',
 } as const;
 
 export const privacyEn: Record<keyof typeof privacyVi, string> = {
@@ -193,4 +195,6 @@ export const privacyEn: Record<keyof typeof privacyVi, string> = {
   'privacy.error.completed': 'This request is closed already.',
   'privacy.error.future': 'The date received cannot be after today.',
   'privacy.error.notFound': 'This request or citizen was not found.',
+  // Issue 19 leftover: unusable platform bodies in the erasure's counts.
+  'privacy.erasure.unusablePayloads': 'Unusable platform payloads deleted',
 };

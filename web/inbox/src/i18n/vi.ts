@@ -2,6 +2,7 @@
 export const vi = {
   'app.title': 'Hộp thư tổng đài 1022',
   'app.loading': 'Đang tải...',
+  'app.reloadNeeded': 'Không tải được màn hình làm việc. Vui lòng kiểm tra kết nối và tải lại trang.',
   'app.offline': 'Mất kết nối trực tiếp, đang kết nối lại...',
   'app.error': 'Có lỗi xảy ra: {detail}',
   'lang.switch': 'English',
@@ -12,8 +13,8 @@ export const vi = {
   'signIn.totpHint': 'Tài khoản này bật xác thực hai lớp: nhập mã trong ứng dụng xác thực.',
   'signIn.submit': 'Đăng nhập',
   'signIn.busy': 'Đang đăng nhập...',
-  'signIn.failed': 'Sai tên đăng nhập, mật khẩu hoặc mã xác thực.',
-  'signIn.locked': 'Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau.',
+  // One message for a wrong password and a locked account: the server tells them apart to nobody.
+  'signIn.failed': 'Sai tên đăng nhập, mật khẩu hoặc mã xác thực, hoặc tài khoản đang tạm khóa do đăng nhập sai nhiều lần.',
   'signIn.throttled': 'Bạn thử quá nhiều lần. Vui lòng chờ một phút.',
   'signIn.mfaSetup': 'Tài khoản cần thiết lập xác thực hai lớp trước khi dùng hộp thư.',
   'signOut.here': 'Đăng xuất',
@@ -178,6 +179,11 @@ export const vi = {
   'admin.canned.new': "Thêm câu trả lời mẫu",
   'admin.canned.editing': "Sửa câu trả lời mẫu",
   'admin.canned.confirmDelete': "Xóa câu trả lời mẫu /{shortcut}?",
+  'admin.canned.file': "Tệp gửi kèm (mẫu đơn)",
+  'admin.canned.fileLink': "Tệp đính kèm",
+  'admin.canned.removeFile': "Bỏ tệp",
+  'admin.canned.uploading': "Đang tải tệp lên…",
+  'admin.canned.fileRefused': "Tệp bị từ chối: quá lớn hoặc loại tệp không được phép.",
   'admin.labels.name': "Tên nhãn",
   'admin.labels.key': "Mã",
   'admin.labels.keyRule': "Chữ thường không dấu, số và gạch ngang",
@@ -354,6 +360,11 @@ export const vi = {
   'considered.why.person': "người dân muốn gặp điện thoại viên",
   'considered.why.off_topic': "không phải câu hỏi dịch vụ công",
   'considered.why.no_text': "tin nhắn không có chữ",
+  'requestInfo.button': 'Xin thông tin liên hệ',
+  'requestInfo.hint': 'Gửi mẫu Zalo mời công dân chia sẻ họ tên, số điện thoại, địa chỉ; khi họ gửi, hồ sơ Zalo được gộp với công dân có cùng số điện thoại.',
+  'requestInfo.sent': 'Đã gửi mẫu xin thông tin',
+  'contact.following': 'Đang quan tâm OA',
+  'contact.notFollowing': 'Đã bỏ quan tâm OA',
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -8,7 +8,7 @@ export type { RequestKind, Outcome, PrivacyRequest, ErasureResult, NewPrivacyReq
 export const requestKinds = ['access', 'correction', 'objection', 'erasure'] as const satisfies readonly RequestKind[];
 /** How the request reached the hotline; the server also accepts a channel's name. */
 export const receivedVias = ['phone', 'email', 'letter', 'in_person'] as const;
-export const erasureCounts = ['messages', 'identities', 'files', 'dossiers', 'calls', 'campaignTargets', 'ticketsKept', 'optOutsKept'] as const;
+export const erasureCounts = ['messages', 'identities', 'files', 'dossiers', 'calls', 'campaignTargets', 'ticketsKept', 'optOutsKept', 'unusablePayloads'] as const;
 
 export const privacyApi = {
   list: (open = false) => request<{ items: PrivacyRequest[] }>('GET', `/api/v1/privacy-requests${open ? '?open=true' : ''}`),

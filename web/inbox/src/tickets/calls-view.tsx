@@ -3,10 +3,13 @@ import { currentCsrfToken, type Agent } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
 import { navigate } from '../route.ts';
 import { ticketsApi, ticketTypes, type Call, type TicketType } from './tickets-api.ts';
+import { CallNote } from '../calls/call-note.tsx';
+import { CallRecording } from '../calls/call-recording.tsx';
 
 /**
  * The operator's phone desk: log a call (and open its ticket in the same step), see today's
- * calls; supervisors import the switchboard's call records.
+ * calls with their notes (written or corrected here) and recordings; supervisors import the
+ * switchboard's call records.
  */
 export function CallsView({ agent }: { agent: Agent }) {
   const { t, locale } = useI18n();
@@ -20,6 +23,7 @@ export function CallsView({ agent }: { agent: Agent }) {
   const [subject, setSubject] = useState('');
   const [tthc, setTthc] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
+  const [editing, setEditing] = useState<number | null>(null);
 
   const load = useCallback(async () => setCalls((await ticketsApi.calls()).items), []);
   useEffect(() => void load().catch(() => undefined), [load]);
@@ -113,16 +117,38 @@ export function CallsView({ agent }: { agent: Agent }) {
             <th>{t('calls.number')}</th>
             <th>{t('calls.duration')}</th>
             <th>{t('calls.notes')}</th>
+            <th>{t('calls.col.recording')}</th>
           </tr>
         </thead>
         <tbody>
           {calls.map((call) => (
-            <tr key={call.id}>
+            <tr key={call.id} data-call-id={call.id}>
               <td>{new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' }).format(new Date(call.startedAt))}</td>
               <td>{t(`calls.direction.${call.direction}`)}</td>
               <td>{call.number}</td>
               <td className="num">{call.durationSeconds}</td>
-              <td>{call.notes}</td>
+              <td className="call-notes">
+                {editing === call.id ? (
+                  <CallNote
+                    callId={call.id}
+                    initial={call.notes}
+                    onSaved={(notes) => {
+                      setCalls((list) => list.map((c) => (c.id === call.id ? { ...c, notes: notes || null } : c)));
+                      setEditing(null);
+                    }}
+                  />
+                ) : (
+                  <>
+                    <span className="text">{call.notes}</span>{' '}
+                    <button type="button" className="ghost" onClick={() => setEditing(call.id)}>
+                      {t('callNote.edit')}
+                    </button>
+                  </>
+                )}
+              </td>
+              <td>
+                <CallRecording callId={call.id} hasRecording={call.hasRecording} />
+              </td>
             </tr>
           ))}
         </tbody>

@@ -1,7 +1,9 @@
 import { ArcElement, BarController, BarElement, CategoryScale, Chart, DoughnutController, Legend, LinearScale, Tooltip } from 'chart.js';
 import { useEffect, useRef, useState } from 'react';
 import { useI18n, type MessageKey } from '../i18n/index.ts';
-import { ticketsApi, type MonthlyReport, type UnitLateness } from './tickets-api.ts';
+import { ticketsApi, type MonthlyReport } from './tickets-api.ts';
+import { LateByUnit } from './late-by-unit.tsx';
+import { YearlyReportView } from './yearly-report-view.tsx';
 import { ErrorLine } from '../components/error-line.tsx';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, DoughnutController, ArcElement, Legend, Tooltip);
@@ -53,14 +55,17 @@ function Doughnut({ labels, values, label }: { labels: string[]; values: number[
 /** The monthly report on screen and on paper (the print stylesheet hides the app around it). */
 export function ReportView() {
   const { t } = useI18n();
+  const [mode, setMode] = useState<'month' | 'year'>('month');
   const [month, setMonth] = useState(lastMonth);
+  const [year, setYear] = useState(() => Number(lastMonth().slice(0, 4)));
   const [report, setReport] = useState<MonthlyReport | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
+    if (mode !== 'month') return;
     setReport(null);
     ticketsApi.report(month).then(setReport, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
-  }, [month]);
+  }, [month, mode]);
 
   const channel = (name: string) => t(`channel.${name}` as MessageKey);
   const num = (n: number) => n.toLocaleString('vi-VN');
@@ -70,19 +75,41 @@ export function ReportView() {
   return (
     <main className="report">
       <div className="report-tools no-print">
-        <label>
-          {t('report.month')} <input type="month" value={month} onChange={(e) => e.target.value && setMonth(e.target.value)} />
-        </label>
-        <a href={`/api/v1/reports/monthly?month=${month}&format=csv`} download>
-          {t('report.csv')}
-        </a>
-        <a href={`/api/v1/reports/monthly?month=${month}&format=xlsx`} download>
-          {t('report.xlsx')}
-        </a>
+        <div className="report-mode" role="tablist">
+          {(['month', 'year'] as const).map((m) => (
+            <button key={m} type="button" role="tab" aria-selected={mode === m} className={mode === m ? '' : 'ghost'} onClick={() => setMode(m)}>
+              {t(`report.mode.${m}`)}
+            </button>
+          ))}
+        </div>
+        {mode === 'month' ? (
+          <>
+            <label>
+              {t('report.month')} <input type="month" value={month} onChange={(e) => e.target.value && setMonth(e.target.value)} />
+            </label>
+            <a href={`/api/v1/reports/monthly?month=${month}&format=csv`} download>
+              {t('report.csv')}
+            </a>
+            <a href={`/api/v1/reports/monthly?month=${month}&format=xlsx`} download>
+              {t('report.xlsx')}
+            </a>
+          </>
+        ) : (
+          <>
+            <label>
+              {t('report.year')}{' '}
+              <input type="number" name="year" min={2000} max={2100} value={year} onChange={(e) => Number(e.target.value) >= 2000 && Number(e.target.value) <= 2100 && setYear(Number(e.target.value))} />
+            </label>
+            <a href={`/api/v1/reports/yearly?year=${year}&format=xlsx`} download>
+              {t('report.xlsx')}
+            </a>
+          </>
+        )}
         <button onClick={() => window.print()}>{t('report.print')}</button>
       </div>
-      <ErrorLine message={error} />
-      {report && (
+      {mode === 'year' && <YearlyReportView year={year} />}
+      <ErrorLine message={mode === 'month' ? error : null} />
+      {mode === 'month' && report && (
         <article className="report-page">
           <h1>
             {t('report.title')} {report.month}
@@ -260,70 +287,5 @@ export function ReportView() {
         </article>
       )}
     </main>
-  );
-}
-
-/** Late handling by unit and level; a click on a late figure lists the ticket codes behind it. */
-function LateByUnit({ rows }: { rows: UnitLateness[] }) {
-  const { t } = useI18n();
-  const [shown, setShown] = useState<{ key: string; title: string; codes: string[] } | null>(null);
-  const figure = (row: UnitLateness, kind: 'late' | 'openOverdue') => {
-    const count = row[kind];
-    const codes = kind === 'late' ? row.lateCodes : row.openOverdueCodes;
-    const key = `${row.unitId}:${row.level}:${kind}`;
-    if (count === 0) return <td>0</td>;
-    return (
-      <td>
-        <button
-          type="button"
-          className="link figure-link"
-          aria-expanded={shown?.key === key}
-          onClick={() => setShown(shown?.key === key ? null : { key, title: `${row.unitName ?? ''} · ${t('report.late.level', { level: row.level })} · ${t(`report.late.${kind}`)}`, codes })}
-        >
-          {count}
-        </button>
-      </td>
-    );
-  };
-  return (
-    <section className="late-by-unit">
-      <h3>{t('report.late.heading')}</h3>
-      <table className="figures late">
-        <thead>
-          <tr>
-            <th>{t('report.late.unit')}</th>
-            <th>{t('report.late.levelHeading')}</th>
-            <th>{t('report.late.received')}</th>
-            <th>{t('report.late.onTime')}</th>
-            <th>{t('report.late.late')}</th>
-            <th>{t('report.late.openOverdue')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={`${row.unitId}:${row.level}`} className={row.late + row.openOverdue > 0 ? 'has-late' : undefined}>
-              <th>{row.unitName}</th>
-              <td>{row.level}</td>
-              <td>{row.received}</td>
-              <td>{row.onTime}</td>
-              {figure(row, 'late')}
-              {figure(row, 'openOverdue')}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {shown && (
-        <div className="late-codes" role="region" aria-label={shown.title}>
-          <h4>{shown.title}</h4>
-          <ul>
-            {shown.codes.map((code) => (
-              <li key={code}>
-                <code>{code}</code>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
-    </section>
   );
 }

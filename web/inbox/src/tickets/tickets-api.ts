@@ -1,7 +1,7 @@
 // The tickets, calls and report API as the inbox uses it.
 import { currentCsrfToken, request } from '../api.ts';
-import type { Call, CallLogged, MonthlyReport, Ticket, TicketAction, TicketCreated, TicketFile, TicketMoved, TicketPage, TicketQuery, TicketStatus, TicketSummary, TicketType, Unit } from '../../../../src/contracts/tickets.ts';
-export type { TicketType, TicketStatus, TicketAction, Satisfaction, TicketSummary, TicketFile, TicketEvent, Ticket, Unit, Call, ReportRate, MonthTotals, MonthlyReport, TicketQuery, TicketPage, TicketCreated, TicketMoved, CallLogged, UnitLateness } from '../../../../src/contracts/tickets.ts';
+import type { Call, CallLogged, MonthlyReport, PrintedTicket, Ticket, TicketAction, TicketCreated, TicketFile, TicketMoved, TicketPage, TicketQuery, TicketStatus, TicketSummary, TicketType, Unit, YearlyReport } from '../../../../src/contracts/tickets.ts';
+export type { TicketType, TicketStatus, TicketAction, Satisfaction, TicketSummary, TicketFile, TicketEvent, Ticket, Unit, Call, ReportRate, MonthTotals, MonthlyReport, TicketQuery, TicketPage, TicketCreated, TicketMoved, CallLogged, UnitLateness, PrintedTicket, PrintedStage, YearlyReport } from '../../../../src/contracts/tickets.ts';
 
 export const ticketTypes: TicketType[] = ['question', 'complaint', 'petition', 'suggestion', 'denunciation'];
 export const ticketStatuses: TicketStatus[] = ['new', 'in_progress', 'waiting_unit', 'answered', 'closed'];
@@ -37,6 +37,8 @@ export const ticketsApi = {
   logCall: (input: { direction: 'in' | 'out'; number: string; durationSeconds: number; notes?: string; ticket?: { type: TicketType; subject: string; tthc?: boolean; field?: string } }) =>
     request<CallLogged>('POST', '/api/v1/calls', input),
   report: (month: string) => request<MonthlyReport>('GET', `/api/v1/reports/monthly${query({ month })}`),
+  yearly: (year: number) => request<YearlyReport>('GET', `/api/v1/reports/yearly${query({ year })}`),
+  printed: (id: number) => request<PrintedTicket>('GET', `/api/v1/tickets/${id}/print`),
 };
 
 /** Which actions a person may try on a ticket, as the server's rules allow them (it checks again). */

@@ -151,6 +151,10 @@ function TicketDetail({ id, agent, unitIds, onChanged, live }: { id: number; age
             </span>
           )}
         </p>
+        {/* A tab of its own: the sheet prints alone, and the ticket stays open here. */}
+        <a className="button print-ticket" href={`/inbox/tickets/${id}/print`} target="_blank" rel="noopener">
+          {t('tickets.print')}
+        </a>
       </header>
       <h3>{ticket.subject}</h3>
       {ticket.body && <p className="body">{ticket.body}</p>}

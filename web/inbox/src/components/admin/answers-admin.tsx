@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, type CannedAnswer, type Label, type Team } from '../../api.ts';
+import { api, ApiError, uploadFile, type CannedAnswer, type Label, type Team } from '../../api.ts';
 import { useI18n, type Translate } from '../../i18n/index.ts';
 import { LabelChip } from '../labels.tsx';
 
@@ -9,8 +9,10 @@ function problem(t: Translate, e: unknown): string {
   return t('app.error', { detail: e instanceof Error ? e.message : String(e) });
 }
 
-type Draft = { shortcut: string; title: string; body: string; teamId: string };
-const empty: Draft = { shortcut: '', title: '', body: '', teamId: '' };
+// The file goes with the answer (a form template citizens fill in); its name is known only for a
+// file picked in this form, an answer's stored file is shown by its link.
+type Draft = { shortcut: string; title: string; body: string; teamId: string; attachmentId: number | null; fileName: string | null };
+const empty: Draft = { shortcut: '', title: '', body: '', teamId: '', attachmentId: null, fileName: null };
 
 /** Canned answers: the list, and one form for a new answer or the one being edited. */
 export function CannedAdmin({ teams }: { teams: Team[] }) {
@@ -20,13 +22,28 @@ export function CannedAdmin({ teams }: { teams: Team[] }) {
   const [draft, setDraft] = useState<Draft>(empty);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [uploading, setUploading] = useState(false);
   const load = useCallback(() => void api.cannedAnswers().then(setAnswers).catch(() => undefined), []);
+
+  const pickFile = async (file: File | undefined) => {
+    if (!file) return;
+    setError(null);
+    setUploading(true);
+    try {
+      const upload = await uploadFile(file, () => undefined);
+      setDraft((d) => ({ ...d, attachmentId: upload.id, fileName: upload.name ?? file.name }));
+    } catch (e) {
+      setError(e instanceof ApiError && (e.status === 413 || e.status === 415) ? t('admin.canned.fileRefused') : problem(t, e));
+    } finally {
+      setUploading(false);
+    }
+  };
   useEffect(load, [load]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
-    const input = { shortcut: draft.shortcut.trim().toLowerCase(), title: draft.title.trim(), body: draft.body, teamId: draft.teamId ? Number(draft.teamId) : null };
+    const input = { shortcut: draft.shortcut.trim().toLowerCase(), title: draft.title.trim(), body: draft.body, teamId: draft.teamId ? Number(draft.teamId) : null, attachmentId: draft.attachmentId };
     try {
       if (editing === null) await api.createCannedAnswer(input);
       else await api.updateCannedAnswer(editing, input);
@@ -65,6 +82,7 @@ export function CannedAdmin({ teams }: { teams: Team[] }) {
             <th>{t('admin.canned.title')}</th>
             <th>{t('admin.canned.body')}</th>
             <th>{t('admin.canned.team')}</th>
+            <th>{t('admin.canned.file')}</th>
             <th />
           </tr>
         </thead>
@@ -77,6 +95,7 @@ export function CannedAdmin({ teams }: { teams: Team[] }) {
               <td>{a.title}</td>
               <td className="body-cell">{a.body}</td>
               <td>{a.teamId === null ? t('admin.canned.everyone') : (teams.find((team) => team.id === a.teamId)?.name ?? `#${a.teamId}`)}</td>
+              <td>{a.attachmentId ? <a href={`/api/v1/attachments/${a.attachmentId}`}>{t('admin.canned.fileLink')}</a> : null}</td>
               <td className="row-actions">
                 <button
                   type="button"
@@ -84,7 +103,7 @@ export function CannedAdmin({ teams }: { teams: Team[] }) {
                   onClick={() => {
                     setEditing(a.id);
                     setNotice(null);
-                    setDraft({ shortcut: a.shortcut, title: a.title, body: a.body, teamId: a.teamId === null ? '' : String(a.teamId) });
+                    setDraft({ shortcut: a.shortcut, title: a.title, body: a.body, teamId: a.teamId === null ? '' : String(a.teamId), attachmentId: a.attachmentId ?? null, fileName: null });
                   }}
                 >
                   {t('form.edit')}
@@ -122,13 +141,28 @@ export function CannedAdmin({ teams }: { teams: Team[] }) {
             ))}
           </select>
         </label>
+        <div className="wide canned-file">
+          <label>
+            {t('admin.canned.file')}
+            <input name="file" type="file" disabled={uploading} onChange={(e) => void pickFile(e.target.files?.[0])} />
+          </label>
+          {uploading && <span role="status">{t('admin.canned.uploading')}</span>}
+          {draft.attachmentId !== null && (
+            <span className="canned-file-current" data-attachment-id={draft.attachmentId}>
+              {draft.fileName ?? <a href={`/api/v1/attachments/${draft.attachmentId}`}>{t('admin.canned.fileLink')}</a>}{' '}
+              <button type="button" className="ghost" onClick={() => setDraft({ ...draft, attachmentId: null, fileName: null })}>
+                {t('admin.canned.removeFile')}
+              </button>
+            </span>
+          )}
+        </div>
         {error && (
           <p className="error wide" role="alert">
             {error}
           </p>
         )}
         <div className="form-bar wide">
-          <button type="submit">{t('form.save')}</button>
+          <button type="submit" disabled={uploading}>{t('form.save')}</button>
           {editing !== null && (
             <button type="button" className="ghost" onClick={() => (setEditing(null), setDraft(empty))}>
               {t('form.cancel')}
