@@ -211,10 +211,10 @@ export async function conversationsApi(
         return reply;
       });
       outbox.announce(queued);
-      const sent = { messageId: queued.messageId };
       // A person answering takes the conversation from the bot until they give it back.
       if ((await conversations.get(id)).handler !== 'human') await conversations.route(id, { handler: 'human' }, actor);
-      return reply.status(201).send({ messageId: sent.messageId, status: 'queued' });
+      // Sent already where the channel delivers on commit (the web form's thread), else queued.
+      return reply.status(201).send({ messageId: queued.messageId, status: queued.delivered ? 'sent' : 'queued' });
     },
   );
 

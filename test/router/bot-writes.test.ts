@@ -58,6 +58,12 @@ for (const dialect of ['sqlite', 'pg'] as const) {
       const { store } = gw.app.gateway;
       expect(await store.db.select().from(store.t.outbox).where(eq(store.t.outbox.conversationId, conversationId))).toEqual([]);
       expect((await conversationRow(conversationId)).lastMessageAt?.getTime()).toBe(answers[0]!.createdAt.getTime());
+
+      // An agent's reply there is sent on commit too, and the API says so rather than "queued".
+      const agentReply = await gw.app.inject({ method: 'POST', url: `/api/v1/conversations/${conversationId}/messages`, headers: gw.auth, payload: { text: 'Anh/chị mang CCCD cũ theo.' } });
+      expect(agentReply.statusCode).toBe(201);
+      expect(agentReply.json()).toMatchObject({ status: 'sent' });
+      expect((await messageRows(conversationId)).find((m) => m.id === agentReply.json().messageId)?.status).toBe('sent');
     });
 
     it('puts a handoff in the queue, with its activity line and notice', async () => {
