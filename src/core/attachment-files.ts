@@ -1,3 +1,4 @@
+import { createClaimLoop } from './claim-loop.ts';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { FileConfig } from './config/file-schema.ts';
 import { cleanName, type AttachmentStore } from './attachments.ts';
@@ -352,44 +353,20 @@ export function createAttachmentFiles(deps: {
   let timer: NodeJS.Timeout | undefined;
   // Cuts fetches in flight at shutdown: the row stays pending and is fetched after the restart.
   let halt = new AbortController();
-  let running: Promise<void> | undefined;
-  let again = false;
-  let stopped = true;
   let unsubscribe: (() => void) | undefined;
-
-  /** Fetches until nothing is due. */
-  async function drain(): Promise<void> {
-    do {
-      again = false;
-      for (;;) {
-        const rows = await claim(new Date());
-        if (rows.length === 0) break;
-        await Promise.all(
-          rows.map(async (row) => {
-            const outcome = await fetchOne(row).catch((error: unknown): FetchOutcome => {
-              logger.error({ err: error, attachmentId: row.id }, 'attachment fetch failed unexpectedly');
-              return { state: 'retry', detail: error instanceof Error ? error.message : String(error) };
-            });
-            await settle(row, outcome);
-          }),
-        );
-        if (stopped) return;
-      }
-    } while (again && !stopped);
-  }
-
-  function kick(): void {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = drain()
-      .catch((error: unknown) => logger.error({ err: error }, 'attachment fetcher pass failed'))
-      .finally(() => {
-        running = undefined;
+  const fetcher = createClaimLoop({
+    claim,
+    async handle(row) {
+      const outcome = await fetchOne(row).catch((error: unknown): FetchOutcome => {
+        logger.error({ err: error, attachmentId: row.id }, 'attachment fetch failed unexpectedly');
+        return { state: 'retry', detail: error instanceof Error ? error.message : String(error) };
       });
-  }
+      await settle(row, outcome);
+    },
+    logger,
+    name: 'attachment fetcher',
+  });
+  const { drain, kick } = fetcher;
 
   return {
     files,
@@ -404,7 +381,7 @@ export function createAttachmentFiles(deps: {
     drain,
     kick,
     async start(): Promise<void> {
-      stopped = false;
+      fetcher.start();
       halt = new AbortController();
       // A message with a platform link is fetched as soon as it is committed, by the node that
       // stored it (the rows that need fetching are written by ingest); the timer picks up the rest.
@@ -415,11 +392,10 @@ export function createAttachmentFiles(deps: {
       kick();
     },
     async stop(): Promise<void> {
-      stopped = true;
       unsubscribe?.();
       clearInterval(timer);
       halt.abort();
-      await running;
+      await fetcher.stop();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createClaimLoop } from './claim-loop.ts';
 import { and, count, eq, gt, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { FileConfig } from './config/file-schema.ts';
 import type { Attachment, OutboundMessage, SendResult } from './domain/types.ts';
@@ -443,36 +444,9 @@ export function createOutbox(deps: {
   }
 
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
-  let stopped = true;
   let unsubscribe: (() => void) | undefined;
-
-  /** Claims and sends until nothing is due. */
-  async function drain(): Promise<void> {
-    do {
-      again = false;
-      for (;;) {
-        const rows = await claim(new Date());
-        if (rows.length === 0) break;
-        await Promise.all(rows.map((row) => process(row)));
-        if (stopped) return;
-      }
-    } while (again && !stopped);
-  }
-
-  function kick(): void {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = drain()
-      .catch((error: unknown) => logger.error({ err: error }, 'outbox worker pass failed'))
-      .finally(() => {
-        running = undefined;
-      });
-  }
+  const worker = createClaimLoop({ claim, handle: process, logger, name: 'outbox worker' });
+  const { drain, kick } = worker;
 
   /** Moves our sent messages forward to delivered or read, never back, and tells the inbox. */
   async function markWhere(status: 'delivered' | 'read', which: SQL): Promise<void> {
@@ -557,7 +531,7 @@ export function createOutbox(deps: {
         // One process owns a SQLite file: sends cut short by a crash can go again at once.
         await store.tx((db) => db.update(t.outbox).set({ status: 'pending', lockedUntil: null }).where(eq(t.outbox.status, 'sending')));
       }
-      stopped = false;
+      worker.start();
       // Rows are claimed with SKIP LOCKED on every node; a node sends what it enqueued at once,
       // and the timer picks up what a dead node left behind.
       unsubscribe = events.onLocal('outbox.enqueued', kick);
@@ -566,10 +540,9 @@ export function createOutbox(deps: {
       kick();
     },
     async stop(): Promise<void> {
-      stopped = true;
       unsubscribe?.();
       clearInterval(timer);
-      await running;
+      await worker.stop();
     },
   };
 }
