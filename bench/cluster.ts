@@ -9,8 +9,21 @@ import { parse, stringify } from 'yaml';
 import { fmt, load, root, startProcess, type LoadResult } from './lib.ts';
 
 export interface ClusterBench {
-  latency: { sockets: number; replies: number; lost: number; p50: number; p99: number; max: number };
+  /** Replies sent one after another by a single agent: the path's own time. */
+  oneAtATime: ReplyLatency;
+  /** Replies from `concurrency` agents back to back: the path under load. */
+  latency: ReplyLatency;
   ingest: { oneNode: LoadResult; twoNodes: LoadResult; ratio: number };
+}
+
+interface ReplyLatency {
+  sockets: number;
+  replies: number;
+  concurrency: number;
+  lost: number;
+  p50: number;
+  p99: number;
+  max: number;
 }
 
 const token = 'bench-admin-token-0123456789abcdef';
@@ -100,33 +113,40 @@ export async function benchCluster(options: { seconds: number; connections: numb
       ),
     );
 
-    const latencies: number[] = [];
-    let lost = 0;
-    let next = 0;
-    const worker = async () => {
-      while (next < replies) {
-        const n = next++;
-        const client = clients[n % clients.length]!;
-        const other = nodes[1 - client.node]!;
-        const text = `Trả lời ${n}`;
-        const arrived = new Promise<number>((resolve) => {
-          const timer = setTimeout(() => resolve(-1), 10_000);
-          client.waiters.set(text, () => (clearTimeout(timer), resolve(performance.now())));
-        });
-        const t0 = performance.now();
-        const response = await fetch(`${other.url}/api/v1/conversations/${client.conversationId}/messages`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ text }),
-        });
-        const at = await arrived;
-        if (!response.ok || at < 0) lost++;
-        else latencies.push(at - t0);
-        client.waiters.delete(text);
-      }
+    // The same replies measured twice: one agent at a time (the path itself), then `concurrency`
+    // agents replying back to back (the path under load, queueing included).
+    const measure = async (label: string, count: number, inFlight: number) => {
+      const latencies: number[] = [];
+      let lost = 0;
+      let next = 0;
+      const worker = async () => {
+        while (next < count) {
+          const n = next++;
+          const client = clients[(n + (label === 'one' ? 0 : 500)) % clients.length]!;
+          const other = nodes[1 - client.node]!;
+          const text = `Trả lời ${label} ${n}`;
+          const arrived = new Promise<number>((resolve) => {
+            const timer = setTimeout(() => resolve(-1), 10_000);
+            client.waiters.set(text, () => (clearTimeout(timer), resolve(performance.now())));
+          });
+          const t0 = performance.now();
+          const response = await fetch(`${other.url}/api/v1/conversations/${client.conversationId}/messages`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ text }),
+          });
+          const at = await arrived;
+          if (!response.ok || at < 0) lost++;
+          else latencies.push(at - t0);
+          client.waiters.delete(text);
+        }
+      };
+      await Promise.all(Array.from({ length: inFlight }, worker));
+      latencies.sort((a, b) => a - b);
+      return { sockets: total, replies: count, concurrency: inFlight, lost, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 };
     };
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    latencies.sort((a, b) => a - b);
+    const oneAtATime = await measure('one', Math.min(200, replies), 1);
+    const latency = await measure('many', replies, concurrency);
     for (const client of clients.splice(0)) client.ws.terminate();
 
     let n = 0;
@@ -144,7 +164,8 @@ export async function benchCluster(options: { seconds: number; connections: numb
       seconds: options.seconds,
     };
     return {
-      latency: { sockets: total, replies, lost, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
+      oneAtATime,
+      latency,
       ingest: { oneNode, twoNodes, ratio: twoNodes.requestsPerSecond / Math.max(1, oneNode.requestsPerSecond) },
     };
   } finally {
@@ -159,11 +180,13 @@ export async function benchCluster(options: { seconds: number; connections: numb
 }
 
 export function printCluster(result: ClusterBench): void {
-  const { latency, ingest } = result;
+  const { oneAtATime, latency, ingest } = result;
   console.log('cluster: two gateway processes on one PostgreSQL schema and Redis');
-  console.log(
-    `  agent reply on one node -> widget on the other   p50 ${fmt(latency.p50, 1)} ms   p99 ${fmt(latency.p99, 1)} ms   max ${fmt(latency.max, 1)} ms   (${fmt(latency.replies)} replies, ${fmt(latency.sockets)} sockets, lost ${fmt(latency.lost)})`,
-  );
+  for (const l of [oneAtATime, latency]) {
+    console.log(
+      `  agent reply on one node -> widget on the other, ${l.concurrency === 1 ? '1 agent at a time  ' : `${l.concurrency} agents at once`}   p50 ${fmt(l.p50, 1)} ms   p99 ${fmt(l.p99, 1)} ms   max ${fmt(l.max, 1)} ms   (${fmt(l.replies)} replies, ${fmt(l.sockets)} sockets, lost ${fmt(l.lost)})`,
+    );
+  }
   const line = (name: string, r: LoadResult) => `  ${name}   ${fmt(r.requestsPerSecond)} msg/s   p50 ${fmt(r.p50)} ms   p99 ${fmt(r.p99)} ms   errors ${fmt(r.errors)}   non-2xx ${fmt(r.non2xx)}`;
   console.log(line('web-form ingest, one node ', ingest.oneNode));
   console.log(line('web-form ingest, two nodes', ingest.twoNodes));

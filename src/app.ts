@@ -176,6 +176,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
       setStatus: (status, detail) => setInboxStatus(store, events, inbox.id, status, detail),
       outreach,
       markDelivery: (externalIds, status) => outbox.markDelivery(inbox.id, externalIds, status),
+      markDeliveryOf: (messageIds, status) => outbox.markDeliveryOf(inbox.id, messageIds, status),
       markDeliveryUpTo: (externalUserId, upTo, status) => outbox.markDeliveryUpTo(inbox.id, externalUserId, upTo, status),
       markBounced: (ref, reason) => outbox.markBounced(inbox.id, ref, reason),
       conversationQuotedIn: (text) => ticketDesk.tickets.conversationQuotedIn(text),

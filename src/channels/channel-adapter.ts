@@ -51,6 +51,8 @@ export interface ChannelContext<Settings> {
   outreach: Outreach;
   /** Marks our sent messages delivered or read by their platform ids (receipts); never downgrades. */
   markDelivery(externalIds: string[], status: 'delivered' | 'read'): Promise<void>;
+  /** The same by the store's own ids, for a channel whose citizens see those (the widget's seen marks). */
+  markDeliveryOf(messageIds: number[], status: 'delivered' | 'read'): Promise<void>;
   /**
    * A bounce about one of our sent messages (by its id, or its platform ids): with a reason the
    * message becomes failed and shows why. Returns the message's id, or null when it is not ours.

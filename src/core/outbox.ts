@@ -467,6 +467,12 @@ export function createOutbox(deps: {
     await markWhere(status, and(eq(t.messages.inboxId, inboxId), inArray(t.messages.externalId, externalIds))!);
   }
 
+  /** Receipts naming our messages by the store's ids (the widget, whose visitors see those ids). */
+  async function markDeliveryOf(inboxId: number, messageIds: number[], status: 'delivered' | 'read'): Promise<void> {
+    if (!messageIds.length) return;
+    await markWhere(status, and(eq(t.messages.inboxId, inboxId), inArray(t.messages.id, messageIds))!);
+  }
+
   /**
    * Receipts by watermark (Messenger's read and delivery): everything we sent this person in this
    * inbox up to `upTo` has reached them.
@@ -516,6 +522,7 @@ export function createOutbox(deps: {
     announce,
     markDelivery,
     markDeliveryUpTo,
+    markDeliveryOf,
     /** The messaging window of a conversation now (for the agent, before typing). */
     prepareWindow,
     prepareWindowFor,

@@ -192,7 +192,7 @@ export async function conversationsApi(
     async (request, reply) => {
       const { id } = request.params as { id: number };
       const body = request.body as { text?: string; attachmentIds?: number[]; private: boolean };
-      await visible(request, id);
+      const conversation = await visible(request, id);
       const actor = actorOf(request);
       const fileIds = body.attachmentIds ?? [];
       if (!body.text && fileIds.length === 0) throw new HttpError(400, 'empty_reply', 'a reply needs text or files (attachmentIds)');
@@ -202,7 +202,7 @@ export async function conversationsApi(
         return reply.status(201).send({ messageId: note.messageId, status: 'sent' });
       }
       // The platform's count of free replies is read before the commit, which cannot wait on it.
-      await outbox.prepareWindow(id);
+      await outbox.prepareWindowFor(conversation);
       // The files and the reply are one commit: a file is sent once, by the reply that took it.
       const queued = await store.tx(async (db) => {
         const attachments = await attachmentFiles.uploadsFor(db, fileIds, actor);
@@ -212,7 +212,7 @@ export async function conversationsApi(
       });
       outbox.announce(queued);
       // A person answering takes the conversation from the bot until they give it back.
-      if ((await conversations.get(id)).handler !== 'human') await conversations.route(id, { handler: 'human' }, actor);
+      if (conversation.handler !== 'human') await conversations.route(id, { handler: 'human' }, actor);
       // Sent already where the channel delivers on commit (the web form's thread), else queued.
       return reply.status(201).send({ messageId: queued.messageId, status: queued.delivered ? 'sent' : 'queued' });
     },

@@ -29,7 +29,7 @@ export default defineChannel({
       heartbeatMs: context.settings.heartbeatSeconds * 1000,
       fileUrl: (key) => `${prefix}/files/${key}?sig=${fileSignature(context.secret, key)}`,
     });
-    const seen = createSeenTracker({ conversations: context.conversations, events: context.events, markDelivery: context.markDelivery, logger: context.logger });
+    const seen = createSeenTracker({ conversations: context.conversations, events: context.events, markDelivery: context.markDeliveryOf, logger: context.logger });
     // Checked here, at boot: a named email inbox that does not exist stops the gateway.
     const emailFallback = createEmailFallback(context);
     // The gateway's storage (shared by a cluster's nodes) unless this inbox names its own folder.
@@ -41,8 +41,11 @@ export default defineChannel({
       async routes(app) {
         await registerWebchatRoutes(app, { context, hub, seen, attachments, prefix });
       },
+      // The visitor's sockets are brought up to date by the reply's `message.created`, on every
+      // node: a committed reply is delivered, with no outbox row to claim, send and settle.
+      deliversOnCommit: true,
       async send(message) {
-        // Committed means delivered: bring the visitor's open sockets up to date now.
+        // Only replies queued before deliversOnCommit existed still come here.
         hub.kick(message.conversationId);
         return { externalId: outboundId(message.messageId) };
       },

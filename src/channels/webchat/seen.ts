@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Conversations } from '../../core/conversations.ts';
 import type { EventBus } from '../../core/events.ts';
 
-/** The platform id `send` gives a reply: the receipt names it to mark it read. */
+/** The platform id `send` gave a reply queued before the widget delivered on commit. */
 export const outboundId = (messageId: number) => `wc-out:${messageId}`;
 
 const remembered = 50_000;
@@ -11,19 +11,19 @@ const remembered = 50_000;
 const remarkAfterMs = [2_000, 10_000, 60_000];
 
 /**
- * "Seen" marks from the widget become `read` on the hotline's answers. The widget shows an
- * answer as soon as it is committed, often before the outbox has marked it sent (and only a
- * sent message can become read), so an answer seen early is marked when its `sent` comes.
+ * "Seen" marks from the widget become `read` on the hotline's answers, named by the store's ids
+ * the widget holds. Answers are sent in their own commit (the widget delivers on commit); one
+ * still queued from before (only a sent message can become read) is marked when its `sent` comes.
  */
 export function createSeenTracker(deps: {
   conversations: Conversations;
   events: EventBus;
-  markDelivery: (externalIds: string[], status: 'read') => Promise<void>;
+  markDelivery: (messageIds: number[], status: 'read') => Promise<void>;
   logger: FastifyBaseLogger;
 }) {
   const seenUpTo = new Map<number, number>();
   const mark = (ids: number[]) =>
-    deps.markDelivery(ids.map(outboundId), 'read').catch((error: unknown) => deps.logger.warn({ err: error }, 'seen mark not stored'));
+    deps.markDelivery(ids, 'read').catch((error: unknown) => deps.logger.warn({ err: error }, 'seen mark not stored'));
 
   const timers = new Set<NodeJS.Timeout>();
   const markLater = (ids: number[]) => {
