@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useI18n, type MessageKey } from '../i18n/index.ts';
 import { ticketsApi, type MonthlyReport } from './tickets-api.ts';
 import { LateByUnit } from './late-by-unit.tsx';
+import { CareFigures } from './care-figures.tsx';
 import { YearlyReportView } from './yearly-report-view.tsx';
 import { ErrorLine } from '../components/error-line.tsx';
 
@@ -205,45 +206,7 @@ export function ReportView() {
             </tbody>
           </table>
           <p className="note">{t(`report.rounding.${report.rounding}`)}</p>
-          {report.care && (
-            <>
-              <h2>{t('report.care')}</h2>
-              <table className="figures">
-                <tbody>
-                  <tr>
-                    <th>{t('report.care.answered')}</th>
-                    <td data-figure="care-answered">{num(report.care.answered)}</td>
-                    <td />
-                  </tr>
-                  <tr className="sub">
-                    <th>{t('report.care.calls')}</th>
-                    <td>{num(report.care.calls)}</td>
-                    <td />
-                  </tr>
-                  <tr className="sub">
-                    <th>{t('report.care.visits')}</th>
-                    <td>{num(report.care.visits)}</td>
-                    <td />
-                  </tr>
-                  <tr className="sub">
-                    <th>{t('tickets.satisfaction.satisfied')}</th>
-                    <td>{num(report.care.satisfied.count)}</td>
-                    <td>{pct(report.care.satisfied.percent)}</td>
-                  </tr>
-                  <tr className="sub">
-                    <th>{t('tickets.satisfaction.not_satisfied')}</th>
-                    <td>{num(report.care.notSatisfied.count)}</td>
-                    <td>{pct(report.care.notSatisfied.percent)}</td>
-                  </tr>
-                  <tr className="sub">
-                    <th>{t('report.care.tickets')}</th>
-                    <td>{num(report.care.tickets)}</td>
-                    <td />
-                  </tr>
-                </tbody>
-              </table>
-            </>
-          )}
+          {report.care && <CareFigures care={report.care} figure="care" />}
           <div className="charts">
             <section>
               <h3>{t('report.byChannel')}</h3>

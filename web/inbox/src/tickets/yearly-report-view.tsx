@@ -3,6 +3,7 @@ import { useI18n, type MessageKey } from '../i18n/index.ts';
 import { ticketsApi, type MonthlyReport, type YearlyReport } from './tickets-api.ts';
 import { ErrorLine } from '../components/error-line.tsx';
 import { LateByUnit } from './late-by-unit.tsx';
+import { CareFigures } from './care-figures.tsx';
 
 type Totals = YearlyReport['totals'];
 /** One line of the year: its label, the month's figure and the year's. */
@@ -91,45 +92,7 @@ export function YearlyReportView({ year }: { year: number }) {
         </table>
       </div>
       <p className="note">{t(`report.rounding.${report.rounding}`)}</p>
-      {report.care && (
-        <>
-          <h2>{t('report.care')}</h2>
-          <table className="figures">
-            <tbody>
-              <tr>
-                <th>{t('report.care.answered')}</th>
-                <td data-figure="year-care-answered">{num(report.care.answered)}</td>
-                <td />
-              </tr>
-              <tr className="sub">
-                <th>{t('report.care.calls')}</th>
-                <td>{num(report.care.calls)}</td>
-                <td />
-              </tr>
-              <tr className="sub">
-                <th>{t('report.care.visits')}</th>
-                <td>{num(report.care.visits)}</td>
-                <td />
-              </tr>
-              <tr className="sub">
-                <th>{t('tickets.satisfaction.satisfied')}</th>
-                <td data-figure="year-care-satisfied">{num(report.care.satisfied.count)}</td>
-                <td>{pct(report.care.satisfied.percent)}%</td>
-              </tr>
-              <tr className="sub">
-                <th>{t('tickets.satisfaction.not_satisfied')}</th>
-                <td>{num(report.care.notSatisfied.count)}</td>
-                <td>{pct(report.care.notSatisfied.percent)}%</td>
-              </tr>
-              <tr className="sub">
-                <th>{t('report.care.tickets')}</th>
-                <td>{num(report.care.tickets)}</td>
-                <td />
-              </tr>
-            </tbody>
-          </table>
-        </>
-      )}
+      {report.care && <CareFigures care={report.care} figure="year-care" />}
       {report.lateByUnit.length > 0 && <LateByUnit rows={report.lateByUnit} heading={t('report.yearly.late')} />}
     </article>
   );
