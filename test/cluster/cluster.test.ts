@@ -12,6 +12,7 @@ import { freshPgUrl, pgBaseUrl, postgresAvailable } from '../helpers/postgres.ts
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { exited, freePort, openLiveFeed, postQuestion, redisAvailable, redisBaseUrl, startNode, startOwnRedis, startProxy, stopNode, until, type Node } from './nodes.ts';
 import { nginxInstalled } from '../helpers/nginx.ts';
+import { queueCallEvents, startAmiStandin, type AmiFields, type AmiStandin } from '../helpers/ami-standin.ts';
 
 const token = 'cluster-admin-token-0123456789abcdef';
 const perMinute = 12;
@@ -60,6 +61,7 @@ describe.skipIf(!ready)('two gateway nodes on one PostgreSQL and Redis', () => {
   let dovecot: Dovecot;
   let mailbox: TestMailbox;
   let smtp: SmtpSink;
+  let pbx: AmiStandin;
   let a: Node;
   let b: Node;
   const sockets: WebSocket[] = [];
@@ -72,6 +74,7 @@ describe.skipIf(!ready)('two gateway nodes on one PostgreSQL and Redis', () => {
     dovecot = await startDovecot(['cluster']);
     mailbox = dovecot.mailbox('cluster');
     smtp = await startSmtpSink();
+    pbx = await startAmiStandin({ username: 'gateway', secret: 'ami-cluster-secret' });
     const env = {
       DATABASE_URL: database.url,
       REDIS_URL: redisBaseUrl,
@@ -80,6 +83,10 @@ describe.skipIf(!ready)('two gateway nodes on one PostgreSQL and Redis', () => {
       PUBLIC_RATE_LIMIT: String(perMinute),
       TRUST_PROXY: 'true',
       CLUSTER_LEASE_SECONDS: '3',
+      SWITCHBOARD_AMI_HOST: '127.0.0.1',
+      SWITCHBOARD_AMI_PORT: String(pbx.port),
+      SWITCHBOARD_AMI_USERNAME: 'gateway',
+      SWITCHBOARD_AMI_SECRET: 'ami-cluster-secret',
       ...emailEnv({ host: dovecot.host, port: dovecot.port, user: mailbox.user, password: mailbox.password }, { host: '127.0.0.1', port: smtp.port }, { EMAIL_POLL_INTERVAL_MS: '1000' }),
     };
     // Together, as nodes of a cluster start: one migrates the schema, the other waits on its lock.
@@ -91,6 +98,7 @@ describe.skipIf(!ready)('two gateway nodes on one PostgreSQL and Redis', () => {
     await Promise.all([stopNode(a), stopNode(b)]);
     await db?.end();
     await smtp?.close();
+    await pbx?.close();
     await dovecot?.stop();
     await database.drop();
   }, 60_000);
@@ -292,6 +300,36 @@ describe.skipIf(!ready)('two gateway nodes on one PostgreSQL and Redis', () => {
     }
   });
 
+  /** Rings, answers and hangs up `count` calls at the switchboard, every event to every node's connection. */
+  const placeCalls = (prefix: number, count: number) => {
+    const calls = Array.from({ length: count }, (_, i) => ({ linkedId: `${prefix}.${100 + i * 2}`, number: `0913${String(prefix % 1000).padStart(3, '0')}${String(i).padStart(3, '0')}`, talk: 30 + i }));
+    const events = calls.map((call) => queueCallEvents({ ...call, extension: '101', t0: Date.parse('2026-12-07T02:00:00Z'), answerAfter: 5 }));
+    for (const stage of ['ringing', 'answered', 'ended'] as const) for (const call of events) for (const event of call[stage]) pbx.emit(event as AmiFields);
+    return calls;
+  };
+  const loggedCalls = (linkedIds: string[]) => rows<{ external_id: string; status: string; duration_seconds: number }>('select external_id, status, duration_seconds from calls where external_id = any($1) order by external_id', [linkedIds]);
+
+  it('every node holds its own switchboard connection; each call is logged once and announced once on every feed', async () => {
+    await until(() => pbx.connected === 2, 'both nodes logged in to the switchboard', 20_000);
+    const feeds = await Promise.all([openLiveFeed(a, token), openLiveFeed(b, token)]);
+    sockets.push(...feeds.map((f) => f.socket));
+    const calls = placeCalls(1765200000, 8);
+    const ids = calls.map((call) => call.linkedId);
+    await until(async () => (await loggedCalls(ids)).every((row) => row.status === 'ended') && (await loggedCalls(ids)).length === ids.length, 'every call logged as ended', 20_000);
+    expect((await loggedCalls(ids)).map((row) => [row.external_id, Number(row.duration_seconds)])).toEqual(calls.map((call) => [call.linkedId, call.talk]));
+    const frames = (feed: { frames: Array<Record<string, unknown>> }, id: string) => feed.frames.filter((f) => f.type === 'call.updated' && f.externalId === id);
+    for (const feed of feeds) await until(() => ids.every((id) => frames(feed, id).some((f) => f.status === 'ended')), 'every call ended on both feeds', 10_000);
+    // A little longer, for the other node's copy that would come late.
+    await new Promise((r) => setTimeout(r, 300));
+    for (const feed of feeds) {
+      for (const id of ids) {
+        // The ring at the operator's extension (the screen pop) once, the hang-up once.
+        expect(frames(feed, id).filter((f) => f.ring === true), id).toHaveLength(1);
+        expect(frames(feed, id).filter((f) => f.status === 'ended'), id).toHaveLength(1);
+      }
+    }
+  });
+
   it('once-only work runs on one node; kill -9 of it while citizens post to both: the other takes over, nothing lost or doubled', async () => {
     // Each lease held by exactly one of the two nodes.
     const pids = new Map([[a.child.pid!, a], [b.child.pid!, b]]);
@@ -359,6 +397,11 @@ describe.skipIf(!ready)('two gateway nodes on one PostgreSQL and Redis', () => {
     for (const id of after) await mailbox.deliver(mail(id));
     await until(async () => (await stored([...before, ...after])).length === 5, 'the mails after the kill stored', 30_000);
     expect((await stored([...before, ...after])).map((r) => Number(r.n))).toEqual([1, 1, 1, 1, 1]);
+
+    // The survivor's own switchboard connection logs the calls after the kill: nothing waited for a lease.
+    const calls = placeCalls(1765300000, 3);
+    await until(async () => (await loggedCalls(calls.map((call) => call.linkedId))).filter((row) => row.status === 'ended').length === calls.length, 'the calls after the kill logged', 20_000);
+    expect((await loggedCalls(calls.map((call) => call.linkedId))).map((row) => Number(row.duration_seconds))).toEqual(calls.map((call) => call.talk));
 
     // Every acknowledged message stored once, under the id it was acknowledged with.
     const byText = new Map<string, number[]>();

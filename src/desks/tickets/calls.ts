@@ -183,7 +183,13 @@ export function createCalls(store: Store, options: { timeZone: string; hotlineNu
 
   async function applyEvent(event: CallEvent, source: string): Promise<void> {
     const changed = await store.tx(async (tx) => {
-      const find = async () => (await tx.select().from(t.calls).where(eq(t.calls.externalId, event.callId)).limit(1))[0];
+      // Every node of a cluster holds its own AMI connection and hears every event: the row lock
+      // makes the second node read what the first wrote, find nothing changed and announce
+      // nothing (SQLite's writes are serialized by the store already).
+      const find = async () => {
+        const query = tx.select().from(t.calls).where(eq(t.calls.externalId, event.callId)).limit(1);
+        return (store.dialect === 'pg' ? await query.for('update') : await query)[0];
+      };
       let row = await find();
       if (!row) {
         await tx
