@@ -112,23 +112,6 @@ export async function loadWith(options: autocannon.Options, seconds: number, con
   };
 }
 
-/**
- * Loads two servers in turn, `rounds` times, and keeps each one's median run: on a shared,
- * noisy machine, alternating short runs compares both under the same conditions far better
- * than one long run each.
- */
-export async function interleaved(rounds: number, runCeiling: () => Promise<LoadResult>, runGateway: () => Promise<LoadResult>) {
-  const ceiling: LoadResult[] = [];
-  const gateway: LoadResult[] = [];
-  for (let i = 0; i < rounds; i++) {
-    ceiling.push(await runCeiling());
-    gateway.push(await runGateway());
-  }
-  const median = (runs: LoadResult[]) => [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(runs.length / 2)]!;
-  const ratios = ceiling.map((c, i) => gateway[i]!.requestsPerSecond / c.requestsPerSecond).sort((a, b) => a - b);
-  return { ceiling: median(ceiling), gateway: median(gateway), ratio: ratios[Math.floor(ratios.length / 2)]!, acknowledged: gateway.reduce((sum, r) => sum + r.ok, 0) };
-}
-
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /**

@@ -1,7 +1,7 @@
 // Load for the Messenger webhook: signed POSTs shaped like Facebook's, each with fresh mids so
 // every message is new to the gateway (nothing is dropped as a duplicate). Self-contained: it
 // only builds autocannon options; bench/run.ts starts the gateway and runs them.
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import type { Options, Request } from 'autocannon';
 import { question } from './questions.ts';
 
@@ -14,7 +14,8 @@ export interface MessengerWebhookBenchInput {
   messagesPerPost: number;
   /** FB_PAGE_ID of the gateway (entries of other pages are ignored). */
   pageId?: string;
-  /** Distinct senders the messages are spread over (each is one conversation). */
+  /** Distinct senders the messages are spread over (each is one conversation); unset, every
+   * message comes from a sender of its own, as a new citizen. */
   people?: number;
   path?: string;
 }
@@ -23,18 +24,18 @@ export interface MessengerWebhookBenchInput {
 export const benchPageId = '107345678901234';
 
 /**
- * Environment for a gateway process under this load. The Graph base URL points at a closed
- * local port, so the profile fetches that follow each new sender fail at once instead of
- * calling graph.facebook.com with a fake token.
+ * Environment for a gateway process under this load. The Graph base URL is the bench's own
+ * stand-in (bench/graph-standin.ts) when given, else a closed local port, so the profile
+ * fetches and sends fail at once instead of calling graph.facebook.com with a fake token.
  */
-export function messengerBenchEnv(appSecret: string, pageId = benchPageId): Record<string, string> {
+export function messengerBenchEnv(appSecret: string, graphBaseUrl = 'http://127.0.0.1:9', pageId = benchPageId): Record<string, string> {
   return {
     FB_PAGE_ID: pageId,
     FB_APP_SECRET: appSecret,
     FB_VERIFY_TOKEN: 'bench-verify-token',
     FB_PAGE_ACCESS_TOKEN: 'bench-page-token',
     FB_APP_ID: '1',
-    FB_GRAPH_BASE_URL: 'http://127.0.0.1:9',
+    FB_GRAPH_BASE_URL: graphBaseUrl,
   };
 }
 
@@ -46,7 +47,9 @@ export function messengerBenchEnv(appSecret: string, pageId = benchPageId): Reco
  */
 export async function messengerWebhookOptions(input: MessengerWebhookBenchInput): Promise<Options> {
   const pageId = input.pageId ?? benchPageId;
-  const people = input.people ?? 1000;
+  const people = input.people ?? Number.MAX_SAFE_INTEGER;
+  // Senders new to the gateway in each run (PSIDs are numeric strings of up to 16 digits).
+  const firstPsid = 7_000_000_000_000_000 + randomInt(0, 1_000_000) * 1_000_000_000;
   const perPost = Math.max(1, Math.floor(input.messagesPerPost));
   // Unique per run, so a second run on the same store is not deduplicated away.
   const run = randomBytes(6).toString('hex');
@@ -56,7 +59,7 @@ export async function messengerWebhookOptions(input: MessengerWebhookBenchInput)
     const now = Date.now();
     const messaging = Array.from({ length: perPost }, (_, i) => {
       const seq = n * perPost + i;
-      const psid = String(7_000_000_000_000_000 + (seq % people));
+      const psid = String(firstPsid + (seq % people));
       return { sender: { id: psid }, recipient: { id: pageId }, timestamp: now, message: { mid: `m_bench-${run}-${seq}`, text: question(seq) } };
     });
     return JSON.stringify({ object: 'page', entry: [{ id: pageId, time: now, messaging }] });

@@ -1,13 +1,15 @@
-// npm run bench:profile [-- --seconds 8 --bot off|on]
-// Runs the gateway under node's --cpu-prof while autocannon loads the web form, then prints the
-// profile's top entries by self time (proportions within one profile hold on a busy machine).
+// node --import tsx bench/profile.ts [--seconds 8] [--bot off|on] [--load webform|messenger]
+// Runs the gateway under node's --cpu-prof while autocannon loads the web form (or signed
+// Messenger webhooks, one message per POST, answered through bench/graph-standin.ts), then prints
+// the profile's top entries by self time (proportions within one profile hold on a busy machine).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { benchSecrets, load, root } from './lib.ts';
+import { benchSecrets, load, loadWith, root, startProcess } from './lib.ts';
+import { messengerBenchEnv, messengerWebhookOptions } from './messenger-webhook.ts';
 import { question } from './questions.ts';
 
 interface ProfileNode {
@@ -71,7 +73,7 @@ export function byArea(profile: CpuProfile): Array<{ share: number; area: string
 
 const isMain = import.meta.url === `file://${process.argv[1]}`;
 if (isMain) {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, bot: { type: 'string', default: 'on' }, connections: { type: 'string', default: '50' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, bot: { type: 'string', default: 'on' }, connections: { type: 'string', default: '50' }, load: { type: 'string', default: 'webform' }, out: { type: 'string' } } });
   const dir = mkdtempSync(join(tmpdir(), 'gw1022-prof-'));
   const env: Record<string, string> = { DATABASE_URL: `file:${join(dir, 'gateway.db')}`, PORT: '0', PUBLIC_RATE_LIMIT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'production' };
   if (values.bot === 'off') {
@@ -80,6 +82,9 @@ if (isMain) {
     writeFileSync(file, stringify({ ...config, router: { ...(config.router as object), enabled: false } }));
     env.CONFIG_FILE = file;
   }
+  const appSecret = 'bench-app-secret-0123456789';
+  const graph = values.load === 'messenger' ? await startProcess('bench/graph-standin.ts', {}) : null;
+  if (graph) Object.assign(env, messengerBenchEnv(appSecret, graph.url));
   const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, '--import', 'tsx', 'src/server.ts'], { cwd: root, env: { ...process.env, ...benchSecrets, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -96,16 +101,19 @@ if (isMain) {
   const body = (i: number) =>
     JSON.stringify({ name: 'Nguyễn Văn Bình', phone: `09${String(10_000_000 + (i % 50_000)).slice(-8)}`, text: question(i), clientMessageId: `prof-${process.pid}-${i}` });
   const loadStarted = performance.now();
-  const result = await load({ url, path: '/api/public/messages', seconds: Number(values.seconds), connections: Number(values.connections), makeRequest: () => ({ body: body(n++) }) });
+  const result = graph
+    ? await loadWith(await messengerWebhookOptions({ baseUrl: url, appSecret, messagesPerPost: 1 }), Number(values.seconds), Number(values.connections))
+    : await load({ url, path: '/api/public/messages', seconds: Number(values.seconds), connections: Number(values.connections), makeRequest: () => ({ body: body(n++) }) });
   await new Promise<void>((done) => {
     child.once('exit', () => done());
     child.kill('SIGTERM');
   });
+  await graph?.stop();
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'))!;
   // The load and the shutdown after it, without the start-up.
   const profile = lastPart(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, performance.now() - loadStarted);
   if (values.out) writeFileSync(values.out, JSON.stringify(profile));
-  console.log(`bot ${values.bot}: ${Math.round(result.requestsPerSecond)} msg/s, p99 ${result.p99} ms, errors ${result.errors + result.non2xx}`);
+  console.log(`${values.load}, bot ${values.bot}: ${Math.round(result.requestsPerSecond)} msg/s, p99 ${result.p99} ms, errors ${result.errors + result.non2xx}`);
   console.log('self time by area:');
   for (const row of byArea(profile)) console.log(`  ${(row.share * 100).toFixed(1).padStart(5)}%  ${row.area}`);
   console.log('top functions by self time:');
