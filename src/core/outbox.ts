@@ -206,25 +206,35 @@ export function createOutbox(deps: {
     return { messageId: queued.messageId };
   }
 
+  // Replies counted against a window (Zalo's 8 in 48 h), every reply on a windowed channel asks:
+  // prepared once, as the reply's writes are. A placeholder in a condition is bound as given,
+  // not through the column's encoder, so `since` is passed as the store keeps instants.
+  const sentSince = (db: Db) => {
+    const base = [eq(t.messages.conversationId, p('id')), eq(t.messages.direction, 'out'), ne(t.messages.status, 'failed')];
+    const counted = (since: boolean, name: string) =>
+      db
+        .select({ n: count() })
+        .from(t.messages)
+        .where(and(...base, since ? gt(t.messages.createdAt, p('since')) : undefined))
+        .prepare(name);
+    return { all: counted(false, 'outbox_window_all'), sinceInbound: counted(true, 'outbox_window_since') };
+  };
+
   /** The channel's messaging window for a conversation, as the agent should see it now. */
   async function windowOf(db: Db, conversation: { id: number; inboxId: number; contactId: number; lastInboundAt: Date | null }, now: Date, senderType: ReplyWindowState['senderType']): Promise<ReplyWindow> {
     const sender = deps.senderFor(conversation.inboxId);
     if (!sender?.replyWindow) return { open: true };
-    const since = [eq(t.messages.conversationId, conversation.id), eq(t.messages.direction, 'out'), ne(t.messages.status, 'failed')];
-    if (conversation.lastInboundAt) since.push(gt(t.messages.createdAt, conversation.lastInboundAt));
-    const [row] = await db.select({ n: count() }).from(t.messages).where(and(...since));
+    const counts = store.queries(db, sentSince);
+    const [row] = conversation.lastInboundAt
+      ? await counts.sinceInbound.execute({ id: conversation.id, since: store.time(conversation.lastInboundAt) })
+      : await counts.all.execute({ id: conversation.id });
     const recipient = sender.prepareWindow ? await recipientOf(db, conversation) : undefined;
     return sender.replyWindow({ lastInboundAt: conversation.lastInboundAt, outboundSinceInbound: Number(row?.n ?? 0), now, senderType, ...(recipient ? { recipientExternalId: recipient } : {}) });
   }
 
   /** The citizen's id in the conversation's inbox (their first identity there). */
   async function recipientOf(db: Db, conversation: { inboxId: number; contactId: number }): Promise<string | undefined> {
-    const [identity] = await db
-      .select({ externalUserId: t.contactIdentities.externalUserId })
-      .from(t.contactIdentities)
-      .where(and(eq(t.contactIdentities.contactId, conversation.contactId), eq(t.contactIdentities.inboxId, conversation.inboxId)))
-      .orderBy(t.contactIdentities.id)
-      .limit(1);
+    const [identity] = await store.queries(db, anyIdentity).execute({ contactId: conversation.contactId, inboxId: conversation.inboxId });
     return identity?.externalUserId;
   }
 
@@ -393,6 +403,10 @@ export function createOutbox(deps: {
       .set({ status: 'failed', error: slot<string>('error') })
       .where(eq(t.messages.id, sql.placeholder('id')))
       .prepare('outbox_message_failed'),
+    echo: db
+      .delete(t.messages)
+      .where(and(eq(t.messages.inboxId, sql.placeholder('inboxId')), eq(t.messages.externalId, sql.placeholder('externalId')), eq(t.messages.senderType, 'outside'), ne(t.messages.id, sql.placeholder('id'))))
+      .prepare('outbox_echo'),
   });
 
   async function settle(row: ClaimedRow, outcome: Outcome): Promise<void> {
@@ -415,14 +429,10 @@ export function createOutbox(deps: {
       const status = outcome.kind === 'sent' ? 'sent' : 'failed';
       const updated = await store.queries(db, settleWrites).outbox.execute({ status, lastError: outcome.kind === 'failed' ? outcome.error : null, at, id: outboxId, attempts: row.attempts });
       if (!updated.length) return false;
-      if (outcome.kind === 'sent' && outcome.externalId) {
-        // The platform's echo of this very send may have been stored first (on another node) as
-        // a reply "sent outside the gateway": it is this message, so it goes.
-        await db
-          .delete(t.messages)
-          .where(and(eq(t.messages.inboxId, Number(row.inbox_id)), eq(t.messages.externalId, outcome.externalId), eq(t.messages.senderType, 'outside'), ne(t.messages.id, messageId)));
-      }
       const writes = store.queries(db, settleWrites);
+      // The platform's echo of this very send may have been stored first (on another node) as
+      // a reply "sent outside the gateway": it is this message, so it goes.
+      if (outcome.kind === 'sent' && outcome.externalId) await writes.echo.execute({ inboxId: Number(row.inbox_id), externalId: outcome.externalId, id: messageId });
       if (outcome.kind === 'sent') await writes.sent.execute({ at, externalId: outcome.externalId ?? null, id: messageId });
       else await writes.failed.execute({ error: outcome.error, id: messageId });
       return true;

@@ -1,4 +1,5 @@
 import { ChannelError, type ChannelErrorKind } from '../../core/errors.ts';
+import { withDeadline } from '../../core/deadline.ts';
 import { t, type Locale, type MessageKey } from '../../core/i18n/index.ts';
 import type { GraphErrorBody, GraphNode, MessengerProfile, MessengerSendBody, MessengerSendResponse } from './types.ts';
 import { describeCause } from '../shared/describe-cause.ts';
@@ -61,17 +62,19 @@ export interface GraphClientOptions {
 export function createGraphClient(options: GraphClientOptions) {
   const { locale } = options;
   const fail = (failure: MessengerFailure) => messengerError(failure, locale);
-  const bounded = (signal?: AbortSignal) =>
-    signal ? AbortSignal.any([signal, AbortSignal.timeout(options.requestTimeoutMs)]) : AbortSignal.timeout(options.requestTimeoutMs);
 
-  async function call<T>(path: string, init: RequestInit & { query?: Record<string, string> }, signal?: AbortSignal): Promise<T> {
+  function call<T>(path: string, init: RequestInit & { query?: Record<string, string> }, signal?: AbortSignal): Promise<T> {
+    return withDeadline(options.requestTimeoutMs, signal, (deadline) => callWithin<T>(path, init, deadline));
+  }
+
+  async function callWithin<T>(path: string, init: RequestInit & { query?: Record<string, string> }, signal: AbortSignal): Promise<T> {
     const base = options.graphBaseUrl.endsWith('/') ? options.graphBaseUrl : `${options.graphBaseUrl}/`;
     const url = new URL(`${options.graphVersion}/${path}`, base);
     for (const [key, value] of Object.entries(init.query ?? {})) url.searchParams.set(key, value);
     url.searchParams.set('access_token', options.pageAccessToken);
     let response: Response;
     try {
-      response = await fetch(url, { ...init, signal: bounded(signal) });
+      response = await fetch(url, { ...init, signal });
     } catch (cause) {
       // The URL carries the token: only the cause is kept, never the request.
       throw fail({ kind: 'network', cause });

@@ -1,4 +1,5 @@
 import { NoticeError, type NoticeFailureReason } from '../../core/notice-transport.ts';
+import { withDeadline } from '../../core/deadline.ts';
 import type { SmsSettings } from './config.ts';
 
 const transport = 'sms';
@@ -20,21 +21,21 @@ export function smsError(failure: SmsFailure): NoticeError {
 
 /** Posts {"to","text"} with the bearer token; resolves on 2xx, rejects with a mapped NoticeError. */
 export function createSmsClient(settings: SmsSettings, fetchImpl: typeof fetch = fetch) {
-  return async function send(to: string, text: string, signal?: AbortSignal): Promise<void> {
-    const timeout = AbortSignal.timeout(settings.timeoutMs);
-    let response: Response;
-    try {
-      response = await fetchImpl(settings.SMS_GATEWAY_URL, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(settings.SMS_GATEWAY_TOKEN ? { authorization: `Bearer ${settings.SMS_GATEWAY_TOKEN}` } : {}) },
-        body: JSON.stringify({ to, text }),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-    } catch (error) {
-      throw smsError({ network: (error as Error).message });
-    }
-    // The body is not needed; reading it frees the connection for the next send.
-    await response.arrayBuffer().catch(() => undefined);
-    if (!response.ok) throw smsError({ status: response.status });
-  };
+  return (to: string, text: string, signal?: AbortSignal): Promise<void> =>
+    withDeadline(settings.timeoutMs, signal, async (deadline) => {
+      let response: Response;
+      try {
+        response = await fetchImpl(settings.SMS_GATEWAY_URL, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(settings.SMS_GATEWAY_TOKEN ? { authorization: `Bearer ${settings.SMS_GATEWAY_TOKEN}` } : {}) },
+          body: JSON.stringify({ to, text }),
+          signal: deadline,
+        });
+      } catch (error) {
+        throw smsError({ network: (error as Error).message });
+      }
+      // The body is not needed; reading it frees the connection for the next send.
+      await response.arrayBuffer().catch(() => undefined);
+      if (!response.ok) throw smsError({ status: response.status });
+    });
 }

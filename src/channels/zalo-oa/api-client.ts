@@ -1,4 +1,5 @@
 import { ChannelError, type ChannelErrorKind } from '../../core/errors.ts';
+import { withDeadline } from '../../core/deadline.ts';
 import { t, type Locale, type MessageKey } from '../../core/i18n/index.ts';
 import { describeCause } from '../shared/describe-cause.ts';
 import type {
@@ -98,21 +99,26 @@ export function createZaloApiClient(options: ZaloApiClientOptions) {
   const bounded = (signal?: AbortSignal) =>
     signal ? AbortSignal.any([signal, AbortSignal.timeout(options.requestTimeoutMs)]) : AbortSignal.timeout(options.requestTimeoutMs);
 
-  async function request(url: URL, init: RequestInit, signal?: AbortSignal): Promise<Response> {
+  async function fetchOrFail(url: URL, init: RequestInit, signal: AbortSignal): Promise<Response> {
     try {
-      return await fetch(url, { ...init, signal: bounded(signal) });
+      return await fetch(url, { ...init, signal });
     } catch (cause) {
       throw fail({ kind: 'network', cause });
     }
   }
+  const request = (url: URL, init: RequestInit, signal?: AbortSignal) => fetchOrFail(url, init, bounded(signal));
 
   /** Calls an Open API endpoint and returns `data`, or throws the mapped ChannelError. */
-  async function call<Data>(path: string, accessToken: string, init: RequestInit & { query?: Record<string, string> }, signal?: AbortSignal): Promise<Data> {
+  function call<Data>(path: string, accessToken: string, init: RequestInit & { query?: Record<string, string> }, signal?: AbortSignal): Promise<Data> {
+    return withDeadline(options.requestTimeoutMs, signal, (deadline) => callWithin<Data>(path, accessToken, init, deadline));
+  }
+
+  async function callWithin<Data>(path: string, accessToken: string, init: RequestInit & { query?: Record<string, string> }, signal: AbortSignal): Promise<Data> {
     const url = api(path);
     for (const [key, value] of Object.entries(init.query ?? {})) url.searchParams.set(key, value);
     const headers = new Headers(init.headers);
     headers.set('access_token', accessToken);
-    const response = await request(url, { ...init, headers }, signal);
+    const response = await fetchOrFail(url, { ...init, headers }, signal);
     let body: ZaloApiResponse<Data> | undefined;
     try {
       body = (await response.json()) as ZaloApiResponse<Data>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ChannelError } from '../../core/errors.ts';
+import { withDeadline } from '../../core/deadline.ts';
 import { NoticeError, type Notice, type NoticeFailureReason, type NoticeTemplateInfo, type NoticeTransport } from '../../core/notice-transport.ts';
 import { describeCause } from '../shared/describe-cause.ts';
 
@@ -98,22 +99,23 @@ export function createZnsTransport(options: ZnsOptions): NoticeTransport & { tem
       const template = pick(notice);
       if (!template) throw znsError({ noTemplate: notice.template ?? 'none chosen' });
       const body = { phone: znsPhone(notice.to), template_id: template.id, template_data: templateData(template, notice.values ?? {}), ...(notice.trackingId ? { tracking_id: notice.trackingId } : {}) };
-      const bounded = signal ? AbortSignal.any([signal, AbortSignal.timeout(options.requestTimeoutMs)]) : AbortSignal.timeout(options.requestTimeoutMs);
       try {
         // A NoticeError for "token invalid" is a ChannelError of kind auth_failed with Zalo's
         // code: the OA's token handling refreshes the token once and calls again.
-        const answer = await options.withToken(async (token) => {
-          let response: Response;
-          try {
-            response = await fetch(url, { method: 'POST', headers: { access_token: token, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: bounded });
-          } catch (cause) {
-            throw znsError({ network: describeCause(cause) });
-          }
-          const json = (await response.json().catch(() => null)) as { error?: number; message?: string; data?: { msg_id?: string } } | null;
-          if (typeof json?.error === 'number' && json.error !== 0) throw znsError({ code: json.error, ...(json.message ? { message: json.message } : {}) });
-          if (!response.ok || !json) throw znsError({ status: response.status });
-          return json;
-        });
+        const answer = await withDeadline(options.requestTimeoutMs, signal, (deadline) =>
+          options.withToken(async (token) => {
+            let response: Response;
+            try {
+              response = await fetch(url, { method: 'POST', headers: { access_token: token, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: deadline });
+            } catch (cause) {
+              throw znsError({ network: describeCause(cause) });
+            }
+            const json = (await response.json().catch(() => null)) as { error?: number; message?: string; data?: { msg_id?: string } } | null;
+            if (typeof json?.error === 'number' && json.error !== 0) throw znsError({ code: json.error, ...(json.message ? { message: json.message } : {}) });
+            if (!response.ok || !json) throw znsError({ status: response.status });
+            return json;
+          }),
+        );
         return { externalId: answer.data?.msg_id ? String(answer.data.msg_id) : null };
       } catch (error) {
         if (error instanceof ChannelError && !(error instanceof NoticeError)) throw znsError({ token: error });
