@@ -3,6 +3,7 @@ import { withDeadline } from '../../core/deadline.ts';
 import { t, type Locale, type MessageKey } from '../../core/i18n/index.ts';
 import type { GraphErrorBody, GraphNode, MessengerProfile, MessengerSendBody, MessengerSendResponse } from './types.ts';
 import { describeCause } from '../shared/describe-cause.ts';
+import { platformRequest, type PlatformAnswer, type PlatformRequestInit } from '../shared/platform-request.ts';
 
 const channel = 'messenger';
 
@@ -63,18 +64,20 @@ export function createGraphClient(options: GraphClientOptions) {
   const { locale } = options;
   const fail = (failure: MessengerFailure) => messengerError(failure, locale);
 
-  function call<T>(path: string, init: RequestInit & { query?: Record<string, string> }, signal?: AbortSignal): Promise<T> {
+  type CallInit = Omit<PlatformRequestInit, 'signal'> & { query?: Record<string, string> };
+
+  function call<T>(path: string, init: CallInit, signal?: AbortSignal): Promise<T> {
     return withDeadline(options.requestTimeoutMs, signal, (deadline) => callWithin<T>(path, init, deadline));
   }
 
-  async function callWithin<T>(path: string, init: RequestInit & { query?: Record<string, string> }, signal: AbortSignal): Promise<T> {
+  async function callWithin<T>(path: string, { query, ...init }: CallInit, signal: AbortSignal): Promise<T> {
     const base = options.graphBaseUrl.endsWith('/') ? options.graphBaseUrl : `${options.graphBaseUrl}/`;
     const url = new URL(`${options.graphVersion}/${path}`, base);
-    for (const [key, value] of Object.entries(init.query ?? {})) url.searchParams.set(key, value);
+    for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value);
     url.searchParams.set('access_token', options.pageAccessToken);
-    let response: Response;
+    let response: PlatformAnswer;
     try {
-      response = await fetch(url, { ...init, signal });
+      response = await platformRequest(url, { ...init, signal });
     } catch (cause) {
       // The URL carries the token: only the cause is kept, never the request.
       throw fail({ kind: 'network', cause });

@@ -2,6 +2,7 @@ import { ChannelError, type ChannelErrorKind } from '../../core/errors.ts';
 import { withDeadline } from '../../core/deadline.ts';
 import { t, type Locale, type MessageKey } from '../../core/i18n/index.ts';
 import { describeCause } from '../shared/describe-cause.ts';
+import { platformRequest, type PlatformAnswer, type PlatformRequestInit } from '../shared/platform-request.ts';
 import type {
   ZaloApiResponse,
   ZaloOaInfo,
@@ -108,17 +109,22 @@ export function createZaloApiClient(options: ZaloApiClientOptions) {
   }
   const request = (url: URL, init: RequestInit, signal?: AbortSignal) => fetchOrFail(url, init, bounded(signal));
 
+  type CallInit = Omit<PlatformRequestInit, 'signal'> & { query?: Record<string, string> };
+
   /** Calls an Open API endpoint and returns `data`, or throws the mapped ChannelError. */
-  function call<Data>(path: string, accessToken: string, init: RequestInit & { query?: Record<string, string> }, signal?: AbortSignal): Promise<Data> {
+  function call<Data>(path: string, accessToken: string, init: CallInit, signal?: AbortSignal): Promise<Data> {
     return withDeadline(options.requestTimeoutMs, signal, (deadline) => callWithin<Data>(path, accessToken, init, deadline));
   }
 
-  async function callWithin<Data>(path: string, accessToken: string, init: RequestInit & { query?: Record<string, string> }, signal: AbortSignal): Promise<Data> {
+  async function callWithin<Data>(path: string, accessToken: string, { query, ...init }: CallInit, signal: AbortSignal): Promise<Data> {
     const url = api(path);
-    for (const [key, value] of Object.entries(init.query ?? {})) url.searchParams.set(key, value);
-    const headers = new Headers(init.headers);
-    headers.set('access_token', accessToken);
-    const response = await fetchOrFail(url, { ...init, headers }, signal);
+    for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value);
+    let response: PlatformAnswer;
+    try {
+      response = await platformRequest(url, { ...init, headers: { ...init.headers, access_token: accessToken }, signal });
+    } catch (cause) {
+      throw fail({ kind: 'network', cause });
+    }
     let body: ZaloApiResponse<Data> | undefined;
     try {
       body = (await response.json()) as ZaloApiResponse<Data>;
@@ -132,7 +138,7 @@ export function createZaloApiClient(options: ZaloApiClientOptions) {
     return body.data;
   }
 
-  const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const json = (body: unknown): CallInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   async function upload<Data>(path: string, accessToken: string, file: Blob, name: string, signal?: AbortSignal): Promise<Data> {
     const form = new FormData();

@@ -3,6 +3,7 @@ import { ChannelError } from '../../core/errors.ts';
 import { withDeadline } from '../../core/deadline.ts';
 import { NoticeError, type Notice, type NoticeFailureReason, type NoticeTemplateInfo, type NoticeTransport } from '../../core/notice-transport.ts';
 import { describeCause } from '../shared/describe-cause.ts';
+import { platformRequest, type PlatformAnswer } from '../shared/platform-request.ts';
 
 /** A ZNS template Zalo approved for the OA, and how the gateway fills its parameters. */
 export const znsTemplate = z.object({
@@ -104,9 +105,9 @@ export function createZnsTransport(options: ZnsOptions): NoticeTransport & { tem
         // code: the OA's token handling refreshes the token once and calls again.
         const answer = await withDeadline(options.requestTimeoutMs, signal, (deadline) =>
           options.withToken(async (token) => {
-            let response: Response;
+            let response: PlatformAnswer;
             try {
-              response = await fetch(url, { method: 'POST', headers: { access_token: token, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: deadline });
+              response = await platformRequest(url, { method: 'POST', headers: { access_token: token, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: deadline });
             } catch (cause) {
               throw znsError({ network: describeCause(cause) });
             }
