@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { FileConfig } from './config/file-schema.ts';
 import type { EventBus } from './events.ts';
 import type { Db, Store } from './store/store.ts';
@@ -53,20 +53,23 @@ export interface InboxState {
 export function createInboxState(store: Store, inboxId: number): InboxState {
   const { t } = store;
   const name = (key: string) => `inbox.${inboxId}.${key}`;
-  const read = async (db: Db, key: string, lock: boolean) => {
+  const readForUpdate = async (db: Db, key: string) => {
     const query = db.select({ value: t.settings.value }).from(t.settings).where(eq(t.settings.key, name(key))).limit(1);
     // SQLite writes are serialized by the store already; PostgreSQL needs the row lock.
-    const [row] = lock && store.dialect === 'pg' ? await query.for('update') : await query;
+    const [row] = store.dialect === 'pg' ? await query.for('update') : await query;
     return row?.value ?? null;
   };
+  // A channel that keeps a note per citizen (their profile) reads it for each message they send:
+  // prepared once, like the store's other per-message statements.
+  const readPrepared = (db: Db) => db.select({ value: t.settings.value }).from(t.settings).where(eq(t.settings.key, sql.placeholder('key'))).limit(1).prepare('inbox_state_read');
   const write = (db: Db, key: string, value: string) =>
     db.insert(t.settings).values({ key: name(key), value }).onConflictDoUpdate({ target: t.settings.key, set: { value } });
   return {
-    get: (key) => read(store.db, key, false),
+    get: async (key) => (await store.queries(store.db, readPrepared).execute({ key: name(key) }))[0]?.value ?? null,
     set: (key, value) => store.tx(async (db) => void (await write(db, key, value))),
     update: (key, fn) =>
       store.tx(async (db) => {
-        const current = await read(db, key, true);
+        const current = await readForUpdate(db, key);
         const next = fn(current);
         if (next === null) return current;
         await write(db, key, next);
