@@ -155,28 +155,34 @@ export interface CallLogged {
   ticket: TicketCreated | null;
 }
 
-/** One level's turn with a printed ticket: who held it, by when, how it ended and who signed. */
-export interface PrintedStage {
+/**
+ * One level's turn with a printed ticket: who held it, by when, how it ended and who signed.
+ * Instants are `I`: ISO strings on the wire, `Date` in the desk that builds it (one declaration
+ * for both, since the PDF is laid out from the same model).
+ */
+export interface PrintedStageOf<I> {
   level: 1 | 2 | 3 | 4;
   /** The unit holding it (null at the hotline's own level). */
   unitName: string | null;
   /** When the ticket reached this level. */
-  from: string;
-  /** The deadline in force while it was here (null at level 1). */
-  deadline: string | null;
+  from: I;
+  /** The deadline in force while it was here (null at level 1, which has none). */
+  deadline: I | null;
   outcome: 'answered' | 'forwarded' | 'escalated' | 'sent_back' | 'reopened' | 'open';
-  endedAt: string | null;
+  endedAt: I | null;
   /** Who answered, forwarded, escalated or sent it back. */
   signedBy: string | null;
   /** The answer, or the reason it was sent back. */
   text: string | null;
 }
 
+export type PrintedStage = PrintedStageOf<string>;
+
 /**
  * A ticket laid out for paper (`GET /api/v1/tickets/:id/print`; the PDF at `print.pdf` holds the
  * same): only what the reader may read of it, the citizen masked or hidden as on their screen.
  */
-export interface PrintedTicket {
+export interface PrintedTicketOf<I> {
   /** The administrative header: the national motto and the organisation (the deployment's name). */
   header: { country: string; motto: string; organisation: string };
   id: number;
@@ -188,20 +194,23 @@ export interface PrintedTicket {
   status: TicketStatus;
   level: 1 | 2 | 3 | 4;
   unitName: string | null;
-  receivedAt: string;
-  answeredAt: string | null;
-  closedAt: string | null;
+  receivedAt: I;
+  answeredAt: I | null;
+  closedAt: I | null;
+  /** The citizen as far as the reader may see them; null when the ticket has no contact or hides it. */
   citizen: { name: string | null; phone: string | null; email: string | null } | null;
-  /** A denunciation read by the handling unit: the reporter is not printed. */
+  /** A denunciation read by the handling unit: the reporter is not printed (SECURITY.md item 6). */
   reporterHidden: boolean;
   subject: string;
   body: string | null;
-  stages: PrintedStage[];
+  stages: PrintedStageOf<I>[];
   satisfaction: Satisfaction | null;
   satisfactionComment: string | null;
-  printedAt: string;
+  printedAt: I;
   printedBy: string;
 }
+
+export type PrintedTicket = PrintedTicketOf<string>;
 
 /** The yearly report (`GET /api/v1/reports/yearly?year=YYYY`): the months side by side and their sums. */
 export interface YearlyReport {

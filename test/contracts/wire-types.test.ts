@@ -15,7 +15,6 @@ import type { Conversations } from '../../src/core/conversations.ts';
 import type { Campaigns } from '../../src/desks/care/campaigns.ts';
 import type { Dossiers } from '../../src/desks/care/dossiers.ts';
 import type { MonthlyReport, YearlyReport } from '../../src/desks/tickets/monthly-report.ts';
-import type { PrintedTicket } from '../../src/desks/tickets/printed-ticket.ts';
 import type { Tickets } from '../../src/desks/tickets/tickets.ts';
 import type { Calls } from '../../src/desks/tickets/calls.ts';
 import type * as callSchemas from '../../src/desks/tickets/call-schemas.ts';
@@ -44,7 +43,6 @@ describe('src/contracts matches what the server sends', () => {
     expectTypeOf<Out<Conversations['list']>>().toExtend<Loose<inbox.ConversationPage>>();
     expectTypeOf<Wire<MonthlyReport>>().toExtend<Loose<tickets.MonthlyReport>>();
     expectTypeOf<Wire<YearlyReport>>().toExtend<Loose<tickets.YearlyReport>>();
-    expectTypeOf<Wire<PrintedTicket>>().toExtend<Loose<tickets.PrintedTicket>>();
     // Event attachments are a JSON column the store types as unknown: the rest of the ticket is checked.
     expectTypeOf<Omit<Out<Tickets['get']>, 'history'>>().toExtend<Loose<Omit<tickets.Ticket, 'history'>>>();
     expectTypeOf<Out<PrivacyRequests['find']>>().toExtend<Loose<privacy.PrivacyRequest>>();

@@ -4,57 +4,17 @@
 // reporter stays hidden.
 import type { BusinessHours } from '../../core/business-hours.ts';
 import { defaultDeadlines, type FileConfig } from '../../core/config/file-schema.ts';
+import type { PrintedStageOf, PrintedTicketOf } from '../../contracts/tickets.ts';
 import type { Level, Satisfaction, TicketStatus, TicketType } from './ticket-rules.ts';
 import type { Tickets } from './tickets.ts';
 
 /** The national motto every administrative paper in Vietnam carries at the top right. */
 export const nationalMotto = { country: 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', motto: 'Độc lập - Tự do - Hạnh phúc' } as const;
 
-export type StageOutcome = 'answered' | 'forwarded' | 'escalated' | 'sent_back' | 'reopened' | 'open';
-
-/** One level's turn with the ticket: who held it, by when, how it ended and who signed. */
-export interface PrintedStage {
-  level: Level;
-  /** The unit holding it (null at the hotline's own level). */
-  unitName: string | null;
-  /** When the ticket reached this level. */
-  from: Date;
-  /** The deadline in force while it was here (null at level 1, which has none). */
-  deadline: Date | null;
-  outcome: StageOutcome;
-  endedAt: Date | null;
-  /** Who answered, forwarded, escalated or sent it back. */
-  signedBy: string | null;
-  /** The answer, or the reason it was sent back. */
-  text: string | null;
-}
-
-export interface PrintedTicket {
-  header: { country: string; motto: string; organisation: string };
-  id: number;
-  code: string;
-  type: TicketType;
-  channel: string;
-  tthc: boolean;
-  field: string | null;
-  status: TicketStatus;
-  level: Level;
-  unitName: string | null;
-  receivedAt: Date;
-  answeredAt: Date | null;
-  closedAt: Date | null;
-  /** The citizen as far as the reader may see them; null when the ticket has no contact or hides it. */
-  citizen: { name: string | null; phone: string | null; email: string | null } | null;
-  /** A denunciation read by the handling unit: the reporter is not printed (SECURITY.md item 6). */
-  reporterHidden: boolean;
-  subject: string;
-  body: string | null;
-  stages: PrintedStage[];
-  satisfaction: Satisfaction | null;
-  satisfactionComment: string | null;
-  printedAt: Date;
-  printedBy: string;
-}
+/** One level's turn with the ticket, and the ticket as printed: the wire's shapes, with instants. */
+export type PrintedStage = PrintedStageOf<Date>;
+export type PrintedTicket = PrintedTicketOf<Date>;
+export type StageOutcome = PrintedStage['outcome'];
 
 type ReadTicket = Awaited<ReturnType<Tickets['get']>>;
 const deadlineKey = { 2: 'unit', 3: 'unitLeadership', 4: 'provinceLeadership' } as const;
