@@ -1,14 +1,13 @@
 // What the customer-care browser tests share: a gateway whose SMS gateway is a local server that
 // keeps the texts it was asked to send, the care team's two accounts, and a chromium page that
 // records page errors and Content-Security-Policy refusals.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { buildInbox } from '../../scripts/build-inbox.ts';
 import { startTestApp, type TestApp } from './app.ts';
 import { launchBrowser } from './browser.ts';
 import { testConfigFile } from './config.ts';
+import { startSmsSink, type SmsSent } from './sms-sink.ts';
 
 export const carePassword = 'Đồng-Tháp-sen-hồng-2026!';
 export const outboundNumber = '0277 3 1022 00';
@@ -26,7 +25,7 @@ export interface CareBrowser {
   gw: TestApp;
   page: Page;
   /** What the SMS gateway was asked to send, in order. */
-  texts: Array<{ to: string; text: string }>;
+  texts: SmsSent[];
   /** Page errors and CSP refusals seen so far: a test ends expecting none. */
   problems: string[];
   /** The operator `dtv.hoa` (agent) and the supervisor `gs.binh`, by username. */
@@ -40,19 +39,10 @@ export interface CareBrowser {
 
 export async function startCareBrowser(): Promise<CareBrowser> {
   await buildInbox();
-  const texts: CareBrowser['texts'] = [];
-  const sms = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk));
-    request.on('end', () => {
-      texts.push(JSON.parse(body) as { to: string; text: string });
-      response.writeHead(202).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => sms.listen(0, '127.0.0.1', resolve));
+  const sms = await startSmsSink();
   const gw = await startTestApp({
     env: {
-      SMS_GATEWAY_URL: `http://127.0.0.1:${(sms.address() as AddressInfo).port}/send`,
+      SMS_GATEWAY_URL: sms.url,
       CONFIG_FILE: testConfigFile({ businessHours: undefined, router: { enabled: false }, security: { signInAttemptsPerMinute: 1000 }, care: { outboundNumber } }),
     },
   });
@@ -87,7 +77,7 @@ export async function startCareBrowser(): Promise<CareBrowser> {
   return {
     gw,
     page,
-    texts,
+    texts: sms.texts,
     problems,
     agentIds,
     rest,
@@ -105,7 +95,7 @@ export async function startCareBrowser(): Promise<CareBrowser> {
     async close() {
       await browser.close();
       await gw.close();
-      await new Promise((resolve) => sms.close(resolve));
+      await sms.close();
     },
   };
 }

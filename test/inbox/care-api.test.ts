@@ -3,14 +3,13 @@
 // sample, the pre-notice reaches the citizen on Zalo (the platform stand-in receives it) or by SMS,
 // an opt-out reply is honoured, the operator works the queue and records the answers, the
 // complaint becomes a ticket for the unit in one call, and the results show it all.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { testConfigFile } from '../helpers/config.ts';
+import { startSmsSink, type SmsSink } from '../helpers/sms-sink.ts';
 import { conversationOf, fixture, postZaloEvent, quiet, startPlatformStandin, waitFor, zaloEnv, type PlatformStandin } from '../helpers/platform-standins.ts';
 import { freshPgUrl, postgresAvailable } from '../helpers/postgres.ts';
 
@@ -33,8 +32,7 @@ const rows = [
 describe.each(dialects)('customer care over the API on $name', ({ pg: onPg }) => {
   let gw: TestApp;
   let standin: PlatformStandin;
-  let sms: Server;
-  const texts: Array<{ to: string; text: string; auth: string | undefined }> = [];
+  let sms: SmsSink;
   let drop: (() => Promise<void>) | undefined;
   let operator: Record<string, string>;
   let operatorId: number;
@@ -62,18 +60,10 @@ describe.each(dialects)('customer care over the API on $name', ({ pg: onPg }) =>
 
   beforeAll(async () => {
     standin = await startPlatformStandin();
-    sms = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk));
-      request.on('end', () => {
-        texts.push({ ...(JSON.parse(body) as { to: string; text: string }), auth: request.headers.authorization });
-        response.writeHead(202).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => sms.listen(0, '127.0.0.1', resolve));
+    sms = await startSmsSink();
     const env: Record<string, string> = {
       ...zaloEnv(standin),
-      SMS_GATEWAY_URL: `http://127.0.0.1:${(sms.address() as AddressInfo).port}/send`,
+      SMS_GATEWAY_URL: sms.url,
       SMS_GATEWAY_TOKEN: 'sms-token-1',
       CONFIG_FILE: testConfigFile({ security: { signInAttemptsPerMinute: 1000 }, outbox: { baseDelayMs: 5, maxDelayMs: 50, pollIntervalMs: 20, sendTimeoutMs: 2000 }, care: { outboundNumber: '0277 3 1022 00' } }),
     };
@@ -94,7 +84,7 @@ describe.each(dialects)('customer care over the API on $name', ({ pg: onPg }) =>
   afterAll(async () => {
     await gw?.close();
     await standin?.close();
-    await new Promise((resolve) => sms?.close(resolve));
+    await sms?.close();
     await drop?.();
   });
 
@@ -214,7 +204,7 @@ describe.each(dialects)('customer care over the API on $name', ({ pg: onPg }) =>
     const notice = await waitFor(() => standin.zalo.sends.find((s) => s.userId === '930000000000000111' && String(s.message.text).includes('0277 3 1022 00')), 'the pre-notice on Zalo');
     expect(String(notice.message.text)).toContain('hỏi thăm ý kiến');
     expect(String(notice.message.text)).toContain('H12.82-261001-0001');
-    expect(texts).toEqual([{ to: '84912000555', text: expect.stringContaining('0277 3 1022 00'), auth: 'Bearer sms-token-1' }]);
+    expect(sms.texts).toEqual([{ to: '84912000555', text: expect.stringContaining('0277 3 1022 00'), auth: 'Bearer sms-token-1' }]);
 
     // The second citizen answers the notice with an opt-out: out of this campaign and of later ones.
     await zaloCitizen('930000000000000222', 'care-3', 'TỪ CHỐI');
@@ -366,26 +356,17 @@ describe.each(dialects)('customer care over the API on $name', ({ pg: onPg }) =>
 
 describe('customer care with the bot turned off', () => {
   let gw: TestApp;
-  let sms: Server;
-  const texts: string[] = [];
+  let sms: SmsSink;
   beforeAll(async () => {
-    sms = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk));
-      request.on('end', () => {
-        texts.push((JSON.parse(body) as { text: string }).text);
-        response.writeHead(200).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => sms.listen(0, '127.0.0.1', resolve));
+    sms = await startSmsSink();
     gw = await startTestApp({
       listen: false,
-      env: { SMS_GATEWAY_URL: `http://127.0.0.1:${(sms.address() as AddressInfo).port}/`, CONFIG_FILE: testConfigFile({ router: { enabled: false }, care: { outboundNumber: '1022' } }) },
+      env: { SMS_GATEWAY_URL: sms.url, CONFIG_FILE: testConfigFile({ router: { enabled: false }, care: { outboundNumber: '1022' } }) },
     });
   }, 60_000);
   afterAll(async () => {
     await gw?.close();
-    await new Promise((resolve) => sms?.close(resolve));
+    await sms?.close();
   });
 
   it('still answers status questions and honours an opt-out sent from another contact record of the citizen', async () => {
@@ -408,7 +389,7 @@ describe('customer care with the bot turned off', () => {
     const campaign = await gw.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: gw.auth, payload: { name: 'SMS', template: 'care', filter: {}, sampleSize: 1, stratifyBy: 'none', excludeDays: 30, seed: 's' } });
     const campaignId = campaign.json().id as number;
     expect((await gw.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaignId}/notify`, headers: gw.auth })).json()).toMatchObject({ byChannel: { sms: 1 } });
-    expect(texts).toEqual([expect.stringContaining('số chính thức 1022')]);
+    expect(sms.texts.map((sent) => sent.text)).toEqual([expect.stringContaining('số chính thức 1022')]);
     const optConv = await write('Tu choi');
     await lastOut(optConv, 'không được liên hệ');
     const results = (await gw.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaignId}/results`, headers: gw.auth })).json();

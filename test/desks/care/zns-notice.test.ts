@@ -1,9 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { testConfigFile } from '../../helpers/config.ts';
+import { startSmsSink, type SmsSink } from '../../helpers/sms-sink.ts';
 import { startPlatformStandin, zaloEnv, type PlatformStandin } from '../../helpers/platform-standins.ts';
 
 // A citizen known only by the phone number of their dossier gets the campaign's pre-notice as a
@@ -18,26 +17,17 @@ const rows = [
 describe('care pre-notice by ZNS', () => {
   let gw: TestApp;
   let standin: PlatformStandin;
-  let sms: Server;
-  const texts: Array<{ to: string; text: string }> = [];
+  let sms: SmsSink;
 
   beforeAll(async () => {
     standin = await startPlatformStandin();
-    sms = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk));
-      request.on('end', () => {
-        texts.push(JSON.parse(body) as { to: string; text: string });
-        response.writeHead(202).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => sms.listen(0, '127.0.0.1', resolve));
+    sms = await startSmsSink();
     gw = await startTestApp({
       listen: false,
       env: {
         ...zaloEnv(standin),
         ZALO_ZNS_BASE_URL: standin.url,
-        SMS_GATEWAY_URL: `http://127.0.0.1:${(sms.address() as AddressInfo).port}/send`,
+        SMS_GATEWAY_URL: sms.url,
         CONFIG_FILE: testConfigFile({
           router: { enabled: false },
           care: { outboundNumber: '0277 3 1022 00' },
@@ -62,7 +52,7 @@ describe('care pre-notice by ZNS', () => {
   afterAll(async () => {
     await gw?.close();
     await standin?.close();
-    await new Promise((resolve) => sms?.close(resolve));
+    await sms?.close();
   });
 
   it('sends the ZNS template to the phone, and falls back to SMS for a number not on Zalo', async () => {
@@ -96,7 +86,7 @@ describe('care pre-notice by ZNS', () => {
       },
     ]);
     expect(standin.requests.filter((r) => r.path === '/message/template')).toHaveLength(2);
-    expect(texts).toEqual([{ to: '84912000222', text: expect.stringContaining('0277 3 1022 00') }]);
+    expect(sms.texts).toEqual([{ to: '84912000222', text: expect.stringContaining('0277 3 1022 00'), auth: undefined }]);
 
     const { store } = gw.app.gateway;
     const targets = await store.db

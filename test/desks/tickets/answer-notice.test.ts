@@ -1,8 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { testConfigFile } from '../../helpers/config.ts';
+import { startSmsSink, type SmsSink } from '../../helpers/sms-sink.ts';
 import { conversationOf, fixture, postZaloEvent, startPlatformStandin, waitFor, zaloEnv, zaloIds, type PlatformStandin } from '../../helpers/platform-standins.ts';
 
 // A ticket taken on the phone has no conversation to carry its answer: the citizen hears of it
@@ -13,8 +12,7 @@ import { conversationOf, fixture, postZaloEvent, startPlatformStandin, waitFor, 
 describe('ticket answers by ZNS, else SMS', () => {
   let gw: TestApp;
   let standin: PlatformStandin;
-  let sms: Server;
-  const texts: Array<{ to: string; text: string }> = [];
+  let sms: SmsSink;
 
   const api = async <T = Record<string, unknown>>(method: 'GET' | 'POST', url: string, payload?: unknown) => {
     const response = await gw.app.inject({ method, url, headers: gw.auth, ...(payload ? { payload } : {}) });
@@ -40,20 +38,12 @@ describe('ticket answers by ZNS, else SMS', () => {
   beforeAll(async () => {
     standin = await startPlatformStandin();
     standin.zalo.znsApprovedTemplates.add('250002');
-    sms = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk));
-      request.on('end', () => {
-        texts.push(JSON.parse(body) as { to: string; text: string });
-        response.writeHead(202).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => sms.listen(0, '127.0.0.1', resolve));
+    sms = await startSmsSink();
     gw = await startTestApp({
       env: {
         ...zaloEnv(standin),
         ZALO_ZNS_BASE_URL: standin.url,
-        SMS_GATEWAY_URL: `http://127.0.0.1:${(sms.address() as AddressInfo).port}/send`,
+        SMS_GATEWAY_URL: sms.url,
         CONFIG_FILE: testConfigFile({
           router: { enabled: false },
           inboxes: [
@@ -78,7 +68,7 @@ describe('ticket answers by ZNS, else SMS', () => {
   afterAll(async () => {
     await gw?.close();
     await standin?.close();
-    await new Promise((resolve) => sms?.close(resolve));
+    await sms?.close();
   });
 
   it('sends one ZNS with the answer template and its data to a citizen known only by phone', async () => {
@@ -102,7 +92,7 @@ describe('ticket answers by ZNS, else SMS', () => {
       },
     ]);
     expect(sent![0]!.templateData.tom_tat!.length).toBeLessThanOrEqual(100);
-    expect(texts.filter((t) => t.to === '84912000777')).toEqual([]);
+    expect(sms.texts.filter((t) => t.to === '84912000777')).toEqual([]);
     const history = await historyOf(ticket.id);
     expect(history.find((h) => h.action === 'answer_notice')?.comment).toContain('zns');
   });
@@ -111,7 +101,7 @@ describe('ticket answers by ZNS, else SMS', () => {
     // Zalo's answer for a number without a Zalo account.
     standin.zalo.znsPhoneErrors.set('84912000888', { error: -119, message: 'Zalo account not existed' });
     const ticket = await answeredPhoneTicket('0912000888', 'Ông/bà liên hệ Bộ phận một cửa xã để được hướng dẫn.');
-    const message = await waitFor(() => texts.find((t) => t.to === '84912000888'), 'the SMS');
+    const message = await waitFor(() => sms.texts.find((t) => t.to === '84912000888'), 'the SMS');
     expect(message.text).toContain(ticket.code);
     expect(message.text).toContain('Ông/bà liên hệ Bộ phận một cửa xã');
     expect(standin.zalo.znsSends.filter((s) => s.phone === '84912000888')).toEqual([]);
