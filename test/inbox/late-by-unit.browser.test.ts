@@ -4,12 +4,9 @@
 import { sql } from 'drizzle-orm';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildInbox } from '../../scripts/build-inbox.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { chromiumAvailability, launchBrowser, type Browser } from '../helpers/browser.ts';
-import { testConfigFile } from '../helpers/config.ts';
+import { chromiumAvailability } from '../helpers/browser.ts';
+import { inboxPassword, startInboxBrowser, type InboxBrowser } from '../helpers/inbox-browser.ts';
 
-const password = 'Đồng-Tháp-sen-hồng-2026!';
 const { available } = chromiumAvailability();
 // SCREENSHOTS=1 saves the table for the README.
 const shoot = async (part: Locator, name: string) => {
@@ -17,36 +14,26 @@ const shoot = async (part: Locator, name: string) => {
 };
 
 describe.skipIf(!available)('late handling by unit on the report screen', () => {
-  let gw: TestApp;
-  let browser: Browser;
-  const problems: string[] = [];
-  const rest = async <T>(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<T> => {
-    const res = await fetch(`${gw.url}${path}`, { method, headers: { ...gw.auth, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    expect(res.status, await res.clone().text()).toBeLessThan(300);
-    return (await res.json()) as T;
-  };
+  let ui: InboxBrowser;
 
   beforeAll(async () => {
-    await buildInbox();
-    gw = await startTestApp({ env: { CONFIG_FILE: testConfigFile({ businessHours: undefined, router: { enabled: false }, security: { signInAttemptsPerMinute: 1000 } }) } });
-    await rest('/api/v1/agents', { username: 'gs.binh', displayName: 'Giám sát Bình', role: 'supervisor', teams: [], password });
-    browser = await launchBrowser();
+    ui = await startInboxBrowser();
+    await ui.rest('/api/v1/agents', { username: 'gs.binh', displayName: 'Giám sát Bình', role: 'supervisor', teams: [], password: inboxPassword });
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await gw?.close();
+    await ui?.close();
   });
 
   it('shows received, on time, late and overdue per unit, and the codes behind a late figure', { timeout: 120_000 }, async () => {
-    const units = Object.fromEntries((await rest<{ items: Array<{ key: string; id: number }> }>('/api/v1/units')).items.map((u) => [u.key, u.id]));
+    const units = Object.fromEntries((await ui.rest<{ items: Array<{ key: string; id: number }> }>('/api/v1/units')).items.map((u) => [u.key, u.id]));
     const open = async (unit: string) => {
-      const ticket = await rest<{ id: number; code: string }>('/api/v1/tickets', { type: 'question', subject: 'Hỏi thủ tục', channel: 'phone' });
-      await rest(`/api/v1/tickets/${ticket.id}/actions`, { action: 'forward', unitId: units[unit] });
+      const ticket = await ui.rest<{ id: number; code: string }>('/api/v1/tickets', { type: 'question', subject: 'Hỏi thủ tục', channel: 'phone' });
+      await ui.rest(`/api/v1/tickets/${ticket.id}/actions`, { action: 'forward', unitId: units[unit] });
       return ticket;
     };
     const justice = [await open('so-tu-phap'), await open('so-tu-phap'), await open('so-tu-phap')];
     const health = [await open('so-y-te'), await open('so-y-te')];
-    const { store } = gw.app.gateway;
+    const { store } = ui.gw.app.gateway;
     const yesterday = new Date(Date.now() - 86_400_000);
     const setDeadline = (id: number, deadline: Date) => store.db.update(store.t.tickets).set({ deadline }).where(sql`id = ${id}`);
     const answered = (id: number) => store.db.update(store.t.tickets).set({ status: 'answered', answeredAt: new Date() }).where(sql`id = ${id}`);
@@ -58,14 +45,7 @@ describe.skipIf(!available)('late handling by unit on the report screen', () => 
     // Health: one open past its deadline.
     await setDeadline(health[0]!.id, yesterday);
 
-    const page = await browser.context.newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${gw.url}/inbox`);
-    await page.locator('input[name="login"]').fill('gs.binh');
-    await page.locator('input[name="password"]').fill(password);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.locator('.topbar .me').waitFor();
+    const page = await ui.signedIn('gs.binh');
     await page.locator('.topbar nav a', { hasText: 'Báo cáo tháng' }).click();
     await page.locator('input[type="month"]').fill(new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 7));
     const table = page.locator('.late-by-unit table');
@@ -80,6 +60,6 @@ describe.skipIf(!available)('late handling by unit on the report screen', () => 
     await expect.poll(() => codes.locator('li').allTextContents()).toEqual([justice[0]!.code]);
     await expect(codes.locator('h4').textContent()).resolves.toContain('Trả lời trễ hạn');
     await shoot(page.locator('.late-by-unit'), 'late-by-unit');
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 });

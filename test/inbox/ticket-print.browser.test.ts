@@ -6,12 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildInbox } from '../../scripts/build-inbox.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { chromiumAvailability, launchBrowser, type Browser } from '../helpers/browser.ts';
-import { testConfigFile } from '../helpers/config.ts';
+import { chromiumAvailability } from '../helpers/browser.ts';
+import { inboxPassword, startInboxBrowser, type InboxBrowser } from '../helpers/inbox-browser.ts';
 
-const password = 'Đồng-Tháp-sen-hồng-2026!';
 const question = 'Làm giấy khai sinh cho con ở phường Cao Lãnh cần những giấy tờ gì ạ?';
 const answer = 'Hồ sơ gồm tờ khai đăng ký khai sinh và giấy chứng sinh; nộp tại Trung tâm phục vụ hành chính công phường.';
 const { available } = chromiumAvailability();
@@ -19,42 +16,25 @@ const pdfinfo = spawnSync('pdfinfo', ['-v']).error === undefined;
 if (!pdfinfo && process.env.CI === 'true') throw new Error('pdfinfo (Debian package poppler-utils) must be installed under CI');
 
 describe.skipIf(!available)('the printed ticket in the browser', () => {
-  let gw: TestApp;
-  let browser: Browser;
-  const problems: string[] = [];
-  const rest = async <T>(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST', headers: Record<string, string> = {}): Promise<T> => {
-    const res = await fetch(`${gw.url}${path}`, { method, headers: { ...gw.auth, 'content-type': 'application/json', ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    expect(res.status, await res.clone().text()).toBeLessThan(300);
-    return (await res.json()) as T;
-  };
+  let ui: InboxBrowser;
 
   beforeAll(async () => {
-    await buildInbox();
-    gw = await startTestApp({ env: { CONFIG_FILE: testConfigFile({ businessHours: undefined, router: { enabled: false }, security: { signInAttemptsPerMinute: 1000 } }) } });
-    browser = await launchBrowser();
+    ui = await startInboxBrowser();
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await gw?.close();
+    await ui?.close();
   });
 
   it('opens one A4 sheet from the ticket, with what the unit may read', { timeout: 120_000 }, async () => {
-    const units = Object.fromEntries((await rest<{ items: Array<{ key: string; id: number }> }>('/api/v1/units')).items.map((u) => [u.key, u.id]));
-    const officer = await rest<{ id: number }>('/api/v1/agents', { username: 'sotp.tu', displayName: 'Trần Văn Tư', role: 'unit_officer', teams: [], password });
-    await rest(`/api/v1/agents/${officer.id}/units`, { unitIds: [units['so-tu-phap']] }, 'PUT');
-    const sent = await rest<{ conversationId: number }>('/api/public/messages', { name: 'Nguyễn Thị Hoa', phone: '0912 345 678', email: 'hoa.nguyen@example.vn', text: question });
-    const ticket = await rest<{ id: number; code: string }>('/api/v1/tickets', { type: 'question', subject: 'Khai sinh cho con', body: question, tthc: true, field: 'Hộ tịch', conversationId: sent.conversationId });
-    await rest(`/api/v1/tickets/${ticket.id}/actions`, { action: 'forward', unitId: units['so-tu-phap'] });
+    const units = Object.fromEntries((await ui.rest<{ items: Array<{ key: string; id: number }> }>('/api/v1/units')).items.map((u) => [u.key, u.id]));
+    const officer = await ui.rest<{ id: number }>('/api/v1/agents', { username: 'sotp.tu', displayName: 'Trần Văn Tư', role: 'unit_officer', teams: [], password: inboxPassword });
+    await ui.rest(`/api/v1/agents/${officer.id}/units`, { unitIds: [units['so-tu-phap']] }, 'PUT');
+    const sent = await ui.rest<{ conversationId: number }>('/api/public/messages', { name: 'Nguyễn Thị Hoa', phone: '0912 345 678', email: 'hoa.nguyen@example.vn', text: question });
+    const ticket = await ui.rest<{ id: number; code: string }>('/api/v1/tickets', { type: 'question', subject: 'Khai sinh cho con', body: question, tthc: true, field: 'Hộ tịch', conversationId: sent.conversationId });
+    await ui.rest(`/api/v1/tickets/${ticket.id}/actions`, { action: 'forward', unitId: units['so-tu-phap'] });
 
-    const page = await browser.context.newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${gw.url}/inbox`);
-    await page.locator('input[name="login"]').fill('sotp.tu');
-    await page.locator('input[name="password"]').fill(password);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.locator('.topbar .me').waitFor();
-    await page.goto(`${gw.url}/inbox/tickets/${ticket.id}`);
+    const page = await ui.signedIn('sotp.tu');
+    await page.goto(`${ui.gw.url}/inbox/tickets/${ticket.id}`);
     await page.locator('.ticket-detail button[data-action="accept"]').click();
     await page.locator('.ticket-detail button[data-action="answer"]').click();
     await page.locator('.ticket-detail textarea[name="comment"]').fill(answer);
@@ -63,8 +43,8 @@ describe.skipIf(!available)('the printed ticket in the browser', () => {
     const maskedPhone = (await page.locator('.ticket-detail .reporter').textContent())!.split(' · ')[1]!;
     expect(maskedPhone).not.toContain('345');
 
-    const [sheetPage] = await Promise.all([browser.context.waitForEvent('page'), page.getByRole('link', { name: 'In phiếu' }).click()]);
-    sheetPage.on('pageerror', (error) => problems.push(error.message));
+    const [sheetPage] = await Promise.all([ui.browser.context.waitForEvent('page'), page.getByRole('link', { name: 'In phiếu' }).click()]);
+    sheetPage.on('pageerror', (error) => ui.problems.push(error.message));
     await sheetPage.setViewportSize({ width: 900, height: 1180 });
     const sheet = sheetPage.locator('.ticket-sheet');
     await sheet.waitFor();
@@ -99,6 +79,6 @@ describe.skipIf(!available)('the printed ticket in the browser', () => {
     await sheetPage.emulateMedia({ media: 'print' });
     expect(await sheetPage.locator('.topbar').isVisible()).toBe(false);
     expect(await sheetPage.locator('.print-tools').isVisible()).toBe(false);
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 });

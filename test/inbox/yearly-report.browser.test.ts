@@ -4,37 +4,24 @@
 // calls are logged with their 2021 times through the API.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildInbox } from '../../scripts/build-inbox.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { chromiumAvailability, launchBrowser, type Browser } from '../helpers/browser.ts';
-import { testConfigFile } from '../helpers/config.ts';
+import { chromiumAvailability } from '../helpers/browser.ts';
+import { inboxPassword, startInboxBrowser, type InboxBrowser } from '../helpers/inbox-browser.ts';
 
-const password = 'Đồng-Tháp-sen-hồng-2026!';
 const { available } = chromiumAvailability();
 
 describe.skipIf(!available)('the yearly report on the report screen', () => {
-  let gw: TestApp;
-  let browser: Browser;
-  const problems: string[] = [];
-  const rest = async <T>(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<T> => {
-    const res = await fetch(`${gw.url}${path}`, { method, headers: { ...gw.auth, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    expect(res.status, await res.clone().text()).toBeLessThan(300);
-    return (await res.json()) as T;
-  };
+  let ui: InboxBrowser;
 
   beforeAll(async () => {
-    await buildInbox();
-    gw = await startTestApp({ env: { CONFIG_FILE: testConfigFile({ businessHours: undefined, router: { enabled: false }, security: { signInAttemptsPerMinute: 1000 } }) } });
-    await rest('/api/v1/agents', { username: 'gs.binh', displayName: 'Giám sát Bình', role: 'supervisor', teams: [], password });
-    browser = await launchBrowser();
+    ui = await startInboxBrowser();
+    await ui.rest('/api/v1/agents', { username: 'gs.binh', displayName: 'Giám sát Bình', role: 'supervisor', teams: [], password: inboxPassword });
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await gw?.close();
+    await ui?.close();
   });
 
   it('shows the months side by side with the year total, and links the XLSX', { timeout: 120_000 }, async () => {
-    const { store } = gw.app.gateway;
+    const { store } = ui.gw.app.gateway;
     // March 2021: two phone tickets; July: one; November: three (one about a procedure). 2022: one, not counted.
     const received = [
       ['2021-03-10T02:00:00Z', false],
@@ -46,7 +33,7 @@ describe.skipIf(!available)('the yearly report on the report screen', () => {
       ['2022-01-04T02:00:00Z', false],
     ] as const;
     for (const [at, tthc] of received) {
-      const ticket = await rest<{ id: number }>('/api/v1/tickets', { type: 'question', subject: `Hỏi ngày ${at.slice(0, 10)}`, channel: 'phone', tthc });
+      const ticket = await ui.rest<{ id: number }>('/api/v1/tickets', { type: 'question', subject: `Hỏi ngày ${at.slice(0, 10)}`, channel: 'phone', tthc });
       await store.db.update(store.t.tickets).set({ receivedAt: new Date(at) }).where(sql`id = ${ticket.id}`);
     }
     for (const [startedAt, direction] of [
@@ -54,17 +41,10 @@ describe.skipIf(!available)('the yearly report on the report screen', () => {
       ['2021-11-04T03:00:00Z', 'in'],
       ['2021-03-11T03:00:00Z', 'out'],
     ] as const) {
-      await rest('/api/v1/calls', { direction, number: '0912 345 678', startedAt, durationSeconds: 120 });
+      await ui.rest('/api/v1/calls', { direction, number: '0912 345 678', startedAt, durationSeconds: 120 });
     }
 
-    const page = await browser.context.newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${gw.url}/inbox`);
-    await page.locator('input[name="login"]').fill('gs.binh');
-    await page.locator('input[name="password"]').fill(password);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.locator('.topbar .me').waitFor();
+    const page = await ui.signedIn('gs.binh');
     await page.locator('.topbar nav a', { hasText: 'Báo cáo tháng' }).click();
     await page.getByRole('tab', { name: 'Năm' }).click();
     await page.locator('input[name="year"]').fill('2021');
@@ -86,7 +66,7 @@ describe.skipIf(!available)('the yearly report on the report screen', () => {
 
     const xlsx = page.getByRole('link', { name: 'Tải Excel' });
     expect(await xlsx.getAttribute('href')).toBe('/api/v1/reports/yearly?year=2021&format=xlsx');
-    const file = await page.request.get(`${gw.url}/api/v1/reports/yearly?year=2021&format=xlsx`);
+    const file = await page.request.get(`${ui.gw.url}/api/v1/reports/yearly?year=2021&format=xlsx`);
     expect(file.status()).toBe(200);
     expect(file.headers()['content-type']).toContain('spreadsheetml');
 
@@ -94,6 +74,6 @@ describe.skipIf(!available)('the yearly report on the report screen', () => {
     await page.locator('input[name="year"]').fill('2022');
     await page.locator('.yearly h1', { hasText: '2022' }).waitFor();
     expect(await page.locator('.yearly-table tr[data-row="tickets"] td[data-total]').textContent()).toBe('1');
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   });
 });
