@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import WebSocket from 'ws';
 import { parse, stringify } from 'yaml';
 import { fmt, load, root, startProcess, type LoadResult } from './lib.ts';
+import { askEach, openVisitor, timeReplies, type Visitor } from './widget-visitors.ts';
 
 export interface ClusterBench {
   /** Replies sent one after another by a single agent: the path's own time. */
@@ -29,32 +28,6 @@ interface ReplyLatency {
 const token = 'bench-admin-token-0123456789abcdef';
 const pgBaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-interface Client {
-  ws: WebSocket;
-  conversationId: number;
-  waiters: Map<string, () => void>;
-}
-
-function openClient(url: string): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/webchat/ws`, { origin: url });
-    const client: Client = { ws, conversationId: 0, waiters: new Map() };
-    const timer = setTimeout(() => (ws.terminate(), reject(new Error('no welcome within 30 s'))), 30_000);
-    ws.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as { t: string; conversationId?: number; m?: { text: string | null } };
-      if (frame.t === 'welcome') {
-        clearTimeout(timer);
-        resolve(client);
-      } else if (frame.t === 'session') client.conversationId = frame.conversationId!;
-      else if (frame.t === 'msg' && frame.m?.text) client.waiters.get(frame.m.text)?.();
-    });
-    ws.once('open', () => ws.send(JSON.stringify({ t: 'hello' })));
-    ws.once('error', (error) => (clearTimeout(timer), reject(error)));
-  });
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 
 const citizenMessage = (n: number) =>
   JSON.stringify({
@@ -95,55 +68,30 @@ export async function benchCluster(options: { seconds: number; connections: numb
     GATEWAY_ADMIN_TOKEN: token,
   };
   const nodes = await Promise.all([startProcess('src/server.ts', env), startProcess('src/server.ts', env)]);
-  const clients: Array<Client & { node: number }> = [];
+  const clients: Array<Visitor & { node: number }> = [];
   try {
-    (await openClient(nodes[0].url)).ws.close();
-    (await openClient(nodes[1].url)).ws.close();
+    (await openVisitor(nodes[0].url)).ws.close();
+    (await openVisitor(nodes[1].url)).ws.close();
     for (let i = 0; i < total; i += 250) {
-      const batch = await Promise.all(Array.from({ length: Math.min(250, total - i) }, (_, k) => openClient(nodes[(i + k) % 2]!.url).then((c) => Object.assign(c, { node: (i + k) % 2 }))));
+      const batch = await Promise.all(Array.from({ length: Math.min(250, total - i) }, (_, k) => openVisitor(nodes[(i + k) % 2]!.url).then((c) => Object.assign(c, { node: (i + k) % 2 }))));
       clients.push(...batch);
     }
-    await Promise.all(
-      clients.map(
-        (client, i) =>
-          new Promise<void>((resolve) => {
-            client.waiters.set(`Câu hỏi ${i}`, () => resolve());
-            client.ws.send(JSON.stringify({ t: 'msg', cid: `q${i}`, text: `Câu hỏi ${i}` }));
-          }),
-      ),
-    );
+    await askEach(clients);
 
     // The same replies measured twice: one agent at a time (the path itself), then `concurrency`
     // agents replying back to back (the path under load, queueing included).
-    const measure = async (label: string, count: number, inFlight: number) => {
-      const latencies: number[] = [];
-      let lost = 0;
-      let next = 0;
-      const worker = async () => {
-        while (next < count) {
-          const n = next++;
-          const client = clients[(n + (label === 'one' ? 0 : 500)) % clients.length]!;
-          const other = nodes[1 - client.node]!;
-          const text = `Trả lời ${label} ${n}`;
-          const arrived = new Promise<number>((resolve) => {
-            const timer = setTimeout(() => resolve(-1), 10_000);
-            client.waiters.set(text, () => (clearTimeout(timer), resolve(performance.now())));
-          });
-          const t0 = performance.now();
-          const response = await fetch(`${other.url}/api/v1/conversations/${client.conversationId}/messages`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-            body: JSON.stringify({ text }),
-          });
-          const at = await arrived;
-          if (!response.ok || at < 0) lost++;
-          else latencies.push(at - t0);
-          client.waiters.delete(text);
-        }
-      };
-      await Promise.all(Array.from({ length: inFlight }, worker));
-      latencies.sort((a, b) => a - b);
-      return { sockets: total, replies: count, concurrency: inFlight, lost, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 };
+    const measure = async (label: string, count: number, inFlight: number): Promise<ReplyLatency> => {
+      const times = await timeReplies({
+        count,
+        inFlight,
+        token,
+        label,
+        pick: (n) => {
+          const visitor = clients[(n + (label === 'one' ? 0 : 500)) % clients.length]!;
+          return { visitor, url: nodes[1 - visitor.node]!.url };
+        },
+      });
+      return { sockets: total, concurrency: inFlight, ...times };
     };
     const oneAtATime = await measure('one', Math.min(200, replies), 1);
     const latency = await measure('many', replies, concurrency);

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
 import { parse, stringify } from 'yaml';
 import { fmt, root, startProcess } from './lib.ts';
+import { askEach, openVisitor, timeReplies, type Visitor } from './widget-visitors.ts';
 
 export interface WebchatBench {
   sockets: { target: number; opened: number; failed: number; seconds: number; rssBeforeMb: number; rssAfterMb: number; kbPerSocket: number };
@@ -20,33 +20,6 @@ function rssKb(pid: number): number {
     .find((l) => l.startsWith('VmRSS:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0);
 }
-
-interface Client {
-  ws: WebSocket;
-  conversationId: number;
-  waiters: Map<string, () => void>;
-}
-
-/** Opens a widget socket and says hello; resolves at the welcome. */
-function openClient(url: string): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/webchat/ws`, { origin: url });
-    const client: Client = { ws, conversationId: 0, waiters: new Map() };
-    const timer = setTimeout(() => (ws.terminate(), reject(new Error('no welcome within 30 s'))), 30_000);
-    ws.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as { t: string; conversationId?: number; m?: { text: string | null } };
-      if (frame.t === 'welcome') {
-        clearTimeout(timer);
-        resolve(client);
-      } else if (frame.t === 'session') client.conversationId = frame.conversationId!;
-      else if (frame.t === 'msg' && frame.m?.text) client.waiters.get(frame.m.text)?.();
-    });
-    ws.once('open', () => ws.send(JSON.stringify({ t: 'hello' })));
-    ws.once('error', (error) => (clearTimeout(timer), reject(error)));
-  });
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 
 /**
  * The widget's socket side: N concurrent sockets on one gateway process (resident memory per
@@ -75,18 +48,18 @@ export async function benchWebchat(options: { sockets?: number; latencySockets?:
     NODE_ENV: 'production',
     GATEWAY_ADMIN_TOKEN: token,
   });
-  const clients: Client[] = [];
+  const clients: Visitor[] = [];
   try {
     const pid = server.child.pid!;
     // Warm up: the widget build, the routes, the first statements.
-    (await openClient(server.url)).ws.close();
+    (await openVisitor(server.url)).ws.close();
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const before = rssKb(pid);
 
     const started = performance.now();
     let failed = 0;
     for (let i = 0; i < target; i += 250) {
-      const batch = await Promise.allSettled(Array.from({ length: Math.min(250, target - i) }, () => openClient(server.url)));
+      const batch = await Promise.allSettled(Array.from({ length: Math.min(250, target - i) }, () => openVisitor(server.url)));
       for (const result of batch) {
         if (result.status === 'fulfilled') clients.push(result.value);
         else failed++;
@@ -99,47 +72,14 @@ export async function benchWebchat(options: { sockets?: number; latencySockets?:
     // Latency with `latencySockets` open, each visitor in a conversation of their own.
     for (const client of clients.splice(latencySockets)) client.ws.close();
     const chatting = clients;
-    await Promise.all(
-      chatting.map(
-        (client, i) =>
-          new Promise<void>((resolve) => {
-            client.waiters.set(`Câu hỏi ${i}`, () => resolve());
-            client.ws.send(JSON.stringify({ t: 'msg', cid: `q${i}`, text: `Câu hỏi ${i}` }));
-          }),
-      ),
-    );
+    await askEach(chatting);
     // Let the bot answer everyone first: the measure is of agents' replies, not of its backlog.
     await new Promise((resolve) => setTimeout(resolve, 3000));
 
-    const latencies: number[] = [];
-    let lost = 0;
-    let next = 0;
-    const worker = async () => {
-      while (next < replies) {
-        const n = next++;
-        const client = chatting[n % chatting.length]!;
-        const text = `Trả lời ${n}`;
-        const arrived = new Promise<number>((resolve) => {
-          const timer = setTimeout(() => resolve(-1), 10_000);
-          client.waiters.set(text, () => (clearTimeout(timer), resolve(performance.now())));
-        });
-        const t0 = performance.now();
-        const response = await fetch(`${server.url}/api/v1/conversations/${client.conversationId}/messages`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ text }),
-        });
-        const at = await arrived;
-        if (!response.ok || at < 0) lost++;
-        else latencies.push(at - t0);
-        client.waiters.delete(text);
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    latencies.sort((a, b) => a - b);
+    const times = await timeReplies({ count: replies, inFlight: concurrency, token, label: 'webchat', pick: (n) => ({ visitor: chatting[n % chatting.length]!, url: server.url }) });
     return {
       sockets: { target, opened: target - failed, failed, seconds, rssBeforeMb: before / 1024, rssAfterMb: after / 1024, kbPerSocket: (after - before) / Math.max(1, target - failed) },
-      latency: { sockets: chatting.length, replies, lost, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
+      latency: { sockets: chatting.length, ...times },
     };
   } finally {
     for (const client of clients) client.ws.terminate();
