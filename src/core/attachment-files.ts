@@ -1,4 +1,5 @@
 import { createClaimLoop } from './claim-loop.ts';
+import { withDeadline } from './deadline.ts';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { FileConfig } from './config/file-schema.ts';
 import { cleanName, type AttachmentStore } from './attachments.ts';
@@ -293,10 +294,11 @@ export function createAttachmentFiles(deps: {
     );
   }
 
-  async function fetchOne(row: ClaimedRow): Promise<FetchOutcome> {
+  /** The file's bytes and declared type, or why they could not be had (bounded by the fetch timeout). */
+  async function download(url: string, signal: AbortSignal): Promise<{ bytes: Buffer; type: string | null } | FetchOutcome> {
     let response: Response;
     try {
-      response = await doFetch(row.source_url, { signal: AbortSignal.any([halt.signal, AbortSignal.timeout(config.fetch.timeoutMs)]), redirect: 'follow' });
+      response = await doFetch(url, { signal, redirect: 'follow' });
     } catch (error) {
       return { state: 'retry', detail: `network: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}` };
     }
@@ -304,15 +306,20 @@ export function createAttachmentFiles(deps: {
       await response.body?.cancel().catch(() => undefined);
       return { state: 'retry', detail: `HTTP ${response.status}` };
     }
-    let bytes: Buffer;
     try {
-      bytes = await readCapped(response, files.maxBytes);
+      return { bytes: await readCapped(response, files.maxBytes), type: response.headers.get('content-type') };
     } catch (error) {
       if (error instanceof TooLarge) return { state: 'too_large', detail: null, size: Number(error.message) };
       return { state: 'retry', detail: `network: ${error instanceof Error ? error.message : String(error)}` };
     }
+  }
+
+  async function fetchOne(row: ClaimedRow): Promise<FetchOutcome> {
+    const got = await withDeadline(config.fetch.timeoutMs, halt.signal, (signal) => download(row.source_url, signal));
+    if ('state' in got) return got;
+    const { bytes, type } = got;
     const name = row.name ?? nameFromUrl(row.source_url);
-    const saved = await files.save({ bytes, ...(name ? { name } : {}), ...(response.headers.get('content-type') ? { declaredType: response.headers.get('content-type')! } : {}) });
+    const saved = await files.save({ bytes, ...(name ? { name } : {}), ...(type ? { declaredType: type } : {}) });
     if (!saved.ok) {
       return {
         state: saved.reason === 'too_large' ? 'too_large' : 'refused_type',

@@ -117,9 +117,11 @@ export interface PlatformStandin {
   /**
    * Bytes served at `${url}/files/<name>`, standing in for a platform's CDN links (and files the
    * gateway holds): `failFirst` answers that many requests with 503 first; `once` serves the file
-   * once and then 404s, as an expired Facebook CDN link does.
+   * once and then 404s, as an expired Facebook CDN link does; `stallFirst` sends the headers and
+   * half the bytes of that many answers, then nothing more (a CDN connection that hangs), and
+   * counts in `stallsDropped` those the gateway hung up on.
    */
-  files: Map<string, { type: string; body: Buffer; once?: boolean; failFirst?: number }>;
+  files: Map<string, { type: string; body: Buffer; once?: boolean; failFirst?: number; stallFirst?: number; stallsDropped?: number }>;
   /** How many times each `/files/<name>` was requested. */
   fileRequests: Map<string, number>;
   close(): Promise<void>;
@@ -399,6 +401,11 @@ export async function startPlatformStandin(options: { zaloAccessToken?: string; 
         }
         if (file.once) state.files.delete(name);
         response.writeHead(200, { 'content-type': file.type, 'content-length': file.body.length });
+        if (file.stallFirst) {
+          file.stallFirst -= 1;
+          response.once('close', () => (file.stallsDropped = (file.stallsDropped ?? 0) + 1));
+          return void response.write(file.body.subarray(0, file.body.length >> 1));
+        }
         return void response.end(file.body);
       }
       if (await zalo(request, response, url, body)) return;

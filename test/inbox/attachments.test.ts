@@ -93,7 +93,7 @@ describe('files both ways: citizens’ files kept and shown, agents’ files sen
         ...messengerEnv(standin),
         CONFIG_FILE: testConfigFile({
           outbox: { baseDelayMs: 5, maxDelayMs: 50, pollIntervalMs: 20, sendTimeoutMs: 5000 },
-          attachments: { maxBytes: 3 * 1024 * 1024, fetch: { baseDelayMs: 20, maxDelayMs: 40, pollIntervalMs: 30, maxAttempts: 4 } },
+          attachments: { maxBytes: 3 * 1024 * 1024, fetch: { baseDelayMs: 20, maxDelayMs: 40, pollIntervalMs: 30, maxAttempts: 4, timeoutMs: 1000 } },
           security: { signInAttemptsPerMinute: 1000 },
         }),
       },
@@ -149,6 +149,15 @@ describe('files both ways: citizens’ files kept and shown, agents’ files sen
     const [row] = await store.db.select().from(store.t.attachments).where(eq(store.t.attachments.id, tooBig!.id!));
     expect(row!.storageKey).toBeNull();
     expect((await gw.app.inject({ url: `/api/v1/attachments/${tooBig!.id}`, headers: gw.auth })).statusCode).toBe(404);
+
+    // A link whose transfer hangs halfway is given up at the fetch timeout and tried again.
+    const hung = pdf('Giay uy quyen');
+    standin.files.set('uy-quyen.pdf', { type: 'application/pdf', body: hung, stallFirst: 1 });
+    const [resumed] = await settledFiles(await zaloFile('2512523625410009', 'zfile-hung-1', `${standin.url}/files/uy-quyen.pdf`, 'giấy ủy quyền.pdf'));
+    expect(resumed).toMatchObject({ state: 'stored', size: hung.length });
+    expect(standin.fileRequests.get('uy-quyen.pdf')).toBe(2);
+    // The gateway hung up on the stalled transfer itself (a lease running out would have left it open).
+    expect(await waitFor(() => standin.files.get('uy-quyen.pdf')!.stallsDropped, 'the stalled transfer dropped')).toBe(1);
 
     // A link that never answers ends "could not be fetched", with why; the message stays.
     const lost = await zaloFile('2512523625410003', 'zfile-lost-1', `${standin.url}/files/khong-co.pdf`, 'khong-co.pdf');

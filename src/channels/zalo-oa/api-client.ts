@@ -97,17 +97,15 @@ export function createZaloApiClient(options: ZaloApiClientOptions) {
   const { locale } = options;
   const api = (path: string) => new URL(path, options.apiBaseUrl.endsWith('/') ? options.apiBaseUrl : `${options.apiBaseUrl}/`);
   const fail = (failure: ZaloFailure) => zaloError(failure, locale);
-  const bounded = (signal?: AbortSignal) =>
-    signal ? AbortSignal.any([signal, AbortSignal.timeout(options.requestTimeoutMs)]) : AbortSignal.timeout(options.requestTimeoutMs);
 
-  async function fetchOrFail(url: URL, init: RequestInit, signal: AbortSignal): Promise<Response> {
+  /** One JSON call to Zalo, a network failure mapped; the caller reads the answer. */
+  async function send(url: URL, init: PlatformRequestInit): Promise<PlatformAnswer> {
     try {
-      return await fetch(url, { ...init, signal });
+      return await platformRequest(url, init);
     } catch (cause) {
       throw fail({ kind: 'network', cause });
     }
   }
-  const request = (url: URL, init: RequestInit, signal?: AbortSignal) => fetchOrFail(url, init, bounded(signal));
 
   type CallInit = Omit<PlatformRequestInit, 'signal'> & { query?: Record<string, string> };
 
@@ -119,12 +117,7 @@ export function createZaloApiClient(options: ZaloApiClientOptions) {
   async function callWithin<Data>(path: string, accessToken: string, { query, ...init }: CallInit, signal: AbortSignal): Promise<Data> {
     const url = api(path);
     for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value);
-    let response: PlatformAnswer;
-    try {
-      response = await platformRequest(url, { ...init, headers: { ...init.headers, access_token: accessToken }, signal });
-    } catch (cause) {
-      throw fail({ kind: 'network', cause });
-    }
+    const response = await send(url, { ...init, headers: { ...init.headers, access_token: accessToken }, signal });
     let body: ZaloApiResponse<Data> | undefined;
     try {
       body = (await response.json()) as ZaloApiResponse<Data>;
@@ -144,6 +137,48 @@ export function createZaloApiClient(options: ZaloApiClientOptions) {
     const form = new FormData();
     form.set('file', file, name);
     return call<Data>(path, accessToken, { method: 'POST', body: form }, signal);
+  }
+
+  async function refreshWithin(refreshToken: string, signal: AbortSignal): Promise<ZaloTokenPair> {
+    const url = new URL('v4/oa/access_token', options.oauthBaseUrl.endsWith('/') ? options.oauthBaseUrl : `${options.oauthBaseUrl}/`);
+    const response = await send(url, {
+      method: 'POST',
+      headers: { secret_key: options.appSecret, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ app_id: options.appId, grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
+      signal,
+    });
+    let body: ZaloTokenResponse | undefined;
+    try {
+      body = (await response.json()) as ZaloTokenResponse;
+    } catch (cause) {
+      if (response.status >= 500 || response.status === 429) throw fail({ kind: 'http', status: response.status });
+      if (!response.ok) throw fail({ kind: 'refresh', detail: `HTTP ${response.status}` });
+      throw fail({ kind: 'network', cause });
+    }
+    if (response.status >= 500 || response.status === 429) throw fail({ kind: 'http', status: response.status });
+    const expiresIn = Number(body?.expires_in);
+    if (!response.ok || !body?.access_token || !body.refresh_token || !Number.isFinite(expiresIn) || expiresIn <= 0) {
+      const reason = [body?.error, body?.error_name, body?.error_description ?? body?.error_reason].filter((part) => part !== undefined && part !== '').join(' ');
+      throw fail({ kind: 'refresh', detail: `Zalo OAuth: ${reason || `HTTP ${response.status}`}` });
+    }
+    return { accessToken: body.access_token, refreshToken: body.refresh_token, expiresInSeconds: expiresIn };
+  }
+
+  // The file comes whole as a Blob, which fetch's Response gives as it is.
+  async function downloadWithin(url: string, kind: 'image' | 'file', signal: AbortSignal): Promise<{ file: Blob; name: string }> {
+    let response: Response;
+    try {
+      response = await fetch(url, { signal });
+    } catch (cause) {
+      throw fail({ kind: 'attachment', detail: describeCause(cause), retryable: true });
+    }
+    if (!response.ok) throw fail({ kind: 'attachment', detail: `HTTP ${response.status}`, retryable: response.status >= 500 || response.status === 429 });
+    const limit = maxUploadBytes[kind];
+    if (Number(response.headers.get('content-length') ?? 0) > limit) throw fail({ kind: 'attachment', detail: `> ${limit} bytes`, retryable: false });
+    const file = await response.blob();
+    if (file.size > limit) throw fail({ kind: 'attachment', detail: `> ${limit} bytes`, retryable: false });
+    const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || kind);
+    return { file, name };
   }
 
   return {
@@ -189,52 +224,16 @@ export function createZaloApiClient(options: ZaloApiClientOptions) {
      * Exchanges the single-use refresh token for a new pair. A refusal by Zalo throws an
      * `auth_failed` ChannelError (the OA must be reconnected); a network failure a `network` one.
      */
-    async refreshAccessToken(refreshToken: string, signal?: AbortSignal): Promise<ZaloTokenPair> {
-      const url = new URL('v4/oa/access_token', options.oauthBaseUrl.endsWith('/') ? options.oauthBaseUrl : `${options.oauthBaseUrl}/`);
-      const response = await request(
-        url,
-        {
-          method: 'POST',
-          headers: { secret_key: options.appSecret, 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ app_id: options.appId, grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
-        },
-        signal,
-      );
-      let body: ZaloTokenResponse | undefined;
-      try {
-        body = (await response.json()) as ZaloTokenResponse;
-      } catch (cause) {
-        if (response.status >= 500 || response.status === 429) throw fail({ kind: 'http', status: response.status });
-        if (!response.ok) throw fail({ kind: 'refresh', detail: `HTTP ${response.status}` });
-        throw fail({ kind: 'network', cause });
-      }
-      if (response.status >= 500 || response.status === 429) throw fail({ kind: 'http', status: response.status });
-      const expiresIn = Number(body?.expires_in);
-      if (!response.ok || !body?.access_token || !body.refresh_token || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-        const reason = [body?.error, body?.error_name, body?.error_description ?? body?.error_reason].filter((part) => part !== undefined && part !== '').join(' ');
-        throw fail({ kind: 'refresh', detail: `Zalo OAuth: ${reason || `HTTP ${response.status}`}` });
-      }
-      return { accessToken: body.access_token, refreshToken: body.refresh_token, expiresInSeconds: expiresIn };
+    refreshAccessToken(refreshToken: string, signal?: AbortSignal): Promise<ZaloTokenPair> {
+      return withDeadline(options.requestTimeoutMs, signal, (deadline) => refreshWithin(refreshToken, deadline));
     },
 
     /**
      * Fetches an attachment the gateway holds by URL, to upload it to Zalo. Oversized files are
      * refused here rather than by Zalo after the transfer.
      */
-    async download(url: string, kind: 'image' | 'file', signal?: AbortSignal): Promise<{ file: Blob; name: string }> {
-      let response: Response;
-      try {
-        response = await fetch(url, { signal: bounded(signal) });
-      } catch (cause) {
-        throw fail({ kind: 'attachment', detail: describeCause(cause), retryable: true });
-      }
-      if (!response.ok) throw fail({ kind: 'attachment', detail: `HTTP ${response.status}`, retryable: response.status >= 500 || response.status === 429 });
-      const limit = maxUploadBytes[kind];
-      if (Number(response.headers.get('content-length') ?? 0) > limit) throw fail({ kind: 'attachment', detail: `> ${limit} bytes`, retryable: false });
-      const file = await response.blob();
-      if (file.size > limit) throw fail({ kind: 'attachment', detail: `> ${limit} bytes`, retryable: false });
-      const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || kind);
-      return { file, name };
+    download(url: string, kind: 'image' | 'file', signal?: AbortSignal): Promise<{ file: Blob; name: string }> {
+      return withDeadline(options.requestTimeoutMs, signal, (deadline) => downloadWithin(url, kind, deadline));
     },
   };
 }
