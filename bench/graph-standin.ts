@@ -11,6 +11,8 @@ const server = createServer((request, response) => {
   request.on('end', () => {
     let body: unknown;
     if (request.method === 'POST' && /^\/v\d+\.\d+\/[^/]+\/messages$/.test(path)) body = { recipient_id: '0', message_id: `m_graph-bench-${++sent}` };
+    // The bench asks how many sends arrived, to time the answers that reached the platform.
+    else if (request.method === 'GET' && path === '/bench/sent') body = { sent };
     else if (request.method === 'GET' && /^\/v\d+\.\d+\/\d+$/.test(path)) body = { id: path.split('/').at(-1), first_name: 'Lan', last_name: 'Nguyễn' };
     response.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
     response.end(JSON.stringify(body ?? { error: { message: 'Unknown path', type: 'OAuthException', code: 803 } }));

@@ -19,6 +19,8 @@ export interface MessengerBotBench {
   pairs: number[];
   stored: { botOff: number; botOn: number };
   botAnswers: number;
+  /** Per bot-on round: messages acknowledged, and answers the Graph stand-in received in the same seconds. */
+  answeredInRuns: Array<{ acknowledged: number; answered: number }>;
 }
 
 /**
@@ -39,7 +41,20 @@ export async function benchMessengerBot(seconds: number, connections: number, en
     // than a short run and none completes. A tenth of the connections keeps the same backlog.
     const posters = perPost > 1 ? Math.max(1, Math.round(connections / 10)) : connections;
     const run = (url: string) => async () => loadWith(await messengerWebhookOptions({ baseUrl: url, appSecret, messagesPerPost: perPost }), seconds, posters, perPost);
-    const result = await alternating(rounds, [run(ceilingServer.url), run(offServer.url), run(onServer.url)]);
+    // The bot answers every message only if its answers reach the platform as fast as the
+    // messages come: the bot-on figure is the lower of the acknowledged rate and the rate of
+    // answers the Graph stand-in received during the same run (a backlog left in the outbox is
+    // not an answer).
+    const sentSoFar = async () => ((await (await fetch(`${graph.url}/bench/sent`)).json()) as { sent: number }).sent;
+    const answeredRuns: Array<{ acknowledged: number; answered: number }> = [];
+    const runAnswered = (url: string) => async () => {
+      const before = await sentSoFar();
+      const loaded = await run(url)();
+      const answered = (await sentSoFar()) - before;
+      answeredRuns.push({ acknowledged: loaded.ok, answered });
+      return { ...loaded, requestsPerSecond: Math.min(loaded.requestsPerSecond, answered / seconds) };
+    };
+    const result = await alternating(rounds, [run(ceilingServer.url), run(offServer.url), runAnswered(onServer.url)]);
     await new Promise((done) => setTimeout(done, 2000));
     await ceilingServer.stop();
     await offServer.stop();
@@ -62,6 +77,7 @@ export async function benchMessengerBot(seconds: number, connections: number, en
       pairs: result.pairs[2]!,
       stored: { botOff: count('off.db', "direction = 'in'"), botOn: count('on.db', "direction = 'in'") },
       botAnswers: count('on.db', "direction = 'out' and sender_type = 'bot'"),
+      answeredInRuns: answeredRuns,
     });
     rmSync(dir, { recursive: true, force: true });
   }
@@ -78,5 +94,6 @@ export function printMessengerBot(results: MessengerBotBench[]): void {
     console.log(row('gateway, bot on', r.botOn));
     console.log(`  bot on / bot off (median of per-round pairs): ${fmt(r.botOnToBotOff, 2)}   rounds: ${r.pairs.map((x) => fmt(x, 2)).join(', ')}`);
     console.log(`  to ceiling: bot off ${fmt(r.botOffToCeiling, 2)}, bot on ${fmt(r.botOnToCeiling, 2)}   stored ${fmt(r.stored.botOff)} / ${fmt(r.stored.botOn)}, bot answers ${fmt(r.botAnswers)}`);
+    console.log(`  bot on, answers sent during each run / messages acknowledged: ${r.answeredInRuns.map((a) => `${fmt(a.answered)} / ${fmt(a.acknowledged)}`).join(', ')} (the bot-on rate is the lower of the two)`);
   }
 }

@@ -1,6 +1,6 @@
-// node --import tsx bench/profile.ts [--seconds 8] [--bot off|on] [--load webform|messenger]
+// node --import tsx bench/profile.ts [--seconds 8] [--bot off|on] [--load webform|messenger] [--per-post 1|50]
 // Runs the gateway under node's --cpu-prof while autocannon loads the web form (or signed
-// Messenger webhooks, one message per POST, answered through bench/graph-standin.ts), then prints
+// Messenger webhooks, one message per POST unless --per-post says more, answered through bench/graph-standin.ts), then prints
 // the profile's top entries by self time (proportions within one profile hold on a busy machine).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,7 +73,7 @@ export function byArea(profile: CpuProfile): Array<{ share: number; area: string
 
 const isMain = import.meta.url === `file://${process.argv[1]}`;
 if (isMain) {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, bot: { type: 'string', default: 'on' }, connections: { type: 'string', default: '50' }, load: { type: 'string', default: 'webform' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, bot: { type: 'string', default: 'on' }, connections: { type: 'string', default: '50' }, load: { type: 'string', default: 'webform' }, 'per-post': { type: 'string', default: '1' }, out: { type: 'string' } } });
   const dir = mkdtempSync(join(tmpdir(), 'gw1022-prof-'));
   const env: Record<string, string> = { DATABASE_URL: `file:${join(dir, 'gateway.db')}`, PORT: '0', PUBLIC_RATE_LIMIT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'production' };
   if (values.bot === 'off') {
@@ -97,12 +97,14 @@ if (isMain) {
     child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${out}`)));
   });
+  // As the bench loads it: a tenth of the connections when each POST carries many messages.
+  const perPost = Number(values['per-post']);
   let n = 0;
   const body = (i: number) =>
     JSON.stringify({ name: 'Nguyễn Văn Bình', phone: `09${String(10_000_000 + (i % 50_000)).slice(-8)}`, text: question(i), clientMessageId: `prof-${process.pid}-${i}` });
   const loadStarted = performance.now();
   const result = graph
-    ? await loadWith(await messengerWebhookOptions({ baseUrl: url, appSecret, messagesPerPost: 1 }), Number(values.seconds), Number(values.connections))
+    ? await loadWith(await messengerWebhookOptions({ baseUrl: url, appSecret, messagesPerPost: perPost }), Number(values.seconds), perPost > 1 ? Math.max(1, Math.round(Number(values.connections) / 10)) : Number(values.connections), perPost)
     : await load({ url, path: '/api/public/messages', seconds: Number(values.seconds), connections: Number(values.connections), makeRequest: () => ({ body: body(n++) }) });
   await new Promise<void>((done) => {
     child.once('exit', () => done());
