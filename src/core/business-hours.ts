@@ -60,14 +60,15 @@ export interface LocalParts {
 }
 
 // The parts change once a minute (time zones are whole minutes apart), and the router asks for
-// them with every citizen message: the last minute's are kept per time zone.
-const lastParts = new Map<string, { minute: number; parts: LocalParts }>();
+// them with every citizen message, and for the next opening's minute with every handoff out of
+// hours: the minutes asked are kept, a bounded few, so the two do not push each other out.
+const knownParts = new Map<string, LocalParts>();
 
 /** Local calendar parts of an instant in a time zone. */
 export function localParts(at: Date, timeZone: string): LocalParts {
-  const minute = Math.floor(at.getTime() / 60_000);
-  const last = lastParts.get(timeZone);
-  if (last && last.minute === minute) return last.parts;
+  const key = `${timeZone} ${Math.floor(at.getTime() / 60_000)}`;
+  const known = knownParts.get(key);
+  if (known) return known;
   const parts = Object.fromEntries(
     formatterFor(timeZone)
       .formatToParts(at)
@@ -78,7 +79,8 @@ export function localParts(at: Date, timeZone: string): LocalParts {
     minutes: Number(parts.hour) * 60 + Number(parts.minute),
     weekday: parts.weekday!.toLowerCase().slice(0, 3) as Weekday,
   });
-  lastParts.set(timeZone, { minute, parts: local });
+  if (knownParts.size >= 256) knownParts.clear();
+  knownParts.set(key, local);
   return local;
 }
 

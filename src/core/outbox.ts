@@ -155,7 +155,31 @@ export function createOutbox(deps: {
     outbox: db
       .insert(t.outbox)
       .values({ messageId: p('messageId'), conversationId: p('conversationId'), inboxId: p('inboxId'), status: 'pending', nextAttemptAt: p('at'), createdAt: p('at'), updatedAt: p('at') })
+      .returning({ id: t.outbox.id })
       .prepare('outbox_reply_row'),
+    // Written already claimed by the node that writes it, which sends it once committed.
+    claimed: db
+      .insert(t.outbox)
+      .values({
+        messageId: p('messageId'),
+        conversationId: p('conversationId'),
+        inboxId: p('inboxId'),
+        status: 'sending',
+        attempts: 1,
+        lockedUntil: p('lease'),
+        nextAttemptAt: p('at'),
+        createdAt: p('at'),
+        updatedAt: p('at'),
+      })
+      .returning({ id: t.outbox.id })
+      .prepare('outbox_reply_claimed'),
+    // An earlier reply of the conversation still to go: this one waits behind it.
+    behind: db
+      .select({ id: t.outbox.id })
+      .from(t.outbox)
+      .where(and(eq(t.outbox.conversationId, p('conversationId')), inArray(t.outbox.status, ['pending', 'sending'])))
+      .limit(1)
+      .prepare('outbox_reply_behind'),
     // set() takes a placeholder at run time (bound through the column's encoder) though its type does not say so.
     touch: db.update(t.conversations).set({ lastMessageAt: p('at') as unknown as Date, updatedAt: p('at') as unknown as Date }).where(eq(t.conversations.id, p('id'))).prepare('outbox_reply_touch'),
   });
@@ -180,9 +204,51 @@ export function createOutbox(deps: {
       metadata: metadata ?? null,
       at,
     });
-    if (!delivered) await q.outbox.execute({ messageId: message!.id, conversationId: conversation.id, inboxId: conversation.inboxId, at });
+    // First, as on PostgreSQL it locks the conversation's row: a second reply of the conversation
+    // written at the same time (another node) then waits, and finds this one's outbox row.
     await q.touch.execute({ id: conversation.id, at });
-    return { messageId: message!.id, conversationId: conversation.id, inboxId: conversation.inboxId, contactId: conversation.contactId, ...(delivered ? { delivered } : {}) };
+    const queued: QueuedReply = { messageId: message!.id, conversationId: conversation.id, inboxId: conversation.inboxId, contactId: conversation.contactId, ...(delivered ? { delivered } : {}) };
+    if (delivered) return queued;
+    const row = { messageId: message!.id, conversationId: conversation.id, inboxId: conversation.inboxId, at };
+    // A reply its node can send now is written claimed and sent after the commit from what is
+    // in hand; the worker's claim and its reads of the reply are for the others (a reply behind
+    // another, a node busy with as many sends as it may run, a reply whose node died).
+    const recipient = started && platformCalls < config.maxInFlight && (await q.behind.execute({ conversationId: conversation.id })).length === 0 ? await recipientFor(db, conversation, metadata) : undefined;
+    if (!recipient) {
+      await q.outbox.execute(row);
+      return queued;
+    }
+    const [claimed] = await q.claimed.execute({ ...row, lease: new Date(at.getTime() + config.leaseMs) });
+    dispatches.set(queued, {
+      row: { id: claimed!.id, message_id: queued.messageId, conversation_id: queued.conversationId, inbox_id: queued.inboxId, attempts: 1 },
+      message: {
+        messageId: queued.messageId,
+        conversationId: queued.conversationId,
+        inboxId: queued.inboxId,
+        recipientExternalId: recipient,
+        senderType: input.senderType,
+        text: input.text,
+        attachments: input.attachments ?? [],
+        metadata,
+      },
+    });
+    return queued;
+  }
+
+  /** Replies written claimed by this node (queueWithin), sent once `announce` hears they are committed. */
+  const dispatches = new WeakMap<QueuedReply, { row: ClaimedRow; message: OutboundMessage }>();
+  /** A node sends its own replies only while its outbox runs: start() resets what a crash left claimed. */
+  let started = false;
+  /** The sends this node is running, claimed or its own, to wait for on stop. */
+  const inFlight = new Set<Promise<void>>();
+  /**
+   * Of those, the ones waiting for their platform: the limit counts these, not the settles
+   * waiting for a commit, which on a busy node take longer than the platform's answer.
+   */
+  let platformCalls = 0;
+  function track(send: Promise<void>): Promise<void> {
+    inFlight.add(send);
+    return send.finally(() => inFlight.delete(send));
   }
 
   /** Tells live views and the worker about a reply `queueWithin` wrote (after the commit only). */
@@ -195,7 +261,12 @@ export function createOutbox(deps: {
       direction: 'out',
       conversationOpened,
     });
-    if (!queued.delivered) events.emit('outbox.enqueued', { conversationId: queued.conversationId });
+    const dispatch = dispatches.get(queued);
+    if (dispatch) {
+      dispatches.delete(queued);
+      // A failure here leaves the row claimed until its lease ends, then the worker sends it.
+      void track(process(dispatch.row, dispatch.message)).catch((error: unknown) => logger.error({ err: error, outboxId: dispatch.row.id }, 'outbox send failed'));
+    } else if (!queued.delivered) events.emit('outbox.enqueued', { conversationId: queued.conversationId });
   }
 
   async function enqueueReply(input: ReplyInput): Promise<{ messageId: number }> {
@@ -268,6 +339,9 @@ export function createOutbox(deps: {
   }
 
   async function claim(now: Date): Promise<ClaimedRow[]> {
+    // The node's own sends count: it takes no more than it may run (a settle wakes it again).
+    const room = Math.min(config.batchSize, config.maxInFlight - platformCalls);
+    if (room <= 0) return [];
     const lockClause = store.dialect === 'pg' ? sql`for update skip locked` : sql``;
     const nowParam = store.time(now);
     const leaseParam = store.time(new Date(now.getTime() + config.leaseMs));
@@ -283,7 +357,7 @@ export function createOutbox(deps: {
                 select 1 from outbox p
                 where p.conversation_id = o.conversation_id and p.id < o.id and p.status in ('pending', 'sending'))
             order by o.id
-            limit ${config.batchSize}
+            limit ${room}
             ${lockClause})
           returning id, message_id, conversation_id, inbox_id, attempts`,
       ),
@@ -319,22 +393,28 @@ export function createOutbox(deps: {
   const anyIdentity = identityOf(false);
   const namedIdentity = identityOf(true);
 
+  /** Where a reply goes: its contact's identity in the inbox, or the one its metadata names; undefined without one. */
+  async function recipientFor(db: Db, conversation: { contactId: number; inboxId: number }, metadata: unknown): Promise<string | undefined> {
+    // A contact may hold several identities in one inbox (two email addresses): a message that
+    // names its recipient goes there and nowhere else.
+    const recipient = (metadata as { recipient?: unknown } | null | undefined)?.recipient;
+    const [identity] =
+      typeof recipient === 'string'
+        ? await store.queries(db, namedIdentity).execute({ contactId: conversation.contactId, inboxId: conversation.inboxId, recipient })
+        : await store.queries(db, anyIdentity).execute({ contactId: conversation.contactId, inboxId: conversation.inboxId });
+    return identity?.externalUserId;
+  }
+
   async function loadOutbound(row: ClaimedRow): Promise<OutboundMessage | string> {
     const [message] = await store.queries(store.db, outboundRead).execute({ id: Number(row.message_id) });
     if (!message) return 'message row is missing';
-    // A contact may hold several identities in one inbox (two email addresses): a message that
-    // names its recipient goes there and nowhere else.
-    const recipient = (message.metadata as { recipient?: unknown } | null)?.recipient;
-    const [identity] =
-      typeof recipient === 'string'
-        ? await store.queries(store.db, namedIdentity).execute({ contactId: message.contactId, inboxId: Number(row.inbox_id), recipient })
-        : await store.queries(store.db, anyIdentity).execute({ contactId: message.contactId, inboxId: Number(row.inbox_id) });
-    if (!identity) return typeof recipient === 'string' ? 'the named recipient is not an identity of this contact in this inbox' : 'the contact has no identity in this inbox';
+    const recipient = await recipientFor(store.db, { contactId: message.contactId, inboxId: Number(row.inbox_id) }, message.metadata);
+    if (!recipient) return typeof (message.metadata as { recipient?: unknown } | null)?.recipient === 'string' ? 'the named recipient is not an identity of this contact in this inbox' : 'the contact has no identity in this inbox';
     return {
       messageId: Number(row.message_id),
       conversationId: Number(row.conversation_id),
       inboxId: Number(row.inbox_id),
-      recipientExternalId: identity.externalUserId,
+      recipientExternalId: recipient,
       senderType: message.senderType as OutboundMessage['senderType'],
       text: message.text,
       attachments: (message.attachments as Attachment[] | null) ?? [],
@@ -343,6 +423,7 @@ export function createOutbox(deps: {
   }
 
   async function sendWithTimeout(sender: OutboundSender, message: OutboundMessage): Promise<SendResult> {
+    platformCalls++;
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -355,16 +436,18 @@ export function createOutbox(deps: {
       return await Promise.race([sender.send(message, controller.signal), timeout]);
     } finally {
       clearTimeout(timer);
+      platformCalls--;
     }
   }
 
   /** `at` and `free`: a send the channel deferred (its own rate limit) is due then and spends no attempt. */
   type Outcome = { kind: 'sent'; externalId?: string } | { kind: 'retry'; error: string; at?: Date; free?: boolean } | { kind: 'failed'; error: string };
 
-  async function process(row: ClaimedRow): Promise<void> {
+  /** Sends a claimed row, read from the store unless its writer holds it (`given`), and settles it. */
+  async function process(row: ClaimedRow, given?: OutboundMessage): Promise<void> {
     const sender = deps.senderFor(Number(row.inbox_id));
     let outcome: Outcome;
-    const outbound = await loadOutbound(row);
+    const outbound = given ?? (await loadOutbound(row));
     if (!sender) outcome = { kind: 'failed', error: 'no channel adapter for this inbox' };
     else if (typeof outbound === 'string') outcome = { kind: 'failed', error: outbound };
     else {
@@ -455,8 +538,13 @@ export function createOutbox(deps: {
 
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
-  const worker = createClaimLoop({ claim, handle: process, logger, name: 'outbox worker' });
-  const { drain, kick } = worker;
+  const worker = createClaimLoop({ claim, handle: (row) => track(process(row)), logger, name: 'outbox worker' });
+  const { kick } = worker;
+  /** Sends what is in flight and what is due, until nothing is left. */
+  async function drain(): Promise<void> {
+    while (inFlight.size) await Promise.allSettled([...inFlight]);
+    await worker.drain();
+  }
 
   /** Moves our sent messages forward to delivered or read, never back, and tells the inbox. */
   async function markWhere(status: 'delivered' | 'read', which: SQL): Promise<void> {
@@ -549,6 +637,7 @@ export function createOutbox(deps: {
         await store.tx((db) => db.update(t.outbox).set({ status: 'pending', lockedUntil: null }).where(eq(t.outbox.status, 'sending')));
       }
       worker.start();
+      started = true;
       // Rows are claimed with SKIP LOCKED on every node; a node sends what it enqueued at once,
       // and the timer picks up what a dead node left behind.
       unsubscribe = events.onLocal('outbox.enqueued', kick);
@@ -557,9 +646,11 @@ export function createOutbox(deps: {
       kick();
     },
     async stop(): Promise<void> {
+      started = false;
       unsubscribe?.();
       clearInterval(timer);
       await worker.stop();
+      await Promise.allSettled([...inFlight]);
     },
   };
 }

@@ -69,6 +69,9 @@ export function routeRules(
 const choiceNumber = /^\s*(\d{1,2})\s*[.)]?\s*$/;
 /** A short word that asks for a person (the footer of every bot answer names it). */
 const shortPersonWords = new Set(['0', 'nv', 'nhan vien', 'gap nv']);
+// Longer texts (even decomposed, as some keyboards type them) are not folded to be looked up: the
+// folding cost more than the look-up, for every message.
+const shortPersonLength = 24;
 
 /**
  * Decides what happens to a citizen's message. Pure: the same input gives the same decision;
@@ -92,9 +95,8 @@ export function decideRoute(conversation: RouteConversation, message: RouteMessa
   // A picture or file with no words (an ID photo, a document) needs a person's eyes.
   if (!text) return handoff('no_text', null);
 
-  const lowered = text.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd');
   const match = rules.matcher.match(text);
-  if (match.intents.person || shortPersonWords.has(lowered)) return handoff('person', match);
+  if (match.intents.person || (text.length <= shortPersonLength && shortPersonWords.has(text.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd')))) return handoff('person', match);
   const picked = choiceNumber.exec(text);
   if (picked) {
     if (!conversation.pendingChoices) return handoff('low_confidence', match);

@@ -49,12 +49,13 @@ export function createRouter(deps: {
   });
 
   let teamIds = new Map<string, number>();
+  let teamKeys: ReadonlySet<string> = new Set();
   const answerable = (entryId: string, now: Date) => {
     const entry = knowledge.matcher.entry(entryId);
     return entry !== undefined && reviewState(entry, localDay(now, config.file.deployment.timezone)) === 'current';
   };
   const rules = (): RouteRules =>
-    routeRules(settings, knowledge.matcher, new Set(teamIds.keys()), (now) => businessHours.isOpen(now), settings.answerUnreviewed ? undefined : (entryId) => answerable(entryId, new Date()));
+    routeRules(settings, knowledge.matcher, teamKeys, (now) => businessHours.isOpen(now), settings.answerUnreviewed ? undefined : (entryId) => answerable(entryId, new Date()));
 
   // The reads of every routed message, prepared once (store.queries): building and compiling
   // them per message cost more than running them.
@@ -251,6 +252,7 @@ export function createRouter(deps: {
     async start() {
       const rows = await store.db.select({ id: t.teams.id, key: t.teams.key }).from(t.teams);
       teamIds = new Map(rows.map((row) => [row.key, row.id]));
+      teamKeys = new Set(teamIds.keys());
       knowledge.watch();
       // The assigner is started by the app: on one node of a cluster, under a lease.
     },

@@ -31,13 +31,14 @@ const file = fileSchema.parse({
 
 const pgReady = await postgresAvailable();
 
-const dialects: Array<{ name: 'sqlite' | 'pg'; open: () => Promise<{ store: Store; cleanup: () => Promise<void> }> }> = [
+const dialects: Array<{ name: 'sqlite' | 'pg'; open: () => Promise<{ store: Store; url: string; cleanup: () => Promise<void> }> }> = [
   {
     name: 'sqlite',
     open: async () => {
       const dir = mkdtempSync(join(tmpdir(), 'gw1022-store-'));
-      const store = await openStore({ url: `file:${join(dir, 'test.db')}` });
-      return { store, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+      const url = `file:${join(dir, 'test.db')}`;
+      const store = await openStore({ url });
+      return { store, url, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
     },
   },
   {
@@ -45,7 +46,7 @@ const dialects: Array<{ name: 'sqlite' | 'pg'; open: () => Promise<{ store: Stor
     open: async () => {
       const { url, drop } = freshPgUrl();
       const store = await openStore({ url });
-      return { store, cleanup: drop };
+      return { store, url, cleanup: drop };
     },
   },
 ];
@@ -64,6 +65,7 @@ const inbound = (inboxId: number, id: string, user: string, extra: Partial<Param
 describe.each(dialects)('store on $name', ({ name, open }) => {
   const skip = name === 'pg' && !pgReady;
   let store: Store;
+  let storeUrl: string;
   let cleanup: () => Promise<void>;
   let inboxes: InboxRow[];
   let events: EventBus;
@@ -72,7 +74,7 @@ describe.each(dialects)('store on $name', ({ name, open }) => {
 
   beforeAll(async () => {
     if (skip) return;
-    ({ store, cleanup } = await open());
+    ({ store, url: storeUrl, cleanup } = await open());
     inboxes = await syncConfiguredInboxes(store, file);
     events = new EventBus();
     ingest = createIngest(store, events, { reopenWithinDays: 7, channelOf: () => 'webform', now: () => new Date(clock) });
@@ -290,6 +292,127 @@ describe.each(dialects)('store on $name', ({ name, open }) => {
     await outbox.drain();
     expect(received.filter((id) => id === messageId)).toEqual([messageId]);
   });
+
+  /** A sender whose sends wait until the test lets them go, recording what it was given. */
+  const gatedSender = () => {
+    const started: OutboundMessage[] = [];
+    const gates: Array<() => void> = [];
+    const sender: OutboundSender = {
+      channel: 'webform',
+      send: (message) =>
+        new Promise((resolve) => {
+          started.push(message);
+          gates.push(() => resolve({ externalId: `out-${message.messageId}` }));
+        }),
+    };
+    const releaseAll = async () => {
+      while (gates.length || started.length === 0) {
+        gates.splice(0).forEach((go) => go());
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    return { sender, started, gates, releaseAll };
+  };
+  const outboxRow = async (messageId: number) => (await store.db.select().from(store.t.outbox).where(eq(store.t.outbox.messageId, messageId)))[0]!;
+
+  it.skipIf(skip)('a running outbox writes a reply it can send now as claimed and sends it from its own node after the commit; one behind another waits', async () => {
+    const { sender, started, gates } = gatedSender();
+    const outbox = createOutbox({ store, events, config: { ...file.outbox, pollIntervalMs: 60_000 }, senderFor: () => sender, metrics: createMetrics(), logger: console });
+    await outbox.start();
+    try {
+      const [c] = await ingest([inbound(inboxes[0]!.id, 'd-1', 'tel:84912000011')]);
+      const first = await outbox.enqueueReply({ conversationId: c!.conversationId, text: 'một', senderType: 'agent' });
+      // Claimed in the reply's own transaction, and already at the channel: no worker claimed it.
+      expect(await outboxRow(first.messageId)).toMatchObject({ status: 'sending', attempts: 1 });
+      await expect.poll(() => started.length).toBe(1);
+      expect(started[0]).toMatchObject({ messageId: first.messageId, text: 'một', recipientExternalId: 'tel:84912000011', senderType: 'agent' });
+      // The conversation's next reply may not overtake it: queued, not claimed.
+      const second = await outbox.enqueueReply({ conversationId: c!.conversationId, text: 'hai', senderType: 'agent' });
+      expect(await outboxRow(second.messageId)).toMatchObject({ status: 'pending', attempts: 0 });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(started).toHaveLength(1);
+      gates.shift()!();
+      // The first one's settle wakes the worker, which sends the second.
+      await expect.poll(() => started.length).toBe(2);
+      gates.shift()!();
+      await outbox.drain();
+      expect(started.map((m) => m.text)).toEqual(['một', 'hai']);
+      expect(await outboxRow(first.messageId)).toMatchObject({ status: 'sent', attempts: 1 });
+      expect(await outboxRow(second.messageId)).toMatchObject({ status: 'sent', attempts: 1 });
+    } finally {
+      gates.splice(0).forEach((go) => go());
+      await outbox.stop();
+    }
+  });
+
+  it.skipIf(skip)('a node runs at most maxInFlight sends: a reply beyond them is left to the worker and sent once', async () => {
+    const { sender, started, gates } = gatedSender();
+    const outbox = createOutbox({ store, events, config: { ...file.outbox, maxInFlight: 1 }, senderFor: () => sender, metrics: createMetrics(), logger: console });
+    await outbox.start();
+    try {
+      const convs = await ingest([inbound(inboxes[0]!.id, 'd-2', 'tel:84912000012'), inbound(inboxes[0]!.id, 'd-3', 'tel:84912000013')]);
+      const a = await outbox.enqueueReply({ conversationId: convs[0]!.conversationId, text: 'a', senderType: 'agent' });
+      await expect.poll(() => started.length).toBe(1);
+      const b = await outbox.enqueueReply({ conversationId: convs[1]!.conversationId, text: 'b', senderType: 'agent' });
+      expect(await outboxRow(b.messageId)).toMatchObject({ status: 'pending' });
+      // Nor does the worker take it while the node's one send runs.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(started).toHaveLength(1);
+      expect(await outboxRow(b.messageId)).toMatchObject({ status: 'pending' });
+      gates.shift()!();
+      await expect.poll(() => started.length).toBe(2);
+      gates.shift()!();
+      await outbox.drain();
+      expect(started.map((m) => m.messageId)).toEqual([a.messageId, b.messageId]);
+      expect(await outboxRow(b.messageId)).toMatchObject({ status: 'sent', attempts: 1 });
+    } finally {
+      gates.splice(0).forEach((go) => go());
+      await outbox.stop();
+    }
+  });
+
+  // Nodes share PostgreSQL; one process owns a SQLite file (its outbox's start takes back every claimed row).
+  if (name === 'pg') {
+    it.skipIf(skip)('two nodes replying in one conversation at the same moment never send two of its replies at once, and send them in queue order', async () => {
+      // A second node: its own pool on the same database.
+      const other = await openStore({ url: storeUrl });
+      const live = new Map<number, number>();
+      const sent: Array<{ conversationId: number; messageId: number }> = [];
+      let overlapped = 0;
+      const sender: OutboundSender = {
+        channel: 'webform',
+        async send(message) {
+          const now = (live.get(message.conversationId) ?? 0) + 1;
+          live.set(message.conversationId, now);
+          if (now > 1) overlapped++;
+          await new Promise((r) => setTimeout(r, 2 + Math.random() * 5));
+          live.set(message.conversationId, live.get(message.conversationId)! - 1);
+          sent.push({ conversationId: message.conversationId, messageId: message.messageId });
+          return {};
+        },
+      };
+      const nodes = [store, other].map((s) => createOutbox({ store: s, events: new EventBus(), config: { ...file.outbox, pollIntervalMs: 20 }, senderFor: () => sender, metrics: createMetrics(), logger: console }));
+      for (const node of nodes) await node.start();
+      try {
+        const [c] = await ingest([inbound(inboxes[0]!.id, 'd-4', 'tel:84912000014')]);
+        const written: number[] = [];
+        for (let round = 0; round < 10; round++) {
+          const replies = await Promise.all(nodes.map((node, i) => node.enqueueReply({ conversationId: c!.conversationId, text: `${round}-${i}`, senderType: 'agent' })));
+          written.push(...replies.map((r) => r.messageId));
+        }
+        await expect.poll(() => sent.length, { timeout: 10_000 }).toBe(20);
+        for (const node of nodes) await node.drain();
+        expect(overlapped).toBe(0);
+        expect(sent.map((s) => s.messageId).sort((x, y) => x - y)).toEqual([...written].sort((x, y) => x - y));
+        // The queue's order is the outbox rows' order.
+        const queueOrder = (await store.db.select({ messageId: store.t.outbox.messageId }).from(store.t.outbox).where(eq(store.t.outbox.conversationId, c!.conversationId)).orderBy(store.t.outbox.id)).map((r) => r.messageId);
+        expect(sent.map((s) => s.messageId)).toEqual(queueOrder);
+      } finally {
+        for (const node of nodes) await node.stop();
+        await other.close();
+      }
+    });
+  }
 
   it.skipIf(skip)('fills what a contact lacks from later messages, and never moves the last inbound time back', async () => {
     const [first] = await ingest([inbound(inboxes[1]!.id, 'pf-1', 'zalo-700', { sender: { externalUserId: 'zalo-700' }, sentAt: new Date(clock) })]);

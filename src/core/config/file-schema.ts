@@ -46,6 +46,11 @@ export const fileSchema = z.object({
       leaseMs: z.number().int().min(1000).default(60_000),
       pollIntervalMs: z.number().int().min(10).default(1000),
       batchSize: z.number().int().min(1).default(20),
+      /**
+       * Sends a node runs at once. A reply written while fewer are running is sent by its own
+       * node right after its commit; beyond that it waits in the queue for the worker.
+       */
+      maxInFlight: z.number().int().min(1).default(64),
     })
     .default({
       maxAttempts: 8,
@@ -55,6 +60,7 @@ export const fileSchema = z.object({
       leaseMs: 60_000,
       pollIntervalMs: 1000,
       batchSize: 20,
+      maxInFlight: 64,
     }),
   inboxes: z
     .array(

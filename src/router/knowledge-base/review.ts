@@ -1,5 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { KnowledgeEntry } from './schema.ts';
+import { localParts } from '../../core/business-hours.ts';
 
 /** Where an entry stands in the hotline's review: checked and in date, never checked, or past its
  * review-by date. Only `current` entries are answered when `router.answerUnreviewed` is off. */
@@ -8,7 +9,8 @@ export const reviewStates: readonly ReviewState[] = ['current', 'unreviewed', 'o
 
 /** Today as YYYY-MM-DD in the deployment's time zone (review dates are calendar days there). */
 export function localDay(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  // Asked for every answer the bot gives: the kept formatter and minute of business-hours.ts.
+  return localParts(now, timeZone).date;
 }
 
 export function reviewState(entry: Pick<KnowledgeEntry, 'reviewed' | 'reviewBy'>, today: string): ReviewState {
