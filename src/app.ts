@@ -114,6 +114,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   const ingest = createIngest(store, events, {
     reopenWithinDays: file.conversations.reopenWithinDays,
     channelOf: (inboxId) => channelOf.get(inboxId) ?? 'unknown',
+    live: (inboxId) => adapters.get(inboxId)?.adapter.live === true,
     recordAttachments: attachmentFiles.recordWithin,
   });
   const conversations = createConversations(store, events, file.deployment.locale);
@@ -138,6 +139,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
         send: (message, signal) => adapter.send(message, signal),
         ...(adapter.replyWindow ? { replyWindow: (state: ReplyWindowState) => adapter.replyWindow!(state) } : {}),
         ...(adapter.deliversOnCommit ? { deliversOnCommit: true } : {}),
+        ...(adapter.live ? { live: true } : {}),
         ...(adapter.prepareWindow ? { prepareWindow: (recipient: string) => adapter.prepareWindow!(recipient) } : {}),
       };
     },
@@ -216,6 +218,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     events,
     logger: app.log.child({ module: 'inbound' }),
     handlers: [ticketDesk.voteHandler, careDesk.statusHandler, careDesk.noticeReplyHandler, ...(file.router.enabled ? [router.handler] : [])],
+    live: (inboxId) => adapters.get(inboxId)?.adapter.live === true,
   });
 
   const personalData = createPersonalData(store, { attachmentDirs: attachmentDirsOf(config), storage: fileStorage });

@@ -119,6 +119,12 @@ export interface ChannelAdapter {
    */
   deliversOnCommit?: boolean;
   /**
+   * True when a citizen watches an open connection for the answer (the live chat): the bot takes
+   * such a message before the others stored with it, which wait for the event loop's next turn,
+   * so a busy form or webhook does not hold up an answer someone is looking at the screen for.
+   */
+  live?: boolean;
+  /**
    * Asks the platform about one citizen's window (Zalo's quota API) and keeps the answer briefly,
    * so `replyWindow`, which must answer at once inside a transaction, can use it. Never rejects:
    * a platform that cannot be asked leaves `replyWindow` to its fixed rule.

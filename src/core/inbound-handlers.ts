@@ -2,6 +2,8 @@ import type { EventBus, GatewayEvents } from './events.ts';
 import { inboundReader, type InboundView } from './inbound-message.ts';
 import type { Store } from './store/store.ts';
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 interface Logger {
   error(obj: object, msg: string): void;
 }
@@ -32,7 +34,14 @@ export interface InboundHandler {
  * order. Messages of one conversation are handled one after another, in the order they were
  * stored, so a bot's answers and a handoff never overtake each other.
  */
-export function createInboundHandlers(deps: { store: Store; events: EventBus; logger: Logger; handlers: InboundHandler[] }) {
+export function createInboundHandlers(deps: {
+  store: Store;
+  events: EventBus;
+  logger: Logger;
+  handlers: InboundHandler[];
+  /** Whether a citizen watches a live connection in this inbox (ChannelAdapter.live): handled first. */
+  live?: (inboxId: number) => boolean;
+}) {
   const { events, logger, handlers } = deps;
   const read = inboundReader(deps.store);
 
@@ -55,7 +64,11 @@ export function createInboundHandlers(deps: { store: Store; events: EventBus; lo
     // History is the record of what was handled before the gateway: nothing answers it again.
     if (event.direction !== 'in' || event.history) return;
     const previous = chains.get(event.conversationId) ?? Promise.resolve();
-    const next = previous
+    // A commit hands over a batch of messages at once; the bot's work on them all would run
+    // before anything else. Messages nobody watches live wait a turn of the event loop, so the
+    // live chat's are answered (and committed) first.
+    const turn = deps.live?.(event.inboxId) ? previous : previous.then(nextTurn);
+    const next = turn
       .then(() => handle(event))
       .catch((error: unknown) => logger.error({ err: error, conversationId: event.conversationId }, 'inbound handling failed'))
       .finally(() => {

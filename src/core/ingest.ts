@@ -19,6 +19,8 @@ export interface IngestOptions {
   /** A resolved conversation takes the citizen's new message within this many days. */
   reopenWithinDays: number;
   channelOf: (inboxId: number) => string;
+  /** Whether a citizen watches a live connection in this inbox (ChannelAdapter.live): committed first. */
+  live?: (inboxId: number) => boolean;
   now?: () => Date;
   /** Writes the rows of a message's files inside the ingest's transaction (attachment-files.ts). */
   recordAttachments?: (db: Db, input: { messageId: number; conversationId: number; direction: 'in' | 'out'; attachments: InboundMessage['attachments']; at: Date }) => Promise<unknown>;
@@ -56,7 +58,7 @@ export function createIngest(store: Store, events: EventBus, options: IngestOpti
         out.push(outcome);
       }
       return out;
-    });
+    }, { first: messages.some((message) => options.live?.(message.inboxId)) });
     messages.forEach((message, i) => {
       const { result, view } = outcomes[i]!;
       if (!view) return;

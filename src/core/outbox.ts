@@ -41,6 +41,8 @@ export interface OutboundSender {
   replyWindow?(state: ReplyWindowState): ReplyWindow;
   /** Nothing to deliver to (the web form): a reply is sent when committed (see ChannelAdapter). */
   deliversOnCommit?: boolean;
+  /** A citizen watches for the reply live (see ChannelAdapter.live): it is committed first. */
+  live?: boolean;
   /** Asks the platform about a citizen's window before a decision (see ChannelAdapter.prepareWindow). */
   prepareWindow?(recipientExternalId: string): Promise<void>;
 }
@@ -272,7 +274,7 @@ export function createOutbox(deps: {
   async function enqueueReply(input: ReplyInput): Promise<{ messageId: number }> {
     // A caller that holds the conversation's inbox spares its read where the channel asks nothing.
     await (input.known ? prepareWindowFor(input.known) : prepareWindow(input.conversationId));
-    const queued = await store.tx((db) => queueWithin(db, input));
+    const queued = await store.tx((db) => queueWithin(db, input), { first: deps.senderFor(input.known?.inboxId ?? 0)?.live === true });
     announce(queued);
     return { messageId: queued.messageId };
   }

@@ -8,6 +8,7 @@ import { fileSchema } from '../../src/core/config/file-schema.ts';
 import type { OutboundMessage } from '../../src/core/domain/types.ts';
 import { ChannelError } from '../../src/core/errors.ts';
 import { EventBus } from '../../src/core/events.ts';
+import { createInboundHandlers } from '../../src/core/inbound-handlers.ts';
 import { inboundReader } from '../../src/core/inbound-message.ts';
 import { createInboxState, syncConfiguredInboxes, type InboxRow } from '../../src/core/inboxes.ts';
 import { createIngest, type Ingest } from '../../src/core/ingest.ts';
@@ -221,6 +222,33 @@ describe.each(dialects)('store on $name', ({ name, open }) => {
     expect((await ok)[0]!.duplicate).toBe(false);
     const teams = await store.db.select().from(store.t.teams).where(sql`key = 'temp-team'`);
     expect(teams).toHaveLength(0);
+  });
+
+  it.skipIf(skip)("takes a live chat's message before the others stored in the same commit, and each conversation's in order", async () => {
+    const taken: string[] = [];
+    const handlers = createInboundHandlers({
+      store,
+      events,
+      logger: console,
+      live: (inboxId) => inboxId === inboxes[1]!.id,
+      handlers: [{ name: 'record', take: async (message) => (taken.push(message.text ?? ''), true) }],
+    });
+    handlers.start();
+    try {
+      // One commit: four form messages (two from one citizen), then a live one.
+      await ingest([
+        inbound(inboxes[0]!.id, 'lv-1', 'tel:84912000021'),
+        inbound(inboxes[0]!.id, 'lv-2', 'tel:84912000022'),
+        inbound(inboxes[0]!.id, 'lv-3', 'tel:84912000021'),
+        inbound(inboxes[0]!.id, 'lv-4', 'tel:84912000023'),
+        inbound(inboxes[1]!.id, 'lv-5', 'zalo-live-1'),
+      ]);
+      await handlers.idle();
+    } finally {
+      await handlers.stop();
+    }
+    // lv-3 waits for lv-1, its conversation's earlier message, then for a turn of its own.
+    expect(taken).toEqual(['tin nhắn lv-5', 'tin nhắn lv-1', 'tin nhắn lv-2', 'tin nhắn lv-4', 'tin nhắn lv-3']);
   });
 
   it.skipIf(skip)('delivers replies in order per conversation, retrying retryable failures', async () => {

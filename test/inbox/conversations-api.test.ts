@@ -10,6 +10,9 @@ describe('REST API /api/v1', () => {
     for (const [i, phone] of ['0912000101', '0912000102', '0912000103'].entries()) {
       const res = await gw.app.inject({ method: 'POST', url: '/api/public/messages', payload: { name: `Công dân ${i}`, phone, text: `câu hỏi ${i}` } });
       ids.push(res.json().conversationId);
+      // The bot's answer moves the conversation up the list too: each is answered before the next
+      // citizen writes, so the list's order is the order they wrote in.
+      await gw.app.gateway.inbound.idle();
     }
   });
   afterAll(() => gw.close());

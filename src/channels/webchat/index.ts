@@ -44,6 +44,7 @@ export default defineChannel({
       // The visitor's sockets are brought up to date by the reply's `message.created`, on every
       // node: a committed reply is delivered, with no outbox row to claim, send and settle.
       deliversOnCommit: true,
+      live: true,
       async send(message) {
         // Only replies queued before deliversOnCommit existed still come here.
         hub.kick(message.conversationId);

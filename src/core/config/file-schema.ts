@@ -50,7 +50,7 @@ export const fileSchema = z.object({
        * Sends a node runs at once. A reply written while fewer are running is sent by its own
        * node right after its commit; beyond that it waits in the queue for the worker.
        */
-      maxInFlight: z.number().int().min(1).default(64),
+      maxInFlight: z.number().int().min(1).default(256),
     })
     .default({
       maxAttempts: 8,
@@ -60,7 +60,7 @@ export const fileSchema = z.object({
       leaseMs: 60_000,
       pollIntervalMs: 1000,
       batchSize: 20,
-      maxInFlight: 64,
+      maxInFlight: 256,
     }),
   inboxes: z
     .array(

@@ -31,6 +31,14 @@ export interface StoreOptions {
   maxBatch?: number;
 }
 
+export interface TxOptions {
+  /**
+   * Someone is watching for this commit (a live chat's message, the bot's answer to it): on
+   * SQLite it goes before the transactions already waiting, in a commit of its own.
+   */
+  first?: boolean;
+}
+
 export interface Store {
   readonly dialect: Dialect;
   readonly db: Db;
@@ -40,7 +48,7 @@ export interface Store {
    * the same tick share one commit (group commit), each inside its own savepoint so one
    * failure does not undo the others. `fn` must only touch the store: no network waits.
    */
-  tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  tx<T>(fn: (db: Db) => Promise<T>, options?: TxOptions): Promise<T>;
   /** Runs a raw query and returns its rows (column names as in the database). */
   rows<T>(db: Db, query: SQL): Promise<T[]>;
   /**
@@ -83,6 +91,8 @@ function openSqlite(options: StoreOptions): Store {
     reject: (error: unknown) => void;
   }
   let queue: Job[] = [];
+  // The transactions someone watches for (TxOptions.first), committed before the queue's.
+  let firstQueue: Job[] = [];
   let draining = false;
   let closed = false;
   // exec() compiles its SQL on every call; these run thousands of times a second.
@@ -96,15 +106,30 @@ function openSqlite(options: StoreOptions): Store {
   async function drain(): Promise<void> {
     draining = true;
     try {
-      while (queue.length > 0) {
-        const batch = queue.slice(0, maxBatch);
-        queue = queue.slice(batch.length);
+      while (firstQueue.length > 0 || queue.length > 0) {
+        let batch: Job[];
+        const watched = firstQueue.length > 0;
+        if (watched) {
+          batch = firstQueue;
+          firstQueue = [];
+        } else {
+          batch = queue.slice(0, maxBatch);
+          queue = queue.slice(batch.length);
+        }
         const settle: Array<() => void> = [];
         // A lone job needs no savepoint: its failure rolls back a transaction of its own.
         const savepoints = batch.length > 1;
         try {
           run('BEGIN IMMEDIATE');
-          for (const job of batch) {
+          for (let i = 0; i < batch.length; i++) {
+            // A transaction someone watches for came in: this commit ends here and the jobs not
+            // begun wait at the head of the queue, behind it.
+            if (!watched && i > 0 && firstQueue.length > 0) {
+              queue = batch.slice(i).concat(queue);
+              batch = batch.slice(0, i);
+              break;
+            }
+            const job = batch[i]!;
             if (savepoints) run('SAVEPOINT job');
             try {
               const value = await job.fn(db);
@@ -128,7 +153,7 @@ function openSqlite(options: StoreOptions): Store {
         // What they do next runs as microtasks: the bot answering a message just committed
         // queues its transaction a few dozen of them later. Waiting that long commits the answer
         // in this turn; otherwise it waited for the next turn of a loop busy with other requests.
-        for (let i = 0; i < followUpTicks && queue.length === 0; i++) await null;
+        for (let i = 0; i < followUpTicks && queue.length === 0 && firstQueue.length === 0; i++) await null;
       }
     } finally {
       draining = false;
@@ -139,12 +164,19 @@ function openSqlite(options: StoreOptions): Store {
     dialect: 'sqlite',
     db,
     t: sqliteTables as unknown as Tables,
-    tx<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    tx<T>(fn: (db: Db) => Promise<T>, options?: TxOptions): Promise<T> {
       if (closed) return Promise.reject(new Error('store is closed'));
       return new Promise<T>((resolve, reject) => {
-        queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+        const job = { fn, resolve: resolve as (v: unknown) => void, reject };
+        if (options?.first) {
+          firstQueue.push(job);
+          // Now, not after the rest of the event loop's turn; a drain running takes it next.
+          if (!draining) queueMicrotask(() => void (draining ? undefined : drain()));
+          return;
+        }
+        queue.push(job);
         // setImmediate lets the other requests of this tick join the same commit.
-        if (!draining && queue.length === 1) setImmediate(() => void drain());
+        if (!draining && queue.length + firstQueue.length === 1) setImmediate(() => void drain());
       });
     },
     async rows<T>(handle: Db, query: SQL): Promise<T[]> {
@@ -161,7 +193,7 @@ function openSqlite(options: StoreOptions): Store {
     async close() {
       if (closed) return;
       closed = true;
-      while (draining || queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+      while (draining || queue.length > 0 || firstQueue.length > 0) await new Promise((r) => setTimeout(r, 5));
       await checkpointer?.stop();
       sqlite.close();
     },
@@ -234,6 +266,7 @@ async function openPg(options: StoreOptions): Promise<Store> {
     db,
     t: pgTables,
     async tx<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+      // Each transaction has a pooled connection of its own: none waits behind another's commit.
       for (let attempt = 1; ; attempt++) {
         try {
           return await db.transaction((tx) => fn(tx as unknown as Db));
