@@ -212,16 +212,19 @@ export function createOutbox(deps: {
     const queued: QueuedReply = { messageId: message!.id, conversationId: conversation.id, inboxId: conversation.inboxId, contactId: conversation.contactId, ...(delivered ? { delivered } : {}) };
     if (delivered) return queued;
     const row = { messageId: message!.id, conversationId: conversation.id, inboxId: conversation.inboxId, at };
-    // A reply its node can send now is written claimed and sent after the commit from what is
-    // in hand; the worker's claim and its reads of the reply are for the others (a reply behind
-    // another, a node busy with as many sends as it may run, a reply whose node died).
-    const recipient = started && platformCalls < config.maxInFlight && (await q.behind.execute({ conversationId: conversation.id })).length === 0 ? await recipientFor(db, conversation, metadata) : undefined;
+    // A reply its node can send is written claimed and sent after the commit from what is in
+    // hand (at once, or when one of its maxInFlight platform calls ends); the worker's claim and
+    // its reads of the reply are for the others (a reply behind another, a node with a full
+    // queue of its own, a retry, a reply whose node died).
+    const recipient = started && waiting.length < config.maxInFlight && (await q.behind.execute({ conversationId: conversation.id })).length === 0 ? await recipientFor(db, conversation, metadata) : undefined;
     if (!recipient) {
       await q.outbox.execute(row);
       return queued;
     }
-    const [claimed] = await q.claimed.execute({ ...row, lease: new Date(at.getTime() + config.leaseMs) });
+    const lease = new Date(at.getTime() + config.leaseMs);
+    const [claimed] = await q.claimed.execute({ ...row, lease });
     dispatches.set(queued, {
+      leaseEnds: lease.getTime(),
       row: { id: claimed!.id, message_id: queued.messageId, conversation_id: queued.conversationId, inbox_id: queued.inboxId, attempts: 1 },
       message: {
         messageId: queued.messageId,
@@ -237,8 +240,16 @@ export function createOutbox(deps: {
     return queued;
   }
 
+  /** A reply written claimed by this node: its row, what to send, and when its claim ends. */
+  interface Dispatch {
+    row: ClaimedRow;
+    message: OutboundMessage;
+    leaseEnds: number;
+  }
   /** Replies written claimed by this node (queueWithin), sent once `announce` hears they are committed. */
-  const dispatches = new WeakMap<QueuedReply, { row: ClaimedRow; message: OutboundMessage }>();
+  const dispatches = new WeakMap<QueuedReply, Dispatch>();
+  /** Committed ones waiting for one of the node's platform calls to end. */
+  let waiting: Dispatch[] = [];
   /** A node sends its own replies only while its outbox runs: start() resets what a crash left claimed. */
   let started = false;
   /** The sends this node is running, claimed or its own, to wait for on stop. */
@@ -266,9 +277,21 @@ export function createOutbox(deps: {
     const dispatch = dispatches.get(queued);
     if (dispatch) {
       dispatches.delete(queued);
+      waiting.push(dispatch);
+      sendWaiting();
+    } else if (!queued.delivered) events.emit('outbox.enqueued', { conversationId: queued.conversationId });
+  }
+
+  /** Starts the node's own claimed replies while it has platform calls to spare. */
+  function sendWaiting(): void {
+    while (waiting.length > 0 && platformCalls < config.maxInFlight) {
+      const dispatch = waiting.shift()!;
+      // Too near the end of its claim to be sure of settling it: the worker takes it once the
+      // claim has ended, and it is sent once.
+      if (Date.now() + config.sendTimeoutMs >= dispatch.leaseEnds) continue;
       // A failure here leaves the row claimed until its lease ends, then the worker sends it.
       void track(process(dispatch.row, dispatch.message)).catch((error: unknown) => logger.error({ err: error, outboxId: dispatch.row.id }, 'outbox send failed'));
-    } else if (!queued.delivered) events.emit('outbox.enqueued', { conversationId: queued.conversationId });
+    }
   }
 
   async function enqueueReply(input: ReplyInput): Promise<{ messageId: number }> {
@@ -439,6 +462,7 @@ export function createOutbox(deps: {
     } finally {
       clearTimeout(timer);
       platformCalls--;
+      sendWaiting();
     }
   }
 
@@ -538,13 +562,28 @@ export function createOutbox(deps: {
     }
   }
 
+  /** Gives claimed rows back, as if never claimed (a node stopping before it sent them). */
+  async function release(rows: ClaimedRow[]): Promise<void> {
+    await store.tx(async (db) => {
+      for (const row of rows) {
+        await db
+          .update(t.outbox)
+          .set({ status: 'pending', attempts: row.attempts - 1, lockedUntil: null })
+          .where(and(eq(t.outbox.id, row.id), eq(t.outbox.status, 'sending'), eq(t.outbox.attempts, row.attempts)));
+      }
+    });
+  }
+
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
   const worker = createClaimLoop({ claim, handle: (row) => track(process(row)), logger, name: 'outbox worker' });
   const { kick } = worker;
   /** Sends what is in flight and what is due, until nothing is left. */
   async function drain(): Promise<void> {
-    while (inFlight.size) await Promise.allSettled([...inFlight]);
+    while (inFlight.size || waiting.length) {
+      if (inFlight.size) await Promise.allSettled([...inFlight]);
+      else sendWaiting();
+    }
     await worker.drain();
   }
 
@@ -652,6 +691,10 @@ export function createOutbox(deps: {
       unsubscribe?.();
       clearInterval(timer);
       await worker.stop();
+      // Replies claimed but not begun go back to the queue for whichever node sends next.
+      const unsent = waiting.map((dispatch) => dispatch.row);
+      waiting = [];
+      if (unsent.length) await release(unsent);
       await Promise.allSettled([...inFlight]);
     },
   };

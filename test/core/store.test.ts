@@ -373,30 +373,57 @@ describe.each(dialects)('store on $name', ({ name, open }) => {
     }
   });
 
-  it.skipIf(skip)('a node runs at most maxInFlight sends: a reply beyond them is left to the worker and sent once', async () => {
+  it.skipIf(skip)('a node runs at most maxInFlight sends: its next replies wait in its own queue, then beyond that for the worker; each is sent once', async () => {
     const { sender, started, gates } = gatedSender();
     const outbox = createOutbox({ store, events, config: { ...file.outbox, maxInFlight: 1 }, senderFor: () => sender, metrics: createMetrics(), logger: console });
     await outbox.start();
     try {
-      const convs = await ingest([inbound(inboxes[0]!.id, 'd-2', 'tel:84912000012'), inbound(inboxes[0]!.id, 'd-3', 'tel:84912000013')]);
-      const a = await outbox.enqueueReply({ conversationId: convs[0]!.conversationId, text: 'a', senderType: 'agent' });
+      const convs = await ingest(['d-2', 'd-3', 'd-5'].map((id, i) => inbound(inboxes[0]!.id, id, `tel:8491200003${i + 1}`)));
+      const replies: Array<{ messageId: number }> = [];
+      for (const [i, conv] of convs.entries()) replies.push(await outbox.enqueueReply({ conversationId: conv.conversationId, text: 'abc'[i]!, senderType: 'agent' }));
       await expect.poll(() => started.length).toBe(1);
-      const b = await outbox.enqueueReply({ conversationId: convs[1]!.conversationId, text: 'b', senderType: 'agent' });
-      expect(await outboxRow(b.messageId)).toMatchObject({ status: 'pending' });
-      // Nor does the worker take it while the node's one send runs.
+      // The second is claimed by this node and waits for its one platform call; the third found
+      // that queue full and waits for the worker.
+      expect(await outboxRow(replies[1]!.messageId)).toMatchObject({ status: 'sending', attempts: 1 });
+      expect(await outboxRow(replies[2]!.messageId)).toMatchObject({ status: 'pending', attempts: 0 });
       await new Promise((r) => setTimeout(r, 100));
       expect(started).toHaveLength(1);
-      expect(await outboxRow(b.messageId)).toMatchObject({ status: 'pending' });
       gates.shift()!();
       await expect.poll(() => started.length).toBe(2);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(started).toHaveLength(2);
+      gates.shift()!();
+      await expect.poll(() => started.length).toBe(3);
       gates.shift()!();
       await outbox.drain();
-      expect(started.map((m) => m.messageId)).toEqual([a.messageId, b.messageId]);
-      expect(await outboxRow(b.messageId)).toMatchObject({ status: 'sent', attempts: 1 });
+      expect(started.map((m) => m.messageId)).toEqual(replies.map((r) => r.messageId));
+      for (const reply of replies) expect(await outboxRow(reply.messageId)).toMatchObject({ status: 'sent', attempts: 1 });
     } finally {
       gates.splice(0).forEach((go) => go());
       await outbox.stop();
     }
+  });
+
+  it.skipIf(skip)('a stopping node gives back the replies it claimed but had not begun to send', async () => {
+    const { sender, started, gates } = gatedSender();
+    const outbox = createOutbox({ store, events, config: { ...file.outbox, maxInFlight: 1 }, senderFor: () => sender, metrics: createMetrics(), logger: console });
+    await outbox.start();
+    const convs = await ingest([inbound(inboxes[0]!.id, 'd-6', 'tel:84912000016'), inbound(inboxes[0]!.id, 'd-7', 'tel:84912000017')]);
+    const first = await outbox.enqueueReply({ conversationId: convs[0]!.conversationId, text: 'đang gửi', senderType: 'agent' });
+    const second = await outbox.enqueueReply({ conversationId: convs[1]!.conversationId, text: 'chưa gửi', senderType: 'agent' });
+    await expect.poll(() => started.length).toBe(1);
+    const stopped = outbox.stop();
+    gates.shift()!();
+    await stopped;
+    expect(started.map((m) => m.messageId)).toEqual([first.messageId]);
+    expect(await outboxRow(first.messageId)).toMatchObject({ status: 'sent' });
+    expect(await outboxRow(second.messageId)).toMatchObject({ status: 'pending', attempts: 0, lockedUntil: null });
+    // The next node to run sends it, once.
+    const later: number[] = [];
+    const next = createOutbox({ store, events, config: file.outbox, senderFor: () => ({ channel: 'webform', send: async (m) => (later.push(m.messageId), {}) }), metrics: createMetrics(), logger: console });
+    await next.drain();
+    expect(later).toEqual([second.messageId]);
+    expect(await outboxRow(second.messageId)).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
   // Nodes share PostgreSQL; one process owns a SQLite file (its outbox's start takes back every claimed row).

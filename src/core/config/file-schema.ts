@@ -47,8 +47,9 @@ export const fileSchema = z.object({
       pollIntervalMs: z.number().int().min(10).default(1000),
       batchSize: z.number().int().min(1).default(20),
       /**
-       * Sends a node runs at once. A reply written while fewer are running is sent by its own
-       * node right after its commit; beyond that it waits in the queue for the worker.
+       * Platform calls a node runs at once. A reply its node writes is claimed by it and sent
+       * right after its commit, or when one of these calls ends; with as many already waiting
+       * on the node, it waits in the queue for the worker instead.
        */
       maxInFlight: z.number().int().min(1).default(256),
     })
