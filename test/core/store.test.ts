@@ -333,21 +333,24 @@ describe.each(dialects)('store on $name', ({ name, open }) => {
           gates.push(() => resolve({ externalId: `out-${message.messageId}` }));
         }),
     };
-    const releaseAll = async () => {
-      while (gates.length || started.length === 0) {
-        gates.splice(0).forEach((go) => go());
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    };
-    return { sender, started, gates, releaseAll };
+    return { sender, started, gates };
+  };
+  /** A running outbox sending through a gated sender; every gate is opened before it stops. */
+  const withGatedOutbox = async (config: Partial<typeof file.outbox>, run: (gated: ReturnType<typeof gatedSender> & { outbox: ReturnType<typeof createOutbox> }) => Promise<void>) => {
+    const gated = gatedSender();
+    const outbox = createOutbox({ store, events, config: { ...file.outbox, ...config }, senderFor: () => gated.sender, metrics: createMetrics(), logger: console });
+    await outbox.start();
+    try {
+      await run({ ...gated, outbox });
+    } finally {
+      gated.gates.splice(0).forEach((go) => go());
+      await outbox.stop();
+    }
   };
   const outboxRow = async (messageId: number) => (await store.db.select().from(store.t.outbox).where(eq(store.t.outbox.messageId, messageId)))[0]!;
 
   it.skipIf(skip)('a running outbox writes a reply it can send now as claimed and sends it from its own node after the commit; one behind another waits', async () => {
-    const { sender, started, gates } = gatedSender();
-    const outbox = createOutbox({ store, events, config: { ...file.outbox, pollIntervalMs: 60_000 }, senderFor: () => sender, metrics: createMetrics(), logger: console });
-    await outbox.start();
-    try {
+    await withGatedOutbox({ pollIntervalMs: 60_000 }, async ({ outbox, started, gates }) => {
       const [c] = await ingest([inbound(inboxes[0]!.id, 'd-1', 'tel:84912000011')]);
       const first = await outbox.enqueueReply({ conversationId: c!.conversationId, text: 'một', senderType: 'agent' });
       // Claimed in the reply's own transaction, and already at the channel: no worker claimed it.
@@ -367,17 +370,11 @@ describe.each(dialects)('store on $name', ({ name, open }) => {
       expect(started.map((m) => m.text)).toEqual(['một', 'hai']);
       expect(await outboxRow(first.messageId)).toMatchObject({ status: 'sent', attempts: 1 });
       expect(await outboxRow(second.messageId)).toMatchObject({ status: 'sent', attempts: 1 });
-    } finally {
-      gates.splice(0).forEach((go) => go());
-      await outbox.stop();
-    }
+    });
   });
 
   it.skipIf(skip)('a node runs at most maxInFlight sends: its next replies wait in its own queue, then beyond that for the worker; each is sent once', async () => {
-    const { sender, started, gates } = gatedSender();
-    const outbox = createOutbox({ store, events, config: { ...file.outbox, maxInFlight: 1 }, senderFor: () => sender, metrics: createMetrics(), logger: console });
-    await outbox.start();
-    try {
+    await withGatedOutbox({ maxInFlight: 1 }, async ({ outbox, started, gates }) => {
       const convs = await ingest(['d-2', 'd-3', 'd-5'].map((id, i) => inbound(inboxes[0]!.id, id, `tel:8491200003${i + 1}`)));
       const replies: Array<{ messageId: number }> = [];
       for (const [i, conv] of convs.entries()) replies.push(await outbox.enqueueReply({ conversationId: conv.conversationId, text: 'abc'[i]!, senderType: 'agent' }));
@@ -398,10 +395,7 @@ describe.each(dialects)('store on $name', ({ name, open }) => {
       await outbox.drain();
       expect(started.map((m) => m.messageId)).toEqual(replies.map((r) => r.messageId));
       for (const reply of replies) expect(await outboxRow(reply.messageId)).toMatchObject({ status: 'sent', attempts: 1 });
-    } finally {
-      gates.splice(0).forEach((go) => go());
-      await outbox.stop();
-    }
+    });
   });
 
   it.skipIf(skip)('a stopping node gives back the replies it claimed but had not begun to send', async () => {

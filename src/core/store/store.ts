@@ -175,8 +175,9 @@ function openSqlite(options: StoreOptions): Store {
           return;
         }
         queue.push(job);
-        // setImmediate lets the other requests of this tick join the same commit.
-        if (!draining && queue.length + firstQueue.length === 1) setImmediate(() => void drain());
+        // setImmediate lets the other requests of this tick join the same commit; a drain begun
+        // meanwhile for a watched transaction takes them too.
+        if (!draining && queue.length + firstQueue.length === 1) setImmediate(() => void (draining ? undefined : drain()));
       });
     },
     async rows<T>(handle: Db, query: SQL): Promise<T[]> {
