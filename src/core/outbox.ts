@@ -157,7 +157,6 @@ export function createOutbox(deps: {
     outbox: db
       .insert(t.outbox)
       .values({ messageId: p('messageId'), conversationId: p('conversationId'), inboxId: p('inboxId'), status: 'pending', nextAttemptAt: p('at'), createdAt: p('at'), updatedAt: p('at') })
-      .returning({ id: t.outbox.id })
       .prepare('outbox_reply_row'),
     // Written already claimed by the node that writes it, which sends it once committed.
     claimed: db
