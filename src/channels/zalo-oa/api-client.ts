@@ -2,6 +2,7 @@ import { ChannelError, type ChannelErrorKind } from '../../core/errors.ts';
 import { withDeadline } from '../../core/deadline.ts';
 import { t, type Locale, type MessageKey } from '../../core/i18n/index.ts';
 import { describeCause } from '../shared/describe-cause.ts';
+import { fetchCapped } from '../shared/fetch-capped.ts';
 import { platformRequest, type PlatformAnswer, type PlatformRequestInit } from '../shared/platform-request.ts';
 import type {
   ZaloApiResponse,
@@ -164,19 +165,10 @@ export function createZaloApiClient(options: ZaloApiClientOptions) {
     return { accessToken: body.access_token, refreshToken: body.refresh_token, expiresInSeconds: expiresIn };
   }
 
-  // The file comes whole as a Blob, which fetch's Response gives as it is.
   async function downloadWithin(url: string, kind: 'image' | 'file', signal: AbortSignal): Promise<{ file: Blob; name: string }> {
-    let response: Response;
-    try {
-      response = await fetch(url, { signal });
-    } catch (cause) {
-      throw fail({ kind: 'attachment', detail: describeCause(cause), retryable: true });
-    }
-    if (!response.ok) throw fail({ kind: 'attachment', detail: `HTTP ${response.status}`, retryable: response.status >= 500 || response.status === 429 });
-    const limit = maxUploadBytes[kind];
-    if (Number(response.headers.get('content-length') ?? 0) > limit) throw fail({ kind: 'attachment', detail: `> ${limit} bytes`, retryable: false });
-    const file = await response.blob();
-    if (file.size > limit) throw fail({ kind: 'attachment', detail: `> ${limit} bytes`, retryable: false });
+    const { data, contentType } = await fetchCapped(url, maxUploadBytes[kind], signal, (failure) => fail({ kind: 'attachment', ...failure }));
+    // The upload sends a Blob, typed as the file was served.
+    const file = new Blob([data], contentType ? { type: contentType } : {});
     const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || kind);
     return { file, name };
   }

@@ -3,7 +3,7 @@ import type { OutboundMessage, SendResult } from '../../core/domain/types.ts';
 import { ChannelError, SendDeferredError } from '../../core/errors.ts';
 import { t } from '../../core/i18n/index.ts';
 import { defineChannel, type ChannelAdapter, type ChannelContext } from '../channel-adapter.ts';
-import { describeCause } from '../shared/describe-cause.ts';
+import { fetchCapped } from '../shared/fetch-capped.ts';
 import { createOwnSends, type SentPart } from '../shared/own-sends.ts';
 import { splitText } from '../shared/split-text.ts';
 import { classifyZcaError, createZcaClient, zaloPersonalError } from './api-client.ts';
@@ -77,18 +77,8 @@ export function createZaloPersonalAdapter(context: ChannelContext<ZaloPersonalSe
   const signIn = createQrSignIn({ client, connection, state, logger, ...(deps.now ? { now: deps.now } : {}) });
 
   async function download(url: string, kind: 'image' | 'file', name: string | undefined, signal: AbortSignal): Promise<AttachmentSource> {
-    let response: Response;
-    try {
-      response = await fetch(url, { signal });
-    } catch (cause) {
-      throw fail({ kind: 'attachment', detail: describeCause(cause), retryable: true });
-    }
-    if (!response.ok) throw fail({ kind: 'attachment', detail: `HTTP ${response.status}`, retryable: response.status >= 500 || response.status === 429 });
-    const limit = settings.maxAttachmentBytes;
-    if (Number(response.headers.get('content-length') ?? 0) > limit) throw fail({ kind: 'attachment', detail: `> ${limit} bytes`, retryable: false });
-    const data = Buffer.from(await response.arrayBuffer());
-    if (data.length > limit) throw fail({ kind: 'attachment', detail: `> ${limit} bytes`, retryable: false });
-    return { data, filename: fileName(name, url, kind, response.headers.get('content-type')), metadata: { totalSize: data.length } };
+    const { data, contentType } = await fetchCapped(url, settings.maxAttachmentBytes, signal, (failure) => fail({ kind: 'attachment', ...failure }));
+    return { data, filename: fileName(name, url, kind, contentType), metadata: { totalSize: data.length } };
   }
 
   return {
