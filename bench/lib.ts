@@ -136,3 +136,23 @@ export async function alternating(rounds: number, runners: Array<() => Promise<L
     acknowledged: runs.map((list) => list.reduce((sum, r) => sum + r.ok, 0)),
   };
 }
+
+/** One bot-on run's count: the messages acknowledged, and the bot's answers in the same seconds. */
+export interface AnsweredRun {
+  acknowledged: number;
+  answered: number;
+}
+
+/**
+ * A bot-on run counted by its answers: the bot answers every message only if it answers them as
+ * fast as they come, so the run's rate is the lower of the acknowledged rate and the rate of
+ * answers `answersSoFar` counted over the same seconds (a backlog left for later is not an
+ * answer). Each run's two counts go to `into`, for the noise.
+ */
+export async function countingAnswers(run: () => Promise<LoadResult>, answersSoFar: () => number | Promise<number>, into: AnsweredRun[]): Promise<LoadResult> {
+  const before = await answersSoFar();
+  const loaded = await run();
+  const answered = (await answersSoFar()) - before;
+  into.push({ acknowledged: loaded.ok, answered });
+  return { ...loaded, requestsPerSecond: Math.min(loaded.requestsPerSecond, answered / loaded.seconds) };
+}

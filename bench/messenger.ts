@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { alternating, fmt, loadWith, startProcess, type LoadResult } from './lib.ts';
+import { alternating, countingAnswers, fmt, loadWith, startProcess, type AnsweredRun, type LoadResult } from './lib.ts';
 import { messengerBenchEnv, messengerWebhookOptions } from './messenger-webhook.ts';
 
 const appSecret = 'bench-app-secret-0123456789';
@@ -20,7 +20,7 @@ export interface MessengerBotBench {
   stored: { botOff: number; botOn: number };
   botAnswers: number;
   /** Per bot-on round: messages acknowledged, and answers the Graph stand-in received in the same seconds. */
-  answeredInRuns: Array<{ acknowledged: number; answered: number }>;
+  answeredInRuns: AnsweredRun[];
 }
 
 /**
@@ -41,19 +41,10 @@ export async function benchMessengerBot(seconds: number, connections: number, en
     // than a short run and none completes. A tenth of the connections keeps the same backlog.
     const posters = perPost > 1 ? Math.max(1, Math.round(connections / 10)) : connections;
     const run = (url: string) => async () => loadWith(await messengerWebhookOptions({ baseUrl: url, appSecret, messagesPerPost: perPost }), seconds, posters, perPost);
-    // The bot answers every message only if its answers reach the platform as fast as the
-    // messages come: the bot-on figure is the lower of the acknowledged rate and the rate of
-    // answers the Graph stand-in received during the same run (a backlog left in the outbox is
-    // not an answer).
+    // An answer counts once it reaches the platform: the Graph stand-in counts the sends.
     const sentSoFar = async () => ((await (await fetch(`${graph.url}/bench/sent`)).json()) as { sent: number }).sent;
-    const answeredRuns: Array<{ acknowledged: number; answered: number }> = [];
-    const runAnswered = (url: string) => async () => {
-      const before = await sentSoFar();
-      const loaded = await run(url)();
-      const answered = (await sentSoFar()) - before;
-      answeredRuns.push({ acknowledged: loaded.ok, answered });
-      return { ...loaded, requestsPerSecond: Math.min(loaded.requestsPerSecond, answered / seconds) };
-    };
+    const answeredRuns: AnsweredRun[] = [];
+    const runAnswered = (url: string) => () => countingAnswers(run(url), sentSoFar, answeredRuns);
     const result = await alternating(rounds, [run(ceilingServer.url), run(offServer.url), runAnswered(onServer.url)]);
     await new Promise((done) => setTimeout(done, 2000));
     await ceilingServer.stop();

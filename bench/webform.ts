@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { alternating, fmt, load, startProcess, type LoadResult } from './lib.ts';
+import { alternating, countingAnswers, fmt, load, startProcess, type AnsweredRun, type LoadResult } from './lib.ts';
 import { question } from './questions.ts';
 import { percentile, probeWidgetApart, type WidgetProbe } from './widget-probe.ts';
 
@@ -37,7 +37,7 @@ export interface WebformBotBench {
    */
   widget: { asked: number; answered: number; lost: number; p50: number; p99: number; max: number };
   /** Per bot-on round: messages acknowledged, and bot answers stored in the same seconds. */
-  answeredInRuns: Array<{ acknowledged: number; answered: number }>;
+  answeredInRuns: AnsweredRun[];
 }
 
 /** The bot's answers to web-form messages in a gateway's database now (read beside the running gateway, as WAL allows). */
@@ -74,18 +74,18 @@ export async function benchWebformBot(seconds: number, connections: number, env:
   // The probe's process starts in about a second: it stops before the load does, so every
   // question it times was asked under the load.
   const probes: WidgetProbe[] = [];
-  // The bot answers every message only if it answers them as fast as they come: the bot-on
-  // figure is the lower of the acknowledged rate and the rate of answers stored in the same
-  // seconds (a backlog left for later is not an answer).
-  const answeredRuns: Array<{ acknowledged: number; answered: number }> = [];
-  const runProbed = (url: string) => async () => {
-    const before = botAnswersIn(join(dir, 'on.db'));
-    const [loaded, probe] = await Promise.all([run(url)(), probeWidgetApart(url, Math.max(1, seconds - 2))]);
-    const answered = botAnswersIn(join(dir, 'on.db')) - before;
-    probes.push(probe);
-    answeredRuns.push({ acknowledged: loaded.ok, answered });
-    return { ...loaded, requestsPerSecond: Math.min(loaded.requestsPerSecond, answered / seconds) };
-  };
+  // An answer counts once stored: the web form's citizen reads their thread.
+  const answeredRuns: AnsweredRun[] = [];
+  const runProbed = (url: string) => () =>
+    countingAnswers(
+      async () => {
+        const [loaded, probe] = await Promise.all([run(url)(), probeWidgetApart(url, Math.max(1, seconds - 2))]);
+        probes.push(probe);
+        return loaded;
+      },
+      () => botAnswersIn(join(dir, 'on.db')),
+      answeredRuns,
+    );
   const result = await alternating(rounds, [run(ceilingServer.url), run(offServer.url), runProbed(onServer.url)]);
   // Let the bot finish what was acknowledged before counting its answers.
   await new Promise((done) => setTimeout(done, 2000));
