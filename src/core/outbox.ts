@@ -1,4 +1,5 @@
 import { createClaimLoop } from './claim-loop.ts';
+import { withDeadline } from './deadline.ts';
 import { and, count, eq, gt, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { FileConfig } from './config/file-schema.ts';
 import type { Attachment, OutboundMessage, SendResult } from './domain/types.ts';
@@ -448,18 +449,15 @@ export function createOutbox(deps: {
 
   async function sendWithTimeout(sender: OutboundSender, message: OutboundMessage): Promise<SendResult> {
     platformCalls++;
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new ChannelError(sender.channel, 'network', `no answer within ${config.sendTimeoutMs} ms`, true));
-      }, config.sendTimeoutMs);
-    });
     try {
-      return await Promise.race([sender.send(message, controller.signal), timeout]);
+      return await withDeadline(config.sendTimeoutMs, undefined, (signal) =>
+        new Promise<SendResult>((resolve, reject) => {
+          // Let go at the deadline even by a channel that does not heed its signal.
+          signal.addEventListener('abort', () => reject(new ChannelError(sender.channel, 'network', `no answer within ${config.sendTimeoutMs} ms`, true)), { once: true });
+          sender.send(message, signal).then(resolve, reject);
+        }),
+      );
     } finally {
-      clearTimeout(timer);
       platformCalls--;
       sendWaiting();
     }

@@ -307,6 +307,24 @@ describe.each(dialects)('store on $name', ({ name, open }) => {
     expect(queued).toHaveLength(0);
   });
 
+  it.skipIf(skip)('lets go of a send its channel never answers at the timeout, even when the channel does not heed the signal', async () => {
+    const calls: number[] = [];
+    const sender: OutboundSender = { channel: 'webform', send: (m) => (calls.push(m.messageId), new Promise(() => {})) };
+    const outbox = createOutbox({ store, events, config: { ...file.outbox, maxAttempts: 2 }, senderFor: () => sender, metrics: createMetrics(), logger: console });
+    await outbox.start();
+    try {
+      const [c] = await ingest([inbound(inboxes[0]!.id, 't-1', 'tel:84912000041')]);
+      const { messageId } = await outbox.enqueueReply({ conversationId: c!.conversationId, text: 'không ai trả lời', senderType: 'agent' });
+      await expect.poll(async () => (await store.db.select().from(store.t.messages).where(sql`id = ${messageId}`))[0]!.status, { timeout: 5000 }).toBe('failed');
+      const [message] = await store.db.select().from(store.t.messages).where(sql`id = ${messageId}`);
+      expect(message!.error).toBe(`no answer within ${file.outbox.sendTimeoutMs} ms`);
+      // Tried again once (a timeout may be retried), then given up at maxAttempts.
+      expect(calls.filter((id) => id === messageId)).toHaveLength(2);
+    } finally {
+      await outbox.stop();
+    }
+  });
+
   it.skipIf(skip)('a send cut short by a crash is sent again after its lease', async () => {
     const received: number[] = [];
     const sender: OutboundSender = { channel: 'webform', send: async (m) => (received.push(m.messageId), {}) };
