@@ -114,7 +114,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   const ingest = createIngest(store, events, {
     reopenWithinDays: file.conversations.reopenWithinDays,
     channelOf: (inboxId) => channelOf.get(inboxId) ?? 'unknown',
-    live: (inboxId) => adapters.get(inboxId)?.adapter.live === true,
+    live: isLive,
     recordAttachments: attachmentFiles.recordWithin,
   });
   const conversations = createConversations(store, events, file.deployment.locale);
@@ -124,6 +124,11 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
   // Channels: one adapter per configured inbox. The outbox exists before them (they get its
   // reach to other inboxes, outreach) and finds them in `adapters` when it sends.
   const adapters = new Map<number, { adapter: ChannelAdapter; inbox: InboxRef }>();
+  // A citizen watches this inbox's connection live (ChannelAdapter.live): the ingest, the inbound
+  // handlers and the outbox put its messages first. Declared here, asked once the adapters exist.
+  function isLive(inboxId: number): boolean {
+    return adapters.get(inboxId)?.adapter.live === true;
+  }
   const outbox = createOutbox({
     store,
     events,
@@ -218,7 +223,7 @@ export async function buildApp(config: GatewayConfig, options: BuildOptions = {}
     events,
     logger: app.log.child({ module: 'inbound' }),
     handlers: [ticketDesk.voteHandler, careDesk.statusHandler, careDesk.noticeReplyHandler, ...(file.router.enabled ? [router.handler] : [])],
-    live: (inboxId) => adapters.get(inboxId)?.adapter.live === true,
+    live: isLive,
   });
 
   const personalData = createPersonalData(store, { attachmentDirs: attachmentDirsOf(config), storage: fileStorage });
